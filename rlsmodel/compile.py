@@ -1,0 +1,192 @@
+"""Turn an assembled symbolic :class:`~rlsmodel.model.system.System` into fast functions.
+
+Two code paths come from the same sympy expressions:
+
+* **vectorised numpy** functions (``sympy.lambdify`` with common-subexpression
+  elimination): the right-hand side, the sparse Jacobian and the observables, evaluated
+  over arrays of time points or parameter sets. Used by the reference ``scipy`` engine,
+  the steady-state solver and the readouts.
+* **scalar compiled** functions: straight-line code generated from the same expressions
+  and compiled by numba (``@njit(cache=True)``). The generated source is written to an
+  on-disk cache keyed by its hash, so the compile cost is paid once per model structure,
+  not once per process. Without numba the same source runs as plain Python.
+
+Parameter vectors hold the declared parameters in declaration order followed by the
+internal circadian-forcing switch (1 = rhythms on, 0 = daily means).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from .model.declaration import sym, t
+from .model.system import FORCING, System
+
+try:  # pragma: no cover - exercised implicitly
+    import numba  # noqa: F401
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    HAVE_NUMBA = False
+
+
+def cache_dir() -> Path:
+    """Directory for generated and compiled code (``RLSMODEL_CACHE_DIR`` overrides)."""
+    root = os.environ.get("RLSMODEL_CACHE_DIR")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rlsmodel"
+
+
+class _ScalarPrinter(PythonCodePrinter):
+    """Python printer for numba: math functions, no module prefixes for min/max."""
+
+    def _print_Max(self, expr):
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+
+def _scalar_source(name: str, args_syms, exprs, shape, sparse_index=None) -> str:
+    """Source of ``def name(t, y, p)`` computing ``exprs`` with CSE, returning an array."""
+    printer = _ScalarPrinter({"fully_qualified_modules": True, "inline": True})
+    replacements, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("x_"), optimizations="basic")
+    y_syms, p_syms = args_syms
+    lines = [f"def {name}(t, y, p):"]
+    used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+    for i, s in enumerate(y_syms):
+        if s in used:
+            lines.append(f"    {_ident(s)} = y[{i}]")
+    for i, s in enumerate(p_syms):
+        if s in used:
+            lines.append(f"    {_ident(s)} = p[{i}]")
+    for lhs, rhs in replacements:
+        lines.append(f"    {lhs} = {printer.doprint(_rename(rhs, y_syms, p_syms))}")
+    if len(shape) == 1:
+        lines.append(f"    out = np.zeros({shape[0]})")
+        for i, e in enumerate(reduced):
+            if e != 0:
+                lines.append(f"    out[{i}] = {printer.doprint(_rename(e, y_syms, p_syms))}")
+    else:
+        lines.append(f"    out = np.zeros(({shape[0]}, {shape[1]}))")
+        for (i, j), e in zip(sparse_index, reduced):
+            lines.append(f"    out[{i}, {j}] = {printer.doprint(_rename(e, y_syms, p_syms))}")
+    lines.append("    return out")
+    return "\n".join(lines)
+
+
+def _ident(s):
+    return "v_" + s.name
+
+
+def _rename(expr, y_syms, p_syms):
+    subs = {s: sp.Symbol(_ident(s), real=True) for s in list(y_syms) + list(p_syms)}
+    return expr.xreplace(subs)
+
+
+class CompiledSystem:
+    """Numerical functions of one :class:`System` (immutable after construction).
+
+    Attributes
+    ----------
+    state_names, parameter_names: orders of the state and parameter vectors
+        (``parameter_names`` excludes the trailing forcing switch).
+    rhs(t, y, p): vectorised numpy right-hand side; ``y`` is (n,) or (n, m).
+    jacobian(t, y, p): scipy.sparse CSC Jacobian d rhs / d y at one point.
+    jac_rows, jac_cols: sparsity pattern of the Jacobian.
+    observables(t, Y, p): dict of observable arrays over samples.
+    fast_rhs(t, y, p), fast_jac(t, y, p): compiled scalar versions (dense Jacobian).
+    """
+
+    def __init__(self, system: System):
+        self.system = system
+        self.state_names = system.state_names
+        self.parameter_names = system.parameter_names
+        self.n_states = len(self.state_names)
+        y_syms = [sym(n) for n in self.state_names]
+        p_syms = [sym(n) for n in self.parameter_names] + [FORCING]
+        self._y_syms, self._p_syms = y_syms, p_syms
+
+        rhs = list(system.rhs)
+        jac_entries = []
+        for i, e in enumerate(rhs):
+            for j, y in enumerate(y_syms):
+                if y in e.free_symbols:
+                    d = sp.diff(e, y)
+                    if d != 0:
+                        jac_entries.append(((i, j), d))
+        self.jac_rows = np.array([ij[0] for ij, _ in jac_entries], dtype=np.int64)
+        self.jac_cols = np.array([ij[1] for ij, _ in jac_entries], dtype=np.int64)
+        self._jac_exprs = [d for _, d in jac_entries]
+
+        args = (t, y_syms, p_syms)
+        self._rhs_vec = sp.lambdify(args, rhs, modules="numpy", cse=True)
+        self._jac_vec = sp.lambdify(args, self._jac_exprs, modules="numpy", cse=True)
+        self.observable_names = list(system.observable_exprs)
+        self._obs_vec = sp.lambdify(args, list(system.observable_exprs.values()), modules="numpy", cse=True)
+
+        src = "\n\n".join([
+            _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),
+            _scalar_source("jac", (y_syms, p_syms), self._jac_exprs, (self.n_states, self.n_states),
+                           sparse_index=[ij for ij, _ in jac_entries]),
+        ])
+        self.source = src
+        mod = _load_generated(src)
+        self.fast_rhs = mod.rhs
+        self.fast_jac = mod.jac
+        self.structure_hash = hashlib.sha256(src.encode()).hexdigest()[:16]
+
+    # -- vectorised numpy ------------------------------------------------------------
+    def rhs(self, t_, y, p):
+        out = self._rhs_vec(t_, y, p)
+        shape = np.shape(y)
+        return np.array([np.broadcast_to(o, shape[1:]) for o in out], dtype=float)
+
+    def jacobian(self, t_, y, p):
+        data = np.array(self._jac_vec(t_, y, p), dtype=float)
+        return scipy.sparse.csc_matrix((data, (self.jac_rows, self.jac_cols)),
+                                       shape=(self.n_states, self.n_states))
+
+    def observables(self, t_, Y, p):
+        """Observables at sample times ``t_`` (m,) for states ``Y`` (n, m)."""
+        vals = self._obs_vec(t_, Y, p)
+        m = np.shape(t_)
+        return {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy()
+                for n, v in zip(self.observable_names, vals)}
+
+
+_LOADED = {}
+
+
+def _load_generated(body: str):
+    """Write generated code to the cache (once) and import it, compiled by numba if present."""
+    header = "import math\nimport numpy as np\n"
+    if HAVE_NUMBA:
+        header += "from numba import njit\n"
+        body = body.replace("def rhs(", "@njit(cache=True)\ndef rhs(").replace("def jac(", "@njit(cache=True)\ndef jac(")
+    source = header + "\n\n" + body + "\n"
+    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    if digest in _LOADED:
+        return _LOADED[digest]
+    directory = cache_dir() / "generated"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"rls_{digest}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(f"rlsmodel_generated_{digest}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    _LOADED[digest] = mod
+    return mod

@@ -1,0 +1,75 @@
+"""The urge to move: a dopaminergic signalling deficit (relative to its set point) plus
+glutamatergic/adenosine hyperexcitability, opened by the circadian gate.
+
+``urge_at_rest`` (0-10) is the urge a patient at rest would feel at that moment. The
+rest/activity schedule (moving relieves the urge while it lasts; asleep 23:00-07:00 by
+default) acts on it after integration, in :mod:`rlsmodel.activity`, to give ``symptom``.
+
+The dopaminergic signal itself is declared by the chosen augmentation-mechanism module
+(``dopaminergic_signal``), so each hypothesis reads out through the same symptom equation.
+"""
+import sympy as sp
+
+from .declaration import Module, Observable, Parameter, sym
+
+L = sym("fe_neuron_labile")
+p = {n: sym(n) for n in (
+    "symptom_max", "symptom_signal_threshold", "symptom_signal_width", "excitability_iron_k",
+    "excitability_iron_gain", "excitability_weight", "labile_iron_ref", "alpha2delta_emax")}
+
+parameters = (
+    Parameter("symptom_max", 10.0, "1", (5.0, 10.0),
+              "scale: the urge is rated 0-10", "maximal urge to move"),
+    Parameter("symptom_signal_threshold", 0.8, "1", (0.6, 0.95),
+              "calibrated: healthy D2 signalling (>= about 0.85 of its mean at the nightly "
+              "trough) gives no urge; a 20-30% deficit (D2 -30% in RLS putamen, Connor et al. "
+              "2009 Brain 132:2403) gives moderate-to-severe night-time urge",
+              "dopaminergic signal (relative to healthy mean) at which the urge is half-maximal"),
+    Parameter("symptom_signal_width", 0.06, "1", (0.02, 0.2),
+              "assumed: the urge goes from mild to severe over a 10-20% change in signalling",
+              "width of the signal-to-urge transition"),
+    Parameter("excitability_iron_k", 0.5, "1", (0.1, 2.0),
+              "assumed: adenosine A1 receptors fall and glutamatergic drive rises with brain "
+              "iron deficiency (Ferre et al. 2018 Sleep Med Rev 38:1; Allen et al. 2013 "
+              "Neurology 80:2028, thalamic glutamate raised in RLS)",
+              "relative neuronal labile iron at half-maximal hyperexcitability"),
+    Parameter("excitability_iron_gain", 1.0, "1", (0.0, 3.0),
+              "assumed: see excitability_iron_k", "exponent of iron-deficiency hyperexcitability",
+              domain="nonnegative"),
+    Parameter("excitability_weight", 2.0, "1", (0.0, 5.0),
+              "assumed: excitability adds to the dopaminergic deficit on the logit scale",
+              "weight of log-excitability in the urge", domain="nonnegative"),
+    Parameter("alpha2delta_emax", 0.6, "1", (0.2, 0.9),
+              "assumed: alpha-2-delta ligands reduce excitatory (glutamatergic) release by up to "
+              "about half (Dooley et al. 2007 Trends Pharmacol Sci 28:75)",
+              "maximal fractional reduction of excitability by alpha-2-delta ligands",
+              domain="fraction"),
+)
+
+_iron_excitability = ((1 + p["excitability_iron_k"]) / (p["excitability_iron_k"] + L / p["labile_iron_ref"])) ** p["excitability_iron_gain"]
+_a2d = sym("alpha2delta_load")
+_excitability = _iron_excitability * (1 - p["alpha2delta_emax"] * _a2d / (1 + _a2d))
+_drive = ((p["symptom_signal_threshold"] - sym("dopaminergic_signal")) / p["symptom_signal_width"]
+          + p["excitability_weight"] * sp.log(sym("excitability")))
+
+observables = (
+    Observable("alpha2delta_load", sp.Integer(0), "1", "alpha-2-delta ligand load",
+               "sum over drugs of concentration / EC50 at the alpha-2-delta subunit"),
+    Observable("excitability", _excitability, "1", "sensorimotor excitability (1 = healthy)",
+               "glutamatergic/adenosine hyperexcitability from brain iron deficiency, damped by "
+               "alpha-2-delta ligands"),
+    Observable("urge_drive", _drive, "1", "urge drive (logit)",
+               "dopaminergic deficit plus log-excitability, on the logit scale"),
+    Observable("urge_at_rest",
+               p["symptom_max"] * sym("circadian_gate") / (1 + sp.exp(-sym("urge_drive"))),
+               "1", "urge to move at rest (0-10)",
+               "urge a resting patient would feel: logistic in the drive, opened by the circadian gate"),
+)
+
+MODULE = Module(
+    "symptoms",
+    "Urge to move from the dopaminergic signalling deficit and hyperexcitability, gated by the "
+    "circadian rhythm; rest and movement act on it through the activity schedule.",
+    parameters=parameters, observables=observables,
+    references=("Allen et al. 2014 Sleep Med 15:860 (IRLSSG criteria)", "Michaud et al. 2005 Sleep 28:843"),
+)

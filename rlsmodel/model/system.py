@@ -1,0 +1,238 @@
+"""Assemble modules into one validated symbolic system.
+
+:class:`System` collects the modules' declarations, checks them (every symbol defined
+exactly once, no orphan states, conserved quantities changed only by flows, dimensions
+consistent), adds ledger states that accumulate boundary flows of conserved quantities,
+and derives the right-hand side as explicit sympy expressions of ``t``, the states and
+the parameters.
+"""
+from __future__ import annotations
+
+import difflib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import units as _units
+from .declaration import Flow, Module, Observable, Parameter, State, sym, t
+
+#: Internal switch: 1 = circadian rhythms on, 0 = rhythms replaced by their daily means.
+FORCING = sp.Symbol("_circadian_forcing", real=True)
+
+
+class DeclarationError(ValueError):
+    """The model declaration is inconsistent (undefined/duplicate symbol, orphan state...)."""
+
+
+def closest(name: str, valid) -> str:
+    """A hint naming the valid names closest to ``name``."""
+    valid = sorted(valid)
+    near = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
+    if near:
+        return "did you mean " + " or ".join(repr(n) for n in near) + "?"
+    shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
+    return f"valid names: {shown}"
+
+
+@dataclass
+class System:
+    """The validated, assembled declaration of a set of modules."""
+
+    modules: tuple
+    states: "OrderedDict[str, State]"
+    parameters: "OrderedDict[str, Parameter]"
+    flows: tuple
+    regulations: tuple
+    observables: "OrderedDict[str, Observable]"
+    rhs: tuple                      # d state / dt, explicit in t, states, parameters, FORCING
+    observable_exprs: "OrderedDict[str, sp.Expr]"   # explicit in t, states, parameters, FORCING
+
+    @property
+    def state_names(self):
+        return list(self.states)
+
+    @property
+    def parameter_names(self):
+        return list(self.parameters)
+
+    def quantity_states(self, quantity: str, in_body_only: bool = True):
+        return [s.name for s in self.states.values()
+                if s.quantity == quantity and s.kind == "dynamic" and (s.in_body or not in_body_only)]
+
+
+def _ledger_states(flows, states):
+    """Running totals of every conserved quantity's boundary inflows and outflows."""
+    quantities = sorted({states[f.target].quantity if f.target else states[f.source].quantity
+                         for f in flows if f.source is None or f.target is None})
+    out = []
+    for q in quantities:
+        unit = next(s.unit for s in states.values() if s.quantity == q)
+        out.append(State(f"{q}_intake_total", unit, f"cumulative {q} entering the body since t = 0",
+                         0.0, kind="ledger", long_name=f"cumulative {q} intake"))
+        out.append(State(f"{q}_loss_total", unit, f"cumulative {q} leaving the body since t = 0",
+                         0.0, kind="ledger", long_name=f"cumulative {q} loss"))
+    return out
+
+
+def _crosses_body(flow, states, quantity):
+    """+1 if the flow brings ``quantity`` into the body, -1 if it takes it out, else 0."""
+    def inside(name):
+        return name is not None and states[name].in_body
+    src_in, tgt_in = inside(flow.source), inside(flow.target)
+    q = states[flow.target].quantity if flow.target else states[flow.source].quantity
+    if q != quantity or src_in == tgt_in:
+        return 0
+    return 1 if tgt_in else -1
+
+
+def assemble(modules, check_units: bool = True) -> System:
+    """Validate ``modules`` and build their :class:`System`.
+
+    Raises :class:`DeclarationError` naming the first problem found.
+    """
+    states, params, observables = OrderedDict(), OrderedDict(), OrderedDict()
+    owner = {}
+    flows, regulations, contributions = [], [], []
+
+    def claim(name, module):
+        if name in owner:
+            raise DeclarationError(f"{name!r} is declared twice (modules {owner[name]!r} and {module!r})")
+        if name == "t":
+            raise DeclarationError(f"module {module!r}: 't' is reserved for time")
+        owner[name] = module
+
+    for m in modules:
+        if not isinstance(m, Module):
+            raise DeclarationError(f"{m!r} is not a Module")
+        for s in m.states:
+            claim(s.name, m.name)
+            states[s.name] = s
+        for p in m.parameters:
+            claim(p.name, m.name)
+            lo, hi = p.range
+            if not lo <= p.default <= hi:
+                raise DeclarationError(f"parameter {p.name!r}: default {p.default} outside its range {p.range}")
+            p.check_value(p.default)
+            params[p.name] = p
+        for o in m.observables:
+            claim(o.name, m.name)
+            observables[o.name] = o
+        flows.extend(m.flows)
+        regulations.extend(m.regulations)
+        contributions.extend(m.contributions)
+
+    for f in flows:
+        for end in (f.source, f.target):
+            if end is not None and end not in states:
+                raise DeclarationError(f"flow {f.name!r} names unknown state {end!r}; "
+                                       + closest(end, states))
+        if f.source is None and f.target is None:
+            raise DeclarationError(f"flow {f.name!r} has neither source nor target")
+        qs = {states[e].quantity for e in (f.source, f.target) if e is not None}
+        if len(qs) != 1 or None in qs:
+            raise DeclarationError(f"flow {f.name!r} must connect states of one conserved quantity; got {qs}")
+    for r in regulations:
+        if r.state not in states:
+            raise DeclarationError(f"regulation {r.name!r} names unknown state {r.state!r}; "
+                                   + closest(r.state, states))
+        if states[r.state].quantity is not None:
+            raise DeclarationError(f"regulation {r.name!r} changes {r.state!r}, which holds "
+                                   f"{states[r.state].quantity}: conserved quantities move only through flows")
+    for c in contributions:
+        if c.target not in observables:
+            raise DeclarationError(f"contribution to unknown observable {c.target!r}; "
+                                   + closest(c.target, observables))
+
+    # ledger states for boundary flows
+    for s in _ledger_states(flows, states):
+        claim(s.name, "ledger")
+        states[s.name] = s
+
+    # observables with contributions summed in
+    obs_expr = OrderedDict((n, o.expr) for n, o in observables.items())
+    for c in contributions:
+        obs_expr[c.target] = obs_expr[c.target] + c.expr
+
+    known = {sym(n) for n in owner} | {t}
+    def check_symbols(expr, where):
+        unknown = set(expr.free_symbols) - known
+        if unknown:
+            name = sorted(str(u) for u in unknown)[0]
+            raise DeclarationError(f"{where} uses undefined symbol {name!r}; " + closest(name, owner))
+
+    for f in flows:
+        check_symbols(f.rate, f"flow {f.name!r}")
+    for r in regulations:
+        check_symbols(r.rate, f"regulation {r.name!r}")
+    for n, e in obs_expr.items():
+        check_symbols(e, f"observable {n!r}")
+
+    # derivatives
+    deriv = OrderedDict((n, sp.Integer(0)) for n in states)
+    touched = set()
+    for f in flows:
+        if f.source is not None:
+            deriv[f.source] -= f.rate
+            touched.add(f.source)
+        if f.target is not None:
+            deriv[f.target] += f.rate
+            touched.add(f.target)
+    for r in regulations:
+        deriv[r.state] += r.rate
+        touched.add(r.state)
+    for s in states.values():
+        if s.kind != "ledger":
+            continue
+        q = s.name.rsplit("_", 2)[0]
+        sign = 1 if s.name.endswith("_intake_total") else -1
+        for f in flows:
+            if _crosses_body(f, states, q) == sign:
+                deriv[s.name] += f.rate
+        touched.add(s.name)
+    orphans = [n for n in states if n not in touched]
+    if orphans:
+        raise DeclarationError(f"state(s) {orphans} have no flow or regulation (orphan state)")
+
+    # units
+    if check_units:
+        unit_of = {sym(n): _units.parse(s.unit) for n, s in states.items()}
+        unit_of.update({sym(n): _units.parse(p.unit) for n, p in params.items()})
+        unit_of.update({sym(n): _units.parse(o.unit) for n, o in observables.items()})
+        unit_of[t] = _units.parse("day")
+        for n, e in obs_expr.items():
+            _units.check(e, observables[n].unit, unit_of, f"observable {n!r}")
+        for f in flows:
+            end = f.source or f.target
+            _units.check(f.rate, states[end].unit + "/day", unit_of, f"flow {f.name!r}")
+        for r in regulations:
+            _units.check(r.rate, states[r.state].unit + "/day", unit_of, f"regulation {r.name!r}")
+
+    # substitute observables (in dependency order) so every expression is explicit
+    obs_syms = {sym(n): n for n in obs_expr}
+    resolved = OrderedDict()
+    visiting = set()
+
+    def resolve(name):
+        if name in resolved:
+            return resolved[name]
+        if name in visiting:
+            raise DeclarationError(f"observable {name!r} depends on itself")
+        visiting.add(name)
+        expr = obs_expr[name]
+        subs = {s: resolve(obs_syms[s]) for s in expr.free_symbols if s in obs_syms}
+        expr = expr.xreplace(subs)
+        mean = observables[name].daily_mean
+        if mean is not None:
+            expr = mean + FORCING * (expr - mean)
+        visiting.discard(name)
+        resolved[name] = expr
+        return expr
+
+    for n in obs_expr:
+        resolve(n)
+    full_subs = {sym(n): e for n, e in resolved.items()}
+    rhs = tuple(deriv[n].xreplace(full_subs) for n in states)
+
+    return System(tuple(modules), states, params, tuple(flows), tuple(regulations),
+                  observables, rhs, resolved)

@@ -1,0 +1,340 @@
+"""``Model``: assemble the declared modules, then simulate and find steady states.
+
+>>> import rlsmodel
+>>> model = rlsmodel.Model()
+>>> ds = model.simulate(days=30, profile="rls_genetic")      # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import OrderedDict
+from types import MappingProxyType
+
+import numpy as np
+import xarray as xr
+from scipy.optimize import root
+
+from . import __version__
+from . import profiles as _profiles
+from .activity import Activity
+from .compile import CompiledSystem
+from .integrate import IntegrationError, SolverSettings, integrate
+from .model import CORE_MODULES, assemble
+from .model.system import closest
+
+#: Augmentation hypotheses: name -> module path (see science.md section 7).
+AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
+#: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
+DAT_HYPOTHESES = {"reduced": 0.5, "increased": -0.5}
+
+_COMPILED_CACHE = {}
+
+
+def _mechanism_module(name):
+    if name not in AUGMENTATION_MECHANISMS:
+        raise ValueError(f"unknown augmentation mechanism {name!r}; valid: {', '.join(AUGMENTATION_MECHANISMS)}")
+    import importlib
+    return importlib.import_module(f"rlsmodel.model.augmentation_{name}").MODULE
+
+
+def _extra_modules():
+    """Modules beyond the core that are always present (pharmacology, when available)."""
+    try:
+        from .pharmacology import drug_modules
+    except ImportError:
+        return ()
+    return tuple(drug_modules())
+
+
+class Model:
+    """The assembled RLS model.
+
+    Parameters
+    ----------
+    augmentation: ``"d2_tolerance"`` (default) or ``"d3_d1_spinal"``: which augmentation
+        hypothesis produces the dopaminergic signal (science.md section 7).
+    dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
+        al. 2008) or ``"increased"`` (Lai et al. 2017).
+    extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
+    engine: default integrator engine (``"lsoda"`` or the reference ``"scipy"``).
+    """
+
+    def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
+                 extra_modules=(), engine: str = "lsoda"):
+        if dat_hypothesis not in DAT_HYPOTHESES:
+            raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
+        self.augmentation = augmentation
+        self.dat_hypothesis = dat_hypothesis
+        modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
+        key = tuple(id(m) for m in modules)
+        if key not in _COMPILED_CACHE:
+            system = assemble(modules)
+            _COMPILED_CACHE[key] = CompiledSystem(system)
+        self.compiled = _COMPILED_CACHE[key]
+        self.system = self.compiled.system
+        self.settings = SolverSettings(engine=engine).validate()
+        params = OrderedDict(self.system.parameters)
+        from dataclasses import replace
+        params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
+                                              default=DAT_HYPOTHESES[dat_hypothesis])
+        self._parameters = params
+        self._ss_cache = {}
+        self._periodic_cache = {}
+
+    # -- declaration views ---------------------------------------------------------------
+    @property
+    def parameters(self):
+        """Read-only mapping: name -> :class:`~rlsmodel.model.Parameter`."""
+        return MappingProxyType(self._parameters)
+
+    @property
+    def states(self):
+        return MappingProxyType(self.system.states)
+
+    @property
+    def observables(self):
+        return MappingProxyType(self.system.observables)
+
+    @property
+    def dynamic_states(self):
+        return [n for n, s in self.system.states.items() if s.kind == "dynamic"]
+
+    # -- parameters ----------------------------------------------------------------------
+    def resolve_parameters(self, profile="healthy", params=None) -> "OrderedDict[str, float]":
+        """Full parameter set: defaults, then the profile's overrides, then ``params``."""
+        prof = _profiles.get(profile)
+        values = OrderedDict((n, p.default) for n, p in self._parameters.items())
+        for source, overrides in (("profile " + prof.name, prof.overrides), ("params", params or {})):
+            if not hasattr(overrides, "items"):
+                raise ValueError(f"params must be a mapping name -> value; got {type(overrides).__name__}")
+            for name, value in overrides.items():
+                if name not in self._parameters:
+                    raise ValueError(f"unknown parameter {name!r} in {source}; "
+                                     + closest(str(name), self._parameters))
+                values[name] = self._parameters[name].check_value(value)
+        return values
+
+    def parameter_vector(self, profile="healthy", params=None, forcing: float = 1.0) -> np.ndarray:
+        values = self.resolve_parameters(profile, params)
+        return np.array([values[n] for n in self.compiled.parameter_names] + [forcing], dtype=float)
+
+    # -- steady states -------------------------------------------------------------------
+    def _nominal(self):
+        return np.array([self.system.states[n].nominal for n in self.compiled.state_names])
+
+    def _scale(self):
+        return np.maximum(np.abs(self._nominal()), 1e-3)
+
+    def _averaged_steady_state(self, p):
+        """Steady state of the day-averaged system: (y, method)."""
+        key = p.tobytes()
+        if key in self._ss_cache:
+            return self._ss_cache[key]
+        pa = p.copy()
+        pa[-1] = 0.0   # rhythms replaced by their daily means
+        names = self.compiled.state_names
+        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names])
+        scale = self._scale()
+        y_full = np.where(dyn, self._nominal(), 0.0)
+
+        def residual(x):
+            y = y_full.copy()
+            y[dyn] = x * scale[dyn]
+            return self.compiled.fast_rhs(0.0, y, pa)[dyn] / scale[dyn]
+
+        def jac(x):
+            y = y_full.copy()
+            y[dyn] = x * scale[dyn]
+            J = self.compiled.fast_jac(0.0, y, pa)[np.ix_(dyn, dyn)]
+            return J * scale[dyn][None, :] / scale[dyn][:, None]
+
+        def newton(x0):
+            sol = root(residual, x0, jac=jac, method="hybr", options={"xtol": 1e-13})
+            ok = sol.success and np.all(sol.x > -1e-12) and np.max(np.abs(residual(sol.x))) < 1e-9
+            return sol.x, ok
+
+        x, ok = newton(y_full[dyn] / scale[dyn])
+        method = "newton"
+        if not ok:
+            # fall back: integrate the averaged system for 60 years, then polish with Newton
+            y = y_full.copy()
+            traj = integrate(self.compiled, y, pa, np.array([0.0, 60 * 365.0]),
+                             settings=SolverSettings(rtol=1e-8, atol=1e-10), scale=scale)
+            x, ok = newton(traj[dyn, -1] / scale[dyn])
+            method = "long simulation + newton"
+            if not ok:
+                x = traj[dyn, -1] / scale[dyn]
+                method = "long simulation (Newton did not converge)"
+        y = y_full.copy()
+        y[dyn] = x * scale[dyn]
+        self._ss_cache[key] = (y, method)
+        return y, method
+
+    def _periodic_state(self, p, settings):
+        """State at midnight on the daily limit cycle of the forced system: (y, method)."""
+        key = (p.tobytes(), settings.engine)
+        if key in self._periodic_cache:
+            return self._periodic_cache[key]
+        y_avg, _ = self._averaged_steady_state(p)
+        names = self.compiled.state_names
+        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names])
+        scale = self._scale()
+        tight = SolverSettings(engine=settings.engine, rtol=1e-10, atol=1e-12)
+        # settle the fast states onto the rhythm, then solve y(1 day) = y(0) by shooting
+        y0 = integrate(self.compiled, y_avg, p, np.array([0.0, 3.0]), settings=tight, scale=scale)[:, -1]
+        y0[~dyn] = 0.0
+
+        def shoot(x):
+            y = y0.copy()
+            y[dyn] = x * scale[dyn]
+            y1 = integrate(self.compiled, y, p, np.array([0.0, 1.0]), settings=tight, scale=scale)[:, -1]
+            return (y1[dyn] - y[dyn]) / scale[dyn]
+
+        sol = root(shoot, y0[dyn] / scale[dyn], method="hybr", options={"xtol": 1e-12})
+        y = y0.copy()
+        if sol.success and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12):
+            y[dyn] = sol.x * scale[dyn]
+            method = "periodic (shooting)"
+        else:
+            method = "day-averaged steady state + 3 days of entrainment"
+        self._periodic_cache[key] = (y, method)
+        return y, method
+
+    def steady_state(self, profile="healthy", params=None) -> xr.Dataset:
+        """Steady state of the day-averaged system (rhythms at their daily means).
+
+        Returns a Dataset with every state and observable (no time dimension); attrs record
+        the profile, overrides and the method used (Newton, or long simulation if Newton
+        failed).
+        """
+        p = self.parameter_vector(profile, params)
+        y, method = self._averaged_steady_state(p)
+        pa = p.copy()
+        pa[-1] = 0.0
+        obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
+        ds = self._dataset(None, y[:, None], obs, profile, params, None, self.settings)
+        ds = ds.isel(time=0, drop=True)
+        ds.attrs["steady_state_method"] = method
+        ds.attrs["description"] = "steady state of the day-averaged system"
+        return ds
+
+    # -- simulation ----------------------------------------------------------------------
+    def simulate(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0,
+                 initial=None, activity=None, engine=None, rtol=None, atol=None) -> xr.Dataset:
+        """Simulate ``days`` days from midnight; return an :class:`xarray.Dataset`.
+
+        Parameters
+        ----------
+        days: duration in days (> 0).
+        profile: profile name (see :mod:`rlsmodel.profiles`).
+        params: parameter overrides ``{name: value}`` applied after the profile.
+        regimen: a :class:`rlsmodel.Regimen` (drug doses as exact events) or None.
+        sample_every_hours: output spacing in hours (> 0).
+        initial: None (start on the profile's daily limit cycle), or a mapping of state
+            values / a Dataset (e.g. the last time point of an earlier run).
+        activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
+            day, sedentary 18:00-23:00, asleep 23:00-07:00).
+        engine, rtol, atol: integrator settings (see :mod:`rlsmodel.integrate`).
+        """
+        days = _positive("days", days)
+        dt_h = _positive("sample_every_hours", sample_every_hours)
+        settings = SolverSettings(engine=engine or self.settings.engine,
+                                  rtol=self.settings.rtol if rtol is None else rtol,
+                                  atol=self.settings.atol if atol is None else atol).validate()
+        activity = Activity.default() if activity is None else activity
+        if not isinstance(activity, Activity):
+            raise ValueError("activity must be an rlsmodel.activity.Activity")
+        p = self.parameter_vector(profile, params)
+        events, regimen_attrs = [], {"regimen": "none"}
+        if regimen is not None:
+            events = regimen.events(self, days, params=self.resolve_parameters(profile, params))
+            regimen_attrs = {"regimen": regimen.describe()}
+        if initial is None:
+            y0, init_method = self._periodic_state(p, settings)
+        else:
+            y0, init_method = self._initial_from(initial), "user-supplied"
+        n_samples = int(math.floor(days * 24.0 / dt_h + 1e-9)) + 1
+        t = np.arange(n_samples) * (dt_h / 24.0)
+        if t[-1] < days - 1e-12:
+            t = np.append(t, days)
+        Y = integrate(self.compiled, y0, p, t, events=events, settings=settings, scale=self._scale())
+        obs = self.compiled.observables(t, Y, p)
+        ds = self._dataset(t, Y, obs, profile, params, activity, settings)
+        ds.attrs.update(regimen_attrs)
+        ds.attrs["initial_state"] = init_method
+        return ds
+
+    def _initial_from(self, initial):
+        names = self.compiled.state_names
+        if isinstance(initial, xr.Dataset):
+            src = initial.isel(time=-1) if "time" in initial.dims else initial
+            initial = {n: float(src[n]) for n in names if n in src}
+        if not hasattr(initial, "items"):
+            raise ValueError("initial must be a mapping of state values or a Dataset")
+        y, _ = self._averaged_steady_state(self.parameter_vector())
+        y = y.copy()
+        for name, value in initial.items():
+            if name not in names:
+                raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
+            v = float(value)
+            if not np.isfinite(v) or v < 0:
+                raise ValueError(f"initial value of {name!r} must be finite and >= 0; got {value!r}")
+            y[names.index(name)] = v
+        return y
+
+    # -- output --------------------------------------------------------------------------
+    def _dataset(self, t, Y, obs, profile, params, activity, settings) -> xr.Dataset:
+        coords = {"time": ("time", np.zeros(1) if t is None else t,
+                           {"units": "day", "long_name": "time since midnight of day 0",
+                            "description": "days; the fraction is the clock time"})}
+        data = {}
+        for i, name in enumerate(self.compiled.state_names):
+            s = self.system.states[name]
+            data[name] = ("time", Y[i], {"units": s.unit, "long_name": s.long_name or s.description,
+                                         "description": s.description, "kind": "state"})
+        for name, values in obs.items():
+            o = self.system.observables[name]
+            data[name] = ("time", values, {"units": o.unit, "long_name": o.long_name,
+                                           "description": o.description, "kind": "observable"})
+        iron = self.system.quantity_states("iron")
+        data["total_body_iron"] = ("time", Y[[self.compiled.state_names.index(n) for n in iron]].sum(axis=0),
+                                   {"units": "mg", "long_name": "total body iron",
+                                    "description": "sum of all iron states inside the body", "kind": "observable"})
+        if activity is not None and t is not None:
+            clock = np.mod(t, 1.0) * 24.0
+            factor = activity.factor(clock)
+            data["activity_factor"] = ("time", factor, {"units": "1", "long_name": "rest/activity factor on the urge",
+                                                        "description": "1 - relief while moving; build-up at rest"})
+            data["symptom"] = ("time", obs["urge_at_rest"] * factor,
+                               {"units": "1", "long_name": "urge to move (0-10)",
+                                "description": "urge at rest times the activity factor"})
+            data["activity"] = ("time", activity.mode_at(clock).astype(str),
+                                {"long_name": "activity mode"})
+        ds = xr.Dataset(data, coords=coords)
+        prof = _profiles.get(profile)
+        ds.attrs.update({
+            "title": "rlsmodel simulation",
+            "rlsmodel_version": __version__,
+            "model_structure": self.compiled.structure_hash,
+            "augmentation_mechanism": self.augmentation,
+            "dat_hypothesis": self.dat_hypothesis,
+            "profile": prof.name,
+            "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
+            "parameters": json.dumps(self.resolve_parameters(profile, params)),
+            **settings.as_attrs(),
+        })
+        return ds
+
+
+def _positive(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number; got {value!r}") from None
+    if not np.isfinite(v) or v <= 0:
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return v
+
+
+__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IntegrationError"]
