@@ -93,8 +93,10 @@ class State:
     (simulations start from the profile's steady state).
     ``quantity`` names a conserved quantity the state holds (``"iron"``) or is ``None``.
     ``in_body`` is False for amounts outside the body (e.g. iron in the gut lumen), which
-    are excluded from body totals. ``kind`` is ``"dynamic"`` or ``"ledger"`` (a running
-    total of boundary flows, excluded from steady-state solves).
+    are excluded from body totals. ``kind`` is ``"dynamic"``, ``"ledger"`` (a running
+    total of boundary flows, excluded from steady-state solves) or ``"input"`` (held
+    constant between events, e.g. a patch's delivery rate; its derivative is zero and it
+    is 0 in steady states unless an event sets it).
     """
 
     name: str

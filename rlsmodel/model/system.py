@@ -190,7 +190,7 @@ def assemble(modules, check_units: bool = True) -> System:
             if _crosses_body(f, states, q) == sign:
                 deriv[s.name] += f.rate
         touched.add(s.name)
-    orphans = [n for n in states if n not in touched]
+    orphans = [n for n in states if n not in touched and states[n].kind != "input"]
     if orphans:
         raise DeclarationError(f"state(s) {orphans} have no flow or regulation (orphan state)")
 
