@@ -26,12 +26,16 @@ _IRON_DEFICIENT_REASONS = {
     "blood_loss": "about 2 mg iron/day lost with blood (heavy menstruation, GI loss or frequent "
                   "donation); Sun et al. 1998 Sleep 21:371: iron deficiency of any cause raises RLS risk",
 }
-_RLS_GENETIC = {"bbb_uptake_gain": 0.55, "neuron_uptake_gain": 0.6, "neuron_irp_tfr_gain": 0.3}
+_RLS_GENETIC = {"bbb_uptake_gain": 0.55, "bbb_tfr_hif_gain": 1.0, "neuron_uptake_gain": 0.6,
+                "neuron_irp_tfr_gain": 0.3}
 _RLS_GENETIC_REASONS = {
     "bbb_uptake_gain": "impaired iron acquisition at the BBB: low CSF ferritin with normal serum "
                        "ferritin and a lower CSF-serum ferritin slope (Earley et al. 2000; Mizuno "
                        "et al. 2005); low iron and H-ferritin in RLS microvessels and choroid "
                        "plexus (Connor et al. 2011 Brain)",
+    "bbb_tfr_hif_gain": "blunted induction of endothelial TfR by low iron/HIF: RLS microvessels are "
+                        "iron-poor yet do not up-regulate iron acquisition (Connor et al. 2011 Brain "
+                        "134:959)",
     "neuron_uptake_gain": "iron acquisition defect of neuromelanin cells (Connor et al. 2003 "
                           "Neurology 61:304; Connor et al. 2004 Brain 127:2713)",
     "neuron_irp_tfr_gain": "TfR is lower on RLS neuromelanin cells despite low iron: blunted IRP "

@@ -21,12 +21,13 @@ states = (
 )
 
 parameters = (
-    Parameter("oligodendrocyte_import_vmax", 0.1, "mg/day", (0.02, 0.5),
+    Parameter("oligodendrocyte_import_vmax", 0.3, "mg/day", (0.05, 1.0),
               "assumed: oligodendrocytes take up transferrin and H-ferritin iron (Todorich et al. "
-              "2009 Glia 57:467); half-saturated at healthy interstitial iron",
+              "2009 Glia 57:467); about 0.05 mg/day at healthy interstitial iron",
               "maximal oligodendrocyte iron import"),
-    Parameter("oligodendrocyte_import_km", 0.2, "mg", (0.05, 1.0),
-              "assumed: half-saturated at healthy interstitial iron",
+    Parameter("oligodendrocyte_import_km", 1.0, "mg", (0.2, 3.0),
+              "assumed: far from saturation, so oligodendrocyte iron tracks interstitial iron "
+              "(myelin is the brain structure most sensitive to iron supply; Beard et al. 2003)",
               "interstitial iron at half-maximal oligodendrocyte import"),
     Parameter("k_oligodendrocyte_export", 0.002, "1/day", (0.0005, 0.01),
               "assumed: oligodendrocyte iron (about 5x neuronal per cell, Reinert et al. 2019 BMC "
@@ -35,7 +36,7 @@ parameters = (
     Parameter("oligodendrocyte_iron_ref", 25.0, "mg", (10.0, 40.0),
               "calibrated: healthy steady-state oligodendrocyte iron (the largest brain iron pool)",
               "reference oligodendrocyte iron for myelin synthesis"),
-    Parameter("myelin_iron_k", 1.0, "1", (0.2, 3.0),
+    Parameter("myelin_iron_k", 3.0, "1", (0.5, 10.0),
               "calibrated to Beard et al. 2003 Dev Neurosci 25:308 and Connor et al. 2011: 25-35% "
               "less myelin protein when oligodendrocyte iron is about 40% low",
               "relative oligodendrocyte iron at which myelin synthesis is half-maximal"),
