@@ -1,0 +1,101 @@
+"""Augmentation hypothesis (b): the spinal D3/D1 balance (Clemens and colleagues).
+
+In the spinal cord, dopamine from the diencephalic A11 cell group acts on high-affinity,
+inhibitory D3 receptors and on low-affinity, excitatory D1 receptors. At low dopamine D3
+inhibition dominates; in D3-knockout cord low dopamine facilitates instead of depressing
+the spinal reflex (Clemens and Hochman 2004 J Neurosci 24:11337). Long-term D3 agonist
+exposure is associated with D1 up-regulation (Clemens 2022 Curr Top Behav Neurosci
+60:229), so when the drug level falls (its trough) the up-regulated D1 excitation
+dominates and the net inhibitory signal falls below its untreated level.
+
+States: spinal ``d3_density`` (follows neuronal iron, as D1/D2 density do in iron-deficient
+rodents, Erikson et al. 2001) and ``d1_density`` (up-regulated by sustained D3 stimulation,
+slowly). The symptom pathway reads ``dopaminergic_signal`` = net spinal inhibition
+(D3 inhibition minus weighted D1 excitation) relative to its healthy mean.
+"""
+import sympy as sp
+
+from .declaration import Module, Observable, Parameter, Regulation, State, sym
+
+L, C = sym("fe_neuron_labile"), sym("dopamine_extracellular")
+d3, d1 = sym("d3_density"), sym("d1_density")
+p = {n: sym(n) for n in (
+    "spinal_dopamine_fraction", "kd_dopamine_d3", "kd_dopamine_d1", "d1_excitation_weight",
+    "k_d3", "d3_iron_k", "k_d1_upregulation", "d1_upregulation_exponent", "d3_stimulation_ref",
+    "spinal_signal_ref", "labile_iron_ref")}
+
+states = (
+    State("d3_density", "1", "spinal D3 receptor density (1 = healthy)", 1.0, long_name="spinal D3 density"),
+    State("d1_density", "1", "spinal D1 receptor density (1 = healthy)", 1.0, long_name="spinal D1 density"),
+)
+
+parameters = (
+    Parameter("spinal_dopamine_fraction", 0.25, "1", (0.05, 1.0),
+              "assumed: spinal dopamine (A11 projections) is sparser than striatal dopamine; the "
+              "spinal level is taken proportional to the modelled extracellular dopamine",
+              "spinal extracellular dopamine relative to striatal"),
+    Parameter("kd_dopamine_d3", 3.0, "nM", (1.0, 10.0),
+              "Sokoloff et al. 1990 Nature 347:146: D3 has the highest dopamine affinity (low nM)",
+              "dopamine affinity at D3"),
+    Parameter("kd_dopamine_d1", 1000.0, "nM", (300.0, 3000.0),
+              "assumed: D1 is a low-affinity dopamine receptor (about 1 uM; Clemens 2022)",
+              "dopamine affinity at D1"),
+    Parameter("d1_excitation_weight", 15.0, "1", (5.0, 60.0),
+              "calibrated: D1 excitation is about an eighth of D3 inhibition at healthy spinal "
+              "dopamine, so that it dominates only when D1 is up-regulated or dopamine is high",
+              "weight of D1 excitation relative to D3 inhibition"),
+    Parameter("k_d3", 0.139, "1/day", (0.05, 0.5),
+              "assumed: as D2 (half-life about 5 days)", "spinal D3 turnover rate"),
+    Parameter("d3_iron_k", 0.5, "1", (0.1, 2.0),
+              "assumed by analogy with D1/D2 (Erikson et al. 2001 Pharmacol Biochem Behav 69:409)",
+              "relative labile iron at half-maximal D3 synthesis"),
+    Parameter("k_d1_upregulation", 0.0495, "1/day", (0.01, 0.2),
+              "assumed: slow D1 up-regulation over weeks (half-time 14 days) under chronic D3 "
+              "stimulation (Clemens 2022; D3 supersensitivity within 3-7 days of pramipexole, J "
+              "Neural Transm 2000;107:1369)", "rate of D1 density adaptation"),
+    Parameter("d1_upregulation_exponent", 1.0, "1", (0.5, 4.0),
+              "assumed: D1 up-regulation proportional to D3 stimulation",
+              "exponent of D1 up-regulation by D3 stimulation"),
+    Parameter("d3_stimulation_ref", 0.625, "1", (0.2, 0.95),
+              "calibrated: healthy mean D3 occupancy by spinal dopamine (5 nM at Kd 3 nM)",
+              "set point of D3 stimulation", domain="fraction"),
+    Parameter("spinal_signal_ref", 0.5504, "1", (0.1, 1.0),
+              "calibrated: healthy mean net spinal inhibition", "normaliser of the spinal signal"),
+)
+
+_iron = L / p["labile_iron_ref"]
+_spinal_da = p["spinal_dopamine_fraction"] * C
+
+
+def _stimulation(kd, agonist_load, ligand_load):
+    return (_spinal_da / kd + sym(agonist_load)) / (1 + _spinal_da / kd + sym(ligand_load))
+
+
+observables = (
+    Observable("d3_stimulation", _stimulation(p["kd_dopamine_d3"], "d3_agonist_load", "d3_ligand_load"),
+               "1", "spinal D3 stimulation", "occupancy x efficacy of spinal D3 by dopamine and drugs"),
+    Observable("d1_stimulation", _stimulation(p["kd_dopamine_d1"], "d1_agonist_load", "d1_ligand_load"),
+               "1", "spinal D1 stimulation", "occupancy x efficacy of spinal D1 by dopamine and drugs"),
+    Observable("dopaminergic_signal",
+               (d3 * sym("d3_stimulation") - p["d1_excitation_weight"] * d1 * sym("d1_stimulation"))
+               / p["spinal_signal_ref"],
+               "1", "dopaminergic signal driving the urge (1 = healthy mean)",
+               "D3/D1 hypothesis: net spinal inhibition (D3 inhibition minus D1 excitation)"),
+)
+
+regulations = (
+    Regulation("d3_synthesis", "d3_density", p["k_d3"] * _iron * (1 + p["d3_iron_k"]) / (p["d3_iron_k"] + _iron),
+               "iron-dependent D3 receptor synthesis"),
+    Regulation("d3_turnover", "d3_density", -p["k_d3"] * d3, "D3 receptor turnover"),
+    Regulation("d1_upregulation", "d1_density",
+               p["k_d1_upregulation"] * (sym("d3_stimulation") / p["d3_stimulation_ref"]) ** p["d1_upregulation_exponent"],
+               "sustained D3 stimulation up-regulates D1"),
+    Regulation("d1_turnover", "d1_density", -p["k_d1_upregulation"] * d1, "D1 receptor turnover"),
+)
+
+MODULE = Module(
+    "augmentation_d3_d1_spinal",
+    "Augmentation by spinal D1 up-regulation under chronic D3 stimulation, dominant at the drug trough.",
+    states=states, parameters=parameters, regulations=regulations, observables=observables,
+    references=("Clemens and Hochman 2004 J Neurosci 24:11337", "Clemens 2022 Curr Top Behav Neurosci 60:229"),
+)
