@@ -11,7 +11,7 @@ from .declaration import Module, Observable, Parameter, sym, t
 
 p = {n: sym(n) for n in (
     "dopamine_peak_hour", "da_synthesis_amplitude", "firing_amplitude", "dat_rhythm_amplitude",
-    "iron_release_peak_hour", "iron_release_amplitude", "symptom_gate_peak_hour", "symptom_gate_amplitude")}
+    "iron_release_peak_hour", "iron_release_amplitude", "symptom_gate_peak_hour", "symptom_gate_sharpness")}
 
 
 def _cosine(peak_hour):
@@ -48,10 +48,10 @@ parameters = (
               "Trenkwalder et al. 1999 Mov Disord 14:102; Hening et al. 1999 Sleep 22:901: "
               "symptoms peak between midnight and 01:00 independent of posture",
               "clock hour at which the sensory (symptom) gate is most open", domain="real"),
-    Parameter("symptom_gate_amplitude", 0.9, "1", (0.5, 1.0),
-              "Michaud et al. 2005 Sleep 28:843: rest raises discomfort only between about "
-              "21:00 and 08:00", "depth of the circadian symptom gate (1 = closed at its minimum)",
-              domain="fraction"),
+    Parameter("symptom_gate_sharpness", 2.0, "1", (1.0, 4.0),
+              "calibrated to Michaud et al. 2005 Sleep 28:843 (rest raises discomfort only between "
+              "about 21:00 and 08:00) and Trenkwalder et al. 1999 (minimum 09:00-11:00)",
+              "exponent of the raised-cosine symptom gate (larger = narrower night window)"),
 )
 
 observables = (
@@ -64,10 +64,12 @@ observables = (
     Observable("circadian_iron_release", 1 + p["iron_release_amplitude"] * _cosine(p["iron_release_peak_hour"]),
                "1", "circadian macrophage iron release", daily_mean=sp.Integer(1)),
     Observable("circadian_gate",
-               (1 + p["symptom_gate_amplitude"] * _cosine(p["symptom_gate_peak_hour"])) / (1 + p["symptom_gate_amplitude"]),
+               ((1 + _cosine(p["symptom_gate_peak_hour"])) / 2) ** p["symptom_gate_sharpness"],
                "1", "circadian symptom gate (1 = fully open)",
-               "sensory/motor excitability gate of the urge to move, open at night",
-               daily_mean=1 / (1 + p["symptom_gate_amplitude"])),
+               "sensory/motor excitability gate of the urge to move: a raised cosine, open at night, "
+               "closed around midday",
+               daily_mean=sp.gamma(p["symptom_gate_sharpness"] + sp.Rational(1, 2))
+               / (sp.sqrt(sp.pi) * sp.gamma(p["symptom_gate_sharpness"] + 1))),
 )
 
 MODULE = Module(

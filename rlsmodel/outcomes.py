@@ -1,0 +1,699 @@
+"""Clinical readouts of a simulation: daily symptom measures and the augmentation verdict.
+
+A simulation (:meth:`rlsmodel.Model.simulate`) gives the urge to move over time. This module
+turns it into what a clinician reads:
+
+* :func:`daily` -- one row per *symptom day*: symptom onset clock time, peak urge, urge-hours,
+  an IRLS-like 0-40 severity score, a PLMS index, sleep disruption, latency of symptoms at
+  rest and an ASRS-like augmentation severity score.
+* :func:`augmentation` -- the Max Planck Institute (MPI) criteria for augmentation
+  (Garcia-Borreguero et al. 2007, Sleep Med 8:520) applied to the days after a regimen
+  starts, against the untreated days before it, with the two tiers of Benes et al. 2012
+  (Sleep Med 13:589): MPI-positive at some point, and clinically relevant (persistent).
+
+Conventions
+-----------
+* ``time`` is in days since midnight of day 0; its fraction is the clock time.
+* The **symptom day** runs from 06:00 to 06:00 the next day: day ``d`` covers times
+  ``[d + 0.25, d + 1.25)``, so an evening's symptoms and the night that follows belong to
+  the same day. Clock hours within a symptom day are reported in ``[6, 30)`` (25.5 means
+  01:30 the next morning). Partial symptom days at either end of the run are dropped.
+* The urge is on a 0-10 scale. ``urge_at_rest`` is the urge a resting patient would feel;
+  ``symptom`` is the urge actually felt under the rest/activity schedule (moving relieves
+  it while it lasts). Samples are joined by straight lines: crossing times and integrals
+  are exact for that piecewise-linear curve, so they do not depend on where the sampling
+  grid falls (the symptom-day boundaries are inserted into it).
+* The **symptom threshold** (:data:`DEFAULT_THRESHOLD`, 3/10) separates "symptoms present"
+  from "none". Every function takes ``threshold=`` to override it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+#: Urge (0-10) above which symptoms count as present. On the 0-10 numeric rating scale an
+#: urge above 3 leaves the "mild" band (1-3) used for pain and symptom ratings (Serlin et
+#: al. 1995 Pain 61:277 cut-points); it also keeps the model's healthy profile, whose
+#: evening urge at rest peaks near 2/10, symptom-free.
+DEFAULT_THRESHOLD = 3.0
+
+#: Start of the symptom day, in hours after midnight.
+DAY_START_HOUR = 6.0
+
+#: Latency at rest (h) assumed when symptoms never reach the threshold during the evening
+#: rest period; used only when latencies are *compared* (ASRS-like score, MPI criteria).
+LATENCY_CAP_H = 8.0
+
+# -- PLMS map ---------------------------------------------------------------------------------
+#: PLMS per hour of sleep with no urge (healthy adults: PLMS index mostly below 5/h).
+PLMS_BASE_PER_H = 2.0
+#: Additional PLMS per hour at the maximal urge (10/10).
+PLMS_RANGE_PER_H = 58.0
+#: Exponent of the urge in the PLMS map (PLMS rise steeply with severity).
+PLMS_EXPONENT = 1.5
+
+# -- IRLS map ---------------------------------------------------------------------------------
+#: Urge (0-10) rated "none" (0) and "very severe" (4) on the IRLS severity items; linear between.
+IRLS_URGE_NONE = 1.0
+IRLS_URGE_VERY_SEVERE = 9.0
+#: Urge-hours per day rated 4 ("very severe") on the "RLS as a whole" item (e.g. 8/10 for 15 h).
+IRLS_BURDEN_VERY_SEVERE = 120.0
+#: Urge-hours in the waking (not asleep) part of the day rated 4 on the daily-affairs item.
+IRLS_WAKING_BURDEN_VERY_SEVERE = 50.0
+#: Movement relief (fraction of the urge removed while active) rated "complete or almost
+#: complete" (IRLS item 3 score 1); no relief scores 4.
+IRLS_FULL_RELIEF = 0.9
+#: IRLS item 8 (hours a day with symptoms, counted while awake): category midpoints (h) ->
+#: scores 1..4 (<1 h, 1-3 h, 3-8 h, >= 8 h); linear between, 0 with no symptoms.
+IRLS_DURATION_HOURS = (0.0, 0.5, 2.0, 5.5, 12.0)
+
+# -- augmentation (MPI criteria) --------------------------------------------------------------
+#: Days per week and the minimum number of "worse" days in it (MPI criterion A).
+WEEK_DAYS = 7
+WORSE_DAYS_MIN = 5
+#: A day is "worse" when its IRLS-like score exceeds the untreated baseline by this much
+#: (points; 3 points is the clinically relevant change on the weekly IRLS).
+WORSE_IRLS_MARGIN = 1.0
+#: Onset advance (h) that suffices alone, and the minimum that needs a supporting feature.
+ONSET_ADVANCE_FULL_H = 4.0
+ONSET_ADVANCE_PARTIAL_H = 2.0
+#: Supporting features for a 2-4 h advance: latency at rest shorter by at least this (h) ...
+LATENCY_SHORTER_MIN_H = 0.25
+#: ... or a peak urge higher than the baseline peak by at least this (urge points, 0-10 scale).
+INTENSITY_GREATER_MIN = 1.0
+#: Clinically relevant tier: the criteria hold on every day for this many consecutive days ...
+PERSISTENT_DAYS = 28
+#: ... or on every day from their onset to the end of the run, if that is at least this long.
+PERSISTENT_MIN_TO_END_DAYS = 14
+#: Late window (days at the end of the run) for ``onset_advance_h`` and ``severity_ratio``.
+LATE_WINDOW_DAYS = 28
+
+REQUIRED_VARIABLES = ("urge_at_rest", "symptom", "activity")
+
+_ASLEEP = "asleep"
+_ACTIVE = "active"
+
+
+# ============================================================================================
+# helpers
+# ============================================================================================
+def _check_threshold(threshold):
+    if threshold is None:
+        return DEFAULT_THRESHOLD
+    try:
+        c = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"threshold must be a number on the 0-10 urge scale; got {threshold!r}") from None
+    if not np.isfinite(c) or not 0.0 < c < 10.0:
+        raise ValueError(f"threshold must lie strictly between 0 and 10 (urge scale); got {threshold!r}")
+    return c
+
+
+def _check_dataset(ds):
+    if not isinstance(ds, xr.Dataset):
+        raise ValueError(f"expected an xarray.Dataset from Model.simulate; got {type(ds).__name__}")
+    if "time" not in ds.dims:
+        raise ValueError("dataset has no 'time' dimension (a steady state has no days to score)")
+    missing = [v for v in REQUIRED_VARIABLES if v not in ds]
+    if missing:
+        raise ValueError(f"dataset lacks variable(s) {', '.join(missing)}; outcomes need "
+                         f"{', '.join(REQUIRED_VARIABLES)} (simulate with an activity schedule)")
+    t = np.asarray(ds["time"].values, dtype=float)
+    if t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+        raise ValueError("time must be finite and strictly increasing with at least two samples")
+    if np.max(np.diff(t)) > 3.0 / 24.0 + 1e-12:
+        raise ValueError(f"samples are {np.max(np.diff(t)) * 24:.2g} h apart at most; outcomes need "
+                         "samples at most 3 h apart (0.1-1 h is typical)")
+    return t
+
+
+def _lin(x, x0, x1):
+    """0-4 score rising linearly from ``x0`` (0) to ``x1`` (4), clipped."""
+    return 4.0 * np.clip((np.asarray(x, dtype=float) - x0) / (x1 - x0), 0.0, 1.0)
+
+
+def plms_rate(urge):
+    """PLMS per hour of sleep at a given urge (0-10): monotone increasing.
+
+    ``PLMS_BASE_PER_H + PLMS_RANGE_PER_H * (urge / 10) ** PLMS_EXPONENT`` (events/h), i.e.
+    2/h with no urge, about 12/h at urge 4, 25/h at 6, 60/h at 10. Calibrated on
+    Montplaisir et al. 1997 (Mov Disord 12:61): healthy adults below 5/h, most RLS patients
+    above 5/h (80 %) and moderate RLS typically 15-40/h; PLMS follow the circadian rhythm
+    of the sensory symptoms (Hening et al. 1999 Sleep 22:901), hence a function of the urge.
+    """
+    u = np.clip(np.asarray(urge, dtype=float), 0.0, 10.0)
+    return PLMS_BASE_PER_H + PLMS_RANGE_PER_H * (u / 10.0) ** PLMS_EXPONENT
+
+
+class _Grid:
+    """The sampled series with the symptom-day boundaries inserted, split into segments."""
+
+    def __init__(self, ds, t):
+        self.days = _complete_days(t)
+        bounds = np.append(self.days, self.days[-1] + 1).astype(float) + DAY_START_HOUR / 24.0
+        self.bounds = bounds
+        # insert boundaries not already on the grid
+        k = np.clip(np.searchsorted(t, bounds), 1, t.size - 1)
+        on_grid = np.minimum(np.abs(t[k] - bounds), np.abs(t[k - 1] - bounds)) <= 1e-9
+        tt = np.concatenate([t, bounds[~on_grid]])
+        order = np.argsort(tt, kind="stable")
+        tt = tt[order]
+        self.t = tt
+        self.urge = np.interp(tt, t, np.asarray(ds["urge_at_rest"].values, dtype=float))
+        self.symptom = np.interp(tt, t, np.asarray(ds["symptom"].values, dtype=float))
+        act = np.asarray(ds["activity"].values).astype(str)
+        idx = np.clip(np.searchsorted(t, tt + 1e-12, side="right") - 1, 0, t.size - 1)
+        self.activity = act[idx]            # step-hold: a mode lasts until the next sample
+        if "activity_factor" in ds:
+            self.activity_factor = np.interp(tt, t, np.asarray(ds["activity_factor"].values, dtype=float))
+        else:
+            self.activity_factor = None
+        # segments [t_j, t_j+1) that lie inside the scored days
+        first = np.searchsorted(tt, bounds[0] - 1e-9)
+        last = np.searchsorted(tt, bounds[-1] - 1e-9)
+        self.seg = np.arange(first, last)              # segment j spans tt[j]..tt[j+1]
+        self.dt_h = (tt[self.seg + 1] - tt[self.seg]) * 24.0
+        self.seg_day = np.searchsorted(bounds, tt[self.seg] + 1e-9, side="right") - 1
+        # first grid index of each day (for reduceat) on the segment array
+        self.day_start_seg = np.searchsorted(self.seg_day, np.arange(len(self.days)))
+
+    def per_day_sum(self, values):
+        """Sum segment values by symptom day."""
+        return np.bincount(self.seg_day, weights=values, minlength=len(self.days))
+
+    def per_day_max(self, values):
+        return np.maximum.reduceat(values, self.day_start_seg)
+
+
+def _above_threshold(y0, y1, dt, c):
+    """Per linear segment: hours with y > c and the integral of (y - c) over them."""
+    hi, lo = np.maximum(y0, y1), np.minimum(y0, y1)
+    both = lo >= c
+    cross = (hi > c) & ~both
+    frac = np.where(cross, (hi - c) / np.where(hi > lo, hi - lo, 1.0), 0.0)
+    dur = np.where(both, dt, frac * dt)
+    excess = np.where(both, dt * (0.5 * (y0 + y1) - c), dur * (hi - c) * 0.5)
+    excess = np.where(both | cross, excess, 0.0)
+    return dur, excess
+
+
+def _up_crossings(t, y, c):
+    """Times (days) at which y rises through c (linear interpolation between samples)."""
+    i = np.nonzero((y[:-1] <= c) & (y[1:] > c))[0]
+    return t[i] + (c - y[i]) / (y[i + 1] - y[i]) * (t[i + 1] - t[i])
+
+
+def _onset(grid, c):
+    """Onset clock hour per day (in [6, 30)) of ``urge_at_rest`` above c; NaN if never."""
+    n = len(grid.days)
+    tc = _up_crossings(grid.t, grid.urge, c)
+    onset = np.full(n, np.nan)
+    if tc.size:
+        day_of = np.searchsorted(grid.bounds, tc, side="right") - 1
+        ok = (day_of >= 0) & (day_of < n) & (tc < grid.bounds[-1])
+        tc, day_of = tc[ok], day_of[ok]
+        # first crossing per day: crossings are sorted in time
+        uniq, first = np.unique(day_of, return_index=True)
+        onset[uniq] = (tc[first] - grid.bounds[uniq]) * 24.0 + DAY_START_HOUR
+    # above threshold for the whole day: onset at the start of the day
+    y0 = grid.urge[grid.seg]
+    y1 = grid.urge[grid.seg + 1]
+    day_min = np.minimum.reduceat(np.minimum(y0, y1), grid.day_start_seg)
+    onset = np.where(np.isnan(onset) & (day_min > c), DAY_START_HOUR, onset)
+    return np.clip(onset, DAY_START_HOUR, DAY_START_HOUR + 24.0 - 1e-9)
+
+
+def _latency_at_rest(grid, c):
+    """Hours from the start of the evening rest period to ``symptom`` rising above c.
+
+    The evening rest period of a day is the rest period (sedentary or asleep, uninterrupted
+    by activity) that contains the day's first falling asleep; if the day holds no falling
+    asleep, its last rest period. Its start is the first non-active sample after an active
+    one (resolution: the sampling interval). NaN when the day has no such start or the
+    symptom stays below c until the rest period ends.
+    """
+    n = len(grid.days)
+    t, act = grid.t, grid.activity
+    active = act == _ACTIVE
+    asleep = act == _ASLEEP
+    rest_start = np.nonzero(active[:-1] & ~active[1:])[0] + 1         # grid indices
+    sleep_onset = np.nonzero(~asleep[:-1] & asleep[1:])[0] + 1
+    rest_end = np.nonzero(~active[:-1] & active[1:])[0] + 1            # first active index
+    lat = np.full(n, np.nan)
+    if rest_start.size == 0:
+        return lat
+    b = grid.bounds
+    rs_day = np.searchsorted(b, t[rest_start] + 1e-12, side="right") - 1
+    so_day = np.searchsorted(b, t[sleep_onset] + 1e-12, side="right") - 1
+    # per day: first sleep onset, else +inf (then the last rest start of the day is used)
+    first_so = np.full(n, np.inf)
+    okso = (so_day >= 0) & (so_day < n)
+    if okso.any():
+        u, f = np.unique(so_day[okso], return_index=True)
+        first_so[u] = t[sleep_onset[okso][f]]
+    okrs = (rs_day >= 0) & (rs_day < n)
+    rs_idx, rs_d = rest_start[okrs], rs_day[okrs]
+    if rs_idx.size == 0:
+        return lat
+    # candidate rest starts: at or before the day's first sleep onset
+    cand = t[rs_idx] <= first_so[rs_d] + 1e-12
+    rs_idx, rs_d = rs_idx[cand], rs_d[cand]
+    if rs_idx.size == 0:
+        return lat
+    # last candidate per day
+    rev_u, rev_f = np.unique(rs_d[::-1], return_index=True)
+    chosen = rs_idx[::-1][rev_f]
+    t_start = _refine_rest_start(grid, chosen)
+    # end of that rest period
+    k = np.searchsorted(rest_end, chosen, side="right")
+    t_end = np.where(k < rest_end.size, t[rest_end[np.minimum(k, rest_end.size - 1)]], np.inf)
+    tc = _up_crossings(t, grid.symptom, c)
+    # symptom already above c at the rest start counts as latency 0
+    already = grid.symptom[chosen] > c
+    if tc.size:
+        j = np.searchsorted(tc, t_start, side="left")
+        t_cross = np.where(j < tc.size, tc[np.minimum(j, tc.size - 1)], np.inf)
+    else:
+        t_cross = np.full(t_start.shape, np.inf)
+    t_cross = np.where(already, t_start, t_cross)
+    val = np.where(t_cross < t_end, (t_cross - t_start) * 24.0, np.nan)
+    lat[rev_u] = val
+    return lat
+
+
+def _refine_rest_start(grid, first_rest):
+    """Time (days) the rest period began, for rest periods whose first sample is ``first_rest``.
+
+    The switch lies between the last active sample and the first rest sample. With
+    ``activity_factor`` (``1 - exp(-elapsed / tau)`` at rest, :mod:`rlsmodel.activity`), two
+    rest samples give tau and hence the elapsed rest at the first one; otherwise the first
+    rest sample's time is used (error up to one sampling interval).
+    """
+    t = grid.t
+    t0 = t[first_rest]
+    f = grid.activity_factor
+    if f is None:
+        return t0
+    k2 = np.minimum(first_rest + 1, t.size - 1)
+    f1, f2 = f[first_rest], f[k2]
+    ok = ((k2 > first_rest) & (grid.activity[k2] != _ACTIVE) & (f1 > 0) & (f2 > f1) & (f2 < 1 - 1e-12))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l1, l2 = np.log1p(-np.where(ok, f1, 0.0)), np.log1p(-np.where(ok, f2, 0.0))
+        tau = (t[k2] - t0) / (l1 - l2)
+        elapsed = -tau * l1
+    gap = t0 - t[np.maximum(first_rest - 1, 0)]
+    elapsed = np.where(ok & np.isfinite(elapsed), np.clip(elapsed, 0.0, gap), 0.0)
+    return t0 - elapsed
+
+
+def _irls_items(peak, mean_sympt, hours_above, waking_hours_above, burden, sleep_frac, plms, waking_burden,
+                relief):
+    """The ten IRLS-like items (0-4 each), shape (10, n_days)."""
+    sym_gate = np.clip(hours_above / 1.0, 0.0, 1.0)         # 1 h of symptoms: fully symptomatic
+    plms_norm = np.clip((plms - 5.0) / (PLMS_BASE_PER_H + PLMS_RANGE_PER_H - 5.0), 0.0, 1.0)
+    plms_norm = np.where(np.isnan(plms_norm), 0.0, plms_norm)
+    sleep_frac = np.where(np.isnan(sleep_frac), 0.0, sleep_frac)
+    relief = np.where(np.isnan(relief), IRLS_FULL_RELIEF, relief)
+    items = np.empty((10, peak.size))
+    items[0] = _lin(peak, IRLS_URGE_NONE, IRLS_URGE_VERY_SEVERE)                 # 1 discomfort
+    items[1] = _lin(mean_sympt, IRLS_URGE_NONE, IRLS_URGE_VERY_SEVERE)           # 2 need to move
+    items[2] = sym_gate * (1.0 + 3.0 * np.clip((IRLS_FULL_RELIEF - relief) / IRLS_FULL_RELIEF, 0, 1))  # 3 relief
+    items[3] = 4.0 * np.clip(sleep_frac, 0.0, 1.0)                               # 4 sleep
+    items[4] = 2.0 * np.clip(sleep_frac, 0.0, 1.0) + 2.0 * plms_norm             # 5 tiredness
+    items[5] = _lin(burden, 0.0, IRLS_BURDEN_VERY_SEVERE)                        # 6 RLS as a whole
+    items[6] = 4.0 * sym_gate                                                    # 7 frequency
+    items[7] = np.interp(waking_hours_above, IRLS_DURATION_HOURS, (0.0, 1.0, 2.0, 3.0, 4.0))  # 8 duration
+    items[8] = _lin(waking_burden, 0.0, IRLS_WAKING_BURDEN_VERY_SEVERE)          # 9 daily affairs
+    items[9] = 0.5 * (items[3] + items[8])                                       # 10 mood
+    return items
+
+
+# ============================================================================================
+# daily
+# ============================================================================================
+def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
+    """Daily clinical readouts over the symptom days (06:00 to 06:00) of a simulation.
+
+    Parameters
+    ----------
+    ds: an :class:`xarray.Dataset` from :meth:`rlsmodel.Model.simulate`, with ``time``
+        (days), ``urge_at_rest``, ``symptom`` (0-10) and ``activity`` (``"active"``,
+        ``"sedentary"``, ``"asleep"``); ``activity_factor`` is used if present. Samples at
+        most 3 h apart (0.1-1 h typical); any grid, aligned with the day or not.
+    threshold: urge (0-10) above which symptoms count as present; default
+        :data:`DEFAULT_THRESHOLD` (3).
+    baseline_days: symptom-day indices of the untreated reference for the ASRS-like score
+        (e.g. ``range(0, regimen_start_day - 1)``); default: the first seven complete days
+        of the run (for a treated run from day 0, pass the untreated days of another run
+        through :func:`augmentation` instead).
+
+    Returns
+    -------
+    Dataset over ``day`` (int: day ``d`` covers times ``[d + 0.25, d + 1.25)`` days):
+
+    ``onset_hour`` (h, clock time in [6, 30)): first time in the day the urge **at rest**
+        (``urge_at_rest``) rises above the threshold, linearly interpolated between samples.
+        The urge at rest is used, not the felt ``symptom``, so that an active afternoon does
+        not hide (or a sit-down does not fake) the onset: this is the clinical "time of day
+        symptoms begin when at rest". If the urge is above the threshold at 06:00 (residue
+        of the night) the first *new* rise counts; if it stays above all day, 6; NaN if it
+        never rises above the threshold.
+    ``peak`` (0-10): maximum of ``symptom`` over the day.
+    ``burden`` (h, urge-hours): integral of ``symptom`` over the day.
+    ``hours_above`` (h): time with ``symptom`` above the threshold.
+    ``sleep_disruption`` (1, fraction 0-1): fraction of the time asleep with ``symptom``
+        above the threshold (an urge that strong keeps or wakes the patient up). NaN if
+        the day holds no sleep. The day's sleep is its ``"asleep"`` samples: with the
+        default schedule 23:00-06:00 of that night plus 06:00-07:00 ending the previous one.
+    ``plms_index`` (1/h): periodic limb movements per hour of sleep, the mean of
+        :func:`plms_rate` of ``symptom`` over the asleep time. NaN if no sleep.
+    ``latency_at_rest_h`` (h): from the start of the evening rest period (see below) to
+        ``symptom`` rising above the threshold; NaN if it does not within that rest period.
+    ``irls`` (points, 0-40): IRLS-like severity, the sum of ten 0-4 items (see below).
+    ``asrs`` (points, 0-12): ASRS-like augmentation severity against ``baseline_days``.
+
+    IRLS-like score
+    ---------------
+    The IRLS (Walters et al. 2003 Sleep Med 4:121) has ten items scored 0 (none) to 4 (very
+    severe) over the past week; here each item is a documented monotone map of a daily
+    model feature, so a weekly IRLS is the mean of seven daily scores (for item 7, the mean
+    of a 0/4 daily indicator approximates the weekly frequency categories):
+
+    1. discomfort severity: peak urge, 0 at urge <= 1, 4 at >= 9, linear between;
+    2. need to move: mean urge while above the threshold, same map;
+    3. relief by moving: 1 ("complete or almost complete") at the movement relief of 0.9
+       (the activity module's default), 4 at no relief; 0 with no symptoms (scaled by
+       the symptomatic-hours gate min(hours_above / 1 h, 1));
+    4. sleep disturbance: 4 x ``sleep_disruption``;
+    5. daytime tiredness: 2 x ``sleep_disruption`` + 2 x PLMS excess ((PLMS - 5/h) / 55/h,
+       clipped to 0-1) -- the model has no sleepiness state;
+    6. RLS as a whole: urge-hours, 0 at 0, 4 at >= 120 urge-h;
+    7. frequency: 4 x symptomatic-hours gate (4 on a symptomatic day, 0 otherwise);
+    8. hours with symptoms: hours awake (not asleep) with ``symptom`` above the threshold,
+       through the IRLS categories <1 h, 1-3 h, 3-8 h, >= 8 h, as a linear interpolation
+       through (0, 0), (0.5, 1), (2, 2), (5.5, 3), (12 h, 4) (the night is in items 4-5);
+    9. impact on daily affairs: urge-hours while awake (not asleep), 4 at >= 50 urge-h;
+    10. mood: the mean of items 4 and 9 (no mood state in the model).
+
+    Calibration: the untreated median patient (night peak 6-8/10, urge above 3 for about
+    10 h) scores in the low-to-mid 20s, as at trial entry (IRLS 22-28; the ASRS validation
+    cohort 24.7 +/- 5.2, Garcia-Borreguero et al. 2007 Sleep Med 8:455); the model's healthy
+    profile (urge below 2) scores about 1. Only the severity ordering and changes are
+    meaningful, not the absolute score of an individual.
+
+    ASRS-like score
+    ---------------
+    The Augmentation Severity Rating Scale (Garcia-Borreguero et al. 2007, Sleep Med 8:455)
+    sums the *change from pre-treatment* in symptom onset time, latency at rest and spread
+    to other body parts. Modelled items (each 0-4, compared with the median of the baseline
+    days): onset advance, 1 point per 2 h earlier (4 at >= 8 h; a NaN onset counts as 30 h,
+    i.e. no symptoms); latency at rest, 4 x relative shortening (latencies capped at
+    :data:`LATENCY_CAP_H`, NaN = cap); intensity (an MPI supporting feature, not an ASRS
+    item), 1 point per urge point above the baseline peak. Not modelled: spread to arms or
+    trunk (the model has no body map) and duration of relief from each dose.
+    """
+    c = _check_threshold(threshold)
+    t = _check_dataset(ds)
+    g = _Grid(ds, t)
+    n = len(g.days)
+    j0, j1 = g.seg, g.seg + 1
+    s0, s1 = g.symptom[j0], g.symptom[j1]
+    dt = g.dt_h
+    seg_asleep = g.activity[j0] == _ASLEEP
+
+    peak = g.per_day_max(np.maximum(s0, s1))
+    burden = g.per_day_sum(0.5 * (s0 + s1) * dt)
+    dur, excess = _above_threshold(s0, s1, dt, c)
+    hours_above = g.per_day_sum(dur)
+    excess_day = g.per_day_sum(excess)
+    mean_sympt = np.where(hours_above > 0, c + excess_day / np.where(hours_above > 0, hours_above, 1.0), 0.0)
+
+    sleep_h = g.per_day_sum(np.where(seg_asleep, dt, 0.0))
+    has_sleep = sleep_h > 0
+    safe_sleep = np.where(has_sleep, sleep_h, 1.0)
+    sleep_frac = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, dur, 0.0)) / safe_sleep, np.nan)
+    plms_seg = 0.5 * (plms_rate(s0) + plms_rate(s1)) * dt
+    plms = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, plms_seg, 0.0)) / safe_sleep, np.nan)
+    waking_burden = g.per_day_sum(np.where(seg_asleep, 0.0, 0.5 * (s0 + s1) * dt))
+
+    if g.activity_factor is not None:
+        seg_active = g.activity[j0] == _ACTIVE
+        act_h = g.per_day_sum(np.where(seg_active, dt, 0.0))
+        relief_sum = g.per_day_sum(np.where(seg_active, (1.0 - g.activity_factor[j0]) * dt, 0.0))
+        relief = np.where(act_h > 0, relief_sum / np.where(act_h > 0, act_h, 1.0), np.nan)
+    else:
+        relief = np.full(n, np.nan)
+
+    onset = _onset(g, c)
+    latency = _latency_at_rest(g, c)
+    waking_hours_above = g.per_day_sum(np.where(seg_asleep, 0.0, dur))
+    irls = _irls_items(peak, mean_sympt, hours_above, waking_hours_above, burden, sleep_frac, plms,
+                       waking_burden, relief).sum(axis=0)
+
+    # ASRS-like score against the baseline days
+    if baseline_days is None:
+        base_mask = np.zeros(n, bool)
+        base_mask[:min(WEEK_DAYS, n)] = True
+    else:
+        base_mask = np.isin(g.days, np.asarray(list(baseline_days), dtype=int))
+        if not base_mask.any():
+            raise ValueError(f"baseline_days {baseline_days!r} holds none of the complete symptom "
+                             f"days {int(g.days[0])}..{int(g.days[-1])}")
+    base = _baseline(onset[base_mask], latency[base_mask], peak[base_mask])
+    asrs = _asrs(onset, latency, peak, base)
+
+    def var(values, units, long_name, description):
+        return ("day", np.asarray(values, dtype=float),
+                {"units": units, "long_name": long_name, "description": description})
+
+    out = xr.Dataset(
+        {
+            "onset_hour": var(onset, "h", "symptom onset clock time",
+                              f"clock hour (6-30; 25 = 01:00 next day) when urge_at_rest first rises "
+                              f"above {c:g}/10 in the symptom day; NaN if never"),
+            "peak": var(peak, "1", "peak urge (0-10)", "maximum of symptom over the symptom day"),
+            "burden": var(burden, "h", "urge-hours", "integral of symptom (0-10) over the symptom day, "
+                                                      "urge x hours"),
+            "hours_above": var(hours_above, "h", "hours with symptoms",
+                               f"time in the symptom day with symptom above {c:g}/10"),
+            "sleep_disruption": var(sleep_frac, "1", "sleep disruption (fraction of sleep)",
+                                    f"fraction of the asleep time with symptom above {c:g}/10; NaN if no sleep"),
+            "plms_index": var(plms, "1/h", "PLMS index",
+                              "periodic limb movements per hour of sleep: mean of plms_rate(symptom) "
+                              "over the asleep time (Montplaisir et al. 1997 calibration); NaN if no sleep"),
+            "latency_at_rest_h": var(latency, "h", "latency of symptoms at rest",
+                                     f"hours from the start of the evening rest period to symptom above "
+                                     f"{c:g}/10; NaN if not within that rest period"),
+            "irls": var(irls, "1", "IRLS-like severity score (0-40)",
+                        "sum of ten 0-4 items mapped from peak, mean urge, relief, sleep disruption, "
+                        "PLMS, urge-hours, symptomatic hours and waking urge-hours "
+                        "(rlsmodel.outcomes.daily docstring)"),
+            "asrs": var(asrs, "1", "ASRS-like augmentation severity (0-12)",
+                        "onset advance + latency shortening + intensity increase vs the baseline days, "
+                        "0-4 each; spread to other body parts not modelled"),
+        },
+        coords={"day": ("day", g.days.astype(int),
+                        {"units": "day", "long_name": "symptom day",
+                         "description": "day d covers times [d + 0.25, d + 1.25) days (06:00 to 06:00)"})},
+    )
+    out.attrs.update({
+        "symptom_threshold": c,
+        "baseline_days": ",".join(str(int(d)) for d in g.days[base_mask]),
+        "description": "daily clinical readouts (rlsmodel.outcomes.daily)",
+    })
+    for key in ("profile", "regimen", "augmentation_mechanism"):
+        if key in ds.attrs:
+            out.attrs[key] = ds.attrs[key]
+    return out
+
+
+def _baseline(onset, latency, peak):
+    """Baseline medians; NaN onset = 30 h (no symptoms), NaN latency = cap."""
+    return {
+        "onset": float(np.median(np.where(np.isnan(onset), DAY_START_HOUR + 24.0, onset))),
+        "latency": float(np.median(np.where(np.isnan(latency), LATENCY_CAP_H, np.minimum(latency, LATENCY_CAP_H)))),
+        "peak": float(np.median(peak)),
+    }
+
+
+def _asrs(onset, latency, peak, base):
+    on = np.where(np.isnan(onset), DAY_START_HOUR + 24.0, onset)
+    lat = np.where(np.isnan(latency), LATENCY_CAP_H, np.minimum(latency, LATENCY_CAP_H))
+    item_onset = np.clip((base["onset"] - on) / 2.0, 0.0, 4.0)
+    item_latency = 4.0 * np.clip((base["latency"] - lat) / max(base["latency"], 1e-9), 0.0, 1.0)
+    item_intensity = np.clip(peak - base["peak"], 0.0, 4.0)
+    return item_onset + item_latency + item_intensity
+
+
+# ============================================================================================
+# augmentation
+# ============================================================================================
+def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None) -> dict:
+    """Augmentation verdict: the MPI criteria applied week by week after a regimen starts.
+
+    Parameters
+    ----------
+    ds: simulation Dataset (see :func:`daily`) with untreated days before the regimen.
+    regimen_start_day: time (days since the start of the run, may be fractional) at which
+        the regimen starts. Symptom days that end by then (``d + 1.25 <= start``) are the
+        untreated baseline; days that begin at or after it (``d + 0.25 >= start``) are on
+        treatment; a day straddling the start is neither.
+    threshold: symptom threshold (0-10), default :data:`DEFAULT_THRESHOLD`.
+    baseline_days: use only the last ``baseline_days`` untreated days (int >= 1); default all.
+
+    Criteria (Garcia-Borreguero et al. 2007, Sleep Med 8:520), evaluated for each treated
+    day ``d`` on the week ``d - 6 .. d`` of treated days:
+
+    A. worse on at least 5 of the 7 days: a day is worse when its IRLS-like score exceeds
+       the baseline median by more than :data:`WORSE_IRLS_MARGIN` (1 point) -- the ASRS
+       validation reads augmentation as an overall increase in RLS severity;
+    B. and an earlier onset, from the week's median onset (NaN = 30 h, no symptoms) against
+       the baseline median: at least 4 h earlier; or 2-4 h earlier together with one of
+       (i) latency at rest shorter by >= 0.25 h (week median; NaN = :data:`LATENCY_CAP_H`),
+       (ii) greater intensity: week median peak >= baseline peak + 1 urge point.
+
+    ``day_met``: the last day of the first week meeting A and B (MPI-positive tier;
+    Benes et al. 2012 Sleep Med 13:589 found 8.2 % MPI-positive at some visit but only
+    1.5 % clinically relevant). ``day_met_clinically_relevant``: the first day from which the
+    criteria hold on every day for :data:`PERSISTENT_DAYS` (28) days, or on every day to the
+    end of the run when that is at least :data:`PERSISTENT_MIN_TO_END_DAYS` (14) days: a
+    persistent, not transient, augmentation.
+
+    Where this differs from the clinical criteria: no paradoxical dose-response test (MPI
+    criterion B; would need dose changes within a run); no spread to the arms or trunk and no
+    shortened duration of relief from each dose (the model has no body map, and relief
+    duration would need dose times); "no other explanation" is given by construction (the
+    model has no intercurrent causes), and "worse" is defined against the untreated baseline
+    rather than the patient's recollection.
+
+    Returns
+    -------
+    dict with ``augmented`` (bool, clinically relevant tier), ``mpi_positive`` (bool),
+    ``day_met`` and ``day_met_clinically_relevant`` (int symptom day, or None),
+    ``onset_advance_h`` (h, baseline median onset minus the median onset of the late window
+    -- the last :data:`LATE_WINDOW_DAYS` treated days, or all treated days if fewer --
+    positive = earlier; NaN onset = 30 h), ``severity_ratio`` (mean IRLS-like score on the
+    late window / baseline median; NaN if the baseline score is 0), ``burden_ratio`` (same
+    for urge-hours), ``baseline_onset_hour`` (h, NaN if no baseline symptoms),
+    ``baseline_irls``, ``baseline_burden`` (urge-h), ``late_irls``, ``late_asrs``,
+    ``baseline_days`` and ``treated_days`` (lists of day indices), ``threshold``, and
+    ``mpi_days`` (list of treated days on which the criteria held).
+    """
+    c = _check_threshold(threshold)
+    t = _check_dataset(ds)
+    try:
+        start = float(regimen_start_day)
+    except (TypeError, ValueError):
+        raise ValueError(f"regimen_start_day must be a number of days; got {regimen_start_day!r}") from None
+    if not np.isfinite(start) or not t[0] <= start < t[-1]:
+        raise ValueError(f"regimen_start_day {regimen_start_day!r} lies outside the simulated range "
+                         f"[{t[0]:g}, {t[-1]:g}) days")
+    days = _complete_days(t)
+    base_all = days[days + 1.0 + DAY_START_HOUR / 24.0 <= start + 1e-9]
+    if base_all.size == 0:
+        raise ValueError(f"no complete untreated symptom day (06:00 to 06:00) before regimen_start_day="
+                         f"{regimen_start_day!r}; start the regimen at day >= {int(days[0]) + 1.25:g} "
+                         "or simulate an untreated baseline first")
+    if baseline_days is not None:
+        if isinstance(baseline_days, bool) or not isinstance(baseline_days, (int, np.integer)) or baseline_days < 1:
+            raise ValueError(f"baseline_days must be a positive integer number of days; got {baseline_days!r}")
+        base_all = base_all[-int(baseline_days):]
+    treated = days[days + DAY_START_HOUR / 24.0 >= start - 1e-9]
+    if treated.size == 0:
+        raise ValueError(f"no complete symptom day on treatment after regimen_start_day={regimen_start_day!r}; "
+                         "simulate longer")
+
+    dd = daily(ds, threshold=c, baseline_days=base_all)
+    onset = dd["onset_hour"].values
+    latency = dd["latency_at_rest_h"].values
+    peak = dd["peak"].values
+    irls = dd["irls"].values
+    burden = dd["burden"].values
+    asrs = dd["asrs"].values
+    is_base = np.isin(dd["day"].values, base_all)
+    is_treat = np.isin(dd["day"].values, treated)
+
+    base = _baseline(onset[is_base], latency[is_base], peak[is_base])
+    base_irls = float(np.median(irls[is_base]))
+    base_burden = float(np.median(burden[is_base]))
+    base_onset_raw = onset[is_base]
+    baseline_onset_hour = (float(np.median(base_onset_raw)) if np.all(np.isfinite(base_onset_raw))
+                           else (np.nan if np.all(np.isnan(base_onset_raw)) else base["onset"]))
+
+    # treated series (contiguous days)
+    on_t = np.where(np.isnan(onset[is_treat]), DAY_START_HOUR + 24.0, onset[is_treat])
+    lat_t = np.where(np.isnan(latency[is_treat]), LATENCY_CAP_H, np.minimum(latency[is_treat], LATENCY_CAP_H))
+    peak_t, irls_t, burden_t, asrs_t = peak[is_treat], irls[is_treat], burden[is_treat], asrs[is_treat]
+    tdays = dd["day"].values[is_treat]
+
+    mpi = _mpi_by_day(on_t, lat_t, peak_t, irls_t, base, base_irls)
+    day_met = int(tdays[np.argmax(mpi)]) if mpi.any() else None
+    persistent = _persistent(mpi)
+    day_met_cr = int(tdays[np.argmax(persistent)]) if persistent.any() else None
+
+    late = slice(max(0, tdays.size - LATE_WINDOW_DAYS), tdays.size)
+    late_onset = float(np.median(on_t[late]))
+    late_irls = float(np.mean(irls_t[late]))
+    late_burden = float(np.mean(burden_t[late]))
+    return {
+        "augmented": day_met_cr is not None,
+        "mpi_positive": day_met is not None,
+        "day_met": day_met,
+        "day_met_clinically_relevant": day_met_cr,
+        "onset_advance_h": base["onset"] - late_onset,
+        "severity_ratio": late_irls / base_irls if base_irls > 0 else np.nan,
+        "burden_ratio": late_burden / base_burden if base_burden > 0 else np.nan,
+        "baseline_onset_hour": baseline_onset_hour,
+        "baseline_irls": base_irls,
+        "baseline_burden": base_burden,
+        "late_irls": late_irls,
+        "late_asrs": float(np.mean(asrs_t[late])),
+        "baseline_days": [int(x) for x in base_all],
+        "treated_days": [int(x) for x in tdays],
+        "mpi_days": [int(x) for x in tdays[mpi]],
+        "threshold": c,
+    }
+
+
+def _complete_days(t):
+    """Indices of the complete symptom days in a run with times ``t`` (days)."""
+    b0 = int(np.ceil(t[0] - DAY_START_HOUR / 24.0 - 1e-9))
+    b1 = int(np.floor(t[-1] - DAY_START_HOUR / 24.0 + 1e-9))
+    if b1 - b0 < 1:
+        raise ValueError("the run holds no complete symptom day (06:00 to 06:00); simulate "
+                         "at least one day past 06:00 of day 0 (e.g. days=2)")
+    return np.arange(b0, b1)
+
+
+def _mpi_by_day(onset, latency, peak, irls, base, base_irls):
+    """Boolean per treated day: the MPI-like criteria hold on the week ending that day.
+
+    Inputs are per treated day (NaN already replaced: onset 30 h, latency capped).
+    """
+    n = onset.size
+    out = np.zeros(n, bool)
+    if n < WEEK_DAYS:
+        return out
+    win = np.lib.stride_tricks.sliding_window_view
+    worse = irls > base_irls + WORSE_IRLS_MARGIN
+    n_worse = win(worse.astype(int), WEEK_DAYS).sum(axis=1)
+    advance = base["onset"] - np.median(win(onset, WEEK_DAYS), axis=1)
+    shorter_latency = np.median(win(latency, WEEK_DAYS), axis=1) <= base["latency"] - LATENCY_SHORTER_MIN_H
+    more_intense = np.median(win(peak, WEEK_DAYS), axis=1) >= base["peak"] + INTENSITY_GREATER_MIN
+    earlier = (advance >= ONSET_ADVANCE_FULL_H) | (
+        (advance >= ONSET_ADVANCE_PARTIAL_H) & (shorter_latency | more_intense))
+    out[WEEK_DAYS - 1:] = (n_worse >= WORSE_DAYS_MIN) & earlier
+    return out
+
+
+def _persistent(mpi):
+    """Per day: the criteria hold from that day on every day for PERSISTENT_DAYS, or on every
+    day to the end of the run when that span is at least PERSISTENT_MIN_TO_END_DAYS."""
+    n = mpi.size
+    # run length of consecutive True starting at each day (vectorised via reverse cumsum)
+    idx = np.arange(n)
+    false_pos = np.where(~mpi, idx, n)
+    next_false = np.minimum.accumulate(false_pos[::-1])[::-1]   # first False at or after i
+    run = next_false - idx
+    to_end = next_false == n
+    return mpi & ((run >= PERSISTENT_DAYS) | (to_end & (run >= PERSISTENT_MIN_TO_END_DAYS)))
