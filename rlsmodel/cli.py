@@ -1,0 +1,364 @@
+"""The ``rlsmodel`` command line.
+
+Subcommands: ``params``, ``export`` (``latex``, ``docs``), ``simulate``,
+``steady-state``, ``run`` (experiment scripts), ``sweep``; see ``rlsmodel --help``.
+
+User errors (unknown profile or parameter, bad ``name=value``, missing files) print one
+line ``rlsmodel: error: ...`` and exit with status 2; they never show a traceback (set
+the environment variable ``RLSMODEL_TRACEBACK=1`` to see one when debugging). A failed
+integration exits with status 1.
+
+Adding a subcommand or an export format is one decorated function::
+
+    @export_format("sbml", "the model as SBML", arg("out", help="output .xml file"))
+    def _export_sbml(args):
+        ...
+        return 0
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .integrate import IntegrationError
+
+PROG = "rlsmodel"
+
+#: Readouts printed by ``steady-state`` (those the model provides, in this order).
+KEY_READOUTS = ("serum_ferritin", "transferrin_saturation", "hepcidin", "csf_ferritin", "brain_iron",
+                "fe_neuron_labile", "myelin", "hif", "th_activity", "dopamine_extracellular",
+                "dat", "d2_density", "d2_signal", "excitability", "urge_at_rest", "total_body_iron")
+
+
+class CLIError(Exception):
+    """A failure to report as one line ``rlsmodel: error: <message>`` with ``status``."""
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors become :class:`CLIError` (one line, status 2)."""
+
+    def error(self, message):
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+# -- registries ---------------------------------------------------------------------------------
+
+def arg(*names, **kwargs):
+    """An argument declaration, as for ``ArgumentParser.add_argument``."""
+    return names, kwargs
+
+
+_COMMANDS = []          # (name, help, args, func)
+_EXPORT_FORMATS = []    # (name, help, args, func)
+
+
+def command(name: str, help: str, *args):
+    """Register ``func(args) -> int`` as subcommand ``name`` with arguments ``args``."""
+    def register(func):
+        _COMMANDS.append((name, help, args, func))
+        return func
+    return register
+
+
+def export_format(name: str, help: str, *args):
+    """Register ``func(args) -> int`` as ``rlsmodel export <name>``."""
+    def register(func):
+        _EXPORT_FORMATS.append((name, help, args, func))
+        return func
+    return register
+
+
+def _add_args(parser, args):
+    for names, kwargs in args:
+        parser.add_argument(*names, **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (every registered command and export format)."""
+    parser = _Parser(prog=PROG, description="A mechanistic model of restless legs syndrome.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, help_, args, func in _COMMANDS:
+        p = sub.add_parser(name, help=help_, description=help_)
+        _add_args(p, args)
+        p.set_defaults(func=func)
+        if name == "export":
+            fmt = p.add_subparsers(dest="format", metavar="FORMAT", parser_class=_Parser)
+            for fname, fhelp, fargs, ffunc in _EXPORT_FORMATS:
+                fp = fmt.add_parser(fname, help=fhelp, description=fhelp)
+                _add_args(fp, fargs)
+                fp.set_defaults(func=ffunc)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "func", None) is None:
+            parser.print_help(sys.stderr)
+            return 2
+        status = args.func(args)
+        return 0 if status is None else int(status)
+    except SystemExit as exc:          # --help, --version, or an experiment's sys.exit
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except CLIError as exc:
+        return _fail(str(exc), exc.status)
+    except (ValueError, OSError) as exc:
+        if os.environ.get("RLSMODEL_TRACEBACK"):
+            raise
+        return _fail(str(exc), 2)
+    except IntegrationError as exc:
+        if os.environ.get("RLSMODEL_TRACEBACK"):
+            raise
+        return _fail(f"integration failed: {exc}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+# -- shared helpers ---------------------------------------------------------------------------
+
+def _model(args):
+    """The model the options ask for (compiled once per process, cached on disk)."""
+    from .simulator import Model
+    return Model(augmentation=getattr(args, "augmentation", "d2_tolerance"),
+                 dat_hypothesis=getattr(args, "dat_hypothesis", "reduced"))
+
+
+def parse_params(items) -> dict:
+    """``["name=value", ...]`` -> ``{name: float}``; raises ``ValueError`` naming the bad item."""
+    out = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise ValueError(f"--param expects name=value; got {item!r}")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--param {name}: {value!r} is not a number") from None
+    return out
+
+
+_MODEL_ARGS = (
+    arg("--augmentation", default="d2_tolerance", metavar="NAME",
+        help="augmentation hypothesis (d2_tolerance or d3_d1_spinal; default d2_tolerance)"),
+    arg("--dat-hypothesis", default="reduced", metavar="NAME",
+        help="direction of membrane DAT change in iron deficiency (reduced or increased)"),
+)
+_PARAM_ARG = arg("--param", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                 help="parameter override (repeatable)")
+
+
+def _readout_table(values) -> str:
+    """Aligned text table of ``(name, value, unit, long_name)`` rows."""
+    rows = [(n, f"{v:.6g}", u, ln) for n, v, u, ln in values]
+    widths = [max(len(r[i]) for r in rows + [("readout", "value", "unit", "")]) for i in range(3)]
+    lines = [f"{'readout':<{widths[0]}}  {'value':>{widths[1]}}  {'unit':<{widths[2]}}  description"]
+    lines += [f"{n:<{widths[0]}}  {v:>{widths[1]}}  {u:<{widths[2]}}  {ln}" for n, v, u, ln in rows]
+    return "\n".join(lines)
+
+
+def _var_row(ds, name, value=None):
+    da = ds[name]
+    return (name, float(da if value is None else value), da.attrs.get("units", ""),
+            da.attrs.get("long_name", ""))
+
+
+# -- params -----------------------------------------------------------------------------------
+
+@command("params", "print the parameter table (or the state/observable table)",
+         arg("--format", choices=("md", "csv", "latex"), default="md", help="output format (default md)"),
+         arg("--table", choices=("parameters", "states", "observables"), default="parameters",
+             help="which table (default parameters)"),
+         *_MODEL_ARGS)
+def _params(args) -> int:
+    from .export import tables
+    table = tables.TABLES[args.table](_model(args))
+    sys.stdout.write(tables.render(table, args.format))
+    return 0
+
+
+# -- export -----------------------------------------------------------------------------------
+
+def _repo_root() -> Path:
+    """The directory holding the package (the repository root in an editable install)."""
+    import rlsmodel
+    return Path(rlsmodel.__file__).resolve().parent.parent
+
+
+def default_docs_path() -> Path:
+    """Where ``rlsmodel export docs`` writes: ``<repository>/docs/model.md``."""
+    return _repo_root() / "docs" / "model.md"
+
+
+@command("export", "write the model in another format (see 'rlsmodel export --help')")
+def _export(args) -> int:
+    raise CLIError("export needs a format: " + ", ".join(n for n, *_ in _EXPORT_FORMATS)
+                   + " (see 'rlsmodel export --help')")
+
+
+@export_format("latex", "equations and parameter table as LaTeX and Markdown "
+               "(equations.tex, parameters.tex, equations.md, parameters.md)",
+               arg("-o", "--out", default=".", metavar="DIR", help="output directory (default .)"),
+               *_MODEL_ARGS)
+def _export_latex(args) -> int:
+    from .export.latex import write_latex
+    for path in write_latex(_model(args), args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+@export_format("docs", "regenerate docs/model.md from the default model",
+               arg("-o", "--out", default=None, metavar="PATH",
+                   help="output file (default: docs/model.md of the source checkout)"))
+def _export_docs(args) -> int:
+    from .export.latex import write_model_doc
+    from .simulator import Model
+    if args.out is None:
+        path = default_docs_path()
+        if not path.parent.is_dir():
+            raise CLIError(f"no docs/ directory at {path.parent} (rlsmodel is not installed from a "
+                           "source checkout); pass -o PATH")
+    else:
+        path = Path(args.out)
+    print(f"wrote {write_model_doc(Model(), path)}")
+    return 0
+
+
+# -- simulate / steady-state --------------------------------------------------------------------
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number; got {text!r}")
+    return v
+
+
+@command("simulate", "simulate a profile and write the trajectory as NetCDF",
+         arg("--days", type=_positive_float, required=True, metavar="N", help="duration in days"),
+         arg("--profile", default="healthy", metavar="P", help="profile name (default healthy)"),
+         _PARAM_ARG,
+         arg("--sample-every-hours", type=_positive_float, default=1.0, metavar="H",
+             help="output spacing in hours (default 1)"),
+         arg("-o", "--out", required=True, metavar="OUT.nc", help="output NetCDF file"),
+         *_MODEL_ARGS)
+def _simulate(args) -> int:
+    params = parse_params(args.param)
+    model = _model(args)
+    ds = model.simulate(days=args.days, profile=args.profile, params=params,
+                        sample_every_hours=args.sample_every_hours)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        ds.to_netcdf(out, engine="h5netcdf")
+    except ImportError as exc:       # h5netcdf >= 1.4 needs h5py installed separately
+        raise CLIError(f"cannot write NetCDF: {exc}", status=1) from None
+    last = ds.isel(time=-1)
+    rows = [_var_row(last, n) for n in ("serum_ferritin", "brain_iron", "d2_density") if n in ds]
+    if "symptom" in ds:
+        rows.append(("peak symptom", float(ds["symptom"].max()), ds["symptom"].attrs.get("units", ""),
+                     "maximum over the run of " + ds["symptom"].attrs.get("long_name", "symptom")))
+    print(f"{args.days:g} days, profile {args.profile} (values at the end of the run unless stated):")
+    print(_readout_table(rows))
+    print(f"wrote {out}")
+    return 0
+
+
+@command("steady-state", "print key readouts of a profile's steady state",
+         arg("--profile", default="healthy", metavar="P", help="profile name (default healthy)"),
+         _PARAM_ARG, *_MODEL_ARGS)
+def _steady_state(args) -> int:
+    params = parse_params(args.param)
+    ss = _model(args).steady_state(profile=args.profile, params=params)
+    rows = [_var_row(ss, n) for n in KEY_READOUTS if n in ss]
+    print(f"steady state of profile {args.profile} ({ss.attrs.get('steady_state_method', '')}; "
+          "rhythms at their daily means):")
+    print(_readout_table(rows))
+    return 0
+
+
+# -- run --------------------------------------------------------------------------------------
+
+def experiments_dir() -> Path:
+    """``experiments/`` next to the package (present in a source checkout)."""
+    return _repo_root() / "experiments"
+
+
+def available_experiments(directory: Path) -> list:
+    """Names of the experiment scripts in ``directory``."""
+    return sorted(p.stem for p in directory.glob("*.py") if not p.name.startswith("_"))
+
+
+@command("run", "run an experiment script experiments/NAME.py (its main(argv))",
+         arg("name", metavar="NAME", help="experiment name"),
+         arg("exp_args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the experiment"))
+def _run(args) -> int:
+    directory = experiments_dir()
+    if not directory.is_dir():
+        raise CLIError(f"no experiments directory at {directory}: experiments ship with the source "
+                       "repository, not the installed package (clone it and pip install -e .)")
+    names = available_experiments(directory)
+    if args.name not in names:
+        listing = ", ".join(names) if names else "none"
+        raise CLIError(f"unknown experiment {args.name!r}; available experiments: {listing}")
+    path = directory / f"{args.name}.py"
+    spec = importlib.util.spec_from_file_location(f"rlsmodel_experiment_{args.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry = getattr(module, "main", None)
+    if not callable(entry):
+        raise CLIError(f"experiment {path} has no main(argv) function", status=1)
+    takes_args = bool(inspect.signature(entry).parameters)
+    if not takes_args and args.exp_args:
+        raise CLIError(f"experiment {args.name!r} takes no arguments; got {' '.join(args.exp_args)}")
+    status = entry(list(args.exp_args)) if takes_args else entry()
+    return status if isinstance(status, int) else 0
+
+
+# -- sweep ------------------------------------------------------------------------------------
+
+@command("sweep", "run a parameter sweep described by a TOML spec",
+         arg("spec", metavar="SPEC.toml", help="sweep specification"),
+         arg("-o", "--out", default=None, metavar="OUT",
+             help="result store, resumed if it exists (default: the spec's store)"),
+         arg("--workers", type=int, default=None, metavar="N", help="local worker processes"),
+         arg("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler"))
+def _sweep(args) -> int:
+    if not Path(args.spec).is_file():
+        raise CLIError(f"sweep spec not found: {args.spec}")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers must be at least 1; got {args.workers}")
+    try:
+        from .sweep import run_spec
+    except ImportError as exc:
+        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweep failed ({exc}); "
+                       "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
+    result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler)
+    if result is not None and hasattr(result, "sizes"):
+        print(f"sweep done: {dict(result.sizes)}")
+    if args.out is not None:
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":      # pragma: no cover
+    sys.exit(main())

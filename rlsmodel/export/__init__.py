@@ -1,0 +1,18 @@
+"""Everything that leaves the package, one file per format, all fed by the declaration.
+
+* :mod:`rlsmodel.export.tables` -- parameter, state and observable tables as Markdown,
+  CSV and LaTeX (booktabs longtable).
+* :mod:`rlsmodel.export.latex` -- the equations (``sympy.latex``, grouped by module) as
+  LaTeX and Markdown, and the generated ``docs/model.md``.
+
+>>> import rlsmodel
+>>> from rlsmodel import export
+>>> export.write_model_doc(rlsmodel.Model(), "docs/model.md")   # doctest: +SKIP
+"""
+from .latex import equations_latex, equations_markdown, model_doc, write_latex, write_model_doc
+from .tables import (observable_table, parameter_table, parameters_csv, parameters_latex,
+                     parameters_markdown, render, state_table)
+
+__all__ = ["equations_latex", "equations_markdown", "model_doc", "observable_table",
+           "parameter_table", "parameters_csv", "parameters_latex", "parameters_markdown",
+           "render", "state_table", "write_latex", "write_model_doc"]

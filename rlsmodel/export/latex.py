@@ -1,0 +1,351 @@
+"""The model's equations as LaTeX and Markdown, and the generated ``docs/model.md``.
+
+Everything is derived from the declaration: for each state
+
+    d(state)/dt = (flows in) - (flows out) + (regulations),
+
+written with each flow's and regulation's declared rate, observables kept as symbols;
+then each observable's defining equation (including terms other modules contribute to
+it) and the list of flows. Names are typeset upright with escaped underscores
+(``\\mathrm{fe\\_plasma}``), so ``k_store_uptake`` is not read as ``k`` with a subscript.
+
+>>> import rlsmodel
+>>> from rlsmodel.export.latex import equations_markdown
+>>> print(equations_markdown(rlsmodel.Model()))        # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy as sp
+
+from .. import __version__
+from ..model.declaration import sym
+from . import tables
+
+#: Printer settings shared by every equation (explicit products read better with long names).
+_LATEX_SETTINGS = {"mul_symbol": "dot"}
+
+
+def latex_name(name: str) -> str:
+    """``name`` as an upright LaTeX identifier, e.g. ``\\mathrm{fe\\_plasma}``."""
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+def symbol_names(system) -> dict:
+    """sympy ``symbol_names`` mapping for every declared name of ``system``."""
+    names = list(system.states) + list(system.parameters) + list(system.observables)
+    return {sym(n): latex_name(n) for n in names}
+
+
+def expr_latex(expr, names: dict) -> str:
+    """``expr`` as LaTeX with the declared names typeset by ``names``."""
+    return sp.latex(sp.sympify(expr), symbol_names=names, **_LATEX_SETTINGS)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A signed term of a state's derivative: ``sign * rate``, from flow/regulation ``name``."""
+
+    sign: int
+    rate: sp.Expr
+    name: str
+
+    def normalised(self) -> "Term":
+        """The same term with a leading minus moved into the sign."""
+        if self.rate.could_extract_minus_sign():
+            return Term(-self.sign, -self.rate, self.name)
+        return self
+
+
+def derivative_terms(system) -> "OrderedDict[str, list]":
+    """For each state: its signed terms (flows in, flows out, regulations, ledger flows).
+
+    Rates are the declared ones, with observables kept as symbols.
+    """
+    states = system.states
+    terms = OrderedDict((n, []) for n in states)
+    for f in system.flows:
+        if f.target is not None:
+            terms[f.target].append(Term(1, f.rate, f.name))
+    for f in system.flows:
+        if f.source is not None:
+            terms[f.source].append(Term(-1, f.rate, f.name))
+    for r in system.regulations:
+        terms[r.state].append(Term(1, r.rate, r.name))
+    for name, s in states.items():
+        if s.kind == "ledger":
+            terms[name].extend(_ledger_terms(system, name))
+    return terms
+
+
+def _ledger_terms(system, ledger: str):
+    """Boundary flows that a ledger state (``<quantity>_intake_total``/``_loss_total``) sums."""
+    states = system.states
+    intake = ledger.endswith("_intake_total")
+    quantity = ledger[: -len("_intake_total" if intake else "_loss_total")]
+
+    def inside(name):
+        return name is not None and states[name].in_body
+
+    out = []
+    for f in system.flows:
+        q = states[f.target or f.source].quantity
+        if q != quantity or inside(f.source) == inside(f.target):
+            continue
+        if inside(f.target) == intake:
+            out.append(Term(1, f.rate, f.name))
+    return out
+
+
+def observable_definitions(system) -> "OrderedDict[str, sp.Expr]":
+    """Each observable's defining expression, with other modules' contributions added."""
+    exprs = OrderedDict((n, o.expr) for n, o in system.observables.items())
+    for m in system.modules:
+        for c in m.contributions:
+            exprs[c.target] = exprs[c.target] + c.expr
+    return exprs
+
+
+def _owner_groups(system):
+    """``[(module_name, description, states, observables, flows)]`` plus assembled states."""
+    owned = set()
+    groups = []
+    for m in system.modules:
+        names = [s.name for s in m.states]
+        owned.update(names)
+        groups.append((m.name, m.description, names, [o.name for o in m.observables], list(m.flows)))
+    extra = [n for n in system.states if n not in owned]
+    if extra:
+        groups.append((tables.ASSEMBLED_GROUP,
+                       "States added by the assembler: running totals of flows across the "
+                       "body boundary (for mass-balance checks).", extra, [], []))
+    return groups
+
+
+# -- equation lines ---------------------------------------------------------------------------
+
+def _state_lines(state: str, terms, names) -> list:
+    """Aligned lines ``\\frac{d X}{dt} &= term \\\\ &\\quad - term ...`` for one state."""
+    lhs = r"\frac{d\," + latex_name(state) + "}{dt}"
+    terms = [tm.normalised() for tm in terms]
+    if not terms:
+        return [lhs + " &= 0"]
+    lines = []
+    for i, tm in enumerate(terms):
+        body = expr_latex(tm.rate, names)
+        if isinstance(tm.rate, sp.Add):
+            body = r"\left(" + body + r"\right)"
+        if i == 0:
+            lines.append(lhs + " &= " + ("- " if tm.sign < 0 else "") + body)
+        else:
+            lines.append(r"&\quad " + ("- " if tm.sign < 0 else "+ ") + body)
+    return lines
+
+
+def _observable_lines(system, name: str, expr, names) -> list:
+    lines = [latex_name(name) + " &= " + expr_latex(expr, names)]
+    mean = system.observables[name].daily_mean
+    if mean is not None:
+        lines.append(r"\langle " + latex_name(name) + r"\rangle_{\mathrm{day}} &= "
+                     + expr_latex(mean, names) + r" && \text{(daily mean, used for steady states)}")
+    return lines
+
+
+def _flow_line(flow, names) -> str:
+    src = latex_name(flow.source) if flow.source else r"\emptyset"
+    tgt = latex_name(flow.target) if flow.target else r"\emptyset"
+    return (r"J_{" + latex_name(flow.name) + "} &= " + expr_latex(flow.rate, names)
+            + r" && (" + src + r" \to " + tgt + ")")
+
+
+@dataclass(frozen=True)
+class ModuleEquations:
+    """One module's equations as lists of aligned LaTeX lines (without ``\\\\``)."""
+
+    module: str
+    description: str
+    states: list
+    observables: list
+    flows: list
+
+
+def module_equations(model) -> list:
+    """The equations of ``model`` grouped by module (a list of :class:`ModuleEquations`)."""
+    system = model.system
+    names = symbol_names(system)
+    terms = derivative_terms(system)
+    obs = observable_definitions(system)
+    out = []
+    for module, description, states, observables, flows in _owner_groups(system):
+        out.append(ModuleEquations(
+            module, description,
+            [_state_lines(s, terms[s], names) for s in states],
+            [_observable_lines(system, o, obs[o], names) for o in observables],
+            [[_flow_line(f, names)] for f in flows]))
+    return out
+
+
+_SECTIONS = (("states", "State equations"), ("observables", "Observables"),
+             ("flows", r"Flows ($J$, from $\to$ to; $\emptyset$ = outside the system)"))
+
+
+def _provenance(model, structure: bool = True) -> str:
+    """Version and model choices (and the compiled structure's hash if ``structure``)."""
+    text = (f"rlsmodel {__version__}; augmentation mechanism {model.augmentation!r}, "
+            f"DAT hypothesis {model.dat_hypothesis!r}")
+    return text + (f"; model structure {model.compiled.structure_hash}" if structure else "")
+
+
+def equations_latex(model) -> str:
+    """All equations as a LaTeX fragment for ``\\input`` (needs ``amsmath``).
+
+    One ``\\subsection*`` per module with ``align*`` blocks for the state equations,
+    the observables and the flows.
+    """
+    out = [f"% Model equations generated by `rlsmodel export latex` ({_provenance(model)}).",
+           r"% Requires \usepackage{amsmath}. Do not edit: regenerate instead.", ""]
+    for eq in module_equations(model):
+        out += [r"\subsection*{Module \texttt{" + tables.latex_escape(eq.module) + "}}",
+                tables.latex_escape(eq.description), ""]
+        for attr, title in _SECTIONS:
+            blocks = getattr(eq, attr)
+            if not blocks:
+                continue
+            lines = [line for block in blocks for line in block]
+            out += [r"\paragraph{" + (title if attr == "flows" else tables.latex_escape(title)) + "}",
+                    r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}", ""]
+    return "\n".join(out)
+
+
+def _math_block(lines) -> str:
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+
+
+def equations_markdown(model, heading_level: int = 3) -> str:
+    """All equations as Markdown: a section per module, ``$$`` math blocks."""
+    hashes = "#" * heading_level
+    out = []
+    for eq in module_equations(model):
+        out += [f"{hashes} Module `{eq.module}`", "", eq.description, ""]
+        for attr, title in _SECTIONS:
+            blocks = getattr(eq, attr)
+            if not blocks:
+                continue
+            out += [f"**{title}**", ""]
+            if attr != "states":    # one block for all observables / all flows of the module
+                blocks = [[line for block in blocks for line in block]]
+            for block in blocks:
+                out += [_math_block(block), ""]
+    return "\n".join(out)
+
+
+# -- docs/model.md ----------------------------------------------------------------------------
+
+def _sources_markdown(model) -> str:
+    """Module references, then each literature source with the parameters that cite it."""
+    out = ["### Module references", ""]
+    for m in model.system.modules:
+        for ref in m.references:
+            out.append(f"- `{m.name}`: {tables.markdown_escape(ref)}")
+    cited = {}
+    for p in model.parameters.values():
+        if not p.source.lower().startswith(_NOT_CITATIONS):
+            cited.setdefault(p.source, []).append(p.name)
+    out += ["", "### Parameter sources", "",
+            "Sources cited by parameters, with the parameters that cite them (values marked "
+            "*assumed*, *calibrated* or *scale* are explained in the parameter table).", ""]
+    out += [f"- {tables.markdown_escape(s)}: " + ", ".join(f"`{n}`" for n in cited[s])
+            for s in sorted(cited, key=str.lower)]
+    return "\n".join(out) + "\n"
+
+
+#: Parameter sources that are reasons rather than citations.
+_NOT_CITATIONS = ("assumed", "calibrated", "scale")
+
+
+def model_doc(model) -> str:
+    """The text of ``docs/model.md`` for ``model``."""
+    system = model.system
+    counts = (f"{len(system.states)} states, {len(system.parameters)} parameters, "
+              f"{len(system.flows)} flows, {len(system.regulations)} regulations and "
+              f"{len(system.observables)} observables")
+    modules = "\n".join(f"- **`{m.name}`**: {tables.markdown_escape(m.description)}" for m in system.modules)
+    parts = [
+        "# The rlsmodel model",
+        "",
+        "<!-- Generated by `rlsmodel export docs` from `rlsmodel.Model()`. Do not edit by hand:",
+        "     tests/test_export_latex.py fails when this file differs from the model. -->",
+        "",
+        f"Generated from the declaration of `rlsmodel.Model()` ({_provenance(model, structure=False)}): "
+        f"{counts}. Time $t$ is in days; $t = 0$ is midnight.",
+        "",
+        "Iron moves only through flows $J$ (subtracted from their source, added to their "
+        "target; $\\emptyset$ is outside the system), so iron mass balance holds by "
+        "construction. Other states change through regulations (production and loss terms). "
+        "Observables are algebraic readouts; in the state equations they appear as symbols "
+        "and are defined below each module's state equations.",
+        "",
+        "## Modules",
+        "",
+        modules,
+        "",
+        "## Equations",
+        "",
+        equations_markdown(model, heading_level=3),
+        "## States",
+        "",
+        tables.to_markdown(tables.state_table(model), heading_level=3),
+        "## Parameters",
+        "",
+        "Values are the defaults of the healthy profile; profiles override some of them "
+        "(`rlsmodel.profiles`). Ranges are the plausible intervals that sweeps sample.",
+        "",
+        tables.to_markdown(tables.parameter_table(model), heading_level=3),
+        "## Observables",
+        "",
+        tables.to_markdown(tables.observable_table(model), heading_level=3),
+        "## Sources",
+        "",
+        _sources_markdown(model),
+    ]
+    return "\n".join(parts)
+
+
+def write_model_doc(model, path) -> Path:
+    """Write :func:`model_doc` of ``model`` to ``path`` (directories created); return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(model_doc(model), encoding="utf-8")
+    return path
+
+
+def write_latex(model, directory) -> list:
+    """Write ``equations.tex``, ``parameters.tex``, ``equations.md`` and ``parameters.md``.
+
+    Returns the paths written.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    note = f"Generated by `rlsmodel export latex` ({_provenance(model)})."
+    files = {
+        "equations.tex": equations_latex(model),
+        "parameters.tex": (f"% {note}\n% Requires \\usepackage{{booktabs,longtable}}.\n"
+                           + tables.parameters_latex(model)),
+        "equations.md": f"<!-- {note} -->\n\n# Model equations\n\n" + equations_markdown(model, 2),
+        "parameters.md": (f"<!-- {note} -->\n\n# Model parameters\n\n"
+                          + tables.to_markdown(tables.parameter_table(model), heading_level=2)),
+    }
+    paths = []
+    for name, text in files.items():
+        p = directory / name
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+__all__ = ["derivative_terms", "equations_latex", "equations_markdown", "latex_name",
+           "model_doc", "module_equations", "observable_definitions", "symbol_names",
+           "write_latex", "write_model_doc"]

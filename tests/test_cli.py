@@ -1,0 +1,232 @@
+"""The ``rlsmodel`` command line, called in-process through ``main(argv)``."""
+from __future__ import annotations
+
+import csv
+import io
+import runpy
+import shutil
+import subprocess
+import sys
+import types
+
+import pytest
+import xarray as xr
+
+import rlsmodel
+from rlsmodel import cli
+from rlsmodel.export.latex import model_doc
+
+
+def run(capsys, *argv):
+    """``(status, stdout, stderr)`` of ``rlsmodel argv...``."""
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_user_error(status, err, *fragments):
+    """Exit status 2 and exactly one line ``rlsmodel: error: ...`` naming ``fragments``."""
+    assert status == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rlsmodel: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+# -- version and entry points -------------------------------------------------------------------
+
+def test_version_in_process(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.strip() == f"rlsmodel {rlsmodel.__version__}"
+
+
+def test_installed_script_prints_the_version():
+    """One real process: the console script if installed, else ``python -m rlsmodel``."""
+    script = shutil.which("rlsmodel")
+    command = [script] if script else [sys.executable, "-m", "rlsmodel"]
+    proc = subprocess.run(command + ["--version"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"rlsmodel {rlsmodel.__version__}"
+
+
+def test_python_m_rlsmodel(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["rlsmodel", "--version"])
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_module("rlsmodel", run_name="__main__")
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rlsmodel {rlsmodel.__version__}"
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    status, _, err = run(capsys)
+    assert status == 2 and "COMMAND" in err
+
+
+def test_usage_errors_are_one_line(capsys):
+    assert_user_error(*run(capsys, "frobnicate")[::2], "invalid choice", "frobnicate")
+    assert_user_error(*run(capsys, "simulate", "-o", "x.nc")[::2], "--days")
+    assert_user_error(*run(capsys, "simulate", "--days", "-3", "-o", "x.nc")[::2], "positive")
+    assert_user_error(*run(capsys, "params", "--format", "xls")[::2], "xls")
+    assert_user_error(*run(capsys, "export")[::2], "latex", "docs")
+
+
+# -- params -----------------------------------------------------------------------------------
+
+def test_params_markdown_is_the_default(capsys, model):
+    status, out, _ = run(capsys, "params")
+    assert status == 0
+    for name, p in model.parameters.items():
+        assert f"| `{name}` |" in out and f"`{p.unit}`" in out
+
+
+def test_params_csv_parses(capsys, model):
+    status, out, _ = run(capsys, "params", "--format", "csv")
+    assert status == 0
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert set(rows) == set(model.parameters)
+    assert all(float(rows[n]["value"]) == p.default for n, p in model.parameters.items())
+
+
+def test_params_latex_and_other_tables(capsys, model):
+    status, out, _ = run(capsys, "params", "--format", "latex")
+    assert status == 0 and r"\begin{longtable}" in out and r"\texttt{diet\_iron}" in out
+    status, out, _ = run(capsys, "params", "--table", "states")
+    assert status == 0 and all(f"| `{n}` |" in out for n in model.system.states)
+    status, out, _ = run(capsys, "params", "--table", "observables", "--format", "csv")
+    assert status == 0 and {r["name"] for r in csv.DictReader(io.StringIO(out))} == set(model.system.observables)
+
+
+def test_params_for_the_other_augmentation_mechanism(capsys):
+    status, out, _ = run(capsys, "params", "--augmentation", "d3_d1_spinal", "--format", "csv")
+    assert status == 0
+    names = {r["name"] for r in csv.DictReader(io.StringIO(out))}
+    assert names == set(rlsmodel.Model(augmentation="d3_d1_spinal").parameters)
+
+
+def test_params_unknown_augmentation_is_a_user_error(capsys):
+    assert_user_error(*run(capsys, "params", "--augmentation", "d2_tolerence")[::2], "d2_tolerence")
+
+
+# -- export -----------------------------------------------------------------------------------
+
+def test_export_latex_writes_four_files(capsys, tmp_path):
+    status, out, _ = run(capsys, "export", "latex", "-o", str(tmp_path))
+    assert status == 0
+    for name in ("equations.tex", "parameters.tex", "equations.md", "parameters.md"):
+        assert (tmp_path / name).stat().st_size > 0 and name in out
+
+
+def test_export_docs_writes_the_model_doc(capsys, tmp_path, model):
+    target = tmp_path / "sub" / "model.md"
+    status, out, _ = run(capsys, "export", "docs", "-o", str(target))
+    assert status == 0 and str(target) in out
+    assert target.read_text(encoding="utf-8") == model_doc(model)
+
+
+def test_export_docs_default_path_is_the_checkout():
+    assert cli.default_docs_path() == cli._repo_root() / "docs" / "model.md"
+    assert cli.default_docs_path().parent.parent.joinpath("rlsmodel", "cli.py").is_file()
+
+
+# -- simulate and steady-state ------------------------------------------------------------------
+
+def test_simulate_writes_netcdf_and_prints_a_summary(capsys, tmp_path):
+    out_file = tmp_path / "run.nc"
+    status, out, err = run(capsys, "simulate", "--days", "1", "--profile", "rls_genetic",
+                           "--param", "diet_iron=12", "--sample-every-hours", "6", "-o", str(out_file))
+    assert status == 0, err
+    for word in ("serum_ferritin", "brain_iron", "d2_density", "peak symptom", str(out_file)):
+        assert word in out
+    with xr.open_dataset(out_file, engine="h5netcdf") as ds:
+        assert ds.sizes["time"] == 5
+        assert ds.attrs["profile"] == "rls_genetic"
+        assert '"diet_iron": 12.0' in ds.attrs["parameter_overrides"]
+        assert ds["serum_ferritin"].attrs["units"] == "ug/L"
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (("--profile", "rls_genetc"), ("unknown profile 'rls_genetc'", "rls_genetic")),
+    (("--param", "diet_irn=3"), ("unknown parameter 'diet_irn'", "diet_iron")),
+    (("--param", "diet_iron"), ("name=value",)),
+    (("--param", "diet_iron=lots"), ("'lots' is not a number",)),
+    (("--param", "diet_iron=-1"), ("diet_iron", ">= 0")),
+])
+def test_simulate_bad_input_is_one_line(capsys, tmp_path, argv, fragments):
+    status, _, err = run(capsys, "simulate", "--days", "1", *argv, "-o", str(tmp_path / "x.nc"))
+    assert_user_error(status, err, *fragments)
+    assert not (tmp_path / "x.nc").exists()
+
+
+def test_steady_state_prints_key_readouts(capsys, model):
+    status, out, _ = run(capsys, "steady-state", "--profile", "iron_deficient")
+    assert status == 0
+    ss = model.steady_state("iron_deficient")
+    for name in ("serum_ferritin", "brain_iron", "hif", "d2_density", "dopamine_extracellular"):
+        (line,) = [ln for ln in out.splitlines() if ln.split()[:1] == [name]]
+        assert float(line.split()[1]) == pytest.approx(float(ss[name]), rel=1e-5)
+
+
+def test_steady_state_unknown_profile(capsys):
+    assert_user_error(*run(capsys, "steady-state", "--profile", "sick")[::2], "unknown profile 'sick'")
+
+
+# -- run --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def experiments(tmp_path, monkeypatch):
+    """A fake experiments/ directory with one experiment, ``demo``."""
+    directory = tmp_path / "experiments"
+    directory.mkdir()
+    (directory / "demo.py").write_text(
+        "def main(argv=None):\n"
+        "    print('demo ran with', list(argv or []))\n"
+        "    return 3 if argv and argv[0] == '--fail' else 0\n")
+    (directory / "_helpers.py").write_text("X = 1\n")
+    monkeypatch.setattr(cli, "experiments_dir", lambda: directory)
+    return directory
+
+
+def test_run_calls_the_experiments_main(capsys, experiments):
+    status, out, _ = run(capsys, "run", "demo", "--days", "3")
+    assert status == 0 and "demo ran with ['--days', '3']" in out
+    status, _, _ = run(capsys, "run", "demo", "--fail")
+    assert status == 3
+
+
+def test_run_unknown_experiment_lists_the_available_ones(capsys, experiments):
+    assert_user_error(*run(capsys, "run", "dmeo")[::2], "unknown experiment 'dmeo'", "demo")
+
+
+def test_run_without_experiments_directory(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "experiments_dir", lambda: tmp_path / "missing")
+    assert_user_error(*run(capsys, "run", "demo")[::2], "no experiments directory", "source")
+
+
+# -- sweep ------------------------------------------------------------------------------------
+
+def test_sweep_delegates_to_run_spec(capsys, tmp_path, monkeypatch):
+    spec = tmp_path / "spec.toml"
+    spec.write_text("[space]\n")
+    calls = []
+    fake = types.ModuleType("rlsmodel.sweep")
+    fake.run_spec = lambda spec_path, out, workers=None, scheduler=None: calls.append(
+        (spec_path, out, workers, scheduler))
+    monkeypatch.setitem(sys.modules, "rlsmodel.sweep", fake)
+    status, out, _ = run(capsys, "sweep", str(spec), "-o", str(tmp_path / "out.zarr"),
+                         "--workers", "2", "--scheduler", "tcp://h:8786")
+    assert status == 0
+    assert calls == [(str(spec), str(tmp_path / "out.zarr"), 2, "tcp://h:8786")]
+
+
+def test_sweep_reports_a_missing_sweep_module(capsys, tmp_path, monkeypatch):
+    spec = tmp_path / "spec.toml"
+    spec.write_text("[space]\n")
+    monkeypatch.setitem(sys.modules, "rlsmodel.sweep", None)
+    status, _, err = run(capsys, "sweep", str(spec), "-o", str(tmp_path / "out"))
+    assert status == 1 and "Traceback" not in err
+    assert err.startswith("rlsmodel: error: sweeps are unavailable") and len(err.strip().splitlines()) == 1
+
+
+def test_sweep_missing_spec(capsys, tmp_path):
+    assert_user_error(*run(capsys, "sweep", str(tmp_path / "nope.toml"))[::2], "not found")
