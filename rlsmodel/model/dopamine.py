@@ -95,12 +95,13 @@ parameters = (
 )
 
 _cofactor = (L / p["labile_iron_ref"]) * (1 + p["th_iron_k"]) / (p["th_iron_k"] + L / p["labile_iron_ref"])
-_release = p["da_release_ref"] * (V / p["da_tissue_ref"]) * cycles["circadian_firing"]
-_uptake_capacity = p["dat_vmax"] * sym("dat_activity")
+_release_expr = p["da_release_ref"] * (V / p["da_tissue_ref"]) * cycles["circadian_firing"]
+_uptake_capacity = sym("dat_uptake_capacity")
 # QSS: release = uptake_capacity*C/(Km + C) + k*C, solved as a quadratic in C (positive root),
 # written in the form that avoids cancellation on either side of b = 0.
 _a = p["k_nondat_clearance"]
-_b = _uptake_capacity + _a * p["dat_km"] - _release
+_b = sym("dopamine_clearance_margin")
+_release = sym("dopamine_release")
 _disc = sp.sqrt(_b ** 2 + 4 * _a * _release * p["dat_km"])
 _extracellular = sp.Piecewise((2 * _release * p["dat_km"] / (_b + _disc), _b >= 0),
                               ((_disc - _b) / (2 * _a), True))
@@ -111,10 +112,16 @@ observables = (
                "TH amount times its Fe(II) cofactor saturation"),
     Observable("exogenous_dopamine_synthesis", sp.Integer(0), "uM/day",
                "dopamine made from exogenous levodopa", "sum of drug contributions"),
-    Observable("dopamine_release", _release, "nM/s", "dopamine release",
+    Observable("dopamine_release", _release_expr, "nM/s", "dopamine release",
                "release into the extracellular space, with the circadian firing rhythm"),
     Observable("dat_activity", dat * cycles["circadian_dat"], "1", "DAT uptake activity (1 = healthy mean)",
                "membrane DAT times its circadian activity rhythm (Ferris et al. 2014 PNAS)"),
+    Observable("dat_uptake_capacity", p["dat_vmax"] * sym("dat_activity"), "nM/s", "DAT uptake capacity",
+               "maximal DAT uptake rate: Vmax times membrane DAT activity"),
+    Observable("dopamine_clearance_margin",
+               sym("dat_uptake_capacity") + p["k_nondat_clearance"] * p["dat_km"] - sym("dopamine_release"),
+               "nM/s", "clearance margin (b of the quasi-steady-state quadratic)",
+               "uptake capacity plus linear clearance at Km, minus release"),
     Observable("dopamine_extracellular", _extracellular, "nM", "extracellular dopamine",
                "quasi-steady-state extracellular dopamine (release = DAT + non-DAT clearance)"),
     Observable("d2_agonist_load", sp.Integer(0), "1", "drug agonism at D2",
