@@ -9,5 +9,18 @@ __version__ = "0.1.0"
 from .activity import Activity  # noqa: E402
 from .simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES, Model  # noqa: E402
 from . import profiles  # noqa: E402
+from .pharmacology import DRUGS, Regimen  # noqa: E402
 
-__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "Model", "profiles", "__version__"]
+__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Model", "Regimen", "profiles",
+           "__version__"]
+
+
+_LAZY = ("sweep", "samplers")   # imported on first use: keeps dask and zarr out of `import rlsmodel`
+
+
+def __getattr__(name):
+    """Lazy submodules: ``rlsmodel.sweep`` (callable: ``rlsmodel.sweep(space, days=...)``), ``rlsmodel.samplers``."""
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,7 @@ from .model.system import closest
 #: Augmentation hypotheses: name -> module path (see science.md section 7).
 AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.5, "increased": -0.5}
+DAT_HYPOTHESES = {"reduced": 0.3, "increased": -0.3}
 
 _COMPILED_CACHE = {}
 

@@ -26,14 +26,14 @@ parameters = (
               "Earley et al. 2006 Sleep Med 7:263: CSF dopamine markers higher at 10:00 than "
               "22:00; symptoms least at 09:00-11:00 (Trenkwalder et al. 1999 Mov Disord 14:102)",
               "clock hour of peak dopaminergic drive", domain="nonnegative"),
-    Parameter("da_synthesis_amplitude", 0.2, "1", (0.0, 0.5),
+    Parameter("da_synthesis_amplitude", 0.1, "1", (0.0, 0.5),
               "assumed: Kim and Reed 2021 Theor Biol Med Model 18:8 (circadian TH drive); RLS "
               "shows a larger daily swing (Earley et al. 2006)",
               "relative amplitude of the daily rhythm in dopamine synthesis", domain="fraction"),
-    Parameter("firing_amplitude", 0.2, "1", (0.0, 0.5),
+    Parameter("firing_amplitude", 0.1, "1", (0.0, 0.5),
               "assumed: day-night difference in dopaminergic firing/release",
               "relative amplitude of the daily rhythm in dopamine release", domain="fraction"),
-    Parameter("dat_rhythm_amplitude", 0.1, "1", (0.0, 0.4),
+    Parameter("dat_rhythm_amplitude", 0.05, "1", (0.0, 0.4),
               "Ferris et al. 2014 PNAS: the striatal dopamine rhythm is set by DAT uptake "
               "varying across the day (DAT least active when dopamine peaks)",
               "relative amplitude of the daily rhythm in DAT activity", domain="fraction"),

@@ -38,7 +38,7 @@ states = (
 parameters = (
     Parameter("k_th", 0.5, "1/day", (0.2, 2.0),
               "assumed: TH protein half-life of 1-3 days", "TH turnover rate"),
-    Parameter("th_hif_gain", 1.0, "1", (0.0, 3.0),
+    Parameter("th_hif_gain", 0.7, "1", (0.0, 3.0),
               "Connor et al. 2009 Brain 132:2403 (TH and phospho-TH raised in RLS); HIF response "
               "elements in the TH promoter. Assumed so that induction outweighs the cofactor "
               "loss at RLS-level iron deficits (science.md section 7)",
@@ -70,7 +70,7 @@ parameters = (
               "extracellular volume fraction", domain="fraction"),
     Parameter("k_dat", 0.5, "1/day", (0.1, 2.0),
               "assumed: membrane DAT adapts over days", "membrane DAT adaptation rate"),
-    Parameter("dat_iron_exponent", 0.5, "1", (-1.0, 1.0),
+    Parameter("dat_iron_exponent", 0.3, "1", (-1.0, 1.0),
               "hypothesis (science.md section 7): positive = membrane DAT falls with iron "
               "(Bianco et al. 2008 J Neurochem 106:205, DAT mRNA -58%; Earley et al. 2011 Sleep "
               "34:341); negative = DAT rises (Lai et al. 2017 Mov Disord 32). Chosen by "
@@ -86,11 +86,14 @@ parameters = (
     Parameter("d2_iron_k", 0.5, "1", (0.1, 2.0),
               "Erikson et al. 2001 Pharmacol Biochem Behav 69:409: D1/D2 density falls with "
               "striatal iron, post-transcriptionally", "relative labile iron at half-maximal D2 synthesis"),
-    Parameter("kd_dopamine_d2", 10.0, "nM", (5.0, 30.0),
-              "assumed: dopamine at the high-affinity D2 state, of order 10 nM (Dreyer et al. "
-              "2010 J Neurosci 30:14273)", "dopamine affinity at D2"),
-    Parameter("d2_stimulation_ref", 0.6667, "1", (0.3, 0.9),
-              "calibrated: healthy daily-mean D2 occupancy by dopamine (20 nM at Kd 10 nM)",
+    Parameter("kd_dopamine_d2", 100.0, "nM", (20.0, 300.0),
+              "in-vivo effective affinity: dopamine depletion (AMPT) raises striatal [11C]raclopride "
+              "binding by only 10-20%, i.e. endogenous dopamine occupies 10-20% of D2 at rest "
+              "(Laruelle et al. 1997 Neuropsychopharmacology 17:162; Verhoeff et al. 2001 "
+              "Neuropsychopharmacology 25:213): with 20 nM dopamine, about 100 nM",
+              "effective in-vivo dopamine affinity at D2"),
+    Parameter("d2_stimulation_ref", 0.1667, "1", (0.05, 0.5),
+              "calibrated: healthy daily-mean D2 occupancy by dopamine (20 nM at Kd 100 nM)",
               "set point of D2 receptor adaptation", domain="fraction"),
 )
 

@@ -1,7 +1,7 @@
 """The urge to move: a dopaminergic signalling deficit (relative to its set point) plus
 glutamatergic/adenosine hyperexcitability, opened by the circadian gate.
 
-``urge_at_rest`` (0-10) is the urge a patient at rest would feel at that moment. The
+``urge_at_rest = symptom_max / (1 + exp(-(drive + gate_gain * (gate - 1))))`` (0-10) is the urge a patient at rest would feel at that moment. The
 rest/activity schedule (moving relieves the urge while it lasts; asleep 23:00-07:00 by
 default) acts on it after integration, in :mod:`rlsmodel.activity`, to give ``symptom``.
 
@@ -15,12 +15,13 @@ from .declaration import Module, Observable, Parameter, sym
 L = sym("fe_neuron_labile")
 p = {n: sym(n) for n in (
     "symptom_max", "symptom_signal_threshold", "symptom_signal_width", "excitability_iron_k",
-    "excitability_iron_gain", "excitability_weight", "labile_iron_ref", "alpha2delta_emax")}
+    "excitability_iron_gain", "excitability_weight", "labile_iron_ref", "alpha2delta_emax",
+    "circadian_gate_gain")}
 
 parameters = (
     Parameter("symptom_max", 10.0, "1", (5.0, 10.0),
               "scale: the urge is rated 0-10", "maximal urge to move"),
-    Parameter("symptom_signal_threshold", 0.8, "1", (0.6, 0.95),
+    Parameter("symptom_signal_threshold", 0.75, "1", (0.6, 0.95),
               "calibrated: healthy D2 signalling (>= about 0.85 of its mean at the nightly "
               "trough) gives no urge; a 20-30% deficit (D2 -30% in RLS putamen, Connor et al. "
               "2009 Brain 132:2403) gives moderate-to-severe night-time urge",
@@ -39,6 +40,12 @@ parameters = (
     Parameter("excitability_weight", 2.0, "1", (0.0, 5.0),
               "assumed: excitability adds to the dopaminergic deficit on the logit scale",
               "weight of log-excitability in the urge", domain="nonnegative"),
+    Parameter("circadian_gate_gain", 8.0, "1", (2.0, 20.0),
+              "calibrated: with the gate on the logit scale, untreated RLS urge starts in the "
+              "evening and is least at 09:00-13:00 (Trenkwalder et al. 1999 Mov Disord 14:102; "
+              "Michaud et al. 2005 Sleep 28:843); a growing signalling deficit then moves onset "
+              "earlier, as augmentation does",
+              "logit penalty on the urge when the circadian gate is closed (gate 0 versus 1)"),
     Parameter("alpha2delta_emax", 0.6, "1", (0.2, 0.9),
               "assumed: alpha-2-delta ligands reduce excitatory (glutamatergic) release by up to "
               "about half (Dooley et al. 2007 Trends Pharmacol Sci 28:75)",
@@ -61,9 +68,10 @@ observables = (
     Observable("urge_drive", _drive, "1", "urge drive (logit)",
                "dopaminergic deficit plus log-excitability, on the logit scale"),
     Observable("urge_at_rest",
-               p["symptom_max"] * sym("circadian_gate") / (1 + sp.exp(-sym("urge_drive"))),
+               p["symptom_max"] / (1 + sp.exp(-(sym("urge_drive") + p["circadian_gate_gain"] * (sym("circadian_gate") - 1)))),
                "1", "urge to move at rest (0-10)",
-               "urge a resting patient would feel: logistic in the drive, opened by the circadian gate"),
+               "urge a resting patient would feel: logistic in the drive plus the circadian gate "
+               "(on the logit scale, so a larger deficit opens the urge earlier in the day)"),
 )
 
 MODULE = Module(

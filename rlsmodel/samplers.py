@@ -1,0 +1,179 @@
+"""Space-filling samples of parameter space for :func:`rlsmodel.sweep`.
+
+>>> from rlsmodel import samplers
+>>> s = samplers.latin_hypercube({"diet_iron": (5.0, 30.0), "bbb_uptake_gain": (0.2, 2.0)}, n=64, seed=1)
+>>> s.values.shape
+(64, 2)
+
+Both samplers scale a scrambled unit-hypercube design (:mod:`scipy.stats.qmc`) to the
+given ranges, in each parameter's own unit (the unit of the parameter table). ``ranges``
+is a mapping ``name -> (low, high)``; ``None`` means every parameter of the model with
+its tabulated plausible range, and a list of names means those parameters with their
+tabulated ranges. The same seed always gives the same points.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from scipy.stats import qmc
+
+METHODS = ("latin_hypercube", "sobol")
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """An immutable set of ``n`` points in ``k`` parameters.
+
+    Attributes
+    ----------
+    names: tuple of the ``k`` parameter names (column order of ``values``).
+    values: read-only float array (n, k); column j is in the unit of parameter ``names[j]``.
+    seed: the integer seed that produced the points.
+    method: ``"latin_hypercube"`` or ``"sobol"``.
+    ranges: tuple of ``(low, high)`` per name, the box the points fill.
+    """
+
+    names: tuple
+    values: np.ndarray
+    seed: int
+    method: str
+    ranges: tuple
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    def point(self, i: int) -> dict:
+        """Point ``i`` as ``{name: value}``."""
+        return {n: float(v) for n, v in zip(self.names, self.values[i])}
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Sample) and self.names == other.names and self.seed == other.seed
+                and self.method == other.method and self.ranges == other.ranges
+                and np.array_equal(self.values, other.values))
+
+    def __hash__(self) -> int:
+        return hash((self.names, self.seed, self.method, self.ranges, self.values.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Sample(method={self.method!r}, n={len(self)}, seed={self.seed}, names={list(self.names)})"
+
+
+def latin_hypercube(ranges=None, n: int = 100, seed: int = 0, *, model=None) -> Sample:
+    """Latin hypercube sample (scrambled, one point per stratum in every parameter).
+
+    ``ranges``: ``{name: (low, high)}`` in the parameters' units, a list of names (their
+    tabulated ranges) or None (all parameters, tabulated ranges). ``n`` >= 1 points,
+    ``seed`` an integer. ``model`` is needed only to look up tabulated ranges (default:
+    a fresh :class:`rlsmodel.Model`).
+    """
+    return _sample("latin_hypercube", ranges, n, seed, model)
+
+
+def sobol(ranges=None, n: int = 128, seed: int = 0, *, model=None) -> Sample:
+    """Scrambled Sobol' sample; ``n`` should be a power of two to keep its balance.
+
+    Arguments as for :func:`latin_hypercube`.
+    """
+    return _sample("sobol", ranges, n, seed, model)
+
+
+def _sample(method: str, ranges, n, seed, model) -> Sample:
+    n = _check_n(n)
+    seed = _check_seed(seed)
+    names, bounds = _resolve_ranges(ranges, model)
+    unit = _unit_points(method, len(names), n, seed)
+    low = np.array([b[0] for b in bounds])
+    high = np.array([b[1] for b in bounds])
+    values = low + unit * (high - low)
+    values.flags.writeable = False
+    return Sample(tuple(names), values, seed, method, tuple(bounds))
+
+
+def _unit_points(method: str, k: int, n: int, seed: int) -> np.ndarray:
+    """``n`` points in the unit hypercube [0, 1)^k."""
+    if method == "latin_hypercube":
+        return qmc.LatinHypercube(d=k, scramble=True, seed=seed).random(n)
+    engine = qmc.Sobol(d=k, scramble=True, seed=seed)
+    m = int(math.log2(n))
+    if 2 ** m == n:
+        return engine.random_base2(m)
+    warnings.warn(f"sobol: n = {n} is not a power of two; the sample loses Sobol' balance "
+                  f"(use n = {2 ** (m + 1)} or {2 ** m})", UserWarning, stacklevel=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return engine.random(n)
+
+
+def _check_n(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"n (number of points) must be an integer >= 1; got {n!r}")
+    if n < 1:
+        raise ValueError(f"n (number of points) must be >= 1; got {n}")
+    return int(n)
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    return int(seed)
+
+
+def _resolve_ranges(ranges, model):
+    """(names, [(low, high), ...]) with every range checked."""
+    if ranges is None or isinstance(ranges, (list, tuple)):
+        model = _default_model(model)
+        names = list(model.parameters) if ranges is None else list(ranges)
+        if not names:
+            raise ValueError("ranges: no parameters given (empty list)")
+        ranges = {}
+        for name in names:
+            _check_known(name, model)
+            ranges[name] = tuple(model.parameters[name].range)
+    if not hasattr(ranges, "items"):
+        raise ValueError("ranges must be a mapping name -> (low, high), a list of names or None; "
+                         f"got {type(ranges).__name__}")
+    if not ranges:
+        raise ValueError("ranges: no parameters given (empty mapping)")
+    names, bounds = [], []
+    for name, rng in ranges.items():
+        if model is not None:
+            _check_known(name, model)
+        bounds.append(_check_range(name, rng, model))
+        names.append(str(name))
+    return names, bounds
+
+
+def _check_range(name, rng, model) -> tuple:
+    try:
+        low, high = (float(v) for v in rng)
+    except (TypeError, ValueError):
+        raise ValueError(f"range of {name!r} must be a pair (low, high) of numbers; got {rng!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"range of {name!r} must be finite; got ({low!r}, {high!r})")
+    if not low < high:
+        raise ValueError(f"range of {name!r} is inverted or empty: low {low!r} must be < high {high!r}")
+    if model is not None:
+        param = model.parameters[name]
+        param.check_value(low)
+        param.check_value(high)
+    return (low, high)
+
+
+def _check_known(name, model) -> None:
+    if name not in model.parameters:
+        from .model.system import closest
+        raise ValueError(f"unknown parameter {name!r} in ranges; " + closest(str(name), model.parameters))
+
+
+def _default_model(model: Optional[object]):
+    if model is not None:
+        return model
+    from .simulator import Model
+    return Model()
+
+
+__all__ = ["Sample", "latin_hypercube", "sobol", "METHODS"]

@@ -1,0 +1,287 @@
+"""Parameter sweeps: chunked, resumable, local-parallel or distributed on Dask.
+
+>>> import rlsmodel
+>>> ds = rlsmodel.sweep({"diet_iron": [8.0, 15.0], "bbb_uptake_gain": [0.5, 1.0, 2.0]},
+...                     days=30)                                   # doctest: +SKIP
+>>> ds["serum_ferritin_final"].sel(diet_iron=8.0)                  # doctest: +SKIP
+
+``rlsmodel.sweep`` is both this module and the function :func:`sweep` (the module is
+callable), so ``rlsmodel.sweep(space, days=...)`` and ``rlsmodel.sweep.sweep(...)`` are
+the same call. Modules: :mod:`.space` (points), :mod:`.summaries` (outcome functions),
+:mod:`.runner` (one chunk), :mod:`.execute` (serial / processes / Dask), :mod:`.store`
+(resumable stores), :mod:`.assemble` (the labelled Dataset), :mod:`.spec` (TOML specs).
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import types
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from .. import profiles as _profiles
+from . import summaries
+from .assemble import assemble, part_dataset
+from .execute import results
+from .runner import SweepConfig, register_model
+from .space import PROFILE, REGIMEN_FIELDS, distinct_regimen_points, make_space
+from .store import COMPONENTS_ATTR, FINGERPRINT_ATTR, PartStore, check_path, fingerprint
+
+#: Largest and smallest default chunk (points per task).
+MAX_CHUNK, MIN_CHUNK = 200, 10
+RESERVED = ("status", "index", "point", "sample", "time")
+
+
+def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=None, client=None,
+          chunk_size=None, workers=None, model=None, keep=None, progress=None, augmentation=None,
+          sample_every_hours=1.0) -> xr.Dataset:
+    """Simulate every point of ``space`` and return its outcomes as a labelled Dataset.
+
+    Parameters
+    ----------
+    space: ``{name: [values...]}`` (a full grid; one dimension per name, the values as
+        coordinates, in the parameter's unit) or a :class:`rlsmodel.samplers.Sample`
+        (dimension ``sample``; parameter values as coordinates along it). Names are
+        model parameters, ``"profile"`` (profile names) and, with a regimen factory, its
+        fields (``regimen.fields``, default ``drug, dose_mg, clock_hour, start_day, stop_day``).
+    days: simulated duration of every point (day, > 0).
+    regimen: None; a regimen object (``events(model, days, params)``, ``describe()``) for
+        every point; or a factory ``callable(point: dict) -> regimen`` called per point.
+    profile: the profile of points that do not sweep ``profile``.
+    outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
+        day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
+        or ``{name: callable(ds) -> float}``.
+    store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
+        and a rerun of the same call computes only what is missing.
+    client: a ``dask.distributed.Client``: chunks run on its cluster.
+    chunk_size: points per task (default: from the number of points and workers, 10-200).
+    workers: local worker processes (None or 1: serial in this process).
+    model: the :class:`rlsmodel.Model` to use (default: ``Model(augmentation)``).
+    keep: None (outcomes only) or ``"trajectories"`` (also every variable over ``time``).
+    progress: None (a tqdm bar when stderr is a terminal and there is more than one
+        chunk), True or False.
+    augmentation: augmentation mechanism (default ``"d2_tolerance"``, or the model's).
+    sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
+
+    Returns
+    -------
+    ``xarray.Dataset`` with one variable per outcome and ``status`` ("ok" or
+    "failed: <message>"; failed points have NaN outcomes). Identical whatever the
+    chunking, worker count, executor or interruptions.
+    """
+    model = _model(model, augmentation)
+    run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,
+                   keep=keep, sample_every_hours=sample_every_hours)
+    _check_execution(store, client, chunk_size, workers, progress)
+    part_store = PartStore(check_path(store), run["components"]) if store is not None else None
+    if part_store is not None and part_store.final_exists():
+        return part_store.open_final()
+    if part_store is not None:
+        part_store.prepare()
+    done = part_store.done_indices() if part_store is not None else np.zeros(0, dtype=np.int64)
+    parts = _compute(run, done, part_store, client=client, chunk_size=chunk_size, workers=workers,
+                     progress=progress)
+    if part_store is not None:
+        parts = part_store.read_parts()
+    ds = assemble(run["space"], parts, list(run["outcomes"]), run["outcome_attrs"], run["coord_attrs"],
+                  run["attrs"])
+    return part_store.finish(ds) if part_store is not None else ds
+
+
+# -- validation ------------------------------------------------------------------------
+def _model(model, augmentation):
+    if model is None:
+        from ..simulator import Model
+        return Model(augmentation=augmentation or "d2_tolerance")
+    if augmentation is not None and augmentation != model.augmentation:
+        raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
+                         f"{model.augmentation!r}; pass one or the other")
+    return model
+
+
+def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_every_hours) -> dict:
+    """Validate everything that defines the results; return the run description."""
+    days = _positive("days", days)
+    dt_h = _positive("sample_every_hours", sample_every_hours)
+    if keep not in (None, "trajectories"):
+        raise ValueError(f"keep must be None or 'trajectories'; got {keep!r}")
+    profile = _profiles.get(profile).name
+    is_factory = regimen is not None and callable(regimen) and not hasattr(regimen, "events")
+    fields = tuple(getattr(regimen, "fields", REGIMEN_FIELDS)) if is_factory else ()
+    sp = make_space(space, model, regimen_fields=fields)
+    regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields])
+    funcs = summaries.resolve(outcomes, model)
+    _check_outcome_names(funcs, sp, model, keep)
+    config = SweepConfig(register_model(model), days, profile, regimen, is_factory, funcs,
+                         frozenset(model.parameters), keep == "trajectories", dt_h)
+    components = _components(sp, model, config, regimen_text)
+    return {"space": sp, "outcomes": funcs, "config": config, "components": components,
+            "outcome_attrs": {n: summaries.attrs(n, f, model) for n, f in funcs.items()},
+            "coord_attrs": _coord_attrs(sp, model), "attrs": _attrs(sp, model, config, regimen_text, components)}
+
+
+def _positive(name, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number; got {value!r}") from None
+    if not (np.isfinite(v) and v > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return v
+
+
+def _regimen_description(regimen, is_factory, space, fields) -> str:
+    """Text naming the regimen(s); a factory is called once per distinct swept regimen."""
+    if regimen is None:
+        return "none"
+    if not is_factory:
+        if not (hasattr(regimen, "events") and hasattr(regimen, "describe")):
+            raise ValueError("regimen must be None, an object with events(model, days, params) and "
+                             "describe() (e.g. rlsmodel.Regimen), or a callable(point) -> regimen")
+        return str(regimen.describe())
+    texts = []
+    for point in distinct_regimen_points(space, fields):
+        try:
+            made = regimen(dict(point))
+        except (TypeError, ValueError) as exc:
+            shown = {f: point[f] for f in fields}
+            raise ValueError(f"regimen factory failed for {shown}: {exc}") from exc
+        if not (hasattr(made, "events") and hasattr(made, "describe")):
+            raise ValueError("the regimen factory must return an object with events() and describe(); "
+                             f"got {type(made).__name__}")
+        texts.append(str(made.describe()))
+    name = getattr(regimen, "__qualname__", type(regimen).__qualname__)
+    return f"factory {name}: " + " | ".join(texts)
+
+
+def _check_outcome_names(funcs, space, model, keep) -> None:
+    taken = set(space.names) | set(RESERVED)
+    if keep == "trajectories":
+        taken |= set(summaries.variable_units(model))
+    for name in funcs:
+        if name in taken:
+            raise ValueError(f"outcome name {name!r} clashes with a dimension, coordinate or variable "
+                             "of the result; rename it")
+
+
+def _check_execution(store, client, chunk_size, workers, progress) -> None:
+    if store is not None:
+        check_path(store)
+    if client is not None and workers not in (None, 1):
+        raise ValueError("give workers= (local processes) or client= (a Dask cluster), not both")
+    for name, value in (("chunk_size", chunk_size), ("workers", workers)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                                  or value < 1):
+            raise ValueError(f"{name} must be an integer >= 1 or None; got {value!r}")
+    if progress not in (None, True, False):
+        raise ValueError(f"progress must be None, True or False; got {progress!r}")
+
+
+# -- provenance ------------------------------------------------------------------------
+def _components(space, model, config: SweepConfig, regimen_text: str) -> dict:
+    """What defines the results: a store made for other components is refused."""
+    defaults = model.resolve_parameters(config.profile)
+    return {
+        "space": space.digest(), "space_description": space.describe(), "days": config.days,
+        "profile": config.profile, "regimen": regimen_text, "outcomes": list(config.outcomes),
+        "augmentation_mechanism": model.augmentation, "dat_hypothesis": model.dat_hypothesis,
+        "model_structure": model.compiled.structure_hash,
+        "parameter_defaults": fingerprint(dict(defaults)),
+        "solver": model.settings.as_attrs(), "rlsmodel_version": __version__,
+        "keep": config.keep_trajectories and "trajectories" or "outcomes",
+        "sample_every_hours": config.sample_every_hours,
+    }
+
+
+def _attrs(space, model, config, regimen_text, components) -> dict:
+    attrs = {
+        "title": "rlsmodel parameter sweep", "rlsmodel_version": __version__,
+        "model_structure": model.compiled.structure_hash, "augmentation_mechanism": model.augmentation,
+        "dat_hypothesis": model.dat_hypothesis, "profile": config.profile, "regimen": regimen_text,
+        "days": config.days, "days_units": "day", "sample_every_hours": config.sample_every_hours,
+        "space": space.describe(), "outcomes": ", ".join(config.outcomes),
+        FINGERPRINT_ATTR: fingerprint(components), COMPONENTS_ATTR: json.dumps(components, sort_keys=True),
+        **model.settings.as_attrs(),
+    }
+    if space.kind == "sample":
+        attrs.update({"sampler": space.sample.method, "sampler_seed": space.sample.seed,
+                      "sampler_ranges": json.dumps(dict(zip(space.sample.names, space.sample.ranges)))})
+    return attrs
+
+
+def _coord_attrs(space, model) -> dict:
+    out = {}
+    for name in space.names:
+        if name in model.parameters:
+            p = model.parameters[name]
+            out[name] = {"units": p.unit, "long_name": p.description, "source": p.source}
+        elif name == PROFILE:
+            out[name] = {"long_name": "patient profile (rlsmodel.profiles)"}
+        else:
+            out[name] = {"long_name": f"regimen field {name}"}
+    return out
+
+
+# -- execution -------------------------------------------------------------------------
+def default_chunk_size(n_points: int, n_workers: int) -> int:
+    """About four chunks per worker, 10-200 points each; smaller only so every worker gets one."""
+    workers = max(n_workers, 1)
+    target = math.ceil(n_points / (4 * workers))
+    floor = min(MIN_CHUNK, math.ceil(n_points / workers))
+    return max(1, min(MAX_CHUNK, max(target, floor)))
+
+
+def _compute(run, done, part_store, *, client, chunk_size, workers, progress) -> list:
+    """Run the points not in ``done``; write (store) or collect (memory) their parts."""
+    space, config = run["space"], run["config"]
+    missing = np.setdiff1d(np.arange(space.n_points, dtype=np.int64), done)
+    n_workers = _n_dask_workers(client) if client is not None else (workers or 1)
+    size = chunk_size or default_chunk_size(missing.size, n_workers)
+    chunks = [missing[i:i + size] for i in range(0, missing.size, size)]
+    tasks = ((idx.tolist(), space.points(idx)) for idx in chunks)   # lazy: built as submitted
+    collected = []
+    bar = _progress_bar(progress, space.n_points, done.size, len(chunks))
+    try:
+        stream = results(tasks, config, n_tasks=len(chunks), workers=workers, client=client)
+        for result in stream:
+            part = part_dataset(result, list(run["outcomes"]))
+            if part_store is not None:
+                part_store.write_part(part)
+            else:
+                collected.append(part)
+            bar.update(len(result.indices))
+    finally:
+        bar.close()
+    return collected
+
+
+def _n_dask_workers(client) -> int:
+    try:
+        return max(1, len(client.scheduler_info()["workers"]))
+    except Exception:  # pragma: no cover - scheduler without worker info
+        return 1
+
+
+def _progress_bar(progress, total, initial, n_chunks):
+    from tqdm.auto import tqdm
+    show = progress if progress is not None else (sys.stderr.isatty() and n_chunks > 1)
+    return tqdm(total=total, initial=initial, disable=not show, unit="point", desc="sweep",
+                file=sys.stderr, dynamic_ncols=True)
+
+
+from .spec import run_spec  # noqa: E402  (needs sweep above)
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``rlsmodel.sweep(...)`` call :func:`sweep` although ``rlsmodel.sweep`` is this module."""
+
+    def __call__(self, *args, **kwargs):
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = ["sweep", "run_spec", "default_chunk_size"]

@@ -1,0 +1,185 @@
+"""Run chunks of sweep points: one pure simulation per point, failures recorded as values.
+
+A chunk is a list of point indices with their ``{name: value}`` dicts. Worker processes
+(local or Dask) receive the sweep configuration as cloudpickle bytes (lambdas travel too);
+a serial sweep uses it directly. Each process builds the model once (:func:`worker_model`).
+Simulations in one process run one at a time (a process-wide lock), because the LSODA
+integrator and the model's steady-state caches are not made for concurrent threads; use
+processes for parallelism.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .space import PROFILE
+
+_MODELS = {}          # (augmentation, dat_hypothesis, structure_hash) -> Model, per process
+_CONFIGS = {}         # digest of config bytes -> SweepConfig, per process
+_SIM_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """What a worker needs to rebuild (and check) the caller's model."""
+
+    augmentation: str
+    dat_hypothesis: str
+    structure_hash: str
+
+    @classmethod
+    def of(cls, model) -> "ModelKey":
+        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash)
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """Everything a worker needs besides the points.
+
+    ``regimen``: None, an object with ``events(model, days, params)`` and ``describe()``,
+    or a factory ``callable(point) -> regimen`` (``regimen_is_factory``).
+    ``days``: simulated duration (day); ``sample_every_hours``: output spacing (h).
+    """
+
+    model_key: ModelKey
+    days: float
+    profile: str
+    regimen: object
+    regimen_is_factory: bool
+    outcomes: dict
+    parameter_names: frozenset
+    keep_trajectories: bool
+    sample_every_hours: float
+
+
+@dataclass
+class ChunkResult:
+    """Results of one chunk: ``indices`` (m,), ``values`` (m, n_outcomes), ``status`` (m,).
+
+    ``trajectories``: with ``keep="trajectories"``, ``{variable: (m, n_time) array}``
+    (NaN rows for failed points), ``time`` (n_time,) in days and ``traj_attrs``.
+    """
+
+    indices: np.ndarray
+    values: np.ndarray
+    status: list
+    trajectories: dict = field(default_factory=dict)
+    time: np.ndarray = None
+    traj_attrs: dict = field(default_factory=dict)
+
+
+def dumps(config: SweepConfig) -> bytes:
+    """Serialise ``config`` (cloudpickle when available, so lambdas travel too)."""
+    try:
+        import cloudpickle
+    except ImportError:  # pragma: no cover - cloudpickle comes with dask
+        return pickle.dumps(config)
+    return cloudpickle.dumps(config)
+
+
+def register_model(model) -> ModelKey:
+    """Make ``model`` this process's model for its key (forked workers inherit it)."""
+    key = ModelKey.of(model)
+    _MODELS.setdefault(key, model)
+    return key
+
+
+def worker_model(key: ModelKey):
+    """This process's model for ``key``, built once; refuses a model of another structure."""
+    if key not in _MODELS:
+        from ..simulator import Model
+        model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis)
+        if model.compiled.structure_hash != key.structure_hash:
+            raise RuntimeError(
+                f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
+                f"{key.structure_hash}: models with extra modules, or a different rlsmodel version "
+                "on the workers, cannot run there (run serially, or install the same version)")
+        _MODELS[key] = model
+    return _MODELS[key]
+
+
+def _config(blob: bytes) -> SweepConfig:
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest not in _CONFIGS:
+        _CONFIGS.clear()
+        _CONFIGS[digest] = pickle.loads(blob)
+    return _CONFIGS[digest]
+
+
+def run_chunk(config, indices, points) -> ChunkResult:
+    """Simulate every point of a chunk; a failing point gives NaN outcomes and its message.
+
+    ``config``: a :class:`SweepConfig`, or its :func:`dumps` bytes (how workers receive it).
+    """
+    config = _config(config) if isinstance(config, bytes) else config
+    model = worker_model(config.model_key)
+    names = list(config.outcomes)
+    values = np.full((len(indices), len(names)), np.nan)
+    status, trajectories = [], []
+    for row, point in enumerate(points):
+        try:
+            ds = _simulate(model, config, point)
+            values[row] = [_scalar(name, config.outcomes[name](ds)) for name in names]
+            status.append("ok")
+            trajectories.append(ds if config.keep_trajectories else None)
+        except Exception as exc:  # a failure is a value, never a crashed sweep
+            values[row] = np.nan
+            status.append("failed: " + _message(exc))
+            trajectories.append(None)
+    _trim_caches(model)
+    result = ChunkResult(np.asarray(indices, dtype=np.int64), values, status)
+    if config.keep_trajectories:
+        _collect_trajectories(result, trajectories)
+    return result
+
+
+def _simulate(model, config: SweepConfig, point: dict):
+    """One pure simulation of ``point`` (parameters, profile, regimen fields)."""
+    params = {k: v for k, v in point.items() if k in config.parameter_names}
+    profile = point.get(PROFILE, config.profile)
+    regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
+    with _SIM_LOCK:
+        return model.simulate(config.days, profile=profile, params=params, regimen=regimen,
+                              sample_every_hours=config.sample_every_hours)
+
+
+def _scalar(name: str, value) -> float:
+    arr = np.asarray(value, dtype=float)
+    if arr.size != 1:
+        raise ValueError(f"outcome {name!r} returned {arr.size} values, not one number")
+    return float(arr.reshape(()))
+
+
+def _message(exc: Exception) -> str:
+    from ..integrate import IntegrationError
+    text = str(exc).strip() or "(no message)"
+    return text if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {text}"
+
+
+def _collect_trajectories(result: ChunkResult, datasets) -> None:
+    ok = [ds for ds in datasets if ds is not None]
+    if not ok:
+        return
+    first = ok[0]
+    result.time = first["time"].values.copy()
+    names = [n for n, v in first.data_vars.items() if v.dtype.kind == "f" and v.dims == ("time",)]
+    for name in names:
+        arr = np.full((len(datasets), result.time.size), np.nan)
+        for row, ds in enumerate(datasets):
+            if ds is not None:
+                arr[row] = ds[name].values
+        result.trajectories[name] = arr
+        result.traj_attrs[name] = {k: v for k, v in first[name].attrs.items() if k in ("units", "long_name")}
+
+
+def _trim_caches(model) -> None:
+    """Drop the model's per-parameter-set steady-state caches (one entry per point otherwise)."""
+    for attr in ("_ss_cache", "_periodic_cache"):
+        cache = getattr(model, attr, None)
+        if isinstance(cache, dict):
+            with _SIM_LOCK:
+                cache.clear()

@@ -1,0 +1,170 @@
+"""Outcome functions: summaries of one simulated trajectory (an ``xarray.Dataset``) to a float.
+
+A sweep keeps these numbers, not the trajectories. Built-in outcomes are named:
+
+* ``<variable>_final``: the value of a state or observable at the last sample (its unit);
+* ``<variable>_mean_last_day`` / ``_max_last_day`` / ``_min_last_day``: over the last
+  24 hours of the run (samples with ``time >= days - 1``), in the variable's unit;
+* ``<daily readout>_last_symptom_day`` (when :mod:`rlsmodel.outcomes` is present): a
+  readout of :func:`rlsmodel.outcomes.daily` (``irls``, ``peak``, ``onset_hour``,
+  ``burden``, ...) on the last complete 06:00-06:00 symptom day; NaN if the run holds
+  none. Needs samples at most 3 h apart.
+
+User outcomes are any callables ``f(ds) -> float``; an optional ``units`` attribute on the
+callable is recorded in the output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.system import closest
+
+STATISTICS = ("mean", "max", "min")
+#: Observables always among the default outcomes (final values), besides every dynamic state.
+DEFAULT_OBSERVABLES = ("serum_ferritin", "brain_iron")
+#: Variables produced by the simulator beyond declared states and observables.
+DERIVED_VARIABLES = {"total_body_iron": "mg", "activity_factor": "1", "symptom": "1"}
+
+
+@dataclass(frozen=True)
+class Final:
+    """Value of ``variable`` at the end of the run."""
+
+    variable: str
+
+    def __call__(self, ds) -> float:
+        return float(ds[self.variable].values[-1])
+
+
+@dataclass(frozen=True)
+class LastDay:
+    """``statistic`` (mean, max or min) of ``variable`` over the last 24 h of the run."""
+
+    variable: str
+    statistic: str
+
+    def __call__(self, ds) -> float:
+        t = ds["time"].values
+        values = ds[self.variable].values[t >= t[-1] - 1.0 + 1e-9]
+        return float(getattr(np, self.statistic)(values))
+
+
+#: Readouts of rlsmodel.outcomes.daily -> unit.
+DAILY_READOUTS = {"onset_hour": "h", "peak": "1", "burden": "h", "hours_above": "h", "sleep_disruption": "1",
+                  "plms_index": "1/h", "latency_at_rest_h": "h", "irls": "1", "asrs": "1"}
+
+
+@dataclass(frozen=True)
+class LastSymptomDay:
+    """Readout ``variable`` of :func:`rlsmodel.outcomes.daily` on the last complete symptom day."""
+
+    variable: str
+
+    def __call__(self, ds) -> float:
+        from .. import outcomes
+        t = ds["time"].values
+        if t[-1] - t[0] < 1.0 + 1e-9:        # no complete 06:00-06:00 day can fit
+            return float("nan")
+        daily = outcomes.daily(ds)
+        if daily.sizes.get("day", 0) == 0:
+            return float("nan")
+        return float(daily[self.variable].values[-1])
+
+
+def _have_daily() -> bool:
+    try:
+        from .. import outcomes
+    except ImportError:
+        return False
+    return hasattr(outcomes, "daily") and hasattr(outcomes, "augmentation")
+
+
+def variable_units(model) -> dict:
+    """name -> unit of every variable a simulation returns (states, observables, derived)."""
+    units = {n: s.unit for n, s in model.states.items()}
+    units.update({n: o.unit for n, o in model.observables.items()})
+    units.update(DERIVED_VARIABLES)
+    return units
+
+
+def builtin(name: str, model):
+    """The built-in outcome called ``name`` (see the module docstring)."""
+    units = variable_units(model)
+    if name.endswith("_final") and name[:-6] in units:
+        return Final(name[:-6])
+    for stat in STATISTICS:
+        suffix = f"_{stat}_last_day"
+        if name.endswith(suffix) and name[: -len(suffix)] in units:
+            return LastDay(name[: -len(suffix)], stat)
+    suffix = "_last_symptom_day"
+    if name.endswith(suffix) and name[: -len(suffix)] in DAILY_READOUTS and _have_daily():
+        return LastSymptomDay(name[: -len(suffix)])
+    examples = [f"{v}_final" for v in units] + [f"{v}_{s}_last_day" for v in ("symptom", "d2_density")
+                                                for s in STATISTICS]
+    if _have_daily():
+        examples += [f"{r}_last_symptom_day" for r in DAILY_READOUTS]
+    raise ValueError(f"unknown outcome {name!r}: outcomes are <variable>_final, "
+                     f"<variable>_(mean|max|min)_last_day or <daily readout>_last_symptom_day; "
+                     + closest(name, examples))
+
+
+def default_outcomes(model) -> dict:
+    """Final dynamic states, final serum ferritin and brain iron, and the last day's peak symptom.
+
+    Daily clinical readouts (``irls_last_symptom_day`` ...) are not defaults: they need
+    samples at most 3 h apart and runs of two days or more; ask for them by name.
+    """
+    names = [f"{s}_final" for s in model.dynamic_states]
+    names += [f"{o}_final" for o in DEFAULT_OBSERVABLES if f"{o}_final" not in names]
+    names.append("symptom_max_last_day")
+    return {n: builtin(n, model) for n in names}
+
+
+def resolve(outcomes, model) -> dict:
+    """``outcomes`` (None, a list of built-in names, or a dict name -> callable) as a dict."""
+    if outcomes is None:
+        return default_outcomes(model)
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+    if isinstance(outcomes, (list, tuple)):
+        if not outcomes:
+            raise ValueError("outcomes: empty list; give at least one outcome name")
+        return {n: builtin(n, model) for n in outcomes}
+    if not hasattr(outcomes, "items"):
+        raise ValueError("outcomes must be a dict name -> callable(ds) -> float, a list of "
+                         f"built-in names, or None; got {type(outcomes).__name__}")
+    if not outcomes:
+        raise ValueError("outcomes: empty mapping; give at least one outcome")
+    out = {}
+    for name, func in outcomes.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"outcome name {name!r} must be an identifier")
+        if isinstance(func, str):
+            func = builtin(func, model)
+        if not callable(func):
+            raise ValueError(f"outcome {name!r} must be callable(ds) -> float; got {type(func).__name__}")
+        out[name] = func
+    return out
+
+
+def attrs(name: str, func, model) -> dict:
+    """Output attrs (units, long_name, description) of outcome ``name``."""
+    units = variable_units(model)
+    if isinstance(func, Final):
+        return {"units": units[func.variable], "long_name": f"{func.variable} at the end of the run",
+                "description": f"value of {func.variable} at the last sample"}
+    if isinstance(func, LastDay):
+        return {"units": units[func.variable],
+                "long_name": f"{func.statistic} of {func.variable} over the last day",
+                "description": f"{func.statistic} of {func.variable} over samples in the last 24 h"}
+    if isinstance(func, LastSymptomDay):
+        return {"units": DAILY_READOUTS[func.variable],
+                "long_name": f"{func.variable} on the last complete symptom day",
+                "description": f"rlsmodel.outcomes.daily(ds)['{func.variable}'] of the last 06:00-06:00 day"}
+    doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
+    out = {"long_name": name, "description": doc[0] if doc else "user outcome function"}
+    if getattr(func, "units", None) is not None:
+        out["units"] = str(func.units)
+    return out
