@@ -1,24 +1,72 @@
 """Augmentation hypothesis (a): postsynaptic D2 tolerance.
 
-Sustained supraphysiological D2/D3 stimulation by a drug down-regulates and desensitises
-postsynaptic D2 receptors over days to weeks (the ``d2_internalisation`` term of the
-dopamine module, driven by total stimulation including drugs). When the drug level falls
-(its trough), the remaining endogenous stimulation acting on fewer receptors leaves
-signalling below the untreated level, earlier in the day than the untreated circadian low.
-Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
-dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339.
+Sustained *supraphysiological* D2/D3 stimulation by a drug builds up a slow tolerance
+(receptor down-regulation and desensitisation over days to weeks) on top of the ordinary
+homeostatic D2 adaptation of the dopamine module. When the drug level falls (its trough),
+endogenous dopamine acting on fewer, desensitised receptors leaves signalling below the
+untreated level, earlier in the day than the untreated circadian low: symptoms start
+earlier and come back harder. Stopping the drug lets tolerance decay over weeks, slower
+than the symptoms return (days).
 
+* ``d2_tolerance`` (state, dimensionless, 0 when untreated) relaxes with rate
+  ``k_d2_tolerance`` towards ``gain * softplus(stim/stim_ref - threshold)``: only
+  stimulation above about twice the healthy mean counts. Pulsatile, high peaks (levodopa)
+  drive it most; flat delivery (patch) and moderate agonist levels little.
+* It adds ``k_d2 * d2_density * d2_tolerance`` to D2 internalisation.
+
+Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
+dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
+Earley 1996 Sleep 19:205 (levodopa augmentation after 3-4 weeks, most within 2 months).
 The symptom pathway reads ``dopaminergic_signal`` = striatal D2 signalling.
 """
-from .declaration import Module, Observable, sym
+import sympy as sp
+
+from .declaration import Module, Observable, Parameter, Regulation, State, sym
+
+tol, d2 = sym("d2_tolerance"), sym("d2_density")
+p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
+                         "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref")}
+_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] - p["d2_supraphysiological_threshold"]
 
 MODULE = Module(
     "augmentation_d2_tolerance",
-    "Augmentation by D2 down-regulation under sustained stimulation, unmasked at the drug trough.",
+    "Augmentation by slow D2 tolerance built by supraphysiological stimulation, unmasked at the drug trough.",
+    states=(State("d2_tolerance", "1", "accumulated D2 tolerance from supraphysiological stimulation "
+                  "(0 = untreated)", 0.0, long_name="D2 tolerance"),),
+    parameters=(
+        Parameter("d2_supraphysiological_threshold", 2.3, "1", (1.5, 4.0),
+                  "hypothesis (science.md section 3): only supraphysiological stimulation drives "
+                  "tolerance; calibrated above the highest stimulation of untreated RLS (1.4x the "
+                  "healthy mean) and of pramipexole 0.25 mg (about 2.2x), below levodopa 100 mg's "
+                  "peak (about 2.9x)", "D2 stimulation (relative to its set point) above which "
+                  "tolerance builds"),
+        Parameter("d2_supraphysiological_gain", 20.0, "1", (0.0, 100.0),
+                  "calibrated: levodopa 100 mg in the median RLS profile meets the augmentation "
+                  "criteria within about 1-2 months (Allen and Earley 1996 Sleep 19:205: 82% within "
+                  "about 2 months); see docs/calibration.md", "tolerance per unit of supraphysiological "
+                  "stimulation", domain="nonnegative"),
+        Parameter("d2_hinge_sharpness", 10.0, "1", (2.0, 50.0),
+                  "assumed: a smooth (softplus) hinge, sharp on the scale of the daily swing",
+                  "sharpness of the supraphysiological hinge"),
+        Parameter("k_d2_tolerance", 0.033, "1/day", (0.01, 0.2),
+                  "assumed: augmentation develops over weeks (half-time about 3 weeks) and resolves "
+                  "over weeks to months after stopping (Garcia-Borreguero et al. 2007 Sleep Med 8:520)",
+                  "build-up and decay rate of D2 tolerance"),
+    ),
+    regulations=(
+        Regulation("d2_tolerance_buildup", "d2_tolerance",
+                   p["k_d2_tolerance"] * p["d2_supraphysiological_gain"]
+                   * sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"],
+                   "tolerance built while stimulation is supraphysiological (softplus hinge)"),
+        Regulation("d2_tolerance_decay", "d2_tolerance", -p["k_d2_tolerance"] * tol,
+                   "first-order recovery from tolerance"),
+        Regulation("d2_tolerance_downregulation", "d2_density", -p["k_d2"] * d2 * tol,
+                   "extra D2 internalisation and desensitisation from accumulated tolerance"),
+    ),
     observables=(
         Observable("dopaminergic_signal", sym("d2_signal"), "1",
                    "dopaminergic signal driving the urge (1 = healthy mean)",
                    "D2 tolerance hypothesis: postsynaptic D2 signalling"),
     ),
-    references=("Thobois et al. 2004 Arch Neurol 61:1705",),
+    references=("Thobois et al. 2004 Arch Neurol 61:1705", "Allen and Earley 1996 Sleep 19:205"),
 )

@@ -98,7 +98,11 @@ parameters = (
 )
 
 _cofactor = (L / p["labile_iron_ref"]) * (1 + p["th_iron_k"]) / (p["th_iron_k"] + L / p["labile_iron_ref"])
-_release_expr = p["da_release_ref"] * (V / p["da_tissue_ref"]) * cycles["circadian_firing"]
+_release_endogenous = p["da_release_ref"] * (V / p["da_tissue_ref"]) * cycles["circadian_firing"]
+# Dopamine made from exogenous levodopa is released at once (largely from serotonergic and
+# dopaminergic terminals without vesicular buffering), so it follows brain levodopa.
+_exogenous_release = sym("exogenous_dopamine_synthesis") * 1000 / (86400 * p["extracellular_fraction"])
+_release_expr = sym("endogenous_dopamine_release") + sym("exogenous_dopamine_release")
 _uptake_capacity = sym("dat_uptake_capacity")
 # QSS: release = uptake_capacity*C/(Km + C) + k*C, solved as a quadratic in C (positive root),
 # written in the form that avoids cancellation on either side of b = 0.
@@ -115,6 +119,11 @@ observables = (
                "TH amount times its Fe(II) cofactor saturation"),
     Observable("exogenous_dopamine_synthesis", sp.Integer(0), "uM/day",
                "dopamine made from exogenous levodopa", "sum of drug contributions"),
+    Observable("endogenous_dopamine_release", _release_endogenous, "nM/s", "endogenous dopamine release",
+               "release from the tissue store, with the circadian firing rhythm"),
+    Observable("exogenous_dopamine_release", _exogenous_release, "nM/s", "dopamine release from levodopa",
+               "dopamine formed from exogenous levodopa, released without vesicular storage (converted "
+               "from uM tissue/day to nM extracellular/s)"),
     Observable("dopamine_release", _release_expr, "nM/s", "dopamine release",
                "release into the extracellular space, with the circadian firing rhythm"),
     Observable("dat_activity", dat * cycles["circadian_dat"], "1", "DAT uptake activity (1 = healthy mean)",
@@ -152,14 +161,14 @@ regulations = (
                "TH expression and phosphorylation induced by HIF-1a"),
     Regulation("th_turnover", "th", -p["k_th"] * th, "TH turnover"),
     Regulation("dopamine_synthesis", "da_tissue",
-               p["da_synthesis_max"] * sym("th_activity") * cycles["circadian_da_synthesis"]
-               + sym("exogenous_dopamine_synthesis"),
-               "synthesis by TH (rate-limiting), with its daily rhythm, plus dopamine from levodopa"),
+               p["da_synthesis_max"] * sym("th_activity") * cycles["circadian_da_synthesis"],
+               "synthesis by TH (rate-limiting), with its daily rhythm"),
     Regulation("dopamine_metabolism", "da_tissue", -p["k_da_metabolism"] * V,
                "intraneuronal MAO metabolism"),
     Regulation("dopamine_extracellular_loss", "da_tissue",
-               -p["k_nondat_clearance"] * C * p["extracellular_fraction"] * _seconds_per_day_over_1000,
-               "released dopamine cleared by non-DAT routes is lost from the store"),
+               -p["k_nondat_clearance"] * C * p["extracellular_fraction"] * _seconds_per_day_over_1000
+               * sym("endogenous_dopamine_release") / sym("dopamine_release"),
+               "the store's share of released dopamine cleared by non-DAT routes is lost from it"),
     Regulation("dat_adaptation", "dat",
                p["k_dat"] * ((L / p["labile_iron_ref"]) ** p["dat_iron_exponent"] - dat),
                "membrane DAT follows neuronal iron (direction set by the DAT hypothesis)"),

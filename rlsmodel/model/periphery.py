@@ -15,7 +15,7 @@ p = {n: sym(n) for n in (
     "hepcidin_store_ref", "hepcidin_plasma_ref", "hepcidin_plasma_exponent",
     "erythropoiesis_vmax", "erythropoiesis_km", "rbc_lifespan", "k_macrophage_export",
     "k_store_uptake", "k_store_release", "k_basal_loss", "blood_loss", "blood_volume",
-    "ferritin_iron_ratio", "tibc")}
+    "ferritin_iron_ratio", "tibc", "k_ntbi_clearance", "ntbi_exponent")}
 circ_iron = sym("circadian_iron_release")
 
 states = (
@@ -89,6 +89,13 @@ parameters = (
     Parameter("ferritin_iron_ratio", 8.0, "mg*L/ug", (7.0, 10.0),
               "Walters et al. 1973 J Clin Pathol 26:770: 1 ug/L serum ferritin per 8-10 mg stores",
               "storage iron per unit serum ferritin"),
+    Parameter("k_ntbi_clearance", 50.0, "1/day", (10.0, 200.0),
+              "assumed: non-transferrin-bound iron appears as transferrin saturation approaches "
+              "100% and is cleared by the liver within hours (Brissot et al. 2012 Biochim "
+              "Biophys Acta 1820:403)", "hepatic clearance rate of non-transferrin-bound iron"),
+    Parameter("ntbi_exponent", 8.0, "1", (4.0, 16.0),
+              "assumed: NTBI is negligible below about 50% saturation and dominant near 100%",
+              "steepness of NTBI formation in transferrin saturation"),
     Parameter("tibc", 9.0, "mg", (6.0, 12.0),
               "physiology texts: total iron-binding capacity 250-400 ug/dL in 3 L plasma",
               "iron-binding capacity of plasma transferrin"),
@@ -112,6 +119,9 @@ flows = (
          "hepatocyte uptake of plasma iron"),
     Flow("store_release", "fe_stores", "fe_plasma", p["k_store_release"] * S * _fpn_gate,
          "hepatocyte ferroportin export, gated by hepcidin"),
+    Flow("ntbi_clearance", "fe_plasma", "fe_stores",
+         p["k_ntbi_clearance"] * P * (P / p["tibc"]) ** p["ntbi_exponent"],
+         "hepatic uptake of non-transferrin-bound iron when transferrin nears saturation"),
     Flow("basal_loss", "fe_plasma", None, p["k_basal_loss"] * P,
          "obligatory losses (shedding of enterocytes and skin, sweat, bile)"),
     Flow("blood_loss_iron", "fe_rbc", None, p["blood_loss"] * R / p["blood_volume"],

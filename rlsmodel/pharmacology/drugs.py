@@ -198,11 +198,11 @@ _rotigotine = Drug(
     sources=f"{_NEUPRO}; Elshoff et al. 2015 Drugs 75:487; Scheller et al. 2009 Naunyn-Schmiedebergs "
             f"Arch Pharmacol 379:73; science.md section 3",
     bioavailability=0.82, half_life_h=6.0, volume_l=4000.0, molecular_weight=315.47,
-    unbound_fraction=0.105, brain_plasma_ratio=1.0,
+    unbound_fraction=0.105, brain_plasma_ratio=30.0,
     ki_nM={"d1": 83.0, "d2": 13.5, "d3": 0.71},
     intrinsic_activity={"d1": 1.0, "d2": 1.0, "d3": 1.0},
     ranges={"bioavailability": (0.5, 1.0), "half_life_h": (5.0, 7.0), "volume_l": (2500.0, 6000.0),
-            "unbound_fraction": (0.08, 0.12), "brain_plasma_ratio": (0.5, 2.0),
+            "unbound_fraction": (0.08, 0.12), "brain_plasma_ratio": (1.0, 60.0),
             "ki_d1": (30.0, 200.0), "ki_d2": (4.0, 40.0), "ki_d3": (0.2, 2.0)},
     notes={
         "bioavailability": "derived: Elshoff et al. 2015 Drugs 75:487, absolute bioavailability 37% of the "
@@ -213,7 +213,12 @@ _rotigotine = Drug(
                     "with a 6 h half-life gives a clearance of 460 L/h",
         "molecular_weight": "rotigotine base C19H25NOS: 315.47 g/mol",
         "unbound_fraction": f"{_NEUPRO}: about 89.5% bound to plasma proteins in vitro",
-        "brain_plasma_ratio": "assumed: lipophilic, passively permeable; unbound brain and plasma equal (Kp,uu = 1)",
+        "brain_plasma_ratio": "calibrated, not measured: with Kp,uu = 1 the published Ki values (Scheller et al. "
+                              "2009) and 90% protein binding leave 2 mg/24 h with about 1% of pramipexole 0.25 mg's "
+                              "D2/D3 load, yet the two are clinically comparable in RLS (Trenkwalder et al. 2008 "
+                              "Lancet Neurol 7:595; Oertel et al. 2008). 30 absorbs the lipophilic drug's brain "
+                              "accumulation and the assay differences between the Ki values; treat as a fitted "
+                              "potency factor",
         "ki_d1": "Scheller et al. 2009 Naunyn-Schmiedebergs Arch Pharmacol 379:73: Ki 83 nM at D1",
         "ki_d2": "Scheller et al. 2009: Ki 13.5 nM at D2",
         "ki_d3": "Scheller et al. 2009: Ki 0.71 nM at D3",

@@ -173,14 +173,15 @@ def _oral_pk(drug: Drug) -> tuple:
 def _levodopa_module(drug: Drug) -> Module:
     states, params, regs = _oral_pk(drug)
     params = params + _brain_parameters(drug) + [Parameter(
-        "levodopa_decarboxylation_rate", 150.0, "1/h", (30.0, 500.0),
-        "calibrated (issue 7 target): AADC is in large excess in striatal terminals, so dopamine "
-        "formation from exogenous levodopa is limited by its supply; 150/h makes 100 mg (with "
-        "carbidopa) raise extracellular striatal dopamine about 3.5-fold at its peak 3-4 h after the "
-        "dose (about 2x at 8 h, 1.3x at 12 h; the return is set by the tissue dopamine store). Intact "
-        "rat striatum rose only about 1.8-fold after 100 mg/kg L-DOPA with peripheral AADC "
-        "inhibition, several-fold only when dopamine-depleted (Abercrombie et al. 1990 Brain Res "
-        "525:36): about 60/h reproduces that",
+        "levodopa_decarboxylation_rate", 1000.0, "1/h", (100.0, 3000.0),
+        "calibrated (issue 7): AADC is in large excess, so dopamine formation from exogenous "
+        "levodopa is limited by its supply, and the dopamine formed is released without vesicular "
+        "buffering (largely from serotonergic terminals; Carta et al. 2007 Brain 130:1819). 1000/h "
+        "makes 100 mg (with carbidopa) raise extracellular striatal dopamine about 3-4-fold at its "
+        "peak 1-2 h after the dose, back to baseline within about 5-6 h: the clinical duration of "
+        "an evening levodopa dose in RLS (Allen and Earley 1996 Sleep 19:205). Intact rat striatum "
+        "rose only about 1.8-fold after 100 mg/kg L-DOPA with peripheral AADC inhibition "
+        "(Abercrombie et al. 1990 Brain Res 525:36): about 300/h reproduces that",
         "dopamine formed per hour (uM tissue) per uM free brain levodopa")]
     synthesis = (HOURS_PER_DAY * sym("levodopa_decarboxylation_rate")
                  * sym("levodopa_brain_concentration") / 1000)
