@@ -1,7 +1,8 @@
 """The ``rlsmodel`` command line.
 
 Subcommands: ``params``, ``export`` (``latex``, ``docs``), ``simulate``,
-``steady-state``, ``run`` (experiment scripts), ``sweep``; see ``rlsmodel --help``.
+``steady-state``, ``run`` (experiment scripts), ``sweep``, ``sensitivity``, ``validate``;
+see ``rlsmodel --help``.
 
 User errors (unknown profile or parameter, bad ``name=value``, missing files) print one
 line ``rlsmodel: error: ...`` and exit with status 2; they never show a traceback (set
@@ -224,6 +225,29 @@ def _export_latex(args) -> int:
     return 0
 
 
+@export_format("sbml", "the whole model as SBML Level 3 (needs the 'sbml' extra)",
+               arg("out", help="output .xml file"),
+               arg("--profile", default="healthy", help="profile whose parameters and initial state to use"),
+               arg("--augmentation", default="d2_tolerance", help="augmentation mechanism"),
+               arg("--drug", default=None, help="optional daily regimen: drug name"),
+               arg("--dose", type=float, default=None, help="dose (mg; patch mg/24 h)"),
+               arg("--clock-hour", type=float, default=21.0, help="dose clock hour"),
+               arg("--days", type=float, default=None, help="horizon for regimen events (days)"))
+def _export_sbml(args) -> int:
+    from .export.sbml import sbml
+    from .simulator import Model
+    regimen = None
+    if args.drug is not None:
+        from .pharmacology import Regimen
+        if args.dose is None or args.days is None:
+            raise CLIError("--drug needs --dose and --days")
+        regimen = Regimen.daily(args.drug, args.dose, args.clock_hour)
+    path = sbml(args.out, profile=args.profile, regimen=regimen,
+                model=Model(augmentation=args.augmentation), days=args.days)
+    print(f"wrote {path}")
+    return 0
+
+
 @export_format("docs", "regenerate docs/model.md from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
                    help="output file (default: docs/model.md of the source checkout)"))
@@ -359,6 +383,95 @@ def _sweep(args) -> int:
         print(f"wrote {args.out}")
     return 0
 
+
+
+# -- sensitivity ------------------------------------------------------------------------------
+
+@command("sensitivity", "global sensitivity (Sobol' or Morris, SALib) described by a TOML spec",
+         arg("spec", metavar="SPEC.toml", help="sensitivity specification (see experiments/sensitivity_example.toml)"),
+         arg("-o", "--out", default=None, metavar="OUT.nc", help="write the indices (.nc or .zarr)"),
+         arg("--workers", type=int, default=None, metavar="N", help="local worker processes (Dask LocalCluster)"),
+         arg("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler"),
+         arg("--figure", default=None, metavar="PATH", help="also draw the indices as a bar figure (PNG)"))
+def _sensitivity(args) -> int:
+    if not Path(args.spec).is_file():
+        raise CLIError(f"sensitivity spec not found: {args.spec}")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers must be at least 1; got {args.workers}")
+    from . import sensitivity
+    try:
+        result = sensitivity.run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                                      figure=args.figure)
+    except ImportError as exc:
+        raise CLIError(str(exc), status=1) from None
+    print(sensitivity.format_table(result))
+    for path in (args.out, args.figure):
+        if path is not None:
+            print(f"wrote {path}")
+    return 0
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+@command("validate", "run the validation scorecard (science.md targets): print the table, write "
+         "figures/validation.png and docs/validation.md",
+         arg("-o", "--out", default=None, metavar="DIR",
+             help="directory receiving figures/ and docs/ (default: the source checkout, else .)"),
+         arg("--quick", action="store_true", help="shorter horizons (1 year of treatment instead of 2)"),
+         arg("--strict", action="store_true", help="exit with status 1 if any target fails"),
+         *_MODEL_ARGS)
+def _validate(args) -> int:
+    from . import validation
+    if args.out is not None:
+        out = Path(args.out)
+    else:
+        root = _repo_root()
+        out = root if (root / "docs").is_dir() else Path(".")
+    results = validation.validate(_model(args), quick=args.quick, progress=True)
+    print(validation.format_table(results))
+    paths = validation.report(results, out)
+    print(f"wrote {paths['markdown']} and {paths['figure']} ({results.meta['seconds']} s)")
+    failed = results.counts()[validation.FAIL]
+    return 1 if (args.strict and failed) else 0
+
+
+# -- explore / figures (teaching) ---------------------------------------------------------------
+
+def _port(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"port must lie in 0-65535 (0: any free port); got {v}")
+    return v
+
+
+@command("explore", "start the teaching explorer in the browser (needs the explore extra: panel)",
+         arg("--port", type=_port, default=5006, metavar="N", help="port to serve on (default 5006; 0: any free port)"),
+         arg("--no-browser", action="store_true", help="do not open a browser; just print the address"))
+def _explore(args) -> int:
+    try:
+        import panel  # noqa: F401
+    except ImportError:
+        raise CLIError("the explorer needs Panel: pip install 'rlsmodel[explore]'", status=1) from None
+    from .explore import serve
+    serve(port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+@command("figures", "regenerate the teaching figures (PNG + SVG + caption .txt each)",
+         arg("--out", default="figures", metavar="DIR", help="output directory (default figures/)"),
+         arg("--only", action="extend", nargs="+", default=[], metavar="NAME",
+             help="make only these figures (default: all)"))
+def _figures(args) -> int:
+    from .figures import FIGURES, write_all
+    unknown = [n for n in args.only if n not in FIGURES]
+    if unknown:
+        raise CLIError(f"unknown figure(s) {', '.join(unknown)}; available: {', '.join(FIGURES)}")
+    for paths in write_all(args.out, names=args.only or None):
+        print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
 
 if __name__ == "__main__":      # pragma: no cover
     sys.exit(main())

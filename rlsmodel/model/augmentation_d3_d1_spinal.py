@@ -9,8 +9,8 @@ exposure is associated with D1 up-regulation (Clemens 2022 Curr Top Behav Neuros
 dominates and the net inhibitory signal falls below its untreated level.
 
 States: spinal ``d3_density`` (follows neuronal iron, as D1/D2 density do in iron-deficient
-rodents, Erikson et al. 2001) and ``d1_density`` (up-regulated by sustained D3 stimulation,
-slowly). The symptom pathway reads ``dopaminergic_signal`` = net spinal inhibition
+rodents, Erikson et al. 2001) and ``d1_density`` (up-regulated slowly by sustained
+*supraphysiological* D3 stimulation, a softplus hinge above the untreated range). The symptom pathway reads ``dopaminergic_signal`` = net spinal inhibition
 (D3 inhibition minus weighted D1 excitation) relative to its healthy mean.
 """
 import sympy as sp
@@ -22,7 +22,8 @@ d3, d1 = sym("d3_density"), sym("d1_density")
 p = {n: sym(n) for n in (
     "spinal_dopamine_fraction", "kd_dopamine_d3", "kd_dopamine_d1", "d1_excitation_weight",
     "k_d3", "d3_iron_k", "k_d1_upregulation", "d1_upregulation_exponent", "d3_stimulation_ref",
-    "spinal_signal_ref", "labile_iron_ref")}
+    "spinal_signal_ref", "labile_iron_ref", "d3_supraphysiological_threshold", "d1_upregulation_gain",
+    "d3_hinge_sharpness")}
 
 states = (
     State("d3_density", "1", "spinal D3 receptor density (1 = healthy)", 1.0, long_name="spinal D3 density"),
@@ -49,17 +50,24 @@ parameters = (
     Parameter("d3_iron_k", 0.5, "1", (0.1, 2.0),
               "assumed by analogy with D1/D2 (Erikson et al. 2001 Pharmacol Biochem Behav 69:409)",
               "relative labile iron at half-maximal D3 synthesis"),
-    Parameter("k_d1_upregulation", 0.0495, "1/day", (0.01, 0.2),
-              "assumed: slow D1 up-regulation over weeks (half-time 14 days) under chronic D3 "
+    Parameter("k_d1_upregulation", 0.033, "1/day", (0.01, 0.2),
+              "assumed: slow D1 up-regulation over weeks (half-time 3 weeks) under chronic D3 "
               "stimulation (Clemens 2022; D3 supersensitivity within 3-7 days of pramipexole, J "
               "Neural Transm 2000;107:1369)", "rate of D1 density adaptation"),
-    Parameter("d1_upregulation_exponent", 1.0, "1", (0.5, 4.0),
-              "assumed: D1 up-regulation proportional to D3 stimulation",
-              "exponent of D1 up-regulation by D3 stimulation"),
+    Parameter("d3_supraphysiological_threshold", 1.4, "1", (1.1, 2.0),
+              "assumed: only D3 stimulation beyond the untreated range (RLS baseline about 1.15x "
+              "the healthy mean) drives D1 up-regulation", "D3 stimulation (relative to its set point) "
+              "above which D1 up-regulation builds"),
+    Parameter("d1_upregulation_gain", 6.0, "1", (0.0, 30.0),
+              "calibrated with the same target as the D2-tolerance gain (augmentation within months "
+              "under chronic dopaminergic treatment); see docs/calibration.md",
+              "D1 up-regulation per unit of supraphysiological D3 stimulation", domain="nonnegative"),
+    Parameter("d3_hinge_sharpness", 10.0, "1", (2.0, 50.0),
+              "assumed: a smooth (softplus) hinge", "sharpness of the D3 hinge"),
     Parameter("d3_stimulation_ref", 0.625, "1", (0.2, 0.95),
               "calibrated: healthy mean D3 occupancy by spinal dopamine (5 nM at Kd 3 nM)",
               "set point of D3 stimulation", domain="fraction"),
-    Parameter("spinal_signal_ref", 0.5504, "1", (0.1, 1.0),
+    Parameter("spinal_signal_ref", 0.5496, "1", (0.1, 1.0),
               "calibrated: healthy mean net spinal inhibition", "normaliser of the spinal signal"),
 )
 
@@ -88,8 +96,10 @@ regulations = (
                "iron-dependent D3 receptor synthesis"),
     Regulation("d3_turnover", "d3_density", -p["k_d3"] * d3, "D3 receptor turnover"),
     Regulation("d1_upregulation", "d1_density",
-               p["k_d1_upregulation"] * (sym("d3_stimulation") / p["d3_stimulation_ref"]) ** p["d1_upregulation_exponent"],
-               "sustained D3 stimulation up-regulates D1"),
+               p["k_d1_upregulation"] * (1 + p["d1_upregulation_gain"]
+                                         * sp.log(1 + sp.exp(p["d3_hinge_sharpness"] * (sym("d3_stimulation") / p["d3_stimulation_ref"] - p["d3_supraphysiological_threshold"])))
+                                         / p["d3_hinge_sharpness"]),
+               "basal D1 synthesis plus up-regulation by sustained supraphysiological D3 stimulation"),
     Regulation("d1_turnover", "d1_density", -p["k_d1_upregulation"] * d1, "D1 receptor turnover"),
 )
 
