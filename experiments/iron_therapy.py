@@ -1,0 +1,363 @@
+"""Iron therapy in iron-deficient RLS: oral versus IV iron, and iron before dopaminergic drugs.
+
+Part 1 -- oral versus IV iron (profile ``rls_iron_deficient``, serum ferritin about 11 ug/L):
+an untreated month, then either ferrous sulfate 65 mg elemental iron every morning, a single
+1000 mg ferric carboxymaltose infusion, or nothing, followed for about six months. Readouts:
+serum ferritin, transferrin saturation (daily mean), hepcidin, brain iron, CSF ferritin,
+myelin, and the symptoms (weekly IRLS-like score, symptom onset hour).
+
+Part 2 -- does iron repletion before a dopaminergic drug change augmentation? IV iron on day 28,
+then the drug daily from day 90, versus the drug alone from day 90; augmentation is scored
+(MPI criteria, :func:`rlsmodel.outcomes.augmentation`) against each arm's own last 28
+untreated days, and IRLS is also compared with the common pre-iron baseline.
+
+Writes to ``figures/``: ``iron_therapy.png``, ``iron_then_dopaminergic.png``,
+``iron_therapy_table.md`` (both tables), ``iron_therapy_table.csv`` and
+``iron_therapy_augmentation.csv``.
+
+Run: ``rlsmodel run iron_therapy [--quick]`` or ``python experiments/iron_therapy.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import rlsmodel
+from rlsmodel import outcomes, plotting
+
+try:
+    from tqdm.auto import tqdm
+except ImportError:  # pragma: no cover
+    def tqdm(x, **_):
+        return x
+
+FIGURES = Path(__file__).resolve().parent.parent / "figures"
+PROFILE = "rls_iron_deficient"
+
+#: Iron arms: name -> (drug, dose mg iron, clock hour, daily?) -- science.md section 3.
+IRON_ARMS = {
+    "untreated": None,
+    "oral": ("ferrous_sulfate", 65.0, 8.0, True),            # 65 mg elemental iron every morning
+    "iv": ("ferric_carboxymaltose", 1000.0, 10.0, False),     # 1000 mg once
+}
+ARM_COLOURS = {"untreated": "0.3", "oral": plotting.colour("ferrous_sulfate"),
+               "iv": plotting.colour("ferric_carboxymaltose")}
+ARM_LABELS = {"untreated": "untreated", "oral": "oral ferrous sulfate 65 mg/day",
+              "iv": "IV ferric carboxymaltose 1000 mg"}
+
+#: Dopaminergic regimens for part 2: drug -> (dose mg, clock hour) (as experiments/augmentation.py).
+DRUG_DOSES = {"levodopa": (100.0, 20.0), "pramipexole": (0.25, 20.0), "ropinirole": (1.0, 20.0),
+              "rotigotine": (2.0, 8.0)}
+
+
+# ============================================================================================
+# part 1: oral versus IV iron
+# ============================================================================================
+def iron_regimen(arm, start_day):
+    """The :class:`rlsmodel.Regimen` of an iron arm starting on ``start_day`` (None if untreated)."""
+    spec = IRON_ARMS[arm]
+    if spec is None:
+        return None
+    drug, dose, hour, daily = spec
+    if daily:
+        return rlsmodel.Regimen.daily(drug, dose, hour, start_day=start_day)
+    return rlsmodel.Regimen.once(drug, dose, start_day, hour)
+
+
+def run_iron_arms(model, profile=PROFILE, start_day=28, follow_up_days=182, sample_every_hours=1.0,
+                  arms=tuple(IRON_ARMS), progress=False):
+    """Simulate each iron arm; return ``{arm: {"ds": Dataset, "daily": Dataset}}``.
+
+    Each run is ``start_day`` untreated days, then ``follow_up_days`` from the first iron dose.
+    """
+    out = {}
+    for arm in tqdm(arms, desc="iron arms", disable=not progress):
+        ds = model.simulate(start_day + follow_up_days, profile, regimen=iron_regimen(arm, start_day),
+                            sample_every_hours=sample_every_hours)
+        out[arm] = {"ds": ds, "daily": outcomes.daily(ds)}
+    return out
+
+
+def value_at(ds, name, t):
+    """``name`` at time ``t`` (days; linear interpolation)."""
+    return float(np.interp(t, ds["time"].values, ds[name].values))
+
+
+def daily_mean(ds, name):
+    """(day index, daily mean of ``name``) over whole days of the run (removes the rhythm)."""
+    t, v = ds["time"].values, ds[name].values
+    day = np.floor(t + 1e-9).astype(int)
+    n = int(np.floor(t[-1] + 1e-9))
+    keep = day < n
+    sums = np.bincount(day[keep], weights=v[keep], minlength=n)
+    counts = np.bincount(day[keep], minlength=n)
+    return np.arange(n), sums / np.maximum(counts, 1)
+
+
+def window_mean(daily, name, first_day, last_day):
+    d = daily["day"].values
+    sel = (d >= first_day) & (d < last_day)
+    return float(np.nanmean(daily[name].values[sel])) if sel.any() else float("nan")
+
+
+def summarise_iron(results, start_day):
+    """One table row per arm: ferritin course, saturation, brain readouts and symptoms."""
+    rows = []
+    ref = results["untreated"]["ds"] if "untreated" in results else None
+    for arm, res in results.items():
+        ds, daily = res["ds"], res["daily"]
+        t_end = float(ds["time"].values[-1])
+        follow = t_end - start_day
+        _, tsat = daily_mean(ds, "transferrin_saturation")
+
+        def rel_end(name):
+            base = value_at(ds, name, start_day)
+            return round(100.0 * (value_at(ds, name, t_end) / base - 1.0), 2)
+
+        row = {
+            "arm": arm,
+            "ferritin_baseline": round(value_at(ds, "serum_ferritin", start_day), 1),
+            "ferritin_week1": round(value_at(ds, "serum_ferritin", start_day + 7.5), 1),
+            "ferritin_week4": round(value_at(ds, "serum_ferritin", start_day + 28.5), 1),
+            "ferritin_week12": round(value_at(ds, "serum_ferritin", start_day + 84.5), 1) if follow >= 85 else None,
+            "ferritin_end": round(value_at(ds, "serum_ferritin", t_end), 1),
+            "tsat_week1_pct": round(float(tsat[start_day + 7]), 1),
+            "tsat_end_pct": round(float(tsat[-1]), 1),
+            "brain_iron_change_pct": rel_end("brain_iron"),
+            "csf_ferritin_change_pct": rel_end("csf_ferritin"),
+            "myelin_change_pct": rel_end("myelin"),
+            "irls_baseline": round(window_mean(daily, "irls", 0, start_day), 2),
+            "irls_week6": round(window_mean(daily, "irls", start_day + 35, start_day + 42), 2),
+            "irls_last_4_weeks": round(window_mean(daily, "irls", int(t_end) - 28, int(t_end)), 2),
+            "onset_baseline_h": round(window_mean(daily, "onset_hour", 0, start_day), 2),
+            "onset_last_4_weeks_h": round(window_mean(daily, "onset_hour", int(t_end) - 28, int(t_end)), 2),
+        }
+        if ref is not None:
+            row["brain_iron_vs_untreated_pct"] = round(
+                100.0 * (value_at(ds, "brain_iron", t_end) / value_at(ref, "brain_iron", t_end) - 1.0), 2)
+        rows.append(row)
+    return rows
+
+
+def figure_iron(results, start_day, path, provenance):
+    """Ferritin, saturation, hepcidin, brain iron, CSF ferritin, myelin, weekly IRLS and onset."""
+    plt = plotting.plt
+    fig, axes = plt.subplots(2, 4, figsize=(17, 7.5), sharex=True)
+    panels = [("serum_ferritin", "serum ferritin (ug/L)"), ("transferrin_saturation", "transferrin saturation "
+              "(%, daily mean)"), ("hepcidin", "hepcidin (1 = healthy, daily mean)"),
+              ("brain_iron", "brain iron (mg)"), ("csf_ferritin", "CSF ferritin (ug/L)"), ("myelin", "myelin (1 = healthy)")]
+    for arm, res in results.items():
+        ds, daily = res["ds"], res["daily"]
+        c = ARM_COLOURS[arm]
+        for ax, (name, label) in zip(axes.flat, panels):
+            if name in ("transferrin_saturation", "hepcidin"):
+                d, v = daily_mean(ds, name)
+                ax.plot((d + 0.5 - start_day) / 7.0, v, color=c, label=ARM_LABELS[arm])
+            else:
+                ax.plot((ds["time"].values - start_day) / 7.0, ds[name].values, color=c, label=ARM_LABELS[arm])
+            ax.set_ylabel(label)
+        wk, irls = plotting.weekly(daily, "irls")
+        _, onset = plotting.weekly(daily, "onset_hour")
+        x = wk + 0.5 - start_day / 7.0
+        axes[1, 2].plot(x, irls, "o-", ms=3, color=c)
+        axes[1, 3].plot(x, onset, "o-", ms=3, color=c)
+    axes[1, 2].set_ylabel("IRLS-like score (0-40), weekly mean")
+    axes[1, 3].set_ylabel("symptom onset (clock hour), weekly mean")
+    for ax in axes.flat:
+        ax.axvline(0, color="0.5", lw=0.8, ls="--")
+    for ax in axes[1]:
+        ax.set_xlabel("weeks since the first iron dose")
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(f"Oral versus IV iron in {PROFILE}")
+    fig.tight_layout()
+    return plotting.save(fig, path, provenance)
+
+
+# ============================================================================================
+# part 2: iron repletion before a dopaminergic drug
+# ============================================================================================
+def run_iron_then_drug(model, drug, profile=PROFILE, iron_day=28, drug_day=90, treatment_days=365,
+                       sample_every_hours=1.0, baseline_days=28):
+    """Drug alone versus IV iron then the drug; return ``{arm: {"ds", "daily", "verdict"}}``.
+
+    Arms ``"drug alone"`` and ``"IV iron first"``: the drug (``DRUG_DOSES``) daily from
+    ``drug_day`` for ``treatment_days``; in the second arm 1000 mg FCM on ``iron_day``.
+    Augmentation is scored against the last ``baseline_days`` untreated (drug-free) days.
+    """
+    if not 0 < iron_day < drug_day - baseline_days + 1:
+        raise ValueError("need iron_day < drug_day - baseline_days: the pre-drug baseline must follow the infusion")
+    dose, hour = DRUG_DOSES[drug]
+    drug_reg = rlsmodel.Regimen.daily(drug, dose, hour, start_day=drug_day)
+    regimens = {"drug alone": drug_reg, "IV iron first": iron_regimen("iv", iron_day) + drug_reg}
+    out = {}
+    for arm, reg in regimens.items():
+        ds = model.simulate(drug_day + treatment_days, profile, regimen=reg, sample_every_hours=sample_every_hours)
+        out[arm] = {"ds": ds, "daily": outcomes.daily(ds),
+                    "verdict": outcomes.augmentation(ds, regimen_start_day=drug_day, baseline_days=baseline_days)}
+    return out
+
+
+def summarise_augmentation(drug, runs, iron_day, drug_day):
+    """One row per arm: symptoms before and on the drug, and the augmentation verdict."""
+    rows = []
+    for arm, res in runs.items():
+        v, daily = res["verdict"], res["daily"]
+        n = int(daily["day"].values[-1]) + 1
+
+        def weeks(day):
+            return None if day is None else round((day - drug_day) / 7.0, 1)
+        rows.append({
+            "drug": drug, "arm": arm,
+            "ferritin_at_drug_start": round(value_at(res["ds"], "serum_ferritin", drug_day), 1),
+            "brain_iron_at_drug_start": round(value_at(res["ds"], "brain_iron", drug_day), 3),
+            "irls_pre_iron": round(window_mean(daily, "irls", 0, iron_day), 2),
+            "irls_pre_drug": round(float(v["baseline_irls"]), 2),
+            "irls_drug_weeks_1_3": round(window_mean(daily, "irls", drug_day, drug_day + 21), 2),
+            "irls_last_4_weeks": round(float(v["late_irls"]), 2),
+            "weeks_to_mpi": weeks(v["day_met"]),
+            "weeks_to_clinically_relevant": weeks(v["day_met_clinically_relevant"]),
+            "onset_advance_h": round(float(v["onset_advance_h"]), 2),
+            "late_asrs": round(float(v["late_asrs"]), 2),
+            "treated_days": n - drug_day,
+        })
+    return rows
+
+
+def figure_iron_then_drug(all_runs, iron_day, drug_day, path, provenance):
+    """Per drug: weekly IRLS and onset hour, drug alone versus IV iron first."""
+    plt = plotting.plt
+    drugs = list(all_runs)
+    fig, axes = plt.subplots(2, len(drugs), figsize=(6.5 * len(drugs), 7), squeeze=False, sharex=True)
+    styles = {"drug alone": "-", "IV iron first": "--"}
+    for j, drug in enumerate(drugs):
+        for arm, res in all_runs[drug].items():
+            wk, irls = plotting.weekly(res["daily"], "irls")
+            _, onset = plotting.weekly(res["daily"], "onset_hour")
+            x = wk + 0.5 - drug_day / 7.0
+            c = plotting.colour(drug)
+            axes[0, j].plot(x, irls, styles[arm], color=c, label=arm)
+            axes[1, j].plot(x, onset, styles[arm], color=c, label=arm)
+        for ax in axes[:, j]:
+            ax.axvline(0, color="0.5", lw=0.8)
+            ax.axvline((iron_day - drug_day) / 7.0, color=ARM_COLOURS["iv"], lw=0.8, ls=":")
+        axes[0, j].set_title(f"{drug} from day {drug_day} ({PROFILE})")
+        axes[0, j].set_ylabel("IRLS-like score (0-40), weekly mean")
+        axes[1, j].set_ylabel("symptom onset (clock hour), weekly mean")
+        axes[1, j].invert_yaxis()
+        axes[1, j].set_xlabel("weeks since the first dose of the drug (dotted: IV iron)")
+        axes[0, j].legend(fontsize=8)
+    fig.suptitle("Does iron repletion before a dopaminergic drug change augmentation?")
+    fig.tight_layout()
+    return plotting.save(fig, path, provenance)
+
+
+# ============================================================================================
+# tables and main
+# ============================================================================================
+def _markdown_table(rows):
+    keys = list(rows[0])
+    fmt = lambda v: "none" if v is None else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys)]
+    lines += ["| " + " | ".join(fmt(r[k]) for k in keys) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _write_csv(rows, path):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_tables(iron_rows, aug_rows, out_dir, settings):
+    """CSV files and one Markdown file with both tables; returns the Markdown text."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(iron_rows, out_dir / "iron_therapy_table.csv")
+    if aug_rows:
+        _write_csv(aug_rows, out_dir / "iron_therapy_augmentation.csv")
+    text = (
+        "# Iron therapy in iron-deficient RLS\n\n"
+        f"Generated by `rlsmodel run iron_therapy` (rlsmodel {rlsmodel.__version__}); settings "
+        f"`{json.dumps(settings)}`.\n\n"
+        f"## Oral versus IV iron ({PROFILE})\n\n"
+        "Ferritin in ug/L at the first iron dose (baseline) and weeks after it; transferrin saturation "
+        "as a daily mean; changes in % from the first dose to the end of follow-up; IRLS-like score "
+        "(0-40) and onset clock hour (24 = midnight) averaged over the windows named.\n\n"
+        + _markdown_table(iron_rows))
+    if aug_rows:
+        text += (
+            "\n## Iron repletion before a dopaminergic drug\n\n"
+            f"IV ferric carboxymaltose 1000 mg on day {settings['iron_day']} then the drug from day "
+            f"{settings['drug_day']}, versus the drug alone. Augmentation is scored against each arm's last "
+            "28 drug-free days (`irls_pre_drug`); `irls_pre_iron` is the common untreated baseline. Weeks count "
+            "from the first dose of the drug; `none` = criteria never met.\n\n" + _markdown_table(aug_rows))
+    (out_dir / "iron_therapy_table.md").write_text(text)
+    return text
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Oral versus IV iron in iron-deficient RLS, and iron "
+                                             "repletion before dopaminergic treatment.")
+    ap.add_argument("--follow-up-days", type=int, default=182, help="iron follow-up after the first dose (days)")
+    ap.add_argument("--iron-day", type=int, default=28, help="day of the first iron dose / the infusion")
+    ap.add_argument("--drug-day", type=int, default=90, help="first day of the dopaminergic drug (part 2)")
+    ap.add_argument("--treatment-days", type=int, default=365, help="days of dopaminergic treatment (part 2)")
+    ap.add_argument("--drugs", nargs="*", default=["pramipexole", "levodopa"],
+                    help="dopaminergic drugs for part 2 (none: skip part 2)")
+    ap.add_argument("--sample-every-hours", type=float, default=1.0)
+    ap.add_argument("--augmentation", default="d2_tolerance", help="augmentation mechanism")
+    ap.add_argument("--quick", action="store_true", help="12 weeks of iron follow-up, 6 months of drug")
+    ap.add_argument("--out", type=Path, default=FIGURES)
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.follow_up_days, args.treatment_days = 84, 182
+    for d in args.drugs:
+        if d not in DRUG_DOSES:
+            ap.error(f"unknown drug {d!r}; choose from {', '.join(DRUG_DOSES)}")
+    if args.iron_day < 7 or args.follow_up_days < 49:
+        ap.error("--iron-day must be >= 7 and --follow-up-days >= 49 (the table reads week 6)")
+    if args.drugs and args.drug_day - args.iron_day < 28 + 1:
+        ap.error("--drug-day must be at least 29 days after --iron-day (a drug-free baseline after the infusion)")
+
+    model = rlsmodel.Model(augmentation=args.augmentation)
+    settings = {"profile": PROFILE, "iron_day": args.iron_day, "follow_up_days": args.follow_up_days,
+                "drug_day": args.drug_day, "treatment_days": args.treatment_days, "drugs": args.drugs,
+                "augmentation_mechanism": args.augmentation, "sample_every_hours": args.sample_every_hours}
+    provenance = {"experiment": "iron_therapy", "rlsmodel_version": rlsmodel.__version__, **settings,
+                  "iron_arms": {k: v for k, v in IRON_ARMS.items() if v}, "drug_doses": DRUG_DOSES}
+
+    jobs = len(IRON_ARMS) + 2 * len(args.drugs)
+    with tqdm(total=jobs, desc="iron_therapy runs", disable=None) as bar:
+        iron = {}
+        for arm in IRON_ARMS:
+            iron.update(run_iron_arms(model, start_day=args.iron_day, follow_up_days=args.follow_up_days,
+                                      sample_every_hours=args.sample_every_hours, arms=(arm,)))
+            bar.update(1)
+        aug_runs, aug_rows = {}, []
+        for drug in args.drugs:
+            aug_runs[drug] = run_iron_then_drug(model, drug, iron_day=args.iron_day, drug_day=args.drug_day,
+                                                treatment_days=args.treatment_days,
+                                                sample_every_hours=args.sample_every_hours)
+            aug_rows += summarise_augmentation(drug, aug_runs[drug], args.iron_day, args.drug_day)
+            bar.update(2)
+
+    iron_rows = summarise_iron(iron, args.iron_day)
+    print(write_tables(iron_rows, aug_rows, args.out, settings))
+    with warnings.catch_warnings():      # weeks without symptoms have no onset hour (NaN)
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        figure_iron(iron, args.iron_day, args.out / "iron_therapy.png", provenance)
+        if aug_runs:
+            figure_iron_then_drug(aug_runs, args.iron_day, args.drug_day, args.out / "iron_then_dopaminergic.png",
+                                  provenance)
+    print(f"figures and tables written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The validation scorecard (rlsmodel.validation, ``rlsmodel validate``).
+
+The scorecard reports what passes and fails; these tests check the machinery, not the
+model's augmentation or iron-therapy verdicts (those are calibration matters reported in
+docs/validation.md). The only verdicts asserted are the baseline physiology targets P1-P5.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from rlsmodel import cli, validation
+from rlsmodel.validation import FAIL, NOT_MODELLED, PASS, STATUSES, TARGETS
+
+
+@pytest.fixture(scope="module")
+def quick(model):
+    """One quick scorecard for the module, with its wall time."""
+    t0 = time.perf_counter()
+    rows = validation.validate(model, quick=True)
+    return rows, time.perf_counter() - t0
+
+
+def test_every_target_has_a_source_and_an_expectation_or_a_reason():
+    ids = [t.id for t in TARGETS]
+    assert len(ids) == len(set(ids)), "target ids must be unique"
+    for t in TARGETS:
+        assert t.source.strip(), t.id
+        assert t.description.strip(), t.id
+        assert t.category in validation.CATEGORIES, t.id
+        if t.not_modelled is not None:
+            assert t.not_modelled.strip() and t.compute is None, t.id
+        else:
+            assert t.expected.strip() and callable(t.compute), t.id
+            if t.lo is not None and t.hi is not None:
+                assert t.lo <= t.hi, t.id
+
+
+def test_registry_covers_every_category_and_the_science_targets():
+    ids = {t.id for t in TARGETS}
+    for p in (f"P{i}" for i in range(1, 13)):
+        assert p in ids, p
+    for cat in validation.CATEGORIES:
+        assert any(t.category == cat for t in TARGETS), cat
+    # the examples named as not modelled are listed, not dropped
+    reasons = {t.id: t.not_modelled for t in TARGETS if t.not_modelled}
+    for needed in ("S-arms", "S-prevalence", "S-heritability", "A-paradoxical-dose"):
+        assert needed in reasons
+
+
+def test_quick_validation_runs_fast_and_returns_a_row_per_target(quick):
+    rows, seconds = quick
+    assert seconds < 60.0, f"validate(quick=True) took {seconds:.1f} s"
+    assert [r["id"] for r in rows] == [t.id for t in TARGETS]
+    for r in rows:
+        assert r["status"] in STATUSES, r
+        for key in ("id", "target", "source", "expected", "simulated", "status"):
+            assert isinstance(r[key], str) and r[key], (r["id"], key)
+        target = validation.get(r["id"])
+        if target.not_modelled:
+            assert r["status"] == NOT_MODELLED
+        else:
+            assert r["status"] in (PASS, FAIL)
+            if r["status"] == FAIL:
+                assert r["failed_checks"], r["id"]
+    assert rows.meta["quick"] is True
+
+
+@pytest.mark.parametrize("target_id", ["P1", "P1-b", "P2", "P3", "P4", "P5"])
+def test_physiology_targets_P1_to_P5_pass(quick, target_id):
+    row = next(r for r in quick[0] if r["id"] == target_id)
+    assert row["status"] == PASS, row
+
+
+def test_a_failing_rule_is_reported_as_fail_not_dropped(model):
+    runs = validation.Runs(model, quick=True)
+    strict = validation.Target("X-test", validation.CATEGORIES[1], "healthy ferritin above 10^6",
+                               "test", "> 1e6 ug/L", 1e6, None, "ug/L",
+                               lambda r: validation.Observation(r.ss("healthy", "serum_ferritin"), "ferritin"))
+    row = validation.evaluate(strict, runs)
+    assert row["status"] == FAIL and "value outside the accepted range" in row["failed_checks"]
+    missing = validation.Target("X-nm", validation.CATEGORIES[0], "d", "s", "e", not_modelled="no body map")
+    assert validation.evaluate(missing, runs)["status"] == NOT_MODELLED
+
+
+def test_report_writes_png_and_markdown(quick, tmp_path):
+    rows = quick[0]
+    paths = validation.report(rows, tmp_path)
+    png, md = tmp_path / "figures" / "validation.png", tmp_path / "docs" / "validation.md"
+    assert paths["figure"] == png and paths["markdown"] == md
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = md.read_text()
+    assert "| id | target | source | expected | simulated | status |" in text
+    for r in rows:
+        assert f"| {r['id']} |" in text, r["id"]
+    c = rows.counts()
+    assert f"{c[PASS]} pass, {c[FAIL]} fail, {c[NOT_MODELLED]} not modelled" in text
+
+
+def test_position_maps_the_accepted_range_to_unit_interval():
+    assert validation._position(5.0, 0.0, 10.0) == pytest.approx(0.5)
+    assert validation._position(-20.0, None, -10.0) < 1.0
+    assert validation._position(20.0, 10.0, None) > 0.0
+    assert math.isnan(validation._position(math.nan, 0.0, 1.0))
+
+
+def test_cli_validate_prints_the_table_and_exits_0_even_with_failures(capsys, tmp_path, monkeypatch, quick):
+    rows = quick[0]
+    monkeypatch.setattr(validation, "validate", lambda model=None, quick=False, progress=False, targets=None: rows)
+    status = cli.main(["validate", "--quick", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "id" in out and "status" in out and "P1" in out and "A-levodopa" in out
+    assert (tmp_path / "docs" / "validation.md").is_file()
+    assert (tmp_path / "figures" / "validation.png").is_file()
+    has_fail = rows.counts()[FAIL] > 0
+    status = cli.main(["validate", "--quick", "--strict", "--out", str(tmp_path)])
+    capsys.readouterr()
+    assert status == (1 if has_fail else 0)
+
+
+def test_cli_validate_really_runs_selected_targets(capsys, tmp_path, monkeypatch):
+    """The CLI path end to end (no stub), restricted to two cheap targets to stay fast."""
+    real = validation.validate
+    monkeypatch.setattr(validation, "validate",
+                        lambda model=None, quick=False, progress=False: real(model, quick, targets=["P1", "S-arms"]))
+    status = cli.main(["validate", "--quick", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "P1" in out and "S-arms" in out and "not modelled" in out
