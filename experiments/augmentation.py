@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover
 
 #: Typical RLS regimens (drug, dose mg (patch: mg/24 h), clock hour) -- science.md section 3.
 REGIMENS = {
-    "levodopa": ("levodopa", 100.0, 20.0),              # 100-200 mg in the evening (with carbidopa)
+    "levodopa": ("levodopa", 200.0, 20.0),              # 100-200 mg in the evening (with carbidopa)
     "pramipexole": ("pramipexole", 0.25, 20.0),          # 0.125-0.75 mg, 2-3 h before symptoms
     "ropinirole": ("ropinirole", 2.0, 20.0),             # 0.25-4 mg, 1-3 h before bed (trials: mean about 2 mg)
     "rotigotine": ("rotigotine", 2.0, 8.0),              # 1-3 mg/24 h patch, changed each morning

@@ -22,6 +22,7 @@ from .compile import CompiledSystem
 from .integrate import IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
 from .model.system import closest
+from .provenance import dataset_attrs as _provenance_attrs
 
 #: Augmentation hypotheses: name -> module path (see science.md section 7).
 AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
@@ -191,9 +192,14 @@ class Model:
             y1 = integrate(self.compiled, y, p, np.array([0.0, 1.0]), settings=tight, scale=scale)[:, -1]
             return (y1[dyn] - y[dyn]) / scale[dyn]
 
-        sol = root(shoot, y0[dyn] / scale[dyn], method="hybr", options={"xtol": 1e-12})
+        try:
+            sol = root(shoot, y0[dyn] / scale[dyn], method="hybr", options={"xtol": 1e-12})
+            ok = sol.success and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12)
+        except (ArithmeticError, IntegrationError, ValueError):
+            # a trial state of the root finder left the physical domain: use the fallback
+            ok = False
         y = y0.copy()
-        if sol.success and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12):
+        if ok:
             y[dyn] = sol.x * scale[dyn]
             method = "periodic (shooting)"
         else:
@@ -278,9 +284,13 @@ class Model:
             if name not in names:
                 raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
             v = float(value)
+            i = names.index(name)
+            # integrator round-off (|v| below 1e-9 of the state's scale) is not a negative amount
+            if np.isfinite(v) and -1e-9 * self._scale()[i] <= v < 0:
+                v = 0.0
             if not np.isfinite(v) or v < 0:
                 raise ValueError(f"initial value of {name!r} must be finite and >= 0; got {value!r}")
-            y[names.index(name)] = v
+            y[i] = v
         return y
 
     # -- output --------------------------------------------------------------------------
@@ -323,6 +333,7 @@ class Model:
             "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),
             **settings.as_attrs(),
+            **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
         return ds
 

@@ -163,6 +163,10 @@ class Regimen:
     def __setattr__(self, name, value):
         raise AttributeError("Regimen is immutable; combine regimens with +")
 
+    def __reduce__(self):
+        """Pickle by its schedules (for process pools and Dask workers)."""
+        return (Regimen, (self._schedules,))
+
     # -- constructors ----------------------------------------------------------------------
     @classmethod
     def daily(cls, drug: str, dose_mg: float, clock_hour: float, start_day: int = 0,
