@@ -15,12 +15,17 @@ __all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Mo
            "__version__"]
 
 
-_LAZY = ("sweep", "samplers")   # imported on first use: keeps dask and zarr out of `import rlsmodel`
+_LAZY = ("sweep", "samplers", "population")   # imported on first use: keeps dask and zarr out of `import rlsmodel`
+_LAZY_FUNCTIONS = {"virtual_trial": "trial"}      # function name -> submodule defining it
 
 
 def __getattr__(name):
-    """Lazy submodules: ``rlsmodel.sweep`` (callable: ``rlsmodel.sweep(space, days=...)``), ``rlsmodel.samplers``."""
+    """Lazy submodules: ``rlsmodel.sweep`` (callable: ``rlsmodel.sweep(space, days=...)``),
+    ``rlsmodel.samplers``, ``rlsmodel.population`` (callable: ``rlsmodel.population(n, seed)``);
+    lazy function ``rlsmodel.virtual_trial`` (:mod:`rlsmodel.trial`)."""
+    import importlib
     if name in _LAZY:
-        import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -63,13 +63,25 @@ def weekly(daily, variable: str):
 
 
 def save(fig, path, provenance: dict | None = None, svg: bool = False):
-    """Save ``fig`` as PNG (and SVG) with provenance in the PNG metadata."""
+    """Save ``fig`` as PNG (and SVG) with provenance in the file metadata.
+
+    The PNG text chunks hold ``Software`` (rlsmodel version), ``Source`` (git revision,
+    "(dirty)" when the checkout has uncommitted changes, or "unknown"), ``Creation Time``
+    and ``Description``: the JSON of :func:`rlsmodel.provenance.provenance` (versions,
+    git revision, UTC timestamp) updated with ``provenance`` (profile, parameters,
+    regimen...; the caller's values win). The SVG gets the same ``Description``.
+    Read them back with ``PIL.Image.open(path).text``.
+    """
+    from .provenance import git_description
+    from .provenance import provenance as _package_provenance
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"Software": f"rlsmodel {__version__}",
-            "Description": json.dumps(provenance or {}, sort_keys=True, default=str)}
+    record = {**_package_provenance(), **(provenance or {})}
+    description = json.dumps(record, sort_keys=True, default=str)
+    meta = {"Software": f"rlsmodel {__version__}", "Source": f"git {git_description()}",
+            "Creation Time": str(record["created_utc"]), "Description": description}
     fig.savefig(path, dpi=150, bbox_inches="tight", metadata=meta)
     if svg:
-        fig.savefig(path.with_suffix(".svg"), bbox_inches="tight")
+        fig.savefig(path.with_suffix(".svg"), bbox_inches="tight", metadata={"Description": description})
     plt.close(fig)
     return path

@@ -33,7 +33,8 @@ class Sample:
     names: tuple of the ``k`` parameter names (column order of ``values``).
     values: read-only float array (n, k); column j is in the unit of parameter ``names[j]``.
     seed: the integer seed that produced the points.
-    method: ``"latin_hypercube"`` or ``"sobol"``.
+    method: ``"latin_hypercube"`` or ``"sobol"``, or the label given to :func:`from_matrix`
+        (e.g. ``"saltelli"``, ``"morris"``) for an explicit design.
     ranges: tuple of ``(low, high)`` per name, the box the points fill.
     """
 
@@ -79,6 +80,77 @@ def sobol(ranges=None, n: int = 128, seed: int = 0, *, model=None) -> Sample:
     Arguments as for :func:`latin_hypercube`.
     """
     return _sample("sobol", ranges, n, seed, model)
+
+
+def from_matrix(names, values, method: str = "explicit", *, seed: int = 0, ranges=None,
+                model=None) -> Sample:
+    """Wrap an explicit ``(n, k)`` matrix of points as a :class:`Sample` (for :func:`rlsmodel.sweep`).
+
+    For designs made elsewhere (SALib's Saltelli or Morris matrices, a hand-made table):
+    row ``i`` is point ``i``, column ``j`` parameter ``names[j]`` in its own unit.
+
+    ``names``: the ``k`` distinct parameter names. ``values``: array-like ``(n, k)`` of
+    finite numbers (copied and made read-only). ``method``: a label recorded with the
+    sample (e.g. ``"saltelli"``, ``"morris"``). ``seed``: the seed that produced the
+    matrix, recorded (default 0). ``ranges``: ``{name: (low, high)}`` or a list of
+    ``(low, high)`` in ``names`` order, the box the design was drawn in; every value
+    must lie inside it. Default: each column's min and max. ``model``: if given, names
+    are checked against its parameters (a sweep checks them and every value anyway).
+    Raises ``ValueError`` naming the problem.
+    """
+    names = tuple(str(n) for n in names) if not isinstance(names, str) else (names,)
+    if not names:
+        raise ValueError("from_matrix: no parameter names given")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ValueError(f"from_matrix: parameter {dup!r} is named twice")
+    if not isinstance(method, str) or not method:
+        raise ValueError(f"from_matrix: method must be a non-empty string; got {method!r}")
+    seed = _check_seed(seed)
+    try:
+        matrix = np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("from_matrix: values must be a numeric (n, k) array") from None
+    if matrix.ndim == 1 and len(names) == 1:
+        matrix = matrix[:, None]
+    if matrix.ndim != 2 or matrix.shape[1] != len(names):
+        raise ValueError(f"from_matrix: values must have shape (n, {len(names)}) for names {list(names)}; "
+                         f"got {matrix.shape}")
+    if matrix.shape[0] < 1:
+        raise ValueError("from_matrix: values has no rows (points)")
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError("from_matrix: values must be finite (no NaN or inf)")
+    if model is not None:
+        for name in names:
+            _check_known(name, model)
+    bounds = _matrix_bounds(names, matrix, ranges)
+    matrix.flags.writeable = False
+    return Sample(names, matrix, seed, method, bounds)
+
+
+def _matrix_bounds(names, matrix, ranges) -> tuple:
+    """The ``(low, high)`` per column for :func:`from_matrix`, checked to contain the values."""
+    if ranges is None:
+        return tuple((float(lo), float(hi)) for lo, hi in zip(matrix.min(axis=0), matrix.max(axis=0)))
+    if hasattr(ranges, "items"):
+        missing = [n for n in names if n not in ranges]
+        extra = [n for n in ranges if n not in names]
+        if missing or extra:
+            raise ValueError(f"from_matrix: ranges must name exactly the columns {list(names)}; "
+                             f"missing {missing}, extra {extra}")
+        ranges = [ranges[n] for n in names]
+    ranges = list(ranges)
+    if len(ranges) != len(names):
+        raise ValueError(f"from_matrix: {len(ranges)} ranges for {len(names)} names")
+    bounds = []
+    for j, (name, rng) in enumerate(zip(names, ranges)):
+        low, high = _check_range(name, rng, None)
+        col = matrix[:, j]
+        if col.min() < low or col.max() > high:
+            raise ValueError(f"from_matrix: values of {name!r} span [{col.min()!r}, {col.max()!r}], "
+                             f"outside its range ({low!r}, {high!r})")
+        bounds.append((low, high))
+    return tuple(bounds)
 
 
 def _sample(method: str, ranges, n, seed, model) -> Sample:
@@ -176,4 +248,4 @@ def _default_model(model: Optional[object]):
     return Model()
 
 
-__all__ = ["Sample", "latin_hypercube", "sobol", "METHODS"]
+__all__ = ["Sample", "latin_hypercube", "sobol", "from_matrix", "METHODS"]

@@ -23,6 +23,7 @@ import xarray as xr
 
 from .. import __version__
 from .. import profiles as _profiles
+from ..provenance import dataset_attrs
 from . import summaries
 from .assemble import assemble, part_dataset
 from .execute import results
@@ -205,6 +206,7 @@ def _attrs(space, model, config, regimen_text, components) -> dict:
         "space": space.describe(), "outcomes": ", ".join(config.outcomes),
         FINGERPRINT_ATTR: fingerprint(components), COMPONENTS_ATTR: json.dumps(components, sort_keys=True),
         **model.settings.as_attrs(),
+        **dataset_attrs(),      # git revision and library versions (not in the fingerprint)
     }
     if space.kind == "sample":
         attrs.update({"sampler": space.sample.method, "sampler_seed": space.sample.seed,

@@ -10,6 +10,7 @@ processes for parallelism.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import threading
 from dataclasses import dataclass, field
@@ -143,8 +144,10 @@ def _simulate(model, config: SweepConfig, point: dict):
     profile = point.get(PROFILE, config.profile)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
     with _SIM_LOCK:
-        return model.simulate(config.days, profile=profile, params=params, regimen=regimen,
-                              sample_every_hours=config.sample_every_hours)
+        ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
+                            sample_every_hours=config.sample_every_hours)
+    ds.attrs["sweep_point"] = json.dumps(point, sort_keys=True, default=float)   # for outcome functions
+    return ds
 
 
 def _scalar(name: str, value) -> float:

@@ -89,7 +89,7 @@ def make_space(space, model, regimen_fields=()) -> Space:
     grid values and values outside a parameter's physical domain.
     """
     if isinstance(space, Sample):
-        return _sample_space(space, model)
+        return _sample_space(space, model, regimen_fields)
     if not hasattr(space, "items"):
         raise ValueError("space must be a dict name -> list of values or a samplers.Sample; "
                          f"got {type(space).__name__}")
@@ -103,10 +103,12 @@ def make_space(space, model, regimen_fields=()) -> Space:
     return Space(tuple(names), "grid", grid_values=tuple(values))
 
 
-def _sample_space(sample: Sample, model) -> Space:
+def _sample_space(sample: Sample, model, regimen_fields=()) -> Space:
     if len(sample) < 1:
         raise ValueError("space is empty: the sample has no points")
     for j, name in enumerate(sample.names):
+        if name in regimen_fields and name not in model.parameters:
+            continue        # a column the regimen factory consumes (e.g. a patient index)
         if name not in model.parameters:
             raise ValueError(f"unknown parameter {name!r} in the sample; " + closest(name, model.parameters))
         for v in sample.values[:, j]:

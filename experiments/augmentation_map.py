@@ -1,0 +1,150 @@
+"""Time to augmentation over drug half-life x dose x BBB iron uptake capacity (heat maps).
+
+A dopamine agonist (default pramipexole; ``--drug levodopa`` for levodopa) taken every
+evening at 21:00 after an untreated baseline, on the sweep harness: a full grid of
+``<drug>_half_life`` (h; values outside the label's range are hypothetical drugs: the
+absorption rate is kept, so Tmax shifts a little with the half-life), dose (mg, a
+regimen field) and ``bbb_uptake_gain`` (the genotype-scaled BBB iron acquisition gain;
+profile ``rls_genetic`` otherwise). Outcomes (computed inside the sweep, no trajectories
+kept): days from the first dose to the first MPI-positive week and to clinically relevant
+augmentation (:func:`rlsmodel.outcomes.augmentation`, noise-free, daily), NaN when it
+does not happen within the run.
+
+Writes ``figures/augmentation_map_<drug>.png`` (one heat-map panel per uptake gain: x
+half-life, y dose, colour weeks to clinically relevant augmentation, grey = none within
+the run) and ``figures/augmentation_map_<drug>.nc`` (the sweep Dataset with provenance).
+
+Run: ``python experiments/augmentation_map.py [--drug pramipexole] [--weeks 26] [--workers 2]
+[--full]`` (default grid 4 x 4 x 3 = 48 points, a few minutes at most; ``--full`` 8 x 6 x 5).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import rlsmodel
+from rlsmodel import Regimen, outcomes
+
+FIGURES = Path(__file__).resolve().parent.parent / "figures"
+DOSE_HOUR = 21.0
+BASELINE_DAYS = 14
+
+GRIDS = {
+    "pramipexole": {
+        "small": {"half_life": [3.0, 6.0, 10.0, 20.0], "dose_mg": [0.125, 0.25, 0.5, 0.75],
+                  "bbb_uptake_gain": [0.4, 0.55, 1.0]},
+        "full": {"half_life": [2.0, 3.0, 4.5, 6.0, 8.0, 10.0, 14.0, 20.0],
+                 "dose_mg": [0.125, 0.25, 0.375, 0.5, 0.625, 0.75],
+                 "bbb_uptake_gain": [0.3, 0.45, 0.55, 0.75, 1.0]},
+    },
+    "levodopa": {
+        "small": {"half_life": [0.75, 1.5, 3.0, 6.0], "dose_mg": [50.0, 100.0, 200.0, 300.0],
+                  "bbb_uptake_gain": [0.4, 0.55, 1.0]},
+        "full": {"half_life": [0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.5, 6.0],
+                 "dose_mg": [50.0, 100.0, 150.0, 200.0, 250.0, 300.0],
+                 "bbb_uptake_gain": [0.3, 0.45, 0.55, 0.75, 1.0]},
+    },
+}
+
+
+class EveningDose:
+    """Regimen factory: the swept dose of ``drug`` every evening from ``start_day``."""
+
+    fields = ("dose_mg",)
+
+    def __init__(self, drug: str, start_day: int):
+        self.drug, self.start_day = drug, start_day
+        self.__qualname__ = f"EveningDose({drug}, {DOSE_HOUR:g} h, from day {start_day})"
+
+    def __call__(self, point):
+        return Regimen.daily(self.drug, point["dose_mg"], DOSE_HOUR, start_day=self.start_day,
+                             allow_off_label=True)
+
+
+class DaysTo:
+    """Outcome: days from the first dose to the MPI-positive (``tier="mpi"``) or clinically
+    relevant (``tier="relevant"``) verdict of :func:`rlsmodel.outcomes.augmentation`; NaN: none."""
+
+    units = "day"
+
+    def __init__(self, start_day: int, tier: str):
+        self.start_day, self.tier = start_day, tier
+        self.__doc__ = f"days from the first dose to {tier} augmentation (NaN: none within the run)"
+
+    def __call__(self, ds) -> float:
+        v = outcomes.augmentation(ds, self.start_day + outcomes.DAY_START_HOUR / 24.0)
+        day = v["day_met"] if self.tier == "mpi" else v["day_met_clinically_relevant"]
+        return np.nan if day is None else float(day - self.start_day + 1)
+
+
+def draw(ds, drug, path, provenance, weeks):
+    """One panel per uptake gain: weeks to clinically relevant augmentation over half-life x dose."""
+    import matplotlib.pyplot as plt
+    from matplotlib import colors
+    from rlsmodel import plotting
+    hl_name = f"{drug}_half_life"
+    gains = ds["bbb_uptake_gain"].values
+    fig, axes = plt.subplots(1, len(gains), figsize=(3.6 * len(gains) + 1.0, 3.6), squeeze=False, sharey=True)
+    norm = colors.Normalize(vmin=0, vmax=weeks)
+    cmap = plt.get_cmap("magma").copy()
+    cmap.set_bad("0.8")
+    image = None
+    for ax, g in zip(axes[0], gains):
+        sub = ds["days_to_augmentation"].sel(bbb_uptake_gain=g).transpose("dose_mg", hl_name) / 7.0
+        hl, dose = ds[hl_name].values, ds["dose_mg"].values
+        image = ax.imshow(np.ma.masked_invalid(sub.values), origin="lower", aspect="auto", cmap=cmap, norm=norm)
+        for (i, j), v in np.ndenumerate(sub.values):
+            ax.text(j, i, "none" if not np.isfinite(v) else f"{v:.0f}", ha="center", va="center", fontsize=7,
+                    color="k" if (not np.isfinite(v) or v > 0.6 * weeks) else "w")
+        ax.set_xticks(range(len(hl)))
+        ax.set_xticklabels([f"{h:g}" for h in hl])
+        ax.set_yticks(range(len(dose)))
+        ax.set_yticklabels([f"{d:g}" for d in dose])
+        ax.set_xlabel(f"{drug} half-life (h)")
+        ax.set_title(f"bbb_uptake_gain = {g:g}", fontsize=9)
+    axes[0][0].set_ylabel(f"{drug} dose at {DOSE_HOUR:g}:00 (mg)")
+    cb = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
+    cb.set_label(f"weeks to clinically relevant augmentation (grey: none in {weeks} wk)")
+    fig.suptitle(f"Time to augmentation, {drug}, profile rls_genetic (model as it stands)", fontsize=10)
+    plotting.save(fig, path, provenance)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--drug", choices=sorted(GRIDS), default="pramipexole")
+    ap.add_argument("--weeks", type=int, default=26, help="treated weeks (default 26)")
+    ap.add_argument("--full", action="store_true", help="finer grid (8 x 6 x 5 points)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=FIGURES)
+    args = ap.parse_args(argv)
+    if args.weeks < 1:
+        ap.error("--weeks must be >= 1")
+    grid = GRIDS[args.drug]["full" if args.full else "small"]
+    hl_name = f"{args.drug}_half_life"
+    space = {hl_name: grid["half_life"], "dose_mg": grid["dose_mg"], "bbb_uptake_gain": grid["bbb_uptake_gain"]}
+    days = BASELINE_DAYS + 7 * args.weeks + outcomes.DAY_START_HOUR / 24.0
+    t0 = time.perf_counter()
+    ds = rlsmodel.sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(args.drug, BASELINE_DAYS),
+                        outcomes={"days_to_mpi_positive": DaysTo(BASELINE_DAYS, "mpi"),
+                                  "days_to_augmentation": DaysTo(BASELINE_DAYS, "relevant")},
+                        workers=args.workers)
+    elapsed = time.perf_counter() - t0
+    args.out.mkdir(parents=True, exist_ok=True)
+    ds.attrs["experiment"] = "augmentation_map"
+    ds.to_netcdf(args.out / f"augmentation_map_{args.drug}.nc")
+    draw(ds, args.drug, args.out / f"augmentation_map_{args.drug}.png",
+         {"experiment": "augmentation_map", "drug": args.drug, "weeks": args.weeks, "grid": str(space)}, args.weeks)
+    n = int(ds.attrs["n_points"])
+    print(f"{n} points ({ds.attrs['n_failed']} failed) in {elapsed:.0f} s on {args.workers} worker(s)")
+    print((ds["days_to_augmentation"] / 7.0).round(1).to_dataframe().unstack("bbb_uptake_gain").to_string())
+    print(f"wrote {args.out / f'augmentation_map_{args.drug}.png'} and .nc")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Provenance of every output: package and dependency versions, git revision, time.
+
+>>> from rlsmodel.provenance import provenance
+>>> p = provenance({"profile": "healthy"})
+>>> sorted(p)[:3]                                            # doctest: +SKIP
+['created_utc', 'git_dirty', 'git_revision']
+
+:func:`provenance` returns plain Python values (``git_revision`` is None outside a git
+checkout, ``git_dirty`` None when unknown). :func:`dataset_attrs` returns the same
+information in a form every NetCDF/Zarr writer accepts (strings and numbers only; an
+unknown revision is the string ``"unknown"``) and, by default, *without* the timestamp,
+so that two identical runs produce identical attrs (outputs that must be reproducible
+bit for bit, such as ``Model.simulate`` and sweep stores, use it that way).
+
+The git revision is looked up once per process (``git rev-parse HEAD`` in the directory
+holding the package, with a short timeout), so it costs nothing per simulation. A
+checkout edited after the first look-up keeps the first answer until the process ends.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+import platform
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+
+#: Seconds allowed for each git call; a slow or hung git means "no revision".
+GIT_TIMEOUT = 2.0
+#: Libraries whose versions are recorded (key ``<name>_version``).
+LIBRARIES = ("numpy", "scipy", "sympy", "xarray")
+#: Written instead of None where a file format has no null attribute value.
+UNKNOWN = "unknown"
+
+
+def provenance(extra: dict | None = None) -> dict:
+    """Where an output came from, as a flat dict.
+
+    Keys: ``rlsmodel_version``, ``git_revision`` (the commit hash of the checkout holding
+    the package, or None), ``git_dirty`` (True when tracked files differ from that commit,
+    None when unknown), ``python_version``, ``numpy_version``, ``scipy_version``,
+    ``sympy_version``, ``xarray_version``, ``created_utc`` (ISO 8601, seconds, UTC).
+    ``extra`` (e.g. profile, parameters, regimen) is merged in last and may add keys,
+    but not silently replace these: a clash raises ``ValueError``.
+    """
+    out = _static()
+    out["created_utc"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return _merge(out, extra)
+
+
+def dataset_attrs(extra: dict | None = None, *, timestamp: bool = False) -> dict:
+    """:func:`provenance` as NetCDF/Zarr-safe attrs (str/int/float values only).
+
+    None becomes ``"unknown"``, booleans become ``"true"``/``"false"``, and any other
+    non-scalar value its JSON text. ``timestamp=False`` (default) leaves out
+    ``created_utc`` so that identical runs give identical attrs.
+    """
+    values = provenance(extra) if timestamp else _merge(_static(), extra)
+    return {key: _attr_value(value) for key, value in values.items()}
+
+
+def git_description() -> str:
+    """``"<revision>"``, ``"<revision> (dirty)"`` or ``"unknown"`` (for one-line metadata)."""
+    rev, dirty = git_revision()
+    if rev is None:
+        return UNKNOWN
+    return f"{rev} (dirty)" if dirty else rev
+
+
+@functools.lru_cache(maxsize=1)
+def git_revision() -> tuple:
+    """``(revision, dirty)`` of the git checkout holding the package, or ``(None, None)``.
+
+    Looked up once per process; None unless the package files are tracked by that
+    checkout. ``dirty`` is True when tracked files differ from the
+    commit (untracked files are ignored) and None if that could not be determined.
+    Runs only read-only git commands (``--no-optional-locks``: the index is not refreshed).
+    """
+    root = Path(__file__).resolve().parent.parent
+    # the package must be tracked there: a site-packages copy inside some other repository
+    # (say, a virtualenv in a project checkout) must not report that project's revision
+    if not _git(root, "ls-files", "--", "rlsmodel/__init__.py"):
+        return None, None
+    rev = _git(root, "rev-parse", "HEAD")
+    if rev is None or len(rev) < 7:
+        return None, None
+    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    dirty = None if status is None else bool(status.strip())
+    return rev, dirty
+
+
+def _git(root: Path, *args) -> str | None:
+    """stdout of ``git args`` run in ``root``, or None when git fails, is missing or hangs."""
+    try:
+        proc = subprocess.run(["git", "--no-optional-locks", *args], cwd=root, capture_output=True,
+                              text=True, timeout=GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple:
+    out = [("python_version", platform.python_version())]
+    for lib in LIBRARIES:
+        try:
+            version = importlib.metadata.version(lib)
+        except importlib.metadata.PackageNotFoundError:
+            version = None
+        out.append((f"{lib}_version", version))
+    return tuple(out)
+
+
+def _static() -> dict:
+    """Everything but the timestamp (fixed for the life of the process)."""
+    rev, dirty = git_revision()
+    return {"rlsmodel_version": __version__, "git_revision": rev, "git_dirty": dirty, **dict(_versions())}
+
+
+def _merge(base: dict, extra: dict | None) -> dict:
+    if not extra:
+        return base
+    if not hasattr(extra, "items"):
+        raise ValueError(f"extra provenance must be a dict; got {type(extra).__name__}")
+    clash = sorted(k for k in extra if k in base and extra[k] != base[k])
+    if clash:
+        raise ValueError(f"extra provenance would replace {', '.join(map(repr, clash))}; use other key names")
+    return {**base, **{str(k): v for k, v in extra.items()}}
+
+
+def _attr_value(value):
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+__all__ = ["provenance", "dataset_attrs", "git_revision", "git_description", "UNKNOWN"]

@@ -1,0 +1,537 @@
+"""Virtual trials: every patient of a virtual population in every arm, scored as trials score.
+
+>>> import rlsmodel
+>>> from rlsmodel import Regimen
+>>> ds = rlsmodel.virtual_trial({"pramipexole 0.5 mg": Regimen.daily("pramipexole", 0.5, 21.0),
+...                              "pregabalin 300 mg": Regimen.daily("pregabalin", 300.0, 21.0)},
+...                             n=100, weeks=52, seed=1, workers=2)          # doctest: +SKIP
+>>> ds["augmentation_incidence"].to_series()                               # doctest: +SKIP
+
+Design
+------
+* **Population**: ``rlsmodel.population(n, seed, profile)``; patient ``i`` is the same
+  person in every arm (a cross-over of clones: arms differ only by the drug).
+* **Timeline**: ``baseline_weeks`` untreated weeks (days ``0 .. B-1``, ``B = 7 *
+  baseline_weeks``), randomisation at midnight of day ``B``, then ``weeks`` treated weeks.
+  Arm regimens are written in trial time (day 0 = randomisation day) and shifted by ``B``.
+  Symptom days run 06:00-06:00 (:mod:`rlsmodel.outcomes`): days ``0 .. B-1`` are the
+  baseline, days ``B .. B + 7 * weeks - 1`` are on treatment (doses before 06:00 on the
+  randomisation day would fall into the last baseline day; evening doses are the rule).
+* **Runs**: one :func:`rlsmodel.sweep` over an explicit sample of (patient, arm) points
+  (patient-major order: a patient's arms share the steady-state start), with a regimen
+  factory per arm (``placebo``: no drug, the biology is that of the untreated patient).
+  The outcome functions below run inside the sweep and return scalars, so no trajectory
+  is kept; results are identical whatever ``workers``, ``client`` or chunking.
+
+What a patient reports (the biology is never changed)
+-----------------------------------------------------
+From :func:`rlsmodel.outcomes.daily` per symptom day ``d``: IRLS-like score, onset hour,
+peak urge, latency at rest. A per-patient daily fluctuation ``z_d`` (AR(1), lag-1
+correlation :data:`NOISE_AUTOCORRELATION`, unit variance; drawn from
+``SeedSequence(seed, spawn_key=(patient, 1))`` day by day, so the same patient has the same
+fluctuations in every arm and whatever ``n``) and the placebo offset give the *reported*
+day:
+
+* ``irls_reported = clip(irls + P(d) + sd * z_d, 0, 40)``, ``sd = symptom_noise_sd``;
+* ``onset_reported = onset - ONSET_H_PER_IRLS_POINT * sd * z_d`` (a bad day also starts
+  earlier; NaN = no symptoms stays NaN), clipped to the symptom day;
+* ``peak_reported = clip(peak + PEAK_PER_IRLS_POINT * sd * z_d, 0, 10)``;
+* ``P(d) = placebo_response * (1 - exp(-(d - B + 1) / PLACEBO_TIME_CONSTANT_DAYS))`` on
+  treated days (0 before): Silva et al. 2017's mean -6.6 points, 95 % reached by 12 weeks.
+  It applies in every arm (expectation acts in drug arms too), on IRLS only.
+
+Adjudication at visits (how trial verdicts are mapped)
+------------------------------------------------------
+Visits are at the end of every ``visit_every_weeks``-th treated week (default 4: weeks 4,
+8, 12, ...) and at the end of the last week. The MPI criteria (``outcomes._mpi_by_day``:
+>= 5 of 7 worse days against the baseline median + onset earlier by 4 h, or by 2-4 h with
+shorter latency or greater intensity) are evaluated on the *reported* series, identically
+in every arm, for the recall week ending at each visit:
+
+* ``mpi_positive``: the criteria hold at some visit (the MPI tier of Benes et al. 2012).
+  Placebo patients reach it through day-to-day variability (Hogl et al. 2011).
+* ``augmented`` (clinically relevant): at some visit the criteria have held on every day
+  of the 28 days before it (persistent since the previous monthly visit), or, at the final
+  visit, on every day of at least the last 14 days -- the persistent tier of
+  :func:`rlsmodel.outcomes.augmentation`, anchored at visits.
+* ``day_met`` / ``day_met_clinically_relevant``: days since randomisation of the first
+  such visit (NaN: never).
+
+``irls_change`` is the weekly IRLS (mean reported daily IRLS over the 7-day recall window)
+at week 12 and at the last week minus that of the last baseline week.
+"""
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import warnings
+import weakref
+from dataclasses import replace
+
+import numpy as np
+import xarray as xr
+
+from . import profiles as _profiles
+from .population import STREAM_DAILY_NOISE, population, varied_parameters
+
+PLACEBO = "placebo"
+#: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
+NOISE_AUTOCORRELATION = 0.7
+#: Onset advance (h) per IRLS point of fluctuation, and peak urge (0-10) per IRLS point; assumed
+#: (the 0-40 IRLS spans the 0-10 urge: about 4 points per urge point).
+ONSET_H_PER_IRLS_POINT = 0.4
+PEAK_PER_IRLS_POINT = 0.25
+#: Time constant (days) of the placebo response: 95 % of it after 12 weeks.
+PLACEBO_TIME_CONSTANT_DAYS = 28.0
+#: Recall window of a visit (days): the MPI week and the weekly IRLS.
+RECALL_DAYS = 7
+#: Persistence for the clinically relevant tier: days before a visit, and at the final visit.
+PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = 28, 14
+#: Week of the early IRLS read-out (the placebo-controlled phase of Allen et al. 2014).
+EARLY_WEEK = 12
+Z95 = 1.959963984540054
+#: Columns of the swept sample that are not model parameters (consumed by the factory/outcomes).
+POINT_FIELDS = ("arm", "patient", "symptom_noise_sd", "placebo_response")
+
+#: Per-patient outcomes computed inside the sweep: name -> (units, description).
+PATIENT_OUTCOMES = {
+    "augmented": ("1", "clinically relevant augmentation adjudicated at a visit (1 yes, 0 no, NaN failed run)"),
+    "mpi_positive": ("1", "MPI criteria met at some visit (1 yes, 0 no, NaN failed run)"),
+    "day_met": ("day", "days since randomisation of the first MPI-positive visit (NaN: never)"),
+    "day_met_clinically_relevant": ("day", "days since randomisation of the first visit adjudicating "
+                                           "clinically relevant augmentation (NaN: never)"),
+    "baseline_irls": ("1", "reported weekly IRLS of the last baseline week"),
+    "irls_change_week_12": ("1", "reported weekly IRLS at week 12 minus baseline (NaN if weeks < 12)"),
+    "irls_change_end": ("1", "reported weekly IRLS of the last week minus baseline"),
+    "biological_irls_change_end": ("1", "IRLS-like score of the model (no reporting terms), last week "
+                                        "minus last baseline week"),
+    "augmented_biological": ("1", "rlsmodel.outcomes.augmentation verdict on the noise-free daily series "
+                                  "(daily, not at visits)"),
+}
+
+
+# ============================================================================================
+# inputs
+# ============================================================================================
+def _int_at_least(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+class NoDrug:
+    """The regimen of a placebo arm: no doses (the biology of the untreated patient)."""
+
+    def events(self, model, days, params=None):
+        return []
+
+    def describe(self) -> str:
+        return "placebo (no drug)"
+
+    def __eq__(self, other):
+        return isinstance(other, NoDrug)
+
+    def __hash__(self):
+        return hash("NoDrug")
+
+
+def _as_regimen(name, spec):
+    """An arm's regimen from a Regimen, None (no drug) or {"drug", "dose_mg", "clock_hour"=21}."""
+    from .pharmacology import Regimen
+    if spec is None or isinstance(spec, NoDrug):
+        return NoDrug()
+    if isinstance(spec, Regimen):
+        if len(spec) == 0:
+            return NoDrug()
+        return spec
+    if hasattr(spec, "items"):
+        unknown = set(spec) - {"drug", "dose_mg", "clock_hour", "start_day", "stop_day", "allow_off_label"}
+        if unknown or "drug" not in spec or "dose_mg" not in spec:
+            raise ValueError(f"arm {name!r}: a dict regimen needs 'drug' and 'dose_mg' (optional clock_hour, "
+                             f"start_day, stop_day, allow_off_label); got keys {sorted(spec)}")
+        try:
+            return Regimen.daily(spec["drug"], spec["dose_mg"], spec.get("clock_hour", 21.0),
+                                 start_day=spec.get("start_day", 0), stop_day=spec.get("stop_day"),
+                                 allow_off_label=spec.get("allow_off_label", False))
+        except ValueError as exc:
+            raise ValueError(f"arm {name!r}: {exc}") from None
+    raise ValueError(f"arm {name!r}: give a rlsmodel.Regimen, a dict {{drug, dose_mg, clock_hour}} or None "
+                     f"(no drug); got {type(spec).__name__}")
+
+
+def _shift(regimen, days: int):
+    """``regimen`` with every schedule moved ``days`` later (trial time -> model time)."""
+    if isinstance(regimen, NoDrug):
+        return regimen
+    from .pharmacology import Regimen
+    return Regimen(tuple(replace(s, start_day=s.start_day + days,
+                                 stop_day=None if s.stop_day is None else s.stop_day + days)
+                         for s in regimen.schedules))
+
+
+def _check_arms(arms, placebo) -> dict:
+    if not hasattr(arms, "items"):
+        raise ValueError("arms must be a mapping arm name -> regimen (rlsmodel.Regimen, a dict "
+                         f"{{drug, dose_mg, clock_hour}} or None); got {type(arms).__name__}")
+    out = {}
+    for name, spec in arms.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"arm names must be non-empty strings; got {name!r}")
+        if placebo and name == PLACEBO:
+            raise ValueError(f"arm name {PLACEBO!r} is reserved for the placebo arm added by placebo=True; "
+                             "rename the arm or pass placebo=False")
+        out[name] = _as_regimen(name, spec)
+    if placebo:
+        out[PLACEBO] = NoDrug()
+    if not out:
+        raise ValueError("no arms: give at least one arm or placebo=True")
+    return out
+
+
+# ============================================================================================
+# the sweep's regimen factory and outcome functions
+# ============================================================================================
+class ArmRegimens:
+    """Regimen factory of a trial sweep: point -> the regimen of its arm (model time).
+
+    ``fields`` lets the explicit sample carry the non-parameter columns; ``__qualname__``
+    (read by the sweep for provenance and store fingerprints) names every arm and the
+    scoring, so a store made for another design is refused.
+    """
+
+    fields = POINT_FIELDS
+
+    def __init__(self, regimens: list, text: str):
+        # Regimen objects do not pickle (immutable with __slots__): keep their schedules
+        # (plain frozen dataclasses) and rebuild the regimen per call (validation is cheap)
+        self.schedules = [None if isinstance(r, NoDrug) else tuple(r.schedules) for r in regimens]
+        self.__qualname__ = text
+
+    def __call__(self, point):
+        from .pharmacology import Regimen
+        schedules = self.schedules[int(round(point["arm"]))]
+        return NoDrug() if schedules is None else Regimen(schedules)
+
+
+def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_AUTOCORRELATION) -> np.ndarray:
+    """The patient's unit-variance AR(1) reporting fluctuation for days ``0 .. n_days-1``.
+
+    Drawn day by day from ``SeedSequence(seed, spawn_key=(patient, 1))``: a longer run
+    extends, never changes, a shorter one.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(patient), STREAM_DAILY_NOISE)))
+    e = rng.standard_normal(n_days)
+    z = np.empty(n_days)
+    if n_days:
+        z[0] = e[0]
+        c = math.sqrt(1.0 - rho * rho)
+        for d in range(1, n_days):
+            z[d] = rho * z[d - 1] + c * e[d]
+    return z
+
+
+class TrialScorer:
+    """Scores one simulated (patient, arm) the way the trial adjudicates (module docstring).
+
+    One scorer is shared by the outcome functions of a sweep; it scores each trajectory
+    once and caches the result for the other outcomes of the same Dataset.
+    """
+
+    def __init__(self, seed, start_day, weeks, visit_every_weeks):
+        self.seed, self.start_day, self.weeks = int(seed), int(start_day), int(weeks)
+        self.visit_every_weeks = int(visit_every_weeks)
+        self._last = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_last"] = None
+        return state
+
+    def visit_weeks(self) -> list:
+        """Treated weeks at whose end a visit takes place."""
+        weeks = list(range(self.visit_every_weeks, self.weeks + 1, self.visit_every_weeks))
+        if not weeks or weeks[-1] != self.weeks:
+            weeks.append(self.weeks)
+        return weeks
+
+    def describe(self) -> str:
+        return (f"baseline days 0-{self.start_day - 1}, {self.weeks} treated weeks, visits at weeks "
+                f"{self.visit_weeks()}, seed {self.seed}, AR(1) rho {NOISE_AUTOCORRELATION}, onset "
+                f"{ONSET_H_PER_IRLS_POINT} h/point, peak {PEAK_PER_IRLS_POINT}/point, placebo tau "
+                f"{PLACEBO_TIME_CONSTANT_DAYS} d")
+
+    def value(self, ds, name: str) -> float:
+        if self._last is None or self._last[0]() is not ds:
+            self._last = (weakref.ref(ds), self.score(ds))
+        return self._last[1][name]
+
+    def score(self, ds) -> dict:
+        """All :data:`PATIENT_OUTCOMES` of one trajectory (floats)."""
+        from . import outcomes
+        point = json.loads(ds.attrs["sweep_point"])
+        patient = int(round(point["patient"]))
+        sd = float(point["symptom_noise_sd"])
+        placebo = float(point["placebo_response"])
+        B, n_treated = self.start_day, 7 * self.weeks
+        dd = outcomes.daily(ds, baseline_days=range(0, B))
+        days = dd["day"].values.astype(int)
+        expected = np.arange(0, B + n_treated)
+        if not np.array_equal(days, expected):
+            raise RuntimeError(f"symptom days {days[0]}..{days[-1]} do not cover the trial days 0..{expected[-1]}")
+        irls = dd["irls"].values
+        onset = dd["onset_hour"].values
+        peak = dd["peak"].values
+        latency = dd["latency_at_rest_h"].values
+
+        z = daily_fluctuation(self.seed, patient, days.size)
+        noise = sd * z
+        elapsed = np.where(days >= B, days - B + 1.0, 0.0)
+        offset = placebo * (1.0 - np.exp(-elapsed / PLACEBO_TIME_CONSTANT_DAYS))
+        irls_r = np.clip(irls + offset + noise, 0.0, 40.0)
+        day_start = outcomes.DAY_START_HOUR
+        onset_r = np.clip(onset - ONSET_H_PER_IRLS_POINT * noise, day_start, day_start + 24.0 - 1e-9)
+        peak_r = np.clip(peak + PEAK_PER_IRLS_POINT * noise, 0.0, 10.0)
+
+        base = days < B
+        ref = outcomes._baseline(onset_r[base], latency[base], peak_r[base])
+        base_irls = float(np.median(irls_r[base]))
+        treat = ~base
+        cap = outcomes.LATENCY_CAP_H
+        on_t = np.where(np.isnan(onset_r[treat]), day_start + 24.0, onset_r[treat])
+        lat_t = np.where(np.isnan(latency[treat]), cap, np.minimum(latency[treat], cap))
+        mpi = outcomes._mpi_by_day(on_t, lat_t, peak_r[treat], irls_r[treat], ref, base_irls)
+
+        visits = self.visit_weeks()
+        positive, relevant = [], []
+        for k, week in enumerate(visits):
+            j = 7 * week - 1
+            positive.append(bool(mpi[j]))
+            persistent = j + 1 >= PERSISTENT_DAYS and bool(mpi[j + 1 - PERSISTENT_DAYS:j + 1].all())
+            if not persistent and k == len(visits) - 1:
+                run = _run_to_end(mpi)
+                persistent = run >= PERSISTENT_AT_END_DAYS
+            relevant.append(persistent)
+        first_pos = next((7 * w for w, p in zip(visits, positive) if p), np.nan)
+        first_rel = next((7 * w for w, r in zip(visits, relevant) if r), np.nan)
+
+        def weekly(series, end):      # mean over the recall week ending at day index `end` (exclusive)
+            return float(np.mean(series[end - RECALL_DAYS:end]))
+
+        base_week = weekly(irls_r, B)
+        end_week = weekly(irls_r, B + n_treated)
+        early = weekly(irls_r, B + 7 * EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
+        bio_change = weekly(irls, B + n_treated) - weekly(irls, B)
+        bio = outcomes.augmentation(ds, B + outcomes.DAY_START_HOUR / 24.0)
+        return {
+            "augmented": float(any(relevant)), "mpi_positive": float(any(positive)),
+            "day_met": float(first_pos), "day_met_clinically_relevant": float(first_rel),
+            "baseline_irls": base_week, "irls_change_week_12": float(early),
+            "irls_change_end": end_week - base_week, "biological_irls_change_end": bio_change,
+            "augmented_biological": float(bio["augmented"]),
+        }
+
+
+def _run_to_end(flags) -> int:
+    """Number of consecutive True values at the end of ``flags``."""
+    n = 0
+    for f in flags[::-1]:
+        if not f:
+            break
+        n += 1
+    return n
+
+
+class PatientOutcome:
+    """One scalar of :class:`TrialScorer` as a sweep outcome function ``f(ds) -> float``."""
+
+    def __init__(self, scorer: TrialScorer, name: str):
+        self.scorer, self.name = scorer, name
+        self.units, self.__doc__ = PATIENT_OUTCOMES[name]
+
+    def __call__(self, ds) -> float:
+        return self.scorer.value(ds, self.name)
+
+
+# ============================================================================================
+# summaries
+# ============================================================================================
+def wilson_interval(k, m, z: float = Z95):
+    """Wilson score interval (lower, upper) of a proportion ``k / m``; NaN when ``m == 0``."""
+    k, m = np.asarray(k, dtype=float), np.asarray(m, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / m
+        denom = 1.0 + z * z / m
+        centre = (p + z * z / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
+        lower = np.where((k == 0) & (m > 0), 0.0, np.clip(centre - half, 0.0, 1.0))   # exact ends
+        upper = np.where((k == m) & (m > 0), 1.0, np.clip(centre + half, 0.0, 1.0))
+    return lower, upper
+
+
+# ============================================================================================
+# the trial
+# ============================================================================================
+def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_genetic", baseline_weeks=4,
+                  model=None, workers=None, client=None, store=None, augmentation=None, *,
+                  visit_every_weeks=4, min_baseline_irls=None, chunk_size=None, progress=None,
+                  sample_every_hours=1.0) -> xr.Dataset:
+    """Run every patient of a virtual population in every arm and score the trial.
+
+    Parameters
+    ----------
+    arms: ``{name: regimen}``; a regimen is a :class:`rlsmodel.Regimen` in trial time (day 0 =
+        randomisation day), a dict ``{"drug", "dose_mg", "clock_hour" (default 21)}`` (daily
+        dosing from randomisation) or None (no drug).
+    n: patients per arm (the same patients in every arm). weeks: treated weeks (>= 1).
+    seed: population and reporting-noise seed. placebo: add a ``placebo`` arm (no drug).
+    profile: median patient of the population. baseline_weeks: untreated weeks before
+        randomisation (>= 1; the baseline for IRLS change and the MPI criteria).
+    model, augmentation: the :class:`rlsmodel.Model` or mechanism name (as for ``sweep``).
+    workers, client, store, chunk_size, progress, sample_every_hours: passed to
+        :func:`rlsmodel.sweep` (local processes, Dask client, resumable store, ...).
+    visit_every_weeks: spacing of adjudication visits (module docstring).
+    min_baseline_irls: inclusion criterion: patients whose reported weekly IRLS of the last
+        baseline week is below it are simulated but left out of the summaries (``eligible``;
+        trials typically enrol IRLS >= 15). None: everyone.
+
+    Returns
+    -------
+    ``xarray.Dataset`` with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
+    ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
+    ``mpi_positive_incidence`` and their Wilson 95 % intervals (``*_ci``), ``irls_change``
+    and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
+    ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
+    per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
+    Incidences count eligible patients whose run succeeded.
+    """
+    from .sweep import _model, sweep
+    from .samplers import Sample
+
+    # -- everything checked before any work --------------------------------------------------
+    if placebo not in (True, False):
+        raise ValueError(f"placebo must be True or False; got {placebo!r}")
+    regimens = _check_arms(arms, placebo)
+    n = _int_at_least("n", n, 1)
+    weeks = _int_at_least("weeks", weeks, 1)
+    seed = _int_at_least("seed", seed, 0)
+    baseline_weeks = _int_at_least("baseline_weeks", baseline_weeks, 1)
+    visit_every_weeks = _int_at_least("visit_every_weeks", visit_every_weeks, 1)
+    profile = _profiles.get(profile).name
+    if min_baseline_irls is not None:
+        if isinstance(min_baseline_irls, bool) or not isinstance(min_baseline_irls, numbers.Real) \
+                or not 0 <= float(min_baseline_irls) <= 40:
+            raise ValueError(f"min_baseline_irls must be None or a number in [0, 40]; got {min_baseline_irls!r}")
+        min_baseline_irls = float(min_baseline_irls)
+    if store is not None:
+        from .sweep.store import check_path
+        check_path(store)
+
+    start_day = 7 * baseline_weeks
+    names = list(regimens)
+    shifted = [_shift(regimens[a], start_day) for a in names]
+    scorer = TrialScorer(seed, start_day, weeks, visit_every_weeks)
+    text = ("virtual_trial arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(names, shifted))
+            + "; scoring: " + scorer.describe())
+    factory = ArmRegimens(shifted, text)
+    outcome_funcs = {name: PatientOutcome(scorer, name) for name in PATIENT_OUTCOMES}
+
+    model = _model(model, augmentation)
+    pop = population(n, seed, profile, model)
+    params = varied_parameters(pop)
+    columns = params + list(POINT_FIELDS)
+    n_arms = len(names)
+    values = np.empty((n * n_arms, len(columns)))
+    for j, name in enumerate(params + ["symptom_noise_sd", "placebo_response"]):
+        col = columns.index(name)
+        values[:, col] = np.repeat(pop[name].values, n_arms)
+    values[:, columns.index("arm")] = np.tile(np.arange(n_arms), n)
+    values[:, columns.index("patient")] = np.repeat(np.arange(n), n_arms)
+    values.flags.writeable = False
+    ranges = tuple((float(values[:, k].min()), float(values[:, k].max())) for k in range(len(columns)))
+    sample = Sample(tuple(columns), values, seed, "explicit", ranges)
+
+    days = 7.0 * (baseline_weeks + weeks) + outcomes_day_start()
+    raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
+                client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
+                sample_every_hours=sample_every_hours)
+    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls)
+
+
+def outcomes_day_start() -> float:
+    """Fraction of a day at which symptom days start (06:00 = 0.25): the run ends there."""
+    from .outcomes import DAY_START_HOUR
+    return DAY_START_HOUR / 24.0
+
+
+def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls) -> xr.Dataset:
+    n_arms = len(names)
+    shape = (n, n_arms)
+
+    def grid(var):          # sample (patient-major) -> (arm, patient)
+        return np.asarray(raw[var].values).reshape(shape).T
+
+    status = grid("status").astype(str)
+    ok = status == "ok"
+    data = {"status": (("arm", "patient"), status,
+                       {"long_name": "run status", "description": "ok or failed: <message>"})}
+    for name, (units, desc) in PATIENT_OUTCOMES.items():
+        data[name] = (("arm", "patient"), grid(name), {"units": units, "long_name": name.replace("_", " "),
+                                                       "description": desc})
+    # the baseline is the same in every arm (same biology and reporting before randomisation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        baseline = np.nanmax(np.where(ok, data["baseline_irls"][1], np.nan), axis=0)
+    eligible = np.ones(n, bool) if min_baseline_irls is None else baseline >= min_baseline_irls
+    ok = ok & eligible[None, :]
+    n_ok = ok.sum(axis=1)
+    for what in ("augmented", "mpi_positive"):
+        k = np.nansum(np.where(ok, data[what][1], 0.0), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inc = k / n_ok
+        lo, hi = wilson_interval(k, n_ok)
+        label = "augmentation" if what == "augmented" else "mpi_positive"
+        tier = ("clinically relevant augmentation adjudicated at a visit" if what == "augmented"
+                else "MPI criteria met at some visit")
+        data[f"{label}_incidence"] = ("arm", inc, {"units": "1", "long_name": f"fraction of patients with {tier}"})
+        data[f"{label}_incidence_ci"] = (("arm", "bound"), np.stack([lo, hi], axis=1),
+                                         {"units": "1", "long_name": f"Wilson 95 % interval of {label}_incidence"})
+    change = np.stack([data["irls_change_week_12"][1], data["irls_change_end"][1]], axis=-1)   # arm, patient, tp
+    change = np.where(ok[..., None], change, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN arms (weeks < 12, failures)
+        mean = np.nanmean(change, axis=1)
+        sd = np.nanstd(change, axis=1, ddof=1)
+    data["irls_change"] = (("arm", "timepoint"), mean,
+                           {"units": "1", "long_name": "mean change of the reported weekly IRLS from baseline",
+                            "description": "negative = improvement; NaN at week_12 if the trial is shorter"})
+    data["irls_change_sd"] = (("arm", "timepoint"), sd, {"units": "1", "long_name": "SD over patients of irls_change"})
+    data["n_evaluated"] = ("arm", n_ok.astype(int), {"long_name": "eligible patients whose run succeeded"})
+    data["eligible"] = ("patient", eligible, {"long_name": "meets the inclusion criterion",
+                                              "description": f"baseline weekly IRLS >= {min_baseline_irls}"
+                                              if min_baseline_irls is not None else "no inclusion criterion"})
+    data["n_failed"] = ("arm", (status != "ok").sum(axis=1).astype(int), {"long_name": "patients whose run failed"})
+    data["regimen"] = ("arm", np.array([regimens[a].describe() for a in names], dtype=str),
+                       {"long_name": "arm regimen in trial time (day 0 = randomisation)"})
+    ds = xr.Dataset(data, coords={"arm": ("arm", np.array(names, dtype=str)),
+                                  "patient": ("patient", np.arange(n)),
+                                  "timepoint": ("timepoint", np.array([f"week_{EARLY_WEEK}", "end"])),
+                                  "bound": ("bound", np.array(["lower", "upper"]))})
+    for name, var in pop.data_vars.items():
+        ds[name] = var
+    keep = ("rlsmodel_version", "model_structure", "augmentation_mechanism", "dat_hypothesis",
+            "solver_engine", "solver_rtol", "solver_atol")
+    ds.attrs.update({k: raw.attrs[k] for k in keep if k in raw.attrs})
+    ds.attrs.update({
+        "title": "rlsmodel virtual trial", "profile": profile, "seed": scorer.seed, "n_per_arm": n,
+        "weeks": weeks, "baseline_weeks": baseline_weeks,
+        "min_baseline_irls": "none" if min_baseline_irls is None else min_baseline_irls,
+        "visit_weeks": json.dumps(scorer.visit_weeks()),
+        "scoring": scorer.describe(),
+        "description": "design and adjudication: rlsmodel.trial module docstring, docs/population.md",
+    })
+    return ds
+
+
+__all__ = ["virtual_trial", "wilson_interval", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
+           "PATIENT_OUTCOMES"]
