@@ -82,6 +82,7 @@ class Model:
         self._parameters = params
         self._ss_cache = {}
         self._periodic_cache = {}
+        self._resting = _resting_states(self.compiled)
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -135,7 +136,7 @@ class Model:
         pa = p.copy()
         pa[-1] = 0.0   # rhythms replaced by their daily means
         names = self.compiled.state_names
-        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names])
+        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names]) & ~self._resting
         scale = self._scale()
         y_full = np.where(dyn, self._nominal(), 0.0)
 
@@ -179,12 +180,12 @@ class Model:
             return self._periodic_cache[key]
         y_avg, _ = self._averaged_steady_state(p)
         names = self.compiled.state_names
-        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names])
+        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names]) & ~self._resting
         scale = self._scale()
         tight = SolverSettings(engine=settings.engine, rtol=1e-10, atol=1e-12)
         # settle the fast states onto the rhythm, then solve y(1 day) = y(0) by shooting
         y0 = integrate(self.compiled, y_avg, p, np.array([0.0, 3.0]), settings=tight, scale=scale)[:, -1]
-        y0[~dyn] = 0.0
+        y0[~dyn] = 0.0   # ledger, input and resting (e.g. undosed drug) states start at exactly 0
 
         def shoot(x):
             y = y0.copy()
@@ -273,7 +274,8 @@ class Model:
 
     def _initial_from(self, initial):
         names = self.compiled.state_names
-        if isinstance(initial, xr.Dataset):
+        from_run = isinstance(initial, xr.Dataset)
+        if from_run:
             src = initial.isel(time=-1) if "time" in initial.dims else initial
             initial = {n: float(src[n]) for n in names if n in src}
         if not hasattr(initial, "items"):
@@ -285,8 +287,9 @@ class Model:
                 raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
             v = float(value)
             i = names.index(name)
-            # integrator round-off (|v| below 1e-9 of the state's scale) is not a negative amount
-            if np.isfinite(v) and -1e-9 * self._scale()[i] <= v < 0:
+            # in the output of an earlier run, integrator round-off (below 1e-9 of the state's
+            # scale) is not a negative amount; values the user types are never altered
+            if from_run and np.isfinite(v) and -1e-9 * self._scale()[i] <= v < 0:
                 v = 0.0
             if not np.isfinite(v) or v < 0:
                 raise ValueError(f"initial value of {name!r} must be finite and >= 0; got {value!r}")
@@ -336,6 +339,30 @@ class Model:
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
         return ds
+
+
+def _resting_states(compiled) -> np.ndarray:
+    """Mask of states that stay exactly 0 in any steady state with no doses.
+
+    A set Z of states is *resting* when setting every state in Z (and every input state) to 0
+    makes the right-hand side of every state in Z identically 0: undosed drug depots and plasma
+    pools. They are held at exactly 0 in steady-state and periodic solves instead of being left
+    to the root finder's round-off. Found structurally from the symbolic right-hand side.
+    """
+    import sympy as sp
+    from .model.declaration import sym
+    names = compiled.state_names
+    states = compiled.system.states
+    cand = {n for n in names if states[n].kind == "dynamic" and states[n].nominal == 0}
+    inputs = {n for n in names if states[n].kind == "input"}
+    rhs = dict(zip(names, compiled.system.rhs))
+    while True:
+        zero = {sym(n): 0 for n in cand | inputs}
+        keep = {n for n in cand if rhs[n].xreplace(zero) == 0}
+        if keep == cand:
+            break
+        cand = keep
+    return np.array([n in cand for n in names])
 
 
 def _positive(name, value):

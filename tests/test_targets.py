@@ -96,9 +96,6 @@ def test_P5_rls_th_activity_up_and_d2_density_down_about_30_percent(steady, prof
     assert 0.15 <= drop <= 0.45, f"D2 density {100 * drop:.1f}% lower"
 
 
-@pytest.mark.xfail(strict=True, reason="membrane DAT -25% (rls_genetic) / -28% (rls_iron_deficient), "
-                   "outside +-20%; P5 'DAT unchanged' (total DAT, autopsy) conflicts with P6 "
-                   "'membrane DAT reduced' under the default dat_hypothesis")
 @pytest.mark.parametrize("profile", RLS)
 def test_P5_rls_dat_and_tissue_dopamine_unchanged(steady, profile):
     """Connor 2009: no difference in DAT or tissue dopamine: within +-20% of healthy.
