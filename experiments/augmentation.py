@@ -123,7 +123,7 @@ def figure_onset_irls(results, profile, baseline_days, out_dir, provenance):
         axes[1, j].set_xlabel("weeks since first dose")
         for ax in axes[:, j]:
             ax.axvline(0, color="0.5", lw=0.8, ls="--")
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    axes[1, 0].legend(fontsize=8, loc="center right", ncol=2)
     fig.suptitle("Augmentation: earlier onset and higher severity under chronic dopaminergic treatment")
     return plotting.save(fig, out_dir / "augmentation_onset_irls.png", provenance)
 
@@ -144,6 +144,9 @@ def figure_day_profiles(results, profile, baseline_days, out_dir, provenance):
             plotting.plot_day(axes[i, 1], ds, day, RECEPTOR_STATE[mech], ls=style, color="k", label=label)
             plotting.plot_day(axes[i, 2], ds, day, "symptom", ls=style, color=plotting.colour(drug), label=label)
         plotting.shade_sleep(axes[i, 2])
+        for ax, label in zip(axes[i], ("plasma (ng/mL)", "D2 density (1 = healthy)", "urge (0-10)")):
+            ax.set_ylabel(label, fontsize=8)
+        axes[i, 0].ticklabel_format(axis="y", useOffset=False)
         axes[i, 0].set_title(f"{drug}: plasma level", fontsize=9)
         axes[i, 1].set_title("postsynaptic D2 density", fontsize=9)
         axes[i, 2].set_title("urge to move (rest/activity applied)", fontsize=9)

@@ -1,0 +1,149 @@
+"""Issue 7, "What it must reproduce": acute benefit, augmentation emerging over weeks to months,
+the drug ranking, no low dopamine in RLS, relief by movement, and withdrawal.
+
+All runs use the median ``rls_genetic`` patient with an untreated baseline month. Targets are
+the clinical facts of science.md section 3; the calibrated set is stated in docs/calibration.md
+(levodopa 200 mg augmenting after about 3 weeks, pramipexole 0.5 mg not within a year), every
+other assertion here is a prediction of the model that would break if the mechanism broke.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rlsmodel
+from rlsmodel import Regimen, outcomes
+
+BASE = 28                    # untreated baseline days
+PROFILE = "rls_genetic"
+TYPICAL = {                  # science.md section 3: typical RLS doses and times
+    "levodopa": (200.0, 20.0),
+    "pramipexole": (0.25, 20.0),
+    "ropinirole": (2.0, 20.0),
+    "rotigotine": (2.0, 8.0),
+    "pregabalin": (300.0, 20.0),
+    "gabapentin_enacarbil": (600.0, 17.0),
+}
+DOPAMINERGIC = ("levodopa", "pramipexole", "ropinirole", "rotigotine")
+
+
+@pytest.fixture(scope="module")
+def runs(model):
+    """One 6-month treated run per drug (plus untreated), daily outcomes and verdicts."""
+    out = {}
+    for drug, (dose, hour) in TYPICAL.items():
+        ds = model.simulate(BASE + 182, PROFILE, regimen=Regimen.daily(drug, dose, hour, start_day=BASE),
+                            sample_every_hours=0.5)
+        out[drug] = (ds, outcomes.daily(ds), outcomes.augmentation(ds, BASE))
+    return out
+
+
+def _window(daily, var, a, b):
+    d = daily["day"].values
+    return float(np.nanmean(daily[var].values[(d >= a) & (d < b)]))
+
+
+def _evening_urge(ds, a, b):
+    """Mean urge at rest 18:00-24:00 over days [a, b)."""
+    t = ds.time.values
+    clock = np.mod(t, 1.0) * 24
+    sel = (t >= a) & (t < b) & (clock >= 18)
+    return float(ds.urge_at_rest.values[sel].mean())
+
+
+@pytest.mark.parametrize("drug", DOPAMINERGIC)
+def test_acute_benefit_every_dopaminergic_drug_lowers_the_evening_urge(runs, drug):
+    ds, _, _ = runs[drug]
+    before = _evening_urge(ds, BASE - 7, BASE)
+    first_week = _evening_urge(ds, BASE + 1, BASE + 8)
+    assert first_week < before - 0.3, f"{drug}: evening urge {before:.2f} -> {first_week:.2f}"
+
+
+def test_levodopa_augments_over_weeks_not_at_once(runs):
+    _, daily, verdict = runs["levodopa"]
+    assert verdict["augmented"], verdict
+    weeks = (verdict["day_met_clinically_relevant"] - BASE) / 7
+    assert 1.5 <= weeks <= 10, f"levodopa augmentation after {weeks:.1f} weeks (clinical: 3-8)"
+    assert verdict["onset_advance_h"] >= 2.0
+    # the first treated week is better than baseline: augmentation is not an immediate effect
+    assert _window(daily, "irls", BASE + 1, BASE + 8) < _window(daily, "irls", 0, BASE)
+
+
+def test_ranking_levodopa_soonest_and_most(runs):
+    """Levodopa augments soonest and most; the agonists and the patch do not reach the
+    criteria within 6 months in a median patient."""
+    lev = runs["levodopa"][2]
+    assert lev["augmented"]
+    for drug in ("pramipexole", "ropinirole", "rotigotine"):
+        v = runs[drug][2]
+        assert not v["augmented"], drug
+        assert v["severity_ratio"] < lev["severity_ratio"], drug
+    # supraphysiological exposure (the tolerance it builds): levodopa far above the agonists and
+    # the patch, which stay below the threshold in a median patient at typical doses (their
+    # order among themselves is a population question: tests/test_population_trial.py)
+    tol = {d: float(runs[d][0].d2_tolerance.max()) for d in DOPAMINERGIC}
+    assert tol["levodopa"] > 100 * max(tol["pramipexole"], tol["ropinirole"], tol["rotigotine"]), tol
+
+
+@pytest.mark.parametrize("drug", ("pregabalin", "gabapentin_enacarbil"))
+def test_alpha2delta_ligands_do_not_augment(runs, drug):
+    ds, daily, verdict = runs[drug]
+    assert not verdict["mpi_positive"]
+    assert _window(daily, "irls", BASE + 150, BASE + 182) < _window(daily, "irls", 0, BASE)
+    assert float(np.max(ds.d2_tolerance.values)) < 1e-3
+
+
+def test_higher_pramipexole_dose_raises_augmentation_risk(model):
+    """Susceptibility: 0.75 mg augments in the median patient where 0.25 mg does not."""
+    ds = model.simulate(BASE + 182, PROFILE, regimen=Regimen.daily("pramipexole", 0.75, 20.0, start_day=BASE),
+                        sample_every_hours=0.5)
+    assert outcomes.augmentation(ds, BASE)["augmented"]
+
+
+@pytest.mark.parametrize("profile", ["rls_genetic", "rls_iron_deficient"])
+def test_patients_do_not_have_low_dopamine_and_urge_peaks_at_night(model, profile):
+    h = model.simulate(2, "healthy", sample_every_hours=0.25).sel(time=slice(1, 2))
+    r = model.simulate(2, profile, sample_every_hours=0.25).sel(time=slice(1, 2))
+    assert float(r.dopamine_extracellular.mean()) >= float(h.dopamine_extracellular.mean())
+    clock = np.mod(r.time.values, 1.0) * 24
+    peak = clock[int(np.argmax(r.urge_at_rest.values))]
+    assert peak >= 20 or peak <= 4, f"urge peaks at {peak:.2f} h"
+    morning = r.urge_at_rest.values[(clock >= 8) & (clock <= 12)].mean()
+    assert morning < 0.1 * float(r.urge_at_rest.max())
+
+
+def test_moving_relieves_the_urge_while_it_lasts(model):
+    """An evening walk (20:00-21:00) relieves the urge only while it lasts."""
+    walk = rlsmodel.Activity(segments=((7.0, 18.0, "active"), (18.0, 20.0, "sedentary"),
+                                       (20.0, 21.0, "active"), (21.0, 23.0, "sedentary"),
+                                       (23.0, 7.0, "asleep")))
+    rest = model.simulate(2, PROFILE, sample_every_hours=0.1)
+    moved = model.simulate(2, PROFILE, sample_every_hours=0.1, activity=walk)
+    clock = np.mod(rest.time.values, 1.0) * 24
+    during = (rest.time.values >= 1) & (clock > 20.1) & (clock < 20.9)
+    after = (rest.time.values >= 1) & (clock > 22.0) & (clock < 23.0)
+    assert moved.symptom.values[during].mean() < 0.2 * rest.symptom.values[during].mean()
+    assert moved.symptom.values[after].mean() == pytest.approx(rest.symptom.values[after].mean(), rel=0.05)
+    np.testing.assert_array_equal(moved.urge_at_rest.values, rest.urge_at_rest.values)   # biology untouched
+
+
+def test_withdrawal_symptoms_return_within_days_augmentation_resolves_slowly(model):
+    """Stop pramipexole after 8 weeks: the untreated urge is back within a week; stop levodopa
+    after established augmentation: tolerance (and the excess) decays over weeks to months."""
+    stop = BASE + 56
+    ds = model.simulate(stop + 28, PROFILE, regimen=Regimen.daily("pramipexole", 0.25, 20.0, start_day=BASE,
+                                                                  stop_day=stop), sample_every_hours=0.5)
+    before = _evening_urge(ds, BASE - 7, BASE)
+    on = _evening_urge(ds, stop - 7, stop)
+    back = _evening_urge(ds, stop + 3, stop + 7)
+    assert on < before - 0.5 and back > before - 0.5, (before, on, back)
+
+    lev = model.simulate(stop + 120, PROFILE, regimen=Regimen.daily("levodopa", 200.0, 20.0, start_day=BASE,
+                                                                   stop_day=stop), sample_every_hours=1.0)
+    tol = lev.d2_tolerance
+    at_stop = float(tol.sel(time=stop, method="nearest"))
+    week_1 = float(tol.sel(time=stop + 7, method="nearest"))
+    month_4 = float(tol.sel(time=stop + 120, method="nearest"))
+    assert at_stop > 0.1
+    assert week_1 > 0.5 * at_stop          # slower than the return of symptoms (days)
+    assert month_4 < 0.2 * at_stop         # but it resolves over weeks to months
