@@ -18,8 +18,8 @@ import roadrunner
 def main():
     req = json.load(sys.stdin)
     rr = roadrunner.RoadRunner(req["sbml"])
-    rr.integrator.relative_tolerance = 1e-9
-    rr.integrator.absolute_tolerance = 1e-11
+    rr.integrator.relative_tolerance = 1e-8
+    rr.integrator.absolute_tolerance = 1e-10
     rr.integrator.maximum_num_steps = 100000
     for key, value in req.get("set", {}).items():
         rr[key] = value
