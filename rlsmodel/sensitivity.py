@@ -33,6 +33,7 @@ see ``experiments/sensitivity_example.toml``.
 """
 from __future__ import annotations
 
+
 import json
 import math
 import sys
@@ -45,6 +46,8 @@ from . import __version__
 from . import profiles as _profiles
 from . import samplers
 from .provenance import dataset_attrs
+from .sweep import _model
+from .sweep.spec import _integer, _number, _string
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -371,16 +374,6 @@ def _salib(method: str):
     return sample, analyze
 
 
-def _model(model, augmentation):
-    if model is None:
-        from .simulator import Model
-        return Model(augmentation=augmentation or "d2_tolerance")
-    if augmentation is not None and augmentation != model.augmentation:
-        raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
-                         f"{model.augmentation!r}; pass one or the other")
-    return model
-
-
 def _problem(names, bounds) -> dict:
     return {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
 
@@ -542,24 +535,6 @@ def _check_conf(value) -> float:
     if not 0.0 < v < 1.0:
         raise ValueError(f"conf_level must be in (0, 1); got {value!r}")
     return v
-
-
-def _number(value, field) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{field} must be a number; got {value!r}")
-    return float(value)
-
-
-def _integer(value, field) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{field} must be an integer; got {value!r}")
-    return value
-
-
-def _string(value, field) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a string; got {value!r}")
-    return value
 
 
 __all__ = ["sobol", "morris", "ranking", "format_table", "plot_indices", "load_spec", "run_spec", "write",
