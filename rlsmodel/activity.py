@@ -79,17 +79,18 @@ class Activity:
         """Multiplier on ``urge_at_rest`` at each clock hour (array)."""
         h = np.asarray(clock_hours, dtype=float)
         segs = self._ordered()
-        # rest accumulated at the start of each segment (walking back over rest segments)
+        # rest already accumulated when each segment starts: walk back over the rest segments
+        # before it (a schedule with no active segment has rested forever)
+        never_active = all(mode != "active" for _, _, mode in segs)
         acc = []
-        for i, (a, length, mode) in enumerate(segs):
-            total, j = 0.0, i - 1
-            for _ in range(len(segs)):
-                pa, plen, pmode = segs[j % len(segs)]
-                if pmode == "active" or j % len(segs) == i:
+        for i in range(len(segs)):
+            total = 0.0
+            for back in range(1, len(segs)):
+                _, plen, pmode = segs[(i - back) % len(segs)]
+                if pmode == "active":
                     break
                 total += plen
-                j -= 1
-            acc.append(total if all(s[2] != "active" for s in segs) is False else np.inf)
+            acc.append(np.inf if never_active else total)
         out = np.full(h.shape, np.nan)
         for (a, length, mode), start_rest in zip(segs, acc):
             offset = self._offset(h, a)
