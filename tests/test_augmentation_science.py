@@ -147,3 +147,48 @@ def test_withdrawal_symptoms_return_within_days_augmentation_resolves_slowly(mod
     assert at_stop > 0.1
     assert week_1 > 0.5 * at_stop          # slower than the return of symptoms (days)
     assert month_4 < 0.2 * at_stop         # but it resolves over weeks to months
+
+
+# -- the competing hypothesis: spinal D3/D1 balance -------------------------------------------
+@pytest.fixture(scope="module")
+def spinal():
+    return rlsmodel.Model(augmentation="d3_d1_spinal")
+
+
+@pytest.fixture(scope="module")
+def spinal_runs(spinal):
+    out = {}
+    for drug in ("levodopa", "pramipexole", "rotigotine", "pregabalin"):
+        dose, hour = TYPICAL[drug]
+        ds = spinal.simulate(BASE + 120, PROFILE, regimen=Regimen.daily(drug, dose, hour, start_day=BASE),
+                             sample_every_hours=0.5)
+        out[drug] = (ds, outcomes.daily(ds), outcomes.augmentation(ds, BASE))
+    return out
+
+
+@pytest.mark.parametrize("drug", ("levodopa", "pramipexole", pytest.param("rotigotine", marks=pytest.mark.xfail(
+    strict=True, reason="spinal hypothesis as calibrated: rotigotine's own D1 agonism (Ki 83 nM, full "
+    "agonist, with the fitted brain potency factor) cancels its D3 benefit: evening urge 0.98 -> 0.97 "
+    "in week 1, against clinical efficacy (Trenkwalder et al. 2008); see docs/calibration.md"))))
+def test_spinal_acute_benefit(spinal_runs, drug):
+    ds, _, _ = spinal_runs[drug]
+    before = _evening_urge(ds, BASE - 7, BASE)
+    first_week = _evening_urge(ds, BASE + 1, BASE + 8)
+    assert first_week < before - 0.2, f"{drug}: evening urge {before:.2f} -> {first_week:.2f}"
+
+
+def test_spinal_levodopa_augments_over_weeks_through_d1_upregulation(spinal_runs):
+    ds, daily, verdict = spinal_runs["levodopa"]
+    assert verdict["augmented"], verdict
+    weeks = (verdict["day_met_clinically_relevant"] - BASE) / 7
+    assert 1.5 <= weeks <= 12, weeks
+    assert float(ds.d1_density.values[-1]) > 1.5 * float(ds.d1_density.values[0])
+
+
+def test_where_the_hypotheses_disagree(spinal_runs, runs):
+    """A prediction a paper could test: D2 tolerance spares the flat patch (no trough, no
+    supraphysiological peak), the spinal hypothesis does not (sustained D3 stimulation plus
+    rotigotine's own D1 agonism up-regulate D1)."""
+    assert not runs["rotigotine"][2]["augmented"]
+    assert spinal_runs["rotigotine"][2]["augmented"]
+    assert not spinal_runs["pregabalin"][2]["mpi_positive"]

@@ -41,9 +41,10 @@ parameters = (
     Parameter("kd_dopamine_d1", 1000.0, "nM", (300.0, 3000.0),
               "assumed: D1 is a low-affinity dopamine receptor (about 1 uM; Clemens 2022)",
               "dopamine affinity at D1"),
-    Parameter("d1_excitation_weight", 15.0, "1", (5.0, 60.0),
-              "calibrated: D1 excitation is about an eighth of D3 inhibition at healthy spinal "
-              "dopamine, so that it dominates only when D1 is up-regulated or dopamine is high",
+    Parameter("d1_excitation_weight", 5.0, "1", (2.0, 60.0),
+              "calibrated: D1 excitation is about 4% of D3 inhibition at healthy spinal dopamine, "
+              "so that it matters only once D1 is up-regulated (and does not cancel the acute "
+              "benefit of a levodopa dose); docs/calibration.md",
               "weight of D1 excitation relative to D3 inhibition"),
     Parameter("k_d3", 0.139, "1/day", (0.05, 0.5),
               "assumed: as D2 (half-life about 5 days)", "spinal D3 turnover rate"),
@@ -54,20 +55,20 @@ parameters = (
               "assumed: slow D1 up-regulation over weeks (half-time 3 weeks) under chronic D3 "
               "stimulation (Clemens 2022; D3 supersensitivity within 3-7 days of pramipexole, J "
               "Neural Transm 2000;107:1369)", "rate of D1 density adaptation"),
-    Parameter("d3_supraphysiological_threshold", 1.4, "1", (1.1, 2.0),
+    Parameter("d3_supraphysiological_threshold", 1.25, "1", (1.1, 2.0),
               "assumed: only D3 stimulation beyond the untreated range (RLS baseline about 1.15x "
               "the healthy mean) drives D1 up-regulation", "D3 stimulation (relative to its set point) "
               "above which D1 up-regulation builds"),
-    Parameter("d1_upregulation_gain", 6.0, "1", (0.0, 30.0),
+    Parameter("d1_upregulation_gain", 40.0, "1", (0.0, 100.0),
               "calibrated with the same target as the D2-tolerance gain (augmentation within months "
               "under chronic dopaminergic treatment); see docs/calibration.md",
               "D1 up-regulation per unit of supraphysiological D3 stimulation", domain="nonnegative"),
-    Parameter("d3_hinge_sharpness", 10.0, "1", (2.0, 50.0),
+    Parameter("d3_hinge_sharpness", 30.0, "1", (5.0, 60.0),
               "assumed: a smooth (softplus) hinge", "sharpness of the D3 hinge"),
     Parameter("d3_stimulation_ref", 0.625, "1", (0.2, 0.95),
               "calibrated: healthy mean D3 occupancy by spinal dopamine (5 nM at Kd 3 nM)",
               "set point of D3 stimulation", domain="fraction"),
-    Parameter("spinal_signal_ref", 0.5496, "1", (0.1, 1.0),
+    Parameter("spinal_signal_ref", 0.6001, "1", (0.1, 1.0),
               "calibrated: healthy mean net spinal inhibition", "normaliser of the spinal signal"),
 )
 
