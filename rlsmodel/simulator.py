@@ -208,6 +208,12 @@ class Model:
         self._periodic_cache[key] = (y, method)
         return y, method
 
+    def clear_caches(self) -> None:
+        """Forget cached steady and periodic states (one entry per parameter set otherwise;
+        sweeps call this between chunks). Results do not change: the caches only save time."""
+        self._ss_cache.clear()
+        self._periodic_cache.clear()
+
     def steady_state(self, profile="healthy", params=None) -> xr.Dataset:
         """Steady state of the day-averaged system (rhythms at their daily means).
 
@@ -260,7 +266,7 @@ class Model:
         if initial is None:
             y0, init_method = self._periodic_state(p, settings)
         else:
-            y0, init_method = self._initial_from(initial), "user-supplied"
+            y0, init_method = self._initial_from(initial, p), "user-supplied"
         n_samples = int(math.floor(days * 24.0 / dt_h + 1e-9)) + 1
         t = np.arange(n_samples) * (dt_h / 24.0)
         if t[-1] < days - 1e-12:
@@ -272,7 +278,9 @@ class Model:
         ds.attrs["initial_state"] = init_method
         return ds
 
-    def _initial_from(self, initial):
+    def _initial_from(self, initial, p):
+        """State vector from ``initial``; states it does not name come from the run's own
+        (profile and params) day-averaged steady state, parameter vector ``p``."""
         names = self.compiled.state_names
         from_run = isinstance(initial, xr.Dataset)
         if from_run:
@@ -280,7 +288,7 @@ class Model:
             initial = {n: float(src[n]) for n in names if n in src}
         if not hasattr(initial, "items"):
             raise ValueError("initial must be a mapping of state values or a Dataset")
-        y, _ = self._averaged_steady_state(self.parameter_vector())
+        y, _ = self._averaged_steady_state(p)
         y = y.copy()
         for name, value in initial.items():
             if name not in names:

@@ -148,3 +148,12 @@ def test_bad_profile_override_is_not_silently_accepted_by_parameter_vector(model
     assert np.all(np.isfinite(p))
     with pytest.raises(ValueError, match="blood_loss"):
         model.parameter_vector("healthy", {"blood_loss": -1e-9})
+
+
+def test_partial_initial_values_complete_from_the_runs_own_profile(model):
+    """States that ``initial`` does not name start at the chosen profile's steady state."""
+    ds = model.simulate(1, profile="rls_genetic", initial={"myelin": 0.9}, sample_every_hours=24)
+    ss = model.steady_state("rls_genetic")
+    assert float(ds.myelin[0]) == 0.9
+    assert float(ds.fe_neuron_labile[0]) == pytest.approx(float(ss.fe_neuron_labile), rel=1e-12)
+    assert float(ds.fe_neuron_labile[0]) < 0.9 * float(model.steady_state("healthy").fe_neuron_labile)

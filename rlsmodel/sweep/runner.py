@@ -181,8 +181,7 @@ def _collect_trajectories(result: ChunkResult, datasets) -> None:
 
 def _trim_caches(model) -> None:
     """Drop the model's per-parameter-set steady-state caches (one entry per point otherwise)."""
-    for attr in ("_ss_cache", "_periodic_cache"):
-        cache = getattr(model, attr, None)
-        if isinstance(cache, dict):
-            with _SIM_LOCK:
-                cache.clear()
+    clear = getattr(model, "clear_caches", None)
+    if clear is not None:
+        with _SIM_LOCK:
+            clear()
