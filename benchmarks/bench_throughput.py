@@ -1,0 +1,483 @@
+"""Benchmark: sweep throughput in simulated patient-years per second per core (issue 8, item 7).
+
+Run:  python benchmarks/bench_throughput.py [--n 1 100 10000] [--quick] [--engines lsoda,cvode]
+                                            [--modes serial,workers] [--workers 2]
+                                            [--references scipy,roadrunner] [--ref-points 2]
+                                            [--rr-max 100] [--check-points 3] [--json OUT.json]
+      python benchmarks/bench_throughput.py --report OUT.json   (Markdown of a finished or running --json)
+
+What is simulated: 2-year runs (730 days, daily samples) of the ``rls_genetic`` profile on
+daily pramipexole 0.25 mg at 21:00 (730 doses, exact stops), one run per parameter set.
+Parameter sets: ``rlsmodel.samplers.latin_hypercube`` over the declared ranges of
+``bbb_uptake_gain``, ``neuron_uptake_gain``, ``diet_iron`` and ``pramipexole_half_life``
+(seed 8), N points per size.
+
+Engines, all through the sweep harness (``rlsmodel.sweep(sample, days=730, ...)``):
+``lsoda`` and ``cvode``, serially (one core: the per-core figure) and with ``workers=2``
+(local processes; per-core = total / 2). Each point pays what a sweep pays: its own periodic
+initial state (shooting on the one-day map, at the model's tight internal tolerance), the
+integration, the labelled Dataset and the outcome functions (final and initial states).
+
+References, in the same run:
+
+(a) ``scipy``: the model's ``engine="scipy"`` (``scipy.integrate.solve_ivp`` BDF, Python
+    right-hand side) in a plain loop over points. It takes minutes per 2-year point, so it is
+    timed on ``--ref-points`` points (the accuracy-check points) and the per-point time is
+    scaled to N (a loop has no per-N amortisation). Every table row says so.
+(b) ``roadrunner``: libroadrunner on the SBML export of the same model, profile and regimen
+    (``rlsmodel.export.sbml``), in a separate subprocess per batch (libroadrunner and the
+    numba/cvode engines must not share a process). One file serves every point: per point the
+    swept parameters **and every species' initial amount** are set as ``init(id)`` values and
+    ``resetAll()`` is called. Setting only ``rr[name] = value`` + ``reset()`` is wrong for a
+    sweep: species restart from the file's initial amounts (the periodic state of the *default*
+    parameters, stale for the point) and ``reset()`` does not rewind the dose-event counter, so
+    the doses stop. The worker checks, after ``resetAll()``, that parameters and species read
+    back the point's values. The initial amounts are each point's periodic state as computed by
+    the lsoda sweep (so libroadrunner, like scipy, gets the initial state for free, while the
+    rlsmodel rows include computing it: the ratios are conservative for rlsmodel). Batches of
+    at most ``--rr-max`` points; for larger N the first ``--rr-max`` points are timed and scaled.
+
+Matched accuracy: target 1e-4 relative on the final state,
+``max_i |y_i(T) - ref_i(T)| / max(|ref_i(T)|, scale_i)`` (``scale_i`` the state's nominal
+magnitude, floor 1e-3, as in ``bench_engines.py``), against an lsoda rtol 1e-12 / atol 1e-14
+reference, on ``--check-points`` sample points. For every engine the loosest rtol of its
+candidate list that meets the target on all check points is used (atol = rtol / 1000 x state
+scale, libroadrunner per species via ``setIndividualTolerance``). The candidate lists start at
+``bench_roadrunner.py``'s findings (lsoda 1e-5, cvode and libroadrunner 1e-7; scipy untested
+there, so from 1e-6). The errors of the timed sweeps themselves are also reported: at the check
+points (same parameter values) and lsoda versus cvode over all N points.
+
+Start-up and compile costs are reported separately (interpreter + imports, model build with the
+on-disk numba cache, cvode library load from the disk cache, first simulation, SBML export,
+libroadrunner process start + import, load + LLVM compile); they are not in the throughputs.
+
+``--quick``: N = 1 and 20, 2 check points, 1 scipy point. ``--json`` writes every number.
+Times on the shared 2-core machine are noisy; ratios within one run are what matter.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+DAYS = 730.0
+YEARS = DAYS / 365.0
+PROFILE = "rls_genetic"
+SWEPT = ("bbb_uptake_gain", "neuron_uptake_gain", "diet_iron", "pramipexole_half_life")
+SEED = 8
+TARGET = 1e-4
+CANDIDATES = {"lsoda": (1e-5, 1e-6, 1e-7, 1e-8), "cvode": (1e-7, 1e-8, 1e-9, 1e-10),
+              "scipy": (1e-6, 1e-7, 1e-8), "roadrunner": (1e-7, 1e-8, 1e-9)}
+ATOL_FACTOR = 1e-3          # atol = rtol * ATOL_FACTOR (x each state's scale)
+
+
+# -- libroadrunner worker (runs in its own process; imports neither rlsmodel nor numba) --------
+def rr_worker():
+    """Read a JSON request on stdin, simulate every point at every rtol, write JSON on stdout.
+
+    Request: ``{"sbml", "species", "scale", "param_ids", "days", "n_samples",
+    "rtols": [...], "points": [{"params": [...], "y0": [...]}, ...]}``. Answer: import and
+    load times, per rtol the per-point wall times and final states, and the largest
+    read-back mismatch of parameters and initial amounts after ``resetAll()``.
+    """
+    t0 = time.perf_counter()
+    import roadrunner
+    t_import = time.perf_counter() - t0
+    req = json.load(sys.stdin)
+    t0 = time.perf_counter()
+    rr = roadrunner.RoadRunner(req["sbml"])
+    t_load = time.perf_counter() - t0
+    species, scale, pids = req["species"], np.asarray(req["scale"]), req["param_ids"]
+    rr.timeCourseSelections = ["time"] + species
+    rr.integrator.maximum_num_steps = 200000
+    out = {"import_s": t_import, "load_s": t_load, "version": roadrunner.__version__, "runs": [],
+           "readback_mismatch": 0.0}
+    for rtol in req["rtols"]:
+        atol = rtol * req["atol_factor"]
+        integ = rr.integrator
+        integ.relative_tolerance = rtol
+        integ.absolute_tolerance = atol
+        for name, s in zip(species, scale):
+            integ.setIndividualTolerance(name, atol * s)
+        times, finals = [], []
+        for pt in req["points"]:
+            t0 = time.perf_counter()
+            for pid, v in zip(pids, pt["params"]):
+                rr[f"init({pid})"] = v
+            for sid, v in zip(species, pt["y0"]):
+                rr[f"init({sid})"] = v
+            rr.resetAll()            # species, parameters and the dose counter back to init values
+            t_set = time.perf_counter() - t0
+            got = [rr[pid] for pid in pids] + [rr[sid] for sid in species]
+            want = list(pt["params"]) + list(pt["y0"])
+            mism = max(abs(g - w) / max(abs(w), 1e-12) for g, w in zip(got, want))
+            out["readback_mismatch"] = max(out["readback_mismatch"], mism)
+            t0 = time.perf_counter()
+            res = rr.simulate(0.0, req["days"], req["n_samples"])
+            times.append(t_set + time.perf_counter() - t0)
+            finals.append([float(x) for x in np.asarray(res)[-1, 1:]])
+        out["runs"].append({"rtol": rtol, "point_s": times, "final": finals})
+    json.dump(out, sys.stdout)
+
+
+def run_rr_batch(sbml_path, species, scale, param_ids, points, rtols):
+    """One libroadrunner subprocess for ``points`` (list of (params, y0)); returns its answer + wall time."""
+    req = {"sbml": str(sbml_path), "species": list(species), "scale": [float(s) for s in scale],
+           "param_ids": list(param_ids), "days": DAYS, "n_samples": int(DAYS) + 1,
+           "rtols": list(rtols), "atol_factor": ATOL_FACTOR,
+           "points": [{"params": [float(v) for v in pv], "y0": [float(v) for v in y0]} for pv, y0 in points]}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--rr-worker"], input=json.dumps(req),
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"libroadrunner worker failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    out = json.loads(proc.stdout)
+    out["wall_s"] = wall
+    return out
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def final_error(y, ref, scale):
+    """Largest relative deviation of final states ``y`` (..., n) from ``ref``, floor ``scale``."""
+    y, ref = np.asarray(y, float), np.asarray(ref, float)
+    return float(np.max(np.abs(y - ref) / np.maximum(np.abs(ref), scale)))
+
+
+def state_outcomes(names):
+    """Sweep outcomes: final and initial value of every state (``final_<s>``, ``init_<s>``)."""
+    out = {}
+    for s in names:
+        out[f"final_{s}"] = (lambda ds, s=s: ds[s].values[-1])
+        out[f"init_{s}"] = (lambda ds, s=s: ds[s].values[0])
+    return out
+
+
+def matrix(ds, prefix, names):
+    """(N, n_states) array of the sweep outcomes ``<prefix>_<state>``."""
+    return np.stack([ds[f"{prefix}_{s}"].values for s in names], axis=1)
+
+
+def fmt_rate(x):
+    return "-" if x is None or not np.isfinite(x) else (f"{x:.3g}")
+
+
+class Bench:
+    """The benchmark run: model, sample ranges, calibration and the per-N measurements."""
+
+    def __init__(self, args):
+        self.args = args
+        self.startup = {}
+        self.notes = []
+        t0 = time.perf_counter()
+        import rlsmodel
+        from rlsmodel.integrate import SolverSettings
+        self.startup["import rlsmodel"] = time.perf_counter() - t0
+        self.rlsmodel, self.SolverSettings = rlsmodel, SolverSettings
+        t0 = time.perf_counter()
+        self.model = rlsmodel.Model()
+        self.startup["Model() build (sympy + numba, disk cache)"] = time.perf_counter() - t0
+        self.names = list(self.model.compiled.state_names)
+        self.scale = self.model._scale()
+        self.regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
+        self.ranges = {n: tuple(self.model.parameters[n].range) for n in SWEPT}
+        self.engines = [e for e in args.engines.split(",") if e]
+        if "cvode" in self.engines:
+            from rlsmodel.engines import cvode
+            ok, why = cvode.available()
+            if not ok:
+                self.notes.append(f"cvode unavailable ({why}): not measured")
+                self.engines.remove("cvode")
+            else:
+                t0 = time.perf_counter()
+                cvode.engine_for(self.model.compiled)
+                self.startup["cvode library load (disk cache; first build: see bench_engines.py)"] = \
+                    time.perf_counter() - t0
+        for eng in self.engines:
+            t0 = time.perf_counter()
+            self.model.simulate(1.0, PROFILE, regimen=self.regimen, engine=eng, sample_every_hours=24.0)
+            self.startup[f"first simulation, {eng} (1 day, incl. periodic state)"] = time.perf_counter() - t0
+        self.refs = [r for r in args.references.split(",") if r and r != "none"]
+        if "roadrunner" in self.refs:
+            try:
+                import importlib.util
+                if importlib.util.find_spec("roadrunner") is None:
+                    raise ImportError
+            except ImportError:
+                self.notes.append("libroadrunner not installed (pip install 'rlsmodel[sbml]'): not measured")
+                self.refs.remove("roadrunner")
+        self.rtol = {}
+        self.results = {"argv": list(args.argv), "date": datetime.datetime.now().isoformat(timespec="minutes"),
+                        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                        "startup": self.startup, "calibration": {}, "sizes": {}, "notes": self.notes}
+
+    # -- accuracy calibration on check points ----------------------------------------------
+    def sample(self, n, seed=SEED):
+        return self.rlsmodel.samplers.latin_hypercube(self.ranges, n=n, seed=seed, model=self.model)
+
+    def final_state(self, point, engine, rtol, initial=None):
+        ds = self.model.simulate(DAYS, PROFILE, params=point, regimen=self.regimen, sample_every_hours=24.0,
+                                 engine=engine, rtol=rtol, atol=rtol * ATOL_FACTOR, initial=initial)
+        return np.array([float(ds[s].values[-1]) for s in self.names])
+
+    def calibrate(self):
+        """Reference finals at the check points; each engine's loosest rtol meeting the target."""
+        a = self.args
+        chk = self.sample(a.check_points, seed=SEED + 1000)
+        self.check_points = [chk.point(i) for i in range(len(chk))]
+        self.check_y0, self.check_ref, periodic = [], [], {e: [] for e in self.engines}
+        for pt in self.check_points:
+            p = self.model.parameter_vector(PROFILE, pt)
+            for eng in self.engines:
+                self.model._periodic_cache.clear()
+                t0 = time.perf_counter()
+                self.model._periodic_state(p, self.SolverSettings(engine=eng))
+                periodic[eng].append(time.perf_counter() - t0)
+            y0, _ = self.model._periodic_state(p, self.SolverSettings(engine="lsoda"))
+            self.check_y0.append(dict(zip(self.names, y0)))
+            self.check_ref.append(self.final_state(pt, "lsoda", 1e-12, initial=self.check_y0[-1]))
+        cal = self.results["calibration"]
+        cal["check_points"] = self.check_points
+        cal["periodic_state_s"] = {e: float(np.mean(v)) for e, v in periodic.items()}
+        print(f"\naccuracy check on {len(self.check_points)} points (target {TARGET:g}; reference lsoda rtol 1e-12):")
+        for eng in self.engines:
+            self.rtol[eng] = self._loosest(eng, lambda rtol, i, eng=eng: self.final_state(
+                self.check_points[i], eng, rtol, initial=self.check_y0[i]))
+        if "scipy" in self.refs:
+            self.scipy_times = {}
+            k = min(a.ref_points, len(self.check_points))
+
+            def scipy_run(rtol, i):
+                t0 = time.perf_counter()
+                y = self.final_state(self.check_points[i], "scipy", rtol, initial=self.check_y0[i])
+                self.scipy_times.setdefault(rtol, []).append(time.perf_counter() - t0)
+                return y
+            self.rtol["scipy"] = self._loosest("scipy", scipy_run, n_points=k)
+            if self.rtol["scipy"] is not None:
+                self.scipy_point_s = float(np.mean(self.scipy_times[self.rtol["scipy"]]))
+                cal["scipy_point_s"] = self.scipy_times[self.rtol["scipy"]]
+                print(f"  scipy loop: {self.scipy_point_s:.1f} s per 2-year point (mean of {k}, "
+                      f"rtol {self.rtol['scipy']:g}); scaled to every N")
+        if "roadrunner" in self.refs:
+            self._calibrate_rr()
+        cal["rtol"] = self.rtol
+
+    def _loosest(self, eng, run, n_points=None):
+        """First rtol of the engine's candidates whose error at every check point is <= TARGET."""
+        n_points = n_points or len(self.check_points)
+        for rtol in CANDIDATES[eng]:
+            errs = [final_error(run(rtol, i), self.check_ref[i], self.scale) for i in range(n_points)]
+            ok = max(errs) <= TARGET
+            self.results["calibration"].setdefault("errors", {}).setdefault(eng, {})[f"{rtol:g}"] = errs
+            print(f"  {eng:10s} rtol {rtol:.0e}: max final-state error {max(errs):.1e} "
+                  f"over {n_points} point(s) -> {'ok' if ok else 'too large'}")
+            if ok:
+                return rtol
+        self.notes.append(f"{eng}: no candidate rtol reached {TARGET:g}; not timed")
+        return None
+
+    def _calibrate_rr(self):
+        from rlsmodel.export.sbml import sbml, sbml_id
+        self.tmp = tempfile.TemporaryDirectory()
+        t0 = time.perf_counter()
+        self.sbml_path = sbml(os.path.join(self.tmp.name, "rls_genetic_pramipexole.xml"), PROFILE,
+                              regimen=self.regimen, model=self.model, days=DAYS)
+        self.startup["SBML export (one file for every point)"] = time.perf_counter() - t0
+        self.species = [sbml_id(s) for s in self.names]
+        self.param_ids = [sbml_id(n) for n in SWEPT]
+        pts = [([pt[n] for n in SWEPT], [y0[s] for s in self.names])
+               for pt, y0 in zip(self.check_points, self.check_y0)]
+        self.rtol["roadrunner"] = None
+        for rtol in CANDIDATES["roadrunner"]:      # loosest first; one worker process per candidate
+            out = run_rr_batch(self.sbml_path, self.species, self.scale, self.param_ids, pts, [rtol])
+            if out["readback_mismatch"] > 1e-12:
+                raise RuntimeError(f"libroadrunner read back values differing by {out['readback_mismatch']:.1e}")
+            run = out["runs"][0]
+            errs = [final_error(y, r, self.scale) for y, r in zip(run["final"], self.check_ref)]
+            self.results["calibration"].setdefault("errors", {}).setdefault("roadrunner", {})[f"{rtol:g}"] = errs
+            ok = max(errs) <= TARGET
+            print(f"  roadrunner rtol {rtol:.0e}: max final-state error {max(errs):.1e} over "
+                  f"{len(errs)} point(s) -> {'ok' if ok else 'too large'}", flush=True)
+            if ok:
+                self.rtol["roadrunner"] = rtol
+                break
+        self.rr_version = out["version"]
+        self.startup["libroadrunner process start + import"] = out["wall_s"] - sum(run["point_s"]) - out["load_s"]
+        self.startup["libroadrunner load + LLVM compile"] = out["load_s"]
+        if self.rtol["roadrunner"] is None:
+            self.notes.append(f"roadrunner: no candidate rtol reached {TARGET:g}; not timed")
+
+    # -- one size N ------------------------------------------------------------------------
+    def save(self):
+        """Write every number so far to ``--json`` (after each measured row: a long run keeps its partial results)."""
+        if self.args.json:
+            with open(self.args.json, "w") as fh:
+                json.dump(self.results, fh, indent=1, default=float)
+
+    def measure(self, n):
+        a = self.args
+        sample = self.sample(n)
+        rows, finals, inits = [], {}, None
+        self.results["sizes"][str(n)] = rows
+        outcomes = state_outcomes(self.names)
+        modes = [m for m in a.modes.split(",") if m]
+        for eng in self.engines:
+            if self.rtol.get(eng) is None:
+                continue
+            rtol = self.rtol[eng]
+            self.model.settings = self.SolverSettings(engine=eng, rtol=rtol, atol=rtol * ATOL_FACTOR)
+            for mode in modes:
+                workers = None if mode == "serial" else a.workers
+                if workers and n < 2:
+                    print(f"  [{eng}] workers={a.workers} skipped at N={n} (one point is one task)")
+                    continue
+                self.model._periodic_cache.clear()
+                t0 = time.perf_counter()
+                ds = self.rlsmodel.sweep(sample, days=DAYS, regimen=self.regimen, profile=PROFILE,
+                                         outcomes=outcomes, model=self.model, workers=workers,
+                                         sample_every_hours=24.0, progress=False)
+                wall = time.perf_counter() - t0
+                failed = int(np.sum(ds["status"].values != "ok"))
+                cores = 1 if workers is None else workers
+                rate = n * YEARS / wall
+                finals[eng] = matrix(ds, "final", self.names)
+                if inits is None or eng == "lsoda":
+                    inits = matrix(ds, "init", self.names)
+                rows.append({"engine": eng, "mode": "serial (1 core)" if workers is None else f"workers={workers}",
+                             "rtol": rtol, "n": n, "measured_points": n, "wall_s": wall, "failed": failed,
+                             "py_per_s": rate, "py_per_s_core": rate / cores})
+                print(f"  [{eng} rtol {rtol:g}, {rows[-1]['mode']}] N={n}: {wall:.1f} s, "
+                      f"{rate / cores:.3g} patient-years/s/core ({rate:.3g} total), {failed} failed", flush=True)
+                self.save()
+        if "lsoda" in finals and "cvode" in finals:
+            d = final_error(finals["cvode"], finals["lsoda"], self.scale)
+            print(f"  lsoda vs cvode over all {n} points: max final-state difference {d:.1e}")
+            self.results.setdefault("engine_agreement", {})[str(n)] = d
+        if self.rtol.get("scipy") is not None:
+            k = len(self.scipy_times[self.rtol["scipy"]])
+            rows.append({"engine": "scipy (solve_ivp BDF loop)", "mode": f"serial; {k} point(s) timed, scaled",
+                         "rtol": self.rtol["scipy"], "n": n, "measured_points": k,
+                         "wall_s": self.scipy_point_s * n, "failed": 0,
+                         "py_per_s": YEARS / self.scipy_point_s, "py_per_s_core": YEARS / self.scipy_point_s})
+        if self.rtol.get("roadrunner") is not None and inits is not None:
+            m = min(n, a.rr_max)
+            pts = [([sample.values[i][sample.names.index(s)] for s in SWEPT], inits[i]) for i in range(m)]
+            out = run_rr_batch(self.sbml_path, self.species, self.scale, self.param_ids, pts,
+                               [self.rtol["roadrunner"]])
+            if out["readback_mismatch"] > 1e-12:
+                raise RuntimeError(f"libroadrunner read back values differing by {out['readback_mismatch']:.1e}")
+            secs = sum(out["runs"][0]["point_s"])
+            ref = finals.get("lsoda", next(iter(finals.values())))[:m]
+            d = final_error(np.asarray(out["runs"][0]["final"]), ref, self.scale)
+            self.results.setdefault("rr_vs_sweep", {})[str(n)] = d
+            scaled = "" if m == n else f"; first {m} timed, scaled"
+            rows.append({"engine": f"libroadrunner {self.rr_version} (CVODE)",
+                         "mode": f"serial, 1 subprocess{scaled}", "rtol": self.rtol["roadrunner"], "n": n,
+                         "measured_points": m, "wall_s": secs * n / m, "failed": 0,
+                         "py_per_s": m * YEARS / secs, "py_per_s_core": m * YEARS / secs,
+                         "batch_startup_s": out["wall_s"] - secs, "point_s": out["runs"][0]["point_s"]})
+            print(f"  [libroadrunner rtol {self.rtol['roadrunner']:g}] {m} points: {secs:.1f} s "
+                  f"(+ {out['wall_s'] - secs:.1f} s process start, import, load, compile), "
+                  f"{m * YEARS / secs:.3g} patient-years/s/core; per point median "
+                  f"{np.median(out['runs'][0]['point_s']):.2f} s, max {max(out['runs'][0]['point_s']):.1f} s; "
+                  f"vs the sweep's finals: {d:.1e}", flush=True)
+        base = {r["engine"].split()[0]: r["py_per_s_core"] for r in rows
+                if r["engine"].startswith(("scipy", "libroadrunner"))}
+        for r in rows:
+            r["vs_scipy"] = r["py_per_s_core"] / base["scipy"] if "scipy" in base else None
+            r["vs_roadrunner"] = r["py_per_s_core"] / base["libroadrunner"] if "libroadrunner" in base else None
+        self.save()
+        return rows
+
+
+def markdown(res):
+    """The results ``res`` (``Bench.results``, or its ``--json`` file) as Markdown for benchmarks/README.md.
+
+    Sizes still being measured (a partial ``--json`` of a long run) show the rows finished so far.
+    """
+    lines = [f"Command: `python benchmarks/bench_throughput.py {' '.join(res['argv'])}`; run "
+             f"{res['date']}, {res['machine']}."]
+    lines.append("")
+    lines.append("| N | engine | how | rtol | wall (s) | patient-years/s/core | vs scipy loop | vs libroadrunner |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n, rows in res["sizes"].items():
+        for r in rows:
+            fail = f" ({r['failed']} failed)" if r["failed"] else ""
+            vs_s = "-" if r.get("vs_scipy") is None else f"{r['vs_scipy']:.3g}x"
+            vs_r = "-" if r.get("vs_roadrunner") is None else f"{r['vs_roadrunner']:.3g}x"
+            wall = f"{r['wall_s']:.1f}" + ("" if r["measured_points"] == int(n) else " (scaled)")
+            lines.append(f"| {n} | {r['engine']} | {r['mode']}{fail} | {r['rtol']:g} | {wall} | "
+                         f"{r['py_per_s_core']:.3g} | {vs_s} | {vs_r} |")
+    lines.append("")
+    cal = res["calibration"]
+    errs = "; ".join(f"{eng} " + ", ".join(f"{rt}: {max(v):.1e}" for rt, v in d.items())
+                     for eng, d in cal.get("errors", {}).items())
+    lines.append(f"Accuracy (max final-state error over {len(cal.get('check_points', []))} check points, "
+                 f"target {TARGET:g}; the loosest passing rtol is the one timed): {errs}.")
+    if cal.get("periodic_state_s"):
+        lines.append("Per-point periodic initial state inside the sweep rows (mean over the check points): " +
+                     ", ".join(f"{e} {s:.2f} s" for e, s in cal["periodic_state_s"].items()) +
+                     " (the scipy and libroadrunner rows are given the initial state).")
+    if res.get("engine_agreement"):
+        lines.append("lsoda vs cvode sweeps, max final-state difference over all points: " +
+                     ", ".join(f"N={n}: {d:.1e}" for n, d in res["engine_agreement"].items()) + ".")
+    if res.get("rr_vs_sweep"):
+        lines.append("libroadrunner vs the sweep's finals: " +
+                     ", ".join(f"N={n}: {d:.1e}" for n, d in res["rr_vs_sweep"].items()) + ".")
+    lines.append("Start-up and compile costs (not in the throughputs): " +
+                 "; ".join(f"{k} {v:.2f} s" for k, v in res["startup"].items()) + ".")
+    for note in res["notes"]:
+        lines.append(f"Note: {note}.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--rr-worker"]:
+        rr_worker()
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, nargs="+", default=[1, 100, 10000], help="numbers of parameter sets")
+    ap.add_argument("--quick", action="store_true", help="N = 1, 20; 2 check points; 1 scipy point")
+    ap.add_argument("--engines", default="lsoda,cvode", help="rlsmodel engines run through the sweep harness")
+    ap.add_argument("--modes", default="serial,workers", help="serial (per-core figure) and/or workers")
+    ap.add_argument("--workers", type=int, default=2, help="local worker processes for the 'workers' mode")
+    ap.add_argument("--references", default="scipy,roadrunner", help="scipy, roadrunner, or none")
+    ap.add_argument("--ref-points", type=int, default=2, help="points timed in the scipy loop (then scaled)")
+    ap.add_argument("--rr-max", type=int, default=100, help="largest libroadrunner batch (larger N: scaled)")
+    ap.add_argument("--check-points", type=int, default=3, help="points of the accuracy check")
+    ap.add_argument("--json", help="write every number to this JSON file (updated after each measured row)")
+    ap.add_argument("--report", metavar="JSON", help="only print the Markdown of an earlier (or running) --json")
+    args = ap.parse_args(argv)
+    args.argv = argv
+    if args.report:
+        with open(args.report) as fh:
+            print(markdown(json.load(fh)))
+        return 0
+    if args.quick:
+        args.n, args.check_points, args.ref_points = [1, 20], 2, 1
+    args.ref_points = min(args.ref_points, args.check_points)
+    t_start = time.perf_counter()
+    bench = Bench(args)
+    print(f"# rlsmodel {bench.rlsmodel.__version__}; {DAYS:g} days of {PROFILE} on "
+          f"{bench.regimen.describe()}; sample: latin hypercube over {bench.ranges} (seed {SEED})")
+    print("start-up: " + "; ".join(f"{k} {v:.2f} s" for k, v in bench.startup.items()))
+    bench.calibrate()
+    for n in args.n:
+        print(f"\nN = {n}:")
+        bench.measure(n)
+    print("\n" + markdown(bench.results))
+    print(f"\n(total benchmark time {time.perf_counter() - t_start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
