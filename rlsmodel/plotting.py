@@ -7,6 +7,7 @@ package version and run details in the file metadata.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -58,7 +59,9 @@ def weekly(daily, variable: str):
     n = len(v) // 7
     if n == 0:
         return np.array([]), np.array([])
-    w = np.nanmean(v[: n * 7].reshape(n, 7), axis=1)
+    with warnings.catch_warnings():      # a week with no onset at all is NaN, not a warning
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        w = np.nanmean(v[: n * 7].reshape(n, 7), axis=1)
     return np.arange(n), w
 
 

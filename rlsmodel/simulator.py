@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -70,19 +71,23 @@ class Model:
         modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
         key = tuple(id(m) for m in modules)
         if key not in _COMPILED_CACHE:
-            system = assemble(modules)
-            _COMPILED_CACHE[key] = CompiledSystem(system)
-        self.compiled = _COMPILED_CACHE[key]
+            compiled = CompiledSystem(assemble(modules))
+            _COMPILED_CACHE[key] = (compiled, _resting_states(compiled))
+        self.compiled, self._resting = _COMPILED_CACHE[key]
         self.system = self.compiled.system
         self.settings = SolverSettings(engine=engine).validate()
+        states = [self.system.states[n] for n in self.compiled.state_names]
+        self._nominal_values = np.array([s.nominal for s in states])
+        self._state_scale = np.maximum(np.abs(self._nominal_values), 1e-3)
+        # states the steady-state and periodic solvers solve for (not ledgers, inputs or
+        # undosed drug pools, which are exactly 0 there)
+        self._solved = np.array([s.kind == "dynamic" for s in states]) & ~self._resting
         params = OrderedDict(self.system.parameters)
-        from dataclasses import replace
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
         self._parameters = params
         self._ss_cache = {}
         self._periodic_cache = {}
-        self._resting = _resting_states(self.compiled)
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -123,10 +128,12 @@ class Model:
 
     # -- steady states -------------------------------------------------------------------
     def _nominal(self):
-        return np.array([self.system.states[n].nominal for n in self.compiled.state_names])
+        """Nominal (typical healthy) value of each state, in state-vector order."""
+        return self._nominal_values
 
     def _scale(self):
-        return np.maximum(np.abs(self._nominal()), 1e-3)
+        """Per-state magnitude for error control and residual scaling."""
+        return self._state_scale
 
     def _averaged_steady_state(self, p):
         """Steady state of the day-averaged system: (y, method)."""
@@ -135,8 +142,7 @@ class Model:
             return self._ss_cache[key]
         pa = p.copy()
         pa[-1] = 0.0   # rhythms replaced by their daily means
-        names = self.compiled.state_names
-        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names]) & ~self._resting
+        dyn = self._solved
         scale = self._scale()
         y_full = np.where(dyn, self._nominal(), 0.0)
 
@@ -181,8 +187,7 @@ class Model:
         if key in self._periodic_cache:
             return self._periodic_cache[key]
         y_avg, _ = self._averaged_steady_state(p)
-        names = self.compiled.state_names
-        dyn = np.array([self.system.states[n].kind == "dynamic" for n in names]) & ~self._resting
+        dyn = self._solved
         scale = self._scale()
         tight = SolverSettings(engine="lsoda", rtol=1e-10, atol=1e-12)
         # settle the fast states onto the rhythm, then solve y(1 day) = y(0) by shooting
@@ -359,7 +364,6 @@ def _resting_states(compiled) -> np.ndarray:
     pools. They are held at exactly 0 in steady-state and periodic solves instead of being left
     to the root finder's round-off. Found structurally from the symbolic right-hand side.
     """
-    import sympy as sp
     from .model.declaration import sym
     names = compiled.state_names
     states = compiled.system.states

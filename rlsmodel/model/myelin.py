@@ -7,7 +7,7 @@ of myelin proteins.
 """
 import sympy as sp
 
-from .declaration import Flow, Module, Observable, Parameter, Regulation, State, sym
+from .declaration import Flow, Module, Parameter, Regulation, State, sym
 
 I, O, my = sym("fe_interstitial"), sym("fe_oligodendrocyte"), sym("myelin")
 p = {n: sym(n) for n in (

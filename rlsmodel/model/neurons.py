@@ -12,7 +12,7 @@ tfr, hif, irp = sym("tfr_neuron"), sym("hif"), sym("irp_activity")
 p = {n: sym(n) for n in (
     "neuron_import_vmax", "neuron_uptake_gain", "neuron_import_km", "k_neuron_export",
     "k_ferritin_storage", "k_ferritin_release", "labile_iron_ref", "irp_iron_k",
-    "neuron_irp_tfr_gain", "k_tfr_turnover", "phd_iron_k", "k_hif", "ferritin_iron_ref",
+    "neuron_irp_tfr_gain", "phd_iron_k", "k_hif", "ferritin_iron_ref",
     "oligodendrocyte_iron_ref", "csf_ferritin_healthy")}
 
 states = (

@@ -4,8 +4,6 @@ macrophage recycling, hepatocyte stores and losses.
 All iron amounts in mg, time in days. Hepcidin (half-life about 21 min) is treated as a
 quasi-steady-state readout of stores and transferrin iron.
 """
-import sympy as sp
-
 from .declaration import Flow, Module, Observable, Parameter, State, sym
 
 P, R, M, S = sym("fe_plasma"), sym("fe_rbc"), sym("fe_macrophage"), sym("fe_stores")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from . import units as _units
-from .declaration import Flow, Module, Observable, Parameter, State, sym, t
+from .declaration import Module, Observable, Parameter, State, sym, t
 
 #: Internal switch: 1 = circadian rhythms on, 0 = rhythms replaced by their daily means.
 FORCING = sp.Symbol("_circadian_forcing", real=True)
