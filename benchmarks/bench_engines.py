@@ -32,6 +32,7 @@ import numpy as np
 
 import rlsmodel
 from rlsmodel.integrate import SolverSettings, integrate
+from timing import median_time
 
 
 def final_error(y, ref, scale):
@@ -39,14 +40,6 @@ def final_error(y, ref, scale):
     return float(np.max(np.abs(y - ref) / np.maximum(np.abs(ref), scale)))
 
 
-def timed(fn, repeats):
-    """(median seconds, last result) of ``repeats`` calls."""
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
 
 
 def scenarios(model, days):
@@ -123,7 +116,7 @@ def main(argv=None):
         for rtol in rtols:
             atol = rtol / 100.0
             for engine in ("lsoda", "cvode"):
-                med, Y = timed(lambda: run(engine, rtol, atol), args.repeats)
+                med, Y = median_time(lambda: run(engine, rtol, atol), args.repeats)
                 err = final_error(Y[:, -1], ref, scale)
                 rows.append((label, engine, rtol, args.days, med, err))
                 print(f"  {engine:6s} rtol {rtol:.0e}: {med:7.3f} s (median of {args.repeats}), "

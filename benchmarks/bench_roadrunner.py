@@ -36,6 +36,7 @@ import numpy as np
 
 import rlsmodel
 from rlsmodel.integrate import ENGINES, SolverSettings, integrate
+from timing import median_time
 
 try:
     import roadrunner
@@ -43,14 +44,6 @@ except ImportError:  # pragma: no cover - reported by main()
     roadrunner = None
 
 
-def median_time(fn, repeats):
-    """(median wall time, last result) of ``repeats`` calls of ``fn``."""
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
 
 
 def errors(final, ref_traj):

@@ -10,18 +10,11 @@ because it is slow), plus one-off costs (model build, first compile, periodic in
 import argparse
 import time
 
-import numpy as np
 
 import rlsmodel
+from timing import median_time
 
 
-def timed(fn, repeats):
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return float(np.median(out)), out
 
 
 def main(argv=None):
@@ -39,9 +32,9 @@ def main(argv=None):
         t0 = time.perf_counter()
         model.simulate(days=1, profile=profile)
         print(f"[{profile}] periodic initial state + first run: {time.perf_counter() - t0:.2f} s")
-        fast, _ = timed(lambda: model.simulate(days=args.days, profile=profile), args.repeats)
-        fast_ref, _ = timed(lambda: model.simulate(days=args.reference_days, profile=profile), args.repeats)
-        slow, _ = timed(lambda: model.simulate(days=args.reference_days, profile=profile, engine="scipy"), 1)
+        fast, _ = median_time(lambda: model.simulate(days=args.days, profile=profile), args.repeats)
+        fast_ref, _ = median_time(lambda: model.simulate(days=args.reference_days, profile=profile), args.repeats)
+        slow, _ = median_time(lambda: model.simulate(days=args.reference_days, profile=profile, engine="scipy"), 1)
         print(f"[{profile}] {args.days:.0f}-day simulation, lsoda engine: {fast:.3f} s (median of {args.repeats})")
         print(f"[{profile}] {args.reference_days:.0f}-day: lsoda {fast_ref:.3f} s, solve_ivp reference "
               f"{slow:.2f} s -> ratio {slow / fast_ref:.0f}x")
