@@ -111,7 +111,7 @@ def circadian_symptom_curve(model):
     ax.set_ylabel("urge to move (0-10)")
     ax.set_ylim(0, 10.5)
     ax.set_title("The urge to move rises in the evening and at rest, peaking around midnight")
-    ax.legend(loc="upper left", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), frameon=False)  # below the activity labels
     gate_ax.set_ylabel("circadian gate (1)")
     gate_ax.set_ylim(0, 1.05)
     _clock_axis(gate_ax)
