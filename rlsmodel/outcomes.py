@@ -40,6 +40,13 @@ DEFAULT_THRESHOLD = 3.0
 #: Start of the symptom day, in hours after midnight.
 DAY_START_HOUR = 6.0
 
+#: Longest night residue (h after the start of the symptom day, i.e. until 12:00) for an urge
+#: that is above the threshold at 06:00 to count as the end of the night's symptoms. If it does
+#: not fall below the threshold by then, symptoms persist through the morning and the day's
+#: onset is its start (06:00): in severe augmentation the urge runs from the night into the
+#: next day, and a later dip (e.g. under an evening dose) must not count as a late onset.
+NIGHT_RESIDUE_MAX_H = 6.0
+
 #: Latency at rest (h) assumed when symptoms never reach the threshold during the evening
 #: rest period; used only when latencies are *compared* (ASRS-like score, MPI criteria).
 LATENCY_CAP_H = 8.0
@@ -203,23 +210,34 @@ def _up_crossings(t, y, c):
     return t[i] + (c - y[i]) / (y[i + 1] - y[i]) * (t[i + 1] - t[i])
 
 
+def _down_crossings(t, y, c):
+    """Times (days) at which y falls through c (linear interpolation between samples)."""
+    i = np.nonzero((y[:-1] > c) & (y[1:] <= c))[0]
+    return t[i] + (y[i] - c) / (y[i] - y[i + 1]) * (t[i + 1] - t[i])
+
+
+def _first_per_day(grid, times, n):
+    """First of ``times`` (sorted, days) in each symptom day; NaN where none."""
+    first_t = np.full(n, np.nan)
+    if times.size:
+        day_of = np.searchsorted(grid.bounds, times, side="right") - 1
+        ok = (day_of >= 0) & (day_of < n) & (times < grid.bounds[-1])
+        uniq, first = np.unique(day_of[ok], return_index=True)
+        first_t[uniq] = times[ok][first]
+    return first_t
+
+
 def _onset(grid, c):
     """Onset clock hour per day (in [6, 30)) of ``urge_at_rest`` above c; NaN if never."""
     n = len(grid.days)
-    tc = _up_crossings(grid.t, grid.urge, c)
-    onset = np.full(n, np.nan)
-    if tc.size:
-        day_of = np.searchsorted(grid.bounds, tc, side="right") - 1
-        ok = (day_of >= 0) & (day_of < n) & (tc < grid.bounds[-1])
-        tc, day_of = tc[ok], day_of[ok]
-        # first crossing per day: crossings are sorted in time
-        uniq, first = np.unique(day_of, return_index=True)
-        onset[uniq] = (tc[first] - grid.bounds[uniq]) * 24.0 + DAY_START_HOUR
-    # above threshold for the whole day: onset at the start of the day
-    y0 = grid.urge[grid.seg]
-    y1 = grid.urge[grid.seg + 1]
-    day_min = np.minimum.reduceat(np.minimum(y0, y1), grid.day_start_seg)
-    onset = np.where(np.isnan(onset) & (day_min > c), DAY_START_HOUR, onset)
+    start = grid.bounds[:n]
+    onset = (_first_per_day(grid, _up_crossings(grid.t, grid.urge, c), n) - start) * 24.0 + DAY_START_HOUR
+    # above threshold at 06:00 and not below it by the end of the night residue (or never):
+    # symptoms carried on through the morning, so the day's onset is its start
+    above_at_start = np.interp(start, grid.t, grid.urge) > c
+    first_down = _first_per_day(grid, _down_crossings(grid.t, grid.urge, c), n)
+    carried_on = above_at_start & ~((first_down - start) * 24.0 <= NIGHT_RESIDUE_MAX_H)
+    onset = np.where(carried_on, DAY_START_HOUR, onset)
     return np.clip(onset, DAY_START_HOUR, DAY_START_HOUR + 24.0 - 1e-9)
 
 
@@ -356,7 +374,8 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
         The urge at rest is used, not the felt ``symptom``, so that an active afternoon does
         not hide (or a sit-down does not fake) the onset: this is the clinical "time of day
         symptoms begin when at rest". If the urge is above the threshold at 06:00 (residue
-        of the night) the first *new* rise counts; if it stays above all day, 6; NaN if it
+        of the night) and falls below it by 12:00 (:data:`NIGHT_RESIDUE_MAX_H`), the first
+        *new* rise counts; if it stays above through the morning (or all day), 6; NaN if it
         never rises above the threshold.
     ``peak`` (0-10): maximum of ``symptom`` over the day.
     ``burden`` (h, urge-hours): integral of ``symptom`` over the day.

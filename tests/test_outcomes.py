@@ -74,6 +74,22 @@ def test_onset_all_day_and_morning_residue():
     np.testing.assert_allclose(out["onset_hour"].values, 20.0, atol=1e-9)
 
 
+def test_symptoms_carried_on_through_the_morning_start_the_day():
+    """Severe augmentation: the urge runs from the night past noon, dips under an evening dose
+    (20:00-22:00) and rises again; the onset is 06:00, not the later rise."""
+    def fn(t):
+        _, h = day_hour(t)
+        return np.where((h >= 14.0) & (h < 15.0), 1.0, np.where((h >= 20.0) & (h < 22.0), 1.0, 6.0))
+    np.testing.assert_allclose(oc.daily(make_ds(fn, days=4, dt_h=0.25))["onset_hour"].values, 6.0)
+
+    # the same, but the night residue ends at 11:00 (before noon): the 15:00 rise is the onset
+    def fn2(t):
+        _, h = day_hour(t)
+        return np.where((h >= 11.0) & (h < 15.0), 1.0, 6.0)
+    out = oc.daily(make_ds(fn2, days=4, dt_h=0.25))
+    np.testing.assert_allclose(out["onset_hour"].values, 15.0, atol=0.25)
+
+
 def test_burden_peak_and_hours_above_are_exact():
     ds = make_ds(lambda t: np.full(t.shape, 4.0), days=4, dt_h=0.7)     # grid not aligned with days
     out = oc.daily(ds)

@@ -41,7 +41,7 @@ MODULE = Module(
                   "7.7% augmentation at 52 weeks, Allen et al. 2014 NEJM 370:621), below the peak "
                   "of levodopa 200 mg (about 4x)", "D2 stimulation (relative to its set point) above which "
                   "tolerance builds"),
-        Parameter("d2_supraphysiological_gain", 12.0, "1", (0.0, 100.0),
+        Parameter("d2_supraphysiological_gain", 25.0, "1", (0.0, 100.0),
                   "calibrated: levodopa 200 mg in the median RLS profile meets the augmentation "
                   "criteria after about 3 weeks (Allen and Earley 1996 Sleep 19:205: onset often after "
                   "3-4 weeks, 82% within about 2 months), pramipexole 0.5 mg does not within a year; "

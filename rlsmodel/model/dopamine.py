@@ -79,13 +79,19 @@ parameters = (
     Parameter("k_d2", 0.139, "1/day", (0.05, 0.5),
               "Wade et al. 2000 Brain Res 871:281 (D2 +60-75% two weeks after dopamine loss, "
               "normal by six weeks): half-life about 5 days", "D2 receptor turnover rate"),
-    Parameter("d2_adapt_exponent", 1.0, "1", (0.3, 2.0),
-              "assumed: internalisation proportional to stimulation (Thobois et al. 2004 Arch "
-              "Neurol 61:1705: putamen D2 24% lower on dopaminergic drugs)",
+    Parameter("d2_adapt_exponent", 0.5, "1", (0.3, 2.0),
+              "Thobois et al. 2004 Arch Neurol 61:1705: putamen D2 24% lower on dopaminergic drugs, "
+              "i.e. partial compensation (a drug doubling mean stimulation lowers D2 by 2^-0.5 = 29%); "
+              "an exponent of 1 (full compensation, the first calibration) cancelled any constant "
+              "stimulation, so the rotigotine patch lost its effect within weeks, against its "
+              "sustained efficacy (Trenkwalder et al. 2008 Lancet Neurol 7:595, 6 months)",
               "exponent of stimulation-driven D2 down-regulation"),
-    Parameter("d2_iron_k", 0.5, "1", (0.1, 2.0),
-              "Erikson et al. 2001 Pharmacol Biochem Behav 69:409: D1/D2 density falls with "
-              "striatal iron, post-transcriptionally", "relative labile iron at half-maximal D2 synthesis"),
+    Parameter("d2_iron_k", 1.2, "1", (0.1, 2.0),
+              "calibrated: D2 density about 35% low in the median rls_genetic patient (Connor et al. "
+              "2009 Brain 132:2403: 30-40%) with an untreated IRLS-like score about 20; the iron "
+              "dependence itself follows Erikson et al. 2001 Pharmacol Biochem Behav 69:409 (D1/D2 "
+              "density falls with striatal iron, post-transcriptionally)",
+              "relative labile iron at half-maximal D2 synthesis"),
     Parameter("kd_dopamine_d2", 100.0, "nM", (20.0, 300.0),
               "in-vivo effective affinity: dopamine depletion (AMPT) raises striatal [11C]raclopride "
               "binding by only 10-20%, i.e. endogenous dopamine occupies 10-20% of D2 at rest "
