@@ -27,8 +27,13 @@ References, in the same run:
 (b) ``roadrunner``: libroadrunner on the SBML export of the same model, profile and regimen
     (``rlsmodel.export.sbml``), in a separate subprocess per batch (libroadrunner and the
     numba/cvode engines must not share a process). One file serves every point: per point the
-    swept parameters **and every species' initial amount** are set as ``init(id)`` values and
-    ``resetAll()`` is called. Setting only ``rr[name] = value`` + ``reset()`` is wrong for a
+    swept parameters **and every species' initial amount** are set as ``init(id)`` values on the
+    executable model (``rr.model["init(id)"] = v``) and ``resetAll()`` is called. Not through
+    ``rr["init(id)"] = v`` (or ``rr.setInitValue``/``setInitAmount``): in libroadrunner 2.10
+    each such call regenerates and recompiles the model, about 1.3-2 s per call here, so 38
+    calls per point (4 parameters + 34 species) cost about 50 s before the roughly 1 s
+    simulation (the 49 s "N = 1" libroadrunner point of an earlier run). The file has no
+    initial assignments, so setting the executable model's init values is the whole job. Setting only ``rr[name] = value`` + ``reset()`` is wrong for a
     sweep: species restart from the file's initial amounts (the periodic state of the *default*
     parameters, stale for the point) and ``reset()`` does not rewind the dose-event counter, so
     the doses stop. The worker checks, after ``resetAll()``, that parameters and species read
@@ -85,7 +90,8 @@ def rr_worker():
 
     Request: ``{"sbml", "species", "scale", "param_ids", "days", "n_samples",
     "rtols": [...], "points": [{"params": [...], "y0": [...]}, ...]}``. Answer: import and
-    load times, per rtol the per-point wall times and final states, and the largest
+    load times, per rtol the per-point wall times (setting the point + simulating), the
+    setting times alone and final states, and the largest
     read-back mismatch of parameters and initial amounts after ``resetAll()``.
     """
     t0 = time.perf_counter()
@@ -107,15 +113,18 @@ def rr_worker():
         integ.absolute_tolerance = atol
         for name, s in zip(species, scale):
             integ.setIndividualTolerance(name, atol * s)
-        times, finals = [], []
+        times, finals, set_times = [], [], []
         for pt in req["points"]:
             t0 = time.perf_counter()
+            # rr.model[...], not rr[...]: RoadRunner-level init setters regenerate the model
+            # (about 1.5 s per call); the executable model's setter does not
             for pid, v in zip(pids, pt["params"]):
-                rr[f"init({pid})"] = v
+                rr.model[f"init({pid})"] = v
             for sid, v in zip(species, pt["y0"]):
-                rr[f"init({sid})"] = v
+                rr.model[f"init({sid})"] = v
             rr.resetAll()            # species, parameters and the dose counter back to init values
             t_set = time.perf_counter() - t0
+            set_times.append(t_set)
             got = [rr[pid] for pid in pids] + [rr[sid] for sid in species]
             want = list(pt["params"]) + list(pt["y0"])
             mism = max(abs(g - w) / max(abs(w), 1e-12) for g, w in zip(got, want))
@@ -124,7 +133,7 @@ def rr_worker():
             res = rr.simulate(0.0, req["days"], req["n_samples"])
             times.append(t_set + time.perf_counter() - t0)
             finals.append([float(x) for x in np.asarray(res)[-1, 1:]])
-        out["runs"].append({"rtol": rtol, "point_s": times, "final": finals})
+        out["runs"].append({"rtol": rtol, "point_s": times, "set_s": set_times, "final": finals})
     json.dump(out, sys.stdout)
 
 
@@ -383,11 +392,13 @@ class Bench:
                          "mode": f"serial, 1 subprocess{scaled}", "rtol": self.rtol["roadrunner"], "n": n,
                          "measured_points": m, "wall_s": secs * n / m, "failed": 0,
                          "py_per_s": m * YEARS / secs, "py_per_s_core": m * YEARS / secs,
-                         "batch_startup_s": out["wall_s"] - secs, "point_s": out["runs"][0]["point_s"]})
+                         "batch_startup_s": out["wall_s"] - secs, "point_s": out["runs"][0]["point_s"],
+                         "set_s": out["runs"][0]["set_s"]})
             print(f"  [libroadrunner rtol {self.rtol['roadrunner']:g}] {m} points: {secs:.1f} s "
                   f"(+ {out['wall_s'] - secs:.1f} s process start, import, load, compile), "
                   f"{m * YEARS / secs:.3g} patient-years/s/core; per point median "
-                  f"{np.median(out['runs'][0]['point_s']):.2f} s, max {max(out['runs'][0]['point_s']):.1f} s; "
+                  f"{np.median(out['runs'][0]['point_s']):.2f} s, max {max(out['runs'][0]['point_s']):.1f} s "
+                  f"(of which setting the point: max {max(out['runs'][0]['set_s']):.4f} s); "
                   f"vs the sweep's finals: {d:.1e}", flush=True)
         base = {r["engine"].split()[0]: r["py_per_s_core"] for r in rows
                 if r["engine"].startswith(("scipy", "libroadrunner"))}
