@@ -45,6 +45,10 @@ k_d2 (1/day)                LN(p, 0.3)                             D2 half-life 
                                                                    measured: assumed
 d2_adapt_exponent (1)       LN(p, 0.2)                             assumed (sensitivity of down-
                                                                    regulation to stimulation)
+<drug>_brain_plasma_ratio   LN(p, 0.3) for levodopa, pramipexole,  person-to-person free brain exposure
+(1)                         ropinirole and rotigotine              at a given dose (renal clearance,
+                                                                   CYP1A2, BBB transport); CV about 30%
+                                                                   assumed
 k_d1_upregulation (1/day)   LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
                             it (augmentation="d3_d1_spinal")
 symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
@@ -66,7 +70,7 @@ points)                                                            trials (Silva
 
 Not varied (every patient has the profile's value): every other parameter, notably
 ``bbb_tfr_hif_gain`` and ``neuron_irp_tfr_gain`` (the blunted regulation that defines the
-RLS profiles) and all drug parameters.
+RLS profiles) and all drug parameters except the brain exposure factors above.
 
 Domains and ranges
 ------------------
@@ -178,6 +182,11 @@ SPREADS = (
     Spread("placebo_response", "normal", PLACEBO_SD, centre=PLACEBO_MEAN, model_parameter=False,
            bounds=PLACEBO_RANGE,
            source="Silva et al. 2017 Neurology 88:2216 (mean -6.6 IRLS points on placebo); SD assumed"),
+    *(Spread(f"{drug}_brain_plasma_ratio", "lognormal", 0.3, optional=True,
+             source="assumed: person-to-person spread of free brain exposure at a given dose (renal "
+                    "clearance of pramipexole falls with age and renal function, Mirapex label; CYP1A2 "
+                    "for ropinirole, Requip label; BBB transport) with a log-SD of 0.3 (CV about 30%)")
+      for drug in ("levodopa", "pramipexole", "ropinirole", "rotigotine")),
     Spread("k_d1_upregulation", "lognormal", 0.3, optional=True, source="assumed (spinal D3/D1 mechanism)"),
 )
 _BY_NAME = {s.name: s for s in SPREADS}
