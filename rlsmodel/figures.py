@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 from . import __version__  # noqa: E402
 from . import outcomes  # noqa: E402
-from .plotting import DRUG_COLOURS  # noqa: E402
+from .plotting import DRUG_COLOURS, weekly  # noqa: E402
 from .profiles import PROFILES  # noqa: E402
 
 #: Slide size (inches, 16:9) and resolution (dots per inch) of the PNGs.
@@ -216,7 +216,7 @@ def drug_day_augmentation(model, profile: str = "rls_genetic", treatment_days: i
     from .explore import runs
     _style()
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=SLIDE_SIZE, gridspec_kw={"width_ratios": [1, 1.2]})
-    results, lines = {}, []
+    results = {}
     for drug, dose, hour in DRUG_REGIMENS:
         s = runs.with_profile(runs.Settings(drug=drug, dose_mg=dose, clock_hour=hour, treatment_days=treatment_days,
                                             mechanism=model.augmentation), profile)
@@ -243,8 +243,8 @@ def drug_day_augmentation(model, profile: str = "rls_genetic", treatment_days: i
     for drug, dose, hour in DRUG_REGIMENS:
         r = results[drug]
         dd = r.daily
-        wd, irls = runs.weekly(dd["irls"].values, dd.day.values)
-        weeks = (wd - r.settings.start_day) / 7.0
+        idx, irls = weekly(dd, "irls")
+        weeks = (dd.day.values[0] + 7 * idx - r.settings.start_day) / 7.0
         ax2.plot(weeks, irls, lw=2.5, marker="o", ms=3, color=DRUG_COLOURS.get(drug), label=drug)
         v = r.verdict
         if v["day_met"] is not None:

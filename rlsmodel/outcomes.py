@@ -204,16 +204,10 @@ def _above_threshold(y0, y1, dt, c):
     return dur, excess
 
 
-def _up_crossings(t, y, c):
-    """Times (days) at which y rises through c (linear interpolation between samples)."""
-    i = np.nonzero((y[:-1] <= c) & (y[1:] > c))[0]
+def _crossings(t, y, c, rising=True):
+    """Times (days) at which y rises (or falls) through c, linearly interpolated between samples."""
+    i = np.nonzero((y[:-1] <= c) & (y[1:] > c) if rising else (y[:-1] > c) & (y[1:] <= c))[0]
     return t[i] + (c - y[i]) / (y[i + 1] - y[i]) * (t[i + 1] - t[i])
-
-
-def _down_crossings(t, y, c):
-    """Times (days) at which y falls through c (linear interpolation between samples)."""
-    i = np.nonzero((y[:-1] > c) & (y[1:] <= c))[0]
-    return t[i] + (y[i] - c) / (y[i] - y[i + 1]) * (t[i + 1] - t[i])
 
 
 def _first_per_day(grid, times, n):
@@ -231,11 +225,11 @@ def _onset(grid, c):
     """Onset clock hour per day (in [6, 30)) of ``urge_at_rest`` above c; NaN if never."""
     n = len(grid.days)
     start = grid.bounds[:n]
-    onset = (_first_per_day(grid, _up_crossings(grid.t, grid.urge, c), n) - start) * 24.0 + DAY_START_HOUR
+    onset = (_first_per_day(grid, _crossings(grid.t, grid.urge, c), n) - start) * 24.0 + DAY_START_HOUR
     # above threshold at 06:00 and not below it by the end of the night residue (or never):
     # symptoms carried on through the morning, so the day's onset is its start
     above_at_start = np.interp(start, grid.t, grid.urge) > c
-    first_down = _first_per_day(grid, _down_crossings(grid.t, grid.urge, c), n)
+    first_down = _first_per_day(grid, _crossings(grid.t, grid.urge, c, rising=False), n)
     carried_on = above_at_start & ~((first_down - start) * 24.0 <= NIGHT_RESIDUE_MAX_H)
     onset = np.where(carried_on, DAY_START_HOUR, onset)
     return np.clip(onset, DAY_START_HOUR, DAY_START_HOUR + 24.0 - 1e-9)
@@ -285,7 +279,7 @@ def _latency_at_rest(grid, c):
     # end of that rest period
     k = np.searchsorted(rest_end, chosen, side="right")
     t_end = np.where(k < rest_end.size, t[rest_end[np.minimum(k, rest_end.size - 1)]], np.inf)
-    tc = _up_crossings(t, grid.symptom, c)
+    tc = _crossings(t, grid.symptom, c)
     # symptom already above c at the rest start counts as latency 0
     already = grid.symptom[chosen] > c
     if tc.size:

@@ -36,23 +36,17 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from . import __version__
 from . import profiles as _profiles
 from . import samplers
 from .provenance import dataset_attrs
 from .sweep import _model
+from .sweep import spec as _spec
 from .sweep.spec import _integer, _number, _string
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 METHODS = ("sobol", "morris")
 #: Bootstrap resamples for the confidence intervals.
@@ -272,12 +266,7 @@ def load_spec(spec_path) -> dict:
     ``ValueError`` naming the key.
     """
     path = Path(spec_path)
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"sensitivity spec {str(path)!r} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"sensitivity spec {str(path)!r} is not valid TOML: {exc}") from None
+    raw = _spec.read_toml(path, "sensitivity spec")
     _check_keys(raw, TOP_KEYS, "")
     for key in REQUIRED_KEYS:
         if key not in raw:
@@ -461,8 +450,7 @@ def _result(method, data, run, model, settings, conf_level, seed, second) -> xr.
         "sweep_fingerprint": str(sweep_attrs.get("sweep_fingerprint", "")),
         "sweep_store": run["store"] or "none",
         "salib_version": _salib_version(),
-        **dataset_attrs(timestamp=True),
-        "rlsmodel_version": __version__,
+        **dataset_attrs(timestamp=True),       # includes rlsmodel_version
     })
     return ds
 
@@ -503,22 +491,13 @@ def _parameters(value):
 
 
 def _regimen(table):
-    from .pharmacology import Regimen
-    from .sweep.space import REGIMEN_FIELDS
     if not isinstance(table, dict):
         raise ValueError("regimen must be a table: [regimen] drug = ..., dose_mg = ..., clock_hour = ...")
-    _check_keys(table, REGIMEN_FIELDS, "regimen.")
-    try:
-        return Regimen.daily(**table)
-    except TypeError as exc:
-        raise ValueError(f"regimen: {exc}") from None
+    return _spec._regimen(_spec._regimen_table(table, "sensitivity spec"), [])
 
 
 def _check_keys(table: dict, valid, prefix: str) -> None:
-    from .model.system import closest
-    for key in table:
-        if key not in valid:
-            raise ValueError(f"unknown key {prefix + key!r} in the sensitivity spec; " + closest(key, valid))
+    _spec._check_keys(table, valid, prefix, "sensitivity spec")
 
 
 def _check_int(name, value, minimum) -> int:

@@ -137,7 +137,7 @@ class Explorer:
             return                                   # a newer change supersedes this one
         settings = self.controls.settings()
         loop = asyncio.get_running_loop()
-        long_run = settings.days > runs.CHUNK_DAYS + 35
+        long_run = runs.is_chunked(settings)
 
         def progress(fraction, message):
             loop.call_soon_threadsafe(self._progress, generation, fraction, message)

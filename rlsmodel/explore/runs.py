@@ -155,11 +155,16 @@ def _state_at(model, ds_point) -> dict:
     return {n: max(float(ds_point[n]), 0.0) for n in model.compiled.state_names}
 
 
+def is_chunked(s: Settings) -> bool:
+    """Whether a run of these settings is simulated in chunks (long runs, with progress)."""
+    return s.days > CHUNK_DAYS + 35
+
+
 def _simulate_chunked(model, s: Settings, regimen, progress):
     """The whole run at ``COARSE_HOURS`` spacing, in chunks of ``CHUNK_DAYS`` when long."""
     kw = dict(profile=s.profile, params=s.params, sample_every_hours=COARSE_HOURS, rtol=RTOL, atol=ATOL)
     total = s.days
-    if total <= CHUNK_DAYS + 35:
+    if not is_chunked(s):
         if progress:
             progress(0.0, f"simulating {total} days")
         return model.simulate(total, regimen=regimen, **kw)
@@ -286,19 +291,3 @@ def daily_stats(run_ds: xr.Dataset, name: str):
     np.maximum.at(hi, d, vv)
     mid = np.arange(n)[ok] + 0.5
     return mid, mean, lo[ok], hi[ok]
-
-
-def weekly(values, days):
-    """Weekly means (NaN-aware) of a per-day series: (week start days, means)."""
-    values = np.asarray(values, dtype=float)
-    days = np.asarray(days, dtype=int)
-    week = (days - days[0]) // 7
-    out_days, out = [], []
-    for w in np.unique(week):
-        sel = week == w
-        if sel.sum() < 7:
-            continue
-        v = values[sel]
-        out_days.append(int(days[sel][0]))
-        out.append(float(np.nanmean(v)) if np.isfinite(v).any() else float("nan"))
-    return np.array(out_days, dtype=int), np.array(out, dtype=float)

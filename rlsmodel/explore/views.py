@@ -16,9 +16,9 @@ from bokeh.models import BoxAnnotation, ColumnDataSource, HoverTool, Label, Lege
 from bokeh.plotting import figure
 
 from .. import outcomes
-from ..plotting import DRUG_COLOURS
+from ..plotting import DRUG_COLOURS, weekly
 from ..pharmacology import DRUGS
-from .runs import daily_stats, weekly
+from .runs import daily_stats
 
 #: What to notice in each view (one line each; the app shows it under the title).
 NOTICE = {
@@ -123,7 +123,7 @@ def drug_colour(drug) -> str:
 
 
 def drug_level_variable(model_system, drug):
-    """(name, is_observable) of the variable that shows ``drug``'s level in the body."""
+    """Name of the variable that shows ``drug``'s level in the body (None without a drug)."""
     if drug is None:
         return None
     obs = f"{drug}_plasma_concentration"
@@ -533,8 +533,9 @@ def augmentation_data(result) -> dict:
     dd = result.daily
     days = dd.day.values
     onset_all = dd["onset_hour"].values
-    wd, onset = weekly(onset_all, days)
-    _, irls = weekly(dd["irls"].values, days)
+    idx, onset = weekly(dd, "onset_hour")
+    _, irls = weekly(dd, "irls")
+    wd = days[0] + 7 * idx
     base = days < s.start_day - 1
     late = days >= days[-1] - 27
     v = result.verdict or {}
@@ -578,8 +579,7 @@ class AugmentationView(View):
             f.add_tools(HoverTool(tooltips=[("week", "@week{0}"), (ylabel, "@value{0.0}")]))
             base = Span(location=0, dimension="width", line_color="#555555", line_dash="dashed")
             base_label = Label(x=0, y=0, text="untreated baseline", text_font_size="8pt", text_color="#555555")
-            start = Span(location=0, dimension="height", line_dash="dotted", line_width=2)
-            stop = Span(location=0, dimension="height", line_color="#444444", line_dash="dotdash", visible=False)
+            start, stop = _markers(f)
             met = {}
             for dkey, mcolour, y in (("day_met", "#ff7f0e", 20), ("day_met_clinically_relevant", "#d62728", 6)):
                 span = Span(location=0, dimension="height", line_color=mcolour, line_width=2, visible=False)
@@ -588,11 +588,10 @@ class AugmentationView(View):
                 f.add_layout(span)
                 f.add_layout(lab)
                 met[dkey] = (span, lab)
-            for a in (base, base_label, start, stop):
+            for a in (base, base_label):
                 f.add_layout(a)
             if key == "onset_hour":
-                f.yaxis.ticker = list(range(6, 31, 3))
-                f.yaxis.major_label_overrides = {h: f"{h % 24:02d}:00" for h in range(6, 31, 3)}
+                _clock_ticks(f, axis="y")
             self.panels[key] = (src, base, base_label, start, stop, met)
             figs.append(f)
         return gridplot(figs, ncols=2, sizing_mode="stretch_width", toolbar_location=None)
@@ -605,9 +604,7 @@ class AugmentationView(View):
             b = data["baseline_onset_hour" if key == "onset_hour" else "baseline_irls"]
             _set_span(base, b)
             base_label.update(visible=b is not None, x=float(week[0]) if week.size else 0.0, y=b or 0.0)
-            _set_span(start, 0.0 if s.drug is not None else None)
-            start.line_color = drug_colour(s.drug)
-            _set_span(stop, None if s.effective_stop is None else (s.effective_stop - s.start_day) / 7.0)
+            _update_markers((start, stop), result, scale=7.0, origin=s.start_day)
             labels = {"day_met": "criteria met", "day_met_clinically_relevant": "persistent"}
             for dkey, (span, lab) in met.items():
                 day = data[dkey]

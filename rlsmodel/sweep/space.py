@@ -107,9 +107,9 @@ def _sample_space(sample: Sample, model, regimen_fields=()) -> Space:
     if len(sample) < 1:
         raise ValueError("space is empty: the sample has no points")
     for j, name in enumerate(sample.names):
-        if name in regimen_fields and name not in model.parameters:
-            continue        # a column the regimen factory consumes (e.g. a patient index)
         if name not in model.parameters:
+            if name in regimen_fields:
+                continue    # a column the regimen factory consumes (e.g. a patient index)
             raise ValueError(f"unknown parameter {name!r} in the sample; " + closest(name, model.parameters))
         for v in sample.values[:, j]:
             model.parameters[name].check_value(v)

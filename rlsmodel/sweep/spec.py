@@ -44,12 +44,7 @@ SAMPLER_KEYS = ("method", "n", "seed", "ranges")
 def load_spec(spec_path) -> dict:
     """Parse and check a spec file; return keyword arguments for :func:`rlsmodel.sweep`."""
     path = Path(spec_path)
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"sweep spec {str(path)!r} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"sweep spec {str(path)!r} is not valid TOML: {exc}") from None
+    raw = read_toml(path, "sweep spec")
     _check_keys(raw, TOP_KEYS, "")
     for key in ("days", "space"):
         if key not in raw:
@@ -169,12 +164,12 @@ def _materialise(space, augmentation):
     return draw(s["ranges"], s["n"], s["seed"], model=model)
 
 
-def _regimen_table(table):
+def _regimen_table(table, what="sweep spec"):
     if table is None:
         return None
     if not isinstance(table, dict):
         raise ValueError("regimen must be a table: [regimen] drug = ..., dose_mg = ...")
-    _check_keys(table, REGIMEN_FIELDS, "regimen.")
+    _check_keys(table, REGIMEN_FIELDS, "regimen.", what)
     return dict(table)
 
 
@@ -215,10 +210,20 @@ class DailyRegimenFactory:
 
 
 # -- small checks ----------------------------------------------------------------------
-def _check_keys(table: dict, valid, prefix: str) -> None:
+def read_toml(path: Path, what: str) -> dict:
+    """The parsed TOML file ``path``; a missing or malformed file is a ValueError naming ``what``."""
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{what} {str(path)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def _check_keys(table: dict, valid, prefix: str, what: str = "sweep spec") -> None:
     for key in table:
         if key not in valid:
-            raise ValueError(f"unknown key {prefix + key!r} in the sweep spec; " + closest(key, valid))
+            raise ValueError(f"unknown key {prefix + key!r} in the {what}; " + closest(key, valid))
 
 
 def _number(value, field) -> float:
