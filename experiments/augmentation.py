@@ -147,7 +147,7 @@ def figure_day_profiles(results, profile, baseline_days, out_dir, provenance):
         for ax, label in zip(axes[i], ("plasma (ng/mL)", "D2 density (1 = healthy)", "urge (0-10)")):
             ax.set_ylabel(label, fontsize=8)
         axes[i, 0].ticklabel_format(axis="y", useOffset=False)
-        axes[i, 0].set_ylim(bottom=0)          # a flat patch level reads as flat, not as noise
+        axes[i, 0].set_ylim(0, 1.15 * axes[i, 0].get_ylim()[1])   # a flat patch level reads as flat
         axes[i, 0].set_title(f"{drug}: plasma level", fontsize=9)
         axes[i, 1].set_title("postsynaptic D2 density", fontsize=9)
         axes[i, 2].set_title("urge to move (rest/activity applied)", fontsize=9)

@@ -72,8 +72,9 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
+from . import outcomes
 from . import profiles as _profiles
-from .population import STREAM_DAILY_NOISE, population, varied_parameters
+from .population import STREAM_DAILY_NOISE, _check_int, population, varied_parameters
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -85,9 +86,10 @@ PEAK_PER_IRLS_POINT = 0.25
 #: Time constant (days) of the placebo response: 95 % of it after 12 weeks.
 PLACEBO_TIME_CONSTANT_DAYS = 28.0
 #: Recall window of a visit (days): the MPI week and the weekly IRLS.
-RECALL_DAYS = 7
-#: Persistence for the clinically relevant tier: days before a visit, and at the final visit.
-PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = 28, 14
+RECALL_DAYS = outcomes.WEEK_DAYS
+#: Persistence for the clinically relevant tier: days before a visit, and at the final visit
+#: (the same as :func:`rlsmodel.outcomes.augmentation`'s persistent tier).
+PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = outcomes.PERSISTENT_DAYS, outcomes.PERSISTENT_MIN_TO_END_DAYS
 #: Week of the early IRLS read-out (the placebo-controlled phase of Allen et al. 2014).
 EARLY_WEEK = 12
 Z95 = 1.959963984540054
@@ -114,12 +116,6 @@ PATIENT_OUTCOMES = {
 # ============================================================================================
 # inputs
 # ============================================================================================
-def _int_at_least(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 class NoDrug:
     """The regimen of a placebo arm: no doses (the biology of the untreated patient)."""
 
@@ -203,15 +199,11 @@ class ArmRegimens:
     fields = POINT_FIELDS
 
     def __init__(self, regimens: list, text: str):
-        # Regimen objects do not pickle (immutable with __slots__): keep their schedules
-        # (plain frozen dataclasses) and rebuild the regimen per call (validation is cheap)
-        self.schedules = [None if isinstance(r, NoDrug) else tuple(r.schedules) for r in regimens]
+        self.regimens = list(regimens)          # Regimen pickles by its schedules
         self.__qualname__ = text
 
     def __call__(self, point):
-        from .pharmacology import Regimen
-        schedules = self.schedules[int(round(point["arm"]))]
-        return NoDrug() if schedules is None else Regimen(schedules)
+        return self.regimens[int(round(point["arm"]))]
 
 
 def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_AUTOCORRELATION) -> np.ndarray:
@@ -268,7 +260,6 @@ class TrialScorer:
 
     def score(self, ds) -> dict:
         """All :data:`PATIENT_OUTCOMES` of one trajectory (floats)."""
-        from . import outcomes
         point = json.loads(ds.attrs["sweep_point"])
         patient = int(round(point["patient"]))
         sd = float(point["symptom_noise_sd"])
@@ -406,17 +397,17 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     Incidences count eligible patients whose run succeeded.
     """
     from .sweep import _model, sweep
-    from .samplers import Sample
+    from .samplers import from_matrix
 
     # -- everything checked before any work --------------------------------------------------
     if placebo not in (True, False):
         raise ValueError(f"placebo must be True or False; got {placebo!r}")
     regimens = _check_arms(arms, placebo)
-    n = _int_at_least("n", n, 1)
-    weeks = _int_at_least("weeks", weeks, 1)
-    seed = _int_at_least("seed", seed, 0)
-    baseline_weeks = _int_at_least("baseline_weeks", baseline_weeks, 1)
-    visit_every_weeks = _int_at_least("visit_every_weeks", visit_every_weeks, 1)
+    n = _check_int("n", n, 1)
+    weeks = _check_int("weeks", weeks, 1)
+    seed = _check_int("seed", seed, 0)
+    baseline_weeks = _check_int("baseline_weeks", baseline_weeks, 1)
+    visit_every_weeks = _check_int("visit_every_weeks", visit_every_weeks, 1)
     profile = _profiles.get(profile).name
     if min_baseline_irls is not None:
         if isinstance(min_baseline_irls, bool) or not isinstance(min_baseline_irls, numbers.Real) \
@@ -442,26 +433,17 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     columns = params + list(POINT_FIELDS)
     n_arms = len(names)
     values = np.empty((n * n_arms, len(columns)))
-    for j, name in enumerate(params + ["symptom_noise_sd", "placebo_response"]):
-        col = columns.index(name)
-        values[:, col] = np.repeat(pop[name].values, n_arms)
+    for name in params + list(POINT_FIELDS[2:]):
+        values[:, columns.index(name)] = np.repeat(pop[name].values, n_arms)
     values[:, columns.index("arm")] = np.tile(np.arange(n_arms), n)
     values[:, columns.index("patient")] = np.repeat(np.arange(n), n_arms)
-    values.flags.writeable = False
-    ranges = tuple((float(values[:, k].min()), float(values[:, k].max())) for k in range(len(columns)))
-    sample = Sample(tuple(columns), values, seed, "explicit", ranges)
+    sample = from_matrix(columns, values, seed=seed)
 
-    days = 7.0 * (baseline_weeks + weeks) + outcomes_day_start()
+    days = 7.0 * (baseline_weeks + weeks) + outcomes.DAY_START_HOUR / 24.0
     raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)
     return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls)
-
-
-def outcomes_day_start() -> float:
-    """Fraction of a day at which symptom days start (06:00 = 0.25): the run ends there."""
-    from .outcomes import DAY_START_HOUR
-    return DAY_START_HOUR / 24.0
 
 
 def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls) -> xr.Dataset:
