@@ -32,12 +32,7 @@ import numpy as np
 
 import rlsmodel
 from rlsmodel.integrate import SolverSettings, integrate
-from timing import median_time
-
-
-def final_error(y, ref, scale):
-    """Largest relative deviation of a final state from the reference."""
-    return float(np.max(np.abs(y - ref) / np.maximum(np.abs(ref), scale)))
+from timing import final_error, median_time
 
 
 
@@ -100,7 +95,7 @@ def main(argv=None):
     rows = []
     for label, profile, events in scenarios(model, args.days):
         p = model.parameter_vector(profile)
-        y0 = model._periodic_state(p, SolverSettings())[0]
+        y0 = model._periodic_state(p)[0]
 
         def run(engine, rtol, atol, tt=t):
             return integrate(compiled, y0, p, tt, events=events,

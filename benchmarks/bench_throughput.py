@@ -73,6 +73,8 @@ import time
 
 import numpy as np
 
+from timing import final_error
+
 DAYS = 730.0
 YEARS = DAYS / 365.0
 PROFILE = "rls_genetic"
@@ -150,17 +152,13 @@ def run_rr_batch(sbml_path, species, scale, param_ids, points, rtols):
     if proc.returncode != 0:
         raise RuntimeError(f"libroadrunner worker failed ({proc.returncode}): {proc.stderr[-2000:]}")
     out = json.loads(proc.stdout)
+    if out["readback_mismatch"] > 1e-12:
+        raise RuntimeError(f"libroadrunner read back values differing by {out['readback_mismatch']:.1e}")
     out["wall_s"] = wall
     return out
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def final_error(y, ref, scale):
-    """Largest relative deviation of final states ``y`` (..., n) from ``ref``, floor ``scale``."""
-    y, ref = np.asarray(y, float), np.asarray(ref, float)
-    return float(np.max(np.abs(y - ref) / np.maximum(np.abs(ref), scale)))
-
-
 def state_outcomes(names):
     """Sweep outcomes: final and initial value of every state (``final_<s>``, ``init_<s>``)."""
     out = {}
@@ -173,10 +171,6 @@ def state_outcomes(names):
 def matrix(ds, prefix, names):
     """(N, n_states) array of the sweep outcomes ``<prefix>_<state>``."""
     return np.stack([ds[f"{prefix}_{s}"].values for s in names], axis=1)
-
-
-def fmt_rate(x):
-    return "-" if x is None or not np.isfinite(x) else (f"{x:.3g}")
 
 
 class Bench:
@@ -242,20 +236,18 @@ class Bench:
         a = self.args
         chk = self.sample(a.check_points, seed=SEED + 1000)
         self.check_points = [chk.point(i) for i in range(len(chk))]
-        self.check_y0, self.check_ref, periodic = [], [], {e: [] for e in self.engines}
+        self.check_y0, self.check_ref, periodic = [], [], []
         for pt in self.check_points:
             p = self.model.parameter_vector(PROFILE, pt)
-            for eng in self.engines:
-                self.model._periodic_cache.clear()
-                t0 = time.perf_counter()
-                self.model._periodic_state(p, self.SolverSettings(engine=eng))
-                periodic[eng].append(time.perf_counter() - t0)
-            y0, _ = self.model._periodic_state(p, self.SolverSettings(engine="lsoda"))
+            self.model.clear_caches()          # time the start state (always found with lsoda) afresh
+            t0 = time.perf_counter()
+            y0, _ = self.model._periodic_state(p)
+            periodic.append(time.perf_counter() - t0)
             self.check_y0.append(dict(zip(self.names, y0)))
             self.check_ref.append(self.final_state(pt, "lsoda", 1e-12, initial=self.check_y0[-1]))
         cal = self.results["calibration"]
         cal["check_points"] = self.check_points
-        cal["periodic_state_s"] = {e: float(np.mean(v)) for e, v in periodic.items()}
+        cal["periodic_state_s"] = float(np.mean(periodic))
         print(f"\naccuracy check on {len(self.check_points)} points (target {TARGET:g}; reference lsoda rtol 1e-12):")
         for eng in self.engines:
             self.rtol[eng] = self._loosest(eng, lambda rtol, i, eng=eng: self.final_state(
@@ -307,8 +299,6 @@ class Bench:
         self.rtol["roadrunner"] = None
         for rtol in CANDIDATES["roadrunner"]:      # loosest first; one worker process per candidate
             out = run_rr_batch(self.sbml_path, self.species, self.scale, self.param_ids, pts, [rtol])
-            if out["readback_mismatch"] > 1e-12:
-                raise RuntimeError(f"libroadrunner read back values differing by {out['readback_mismatch']:.1e}")
             run = out["runs"][0]
             errs = [final_error(y, r, self.scale) for y, r in zip(run["final"], self.check_ref)]
             self.results["calibration"].setdefault("errors", {}).setdefault("roadrunner", {})[f"{rtol:g}"] = errs
@@ -348,7 +338,7 @@ class Bench:
                 if workers and n < 2:
                     print(f"  [{eng}] workers={a.workers} skipped at N={n} (one point is one task)")
                     continue
-                self.model._periodic_cache.clear()
+                self.model.clear_caches()
                 t0 = time.perf_counter()
                 ds = self.rlsmodel.sweep(sample, days=DAYS, regimen=self.regimen, profile=PROFILE,
                                          outcomes=outcomes, model=self.model, workers=workers,
@@ -381,8 +371,6 @@ class Bench:
             pts = [([sample.values[i][sample.names.index(s)] for s in SWEPT], inits[i]) for i in range(m)]
             out = run_rr_batch(self.sbml_path, self.species, self.scale, self.param_ids, pts,
                                [self.rtol["roadrunner"]])
-            if out["readback_mismatch"] > 1e-12:
-                raise RuntimeError(f"libroadrunner read back values differing by {out['readback_mismatch']:.1e}")
             secs = sum(out["runs"][0]["point_s"])
             ref = finals.get("lsoda", next(iter(finals.values())))[:m]
             d = final_error(np.asarray(out["runs"][0]["final"]), ref, self.scale)
@@ -434,9 +422,10 @@ def markdown(res):
     lines.append(f"Accuracy (max final-state error over {len(cal.get('check_points', []))} check points, "
                  f"target {TARGET:g}; the loosest passing rtol is the one timed): {errs}.")
     if cal.get("periodic_state_s"):
+        p_s = cal["periodic_state_s"]        # older JSON files: one figure per engine
+        p_txt = ", ".join(f"{e} {v:.2f} s" for e, v in p_s.items()) if isinstance(p_s, dict) else f"{p_s:.2f} s"
         lines.append("Per-point periodic initial state inside the sweep rows (mean over the check points): " +
-                     ", ".join(f"{e} {s:.2f} s" for e, s in cal["periodic_state_s"].items()) +
-                     " (the scipy and libroadrunner rows are given the initial state).")
+                     p_txt + " (the scipy and libroadrunner rows are given the initial state).")
     if res.get("engine_agreement"):
         lines.append("lsoda vs cvode sweeps, max final-state difference over all points: " +
                      ", ".join(f"N={n}: {d:.1e}" for n, d in res["engine_agreement"].items()) + ".")

@@ -1,4 +1,4 @@
-"""Shared timing helper for the benchmark scripts (run as ``python benchmarks/bench_*.py``)."""
+"""Shared helpers (timing, final-state error) for the benchmark scripts (run as ``python benchmarks/bench_*.py``)."""
 import time
 
 import numpy as np
@@ -12,3 +12,9 @@ def median_time(fn, repeats):
         out = fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times)), out
+
+
+def final_error(y, ref, scale):
+    """Largest relative deviation of final states ``y`` (..., n) from ``ref``, floor ``scale``."""
+    y, ref = np.asarray(y, float), np.asarray(ref, float)
+    return float(np.max(np.abs(y - ref) / np.maximum(np.abs(ref), scale)))

@@ -16,7 +16,6 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import root
 
-from . import __version__
 from . import profiles as _profiles
 from .activity import Activity
 from .compile import CompiledSystem
@@ -179,7 +178,7 @@ class Model:
         self._ss_cache[key] = (y, method)
         return y, method
 
-    def _periodic_state(self, p, settings):
+    def _periodic_state(self, p):
         """State at midnight on the daily limit cycle of the forced system: (y, method)."""
         # the start state is found with the default engine whatever engine the run uses, so
         # results do not depend on the engine through their initial state
@@ -271,7 +270,7 @@ class Model:
             events = regimen.events(self, days, params=self.resolve_parameters(profile, params))
             regimen_attrs = {"regimen": regimen.describe()}
         if initial is None:
-            y0, init_method = self._periodic_state(p, settings)
+            y0, init_method = self._periodic_state(p)
         else:
             y0, init_method = self._initial_from(initial, p), "user-supplied"
         n_samples = int(math.floor(days * 24.0 / dt_h + 1e-9)) + 1
@@ -343,7 +342,6 @@ class Model:
         prof = _profiles.get(profile)
         ds.attrs.update({
             "title": "rlsmodel simulation",
-            "rlsmodel_version": __version__,
             "model_structure": self.compiled.structure_hash,
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,

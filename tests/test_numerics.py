@@ -85,7 +85,8 @@ def test_steady_state_rhs_is_zero(model, steady, profile):
     nominal = np.array([model.states[n].nominal for n in model.compiled.state_names])
     assert np.all(y[dyn & (nominal > 0)] > 0), f"{profile}: steady state has non-positive pools"
     from rlsmodel.pharmacology import drug_modules
-    drug_pools = np.array([n in {s.name for m in drug_modules() for s in m.states} for n in model.compiled.state_names])
+    drug_states = {s.name for m in drug_modules() for s in m.states}
+    drug_pools = np.array([n in drug_states for n in model.compiled.state_names])
     assert np.all(y[dyn & drug_pools] == 0.0), f"{profile}: untreated drug pools not empty"
     # the day-averaged rhythm has no effect on the RHS with forcing 0 (t-independent)
     f_later = model.compiled.fast_rhs(0.37, y, p)

@@ -540,7 +540,7 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
     system, compiled = model.system, model.compiled
     values = model.resolve_parameters(profile, params)
     p = model.parameter_vector(profile, params)
-    y0, init_method = model._periodic_state(p, model.settings)
+    y0, init_method = model._periodic_state(p)
     obs0 = compiled.observables(np.zeros(1), y0[:, None], p)
 
     events = []
