@@ -27,7 +27,10 @@ from .provenance import dataset_attrs as _provenance_attrs
 #: Augmentation hypotheses: name -> module path (see science.md section 7).
 AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.3, "increased": -0.3}
+DAT_HYPOTHESES = {"reduced": 0.9, "increased": -0.9}
+#: Control of BBB endothelial iron release: name -> bbb_release_brain_gain default
+#: (rlsmodel/model/barrier.py).
+IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}
 
 _COMPILED_CACHE = {}
 
@@ -62,7 +65,8 @@ class Model:
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
-                 extra_modules=(), engine: str = "lsoda"):
+                 extra_modules=(), engine: str = "lsoda", iron_release: str = "brain_regulated",
+                 parameter_defaults=None):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
@@ -84,9 +88,68 @@ class Model:
         params = OrderedDict(self.system.parameters)
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
+        if iron_release not in IRON_RELEASE_HYPOTHESES:
+            raise ValueError(f"unknown iron_release {iron_release!r}; valid: {', '.join(IRON_RELEASE_HYPOTHESES)}")
+        self.iron_release = iron_release
+        params["bbb_release_brain_gain"] = replace(params["bbb_release_brain_gain"],
+                                                   default=IRON_RELEASE_HYPOTHESES[iron_release])
+        for name, value in dict(parameter_defaults or {}).items():
+            if name not in params:
+                raise ValueError(f"unknown parameter {name!r} in parameter_defaults; " + closest(str(name), params))
+            if params[name].set_point is not None:
+                raise ValueError(f"parameter {name!r} is a set point (computed from the healthy steady "
+                                 f"state of {params[name].set_point}); it cannot be given a default")
+            params[name] = replace(params[name], default=params[name].check_value(value))
+        self.parameter_defaults = dict(parameter_defaults or {})
         self._parameters = params
         self._ss_cache = {}
         self._periodic_cache = {}
+        self._apply_set_points()
+
+    def _apply_set_points(self) -> None:
+        """Replace every set-point parameter's default by its healthy steady-state value
+        (:mod:`rlsmodel.set_points`), with the other parameters at this model's defaults."""
+        from . import set_points
+        names = set_points.set_point_parameters(self._parameters)
+        if not names:
+            return
+        order = self.compiled.parameter_names
+        index = [order.index(n) for n in names]
+        base = self.parameter_vector("healthy")
+        state_index = {n: i for i, n in enumerate(self.compiled.state_names)}
+        targets = [self._parameters[n].set_point for n in names]
+        pa = base.copy()
+        pa[-1] = 0.0
+
+        def evaluate(values):
+            p = base.copy()
+            p[index] = values
+            y, _ = self._averaged_steady_state(p, cache=False)
+            pa[:] = p
+            pa[-1] = 0.0
+            obs = None
+            out = []
+            for name in targets:
+                if name in state_index:
+                    out.append(y[state_index[name]])
+                else:
+                    if obs is None:
+                        obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
+                    out.append(float(obs[name][0]))
+            return np.array(out)
+
+        solved = set_points.solve(names, [self._parameters[n].default for n in names], evaluate)
+        for name, value in solved.items():
+            par = self._parameters[name]
+            lo, hi = par.range
+            if not lo <= value <= hi:
+                raise set_points.SetPointError(
+                    f"set point {name!r} = {value:.6g} {par.unit} (healthy steady-state "
+                    f"{par.set_point}) lies outside its declared range {par.range}")
+            self._parameters[name] = replace(
+                par, default=float(value),
+                source=f"computed: healthy day-averaged steady state of {par.set_point} "
+                       f"(rlsmodel.set_points). {par.source}")
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -134,7 +197,7 @@ class Model:
         """Per-state magnitude for error control and residual scaling."""
         return self._state_scale
 
-    def _averaged_steady_state(self, p):
+    def _averaged_steady_state(self, p, cache: bool = True):
         """Steady state of the day-averaged system: (y, method)."""
         key = p.tobytes()
         if key in self._ss_cache:
@@ -175,7 +238,8 @@ class Model:
                 method = "long simulation (Newton did not converge)"
         y = y_full.copy()
         y[dyn] = x * scale[dyn]
-        self._ss_cache[key] = (y, method)
+        if cache:
+            self._ss_cache[key] = (y, method)
         return y, method
 
     def _periodic_state(self, p):

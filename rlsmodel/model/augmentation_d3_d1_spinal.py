@@ -70,12 +70,13 @@ parameters = (
     Parameter("d3_hinge_sharpness", 30.0, "1", (5.0, 60.0),
               "assumed: a smooth (softplus) hinge", "sharpness of the D3 hinge"),
     Parameter("d3_stimulation_ref", 0.625, "1", (0.2, 0.95),
-              "calibrated: healthy mean D3 occupancy by spinal dopamine (5 nM at Kd 3 nM)",
-              "set point of D3 stimulation", domain="fraction"),
+              "set point: the healthy D3 occupancy by spinal dopamine (5 nM at Kd 3 nM) in the "
+              "day-averaged steady state",
+              "set point of D3 stimulation", domain="fraction", set_point="d3_stimulation"),
     Parameter("spinal_signal_ref", 0.6134, "1", (0.1, 1.0),
-              "calibrated: healthy mean net spinal inhibition (D3 stimulation minus weighted D1 "
-              "stimulation over the day; recompute when d1_excitation_weight changes)",
-              "normaliser of the spinal signal"),
+              "set point: the healthy net spinal inhibition (D3 stimulation minus weighted D1 "
+              "stimulation) in the day-averaged steady state",
+              "normaliser of the spinal signal", set_point="spinal_net_inhibition"),
 )
 
 _iron = L / p["labile_iron_ref"]
@@ -91,9 +92,11 @@ observables = (
                "1", "spinal D3 stimulation", "occupancy x efficacy of spinal D3 by dopamine and drugs"),
     Observable("d1_stimulation", _stimulation(p["kd_dopamine_d1"], "d1_agonist_load", "d1_ligand_load"),
                "1", "spinal D1 stimulation", "occupancy x efficacy of spinal D1 by dopamine and drugs"),
-    Observable("dopaminergic_signal",
-               (d3 * sym("d3_stimulation") - p["d1_excitation_weight"] * d1 * sym("d1_stimulation"))
-               / p["spinal_signal_ref"],
+    Observable("spinal_net_inhibition",
+               d3 * sym("d3_stimulation") - p["d1_excitation_weight"] * d1 * sym("d1_stimulation"),
+               "1", "net spinal dopaminergic inhibition",
+               "D3 inhibition minus weighted D1 excitation (receptor level x stimulation)"),
+    Observable("dopaminergic_signal", sym("spinal_net_inhibition") / p["spinal_signal_ref"],
                "1", "dopaminergic signal driving the urge (1 = healthy mean)",
                "D3/D1 hypothesis: net spinal inhibition (D3 inhibition minus D1 excitation)"),
 )

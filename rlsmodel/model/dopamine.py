@@ -70,7 +70,7 @@ parameters = (
               "extracellular volume fraction", domain="fraction"),
     Parameter("k_dat", 0.5, "1/day", (0.1, 2.0),
               "assumed: membrane DAT adapts over days", "membrane DAT adaptation rate"),
-    Parameter("dat_iron_exponent", 0.3, "1", (-1.0, 1.0),
+    Parameter("dat_iron_exponent", 0.9, "1", (-1.5, 1.5),
               "hypothesis (science.md section 7): positive = membrane DAT falls with iron "
               "(Bianco et al. 2008 J Neurochem 106:205, DAT mRNA -58%; Earley et al. 2011 Sleep "
               "34:341); negative = DAT rises (Lai et al. 2017 Mov Disord 32). Chosen by "
@@ -86,7 +86,7 @@ parameters = (
               "stimulation, so the rotigotine patch lost its effect within weeks, against its "
               "sustained efficacy (Trenkwalder et al. 2008 Lancet Neurol 7:595, 6 months)",
               "exponent of stimulation-driven D2 down-regulation"),
-    Parameter("d2_iron_k", 1.2, "1", (0.1, 2.0),
+    Parameter("d2_iron_k", 0.45, "1", (0.05, 2.0),
               "calibrated: D2 density about 35% low in the median rls_genetic patient (Connor et al. "
               "2009 Brain 132:2403: 30-40%) with an untreated IRLS-like score about 20; the iron "
               "dependence itself follows Erikson et al. 2001 Pharmacol Biochem Behav 69:409 (D1/D2 "
@@ -99,8 +99,9 @@ parameters = (
               "Neuropsychopharmacology 25:213): with 20 nM dopamine, about 100 nM",
               "effective in-vivo dopamine affinity at D2"),
     Parameter("d2_stimulation_ref", 0.1667, "1", (0.05, 0.5),
-              "calibrated: healthy daily-mean D2 occupancy by dopamine (20 nM at Kd 100 nM)",
-              "set point of D2 receptor adaptation", domain="fraction"),
+              "set point: the healthy D2 occupancy by dopamine (20 nM at Kd 100 nM) in the "
+              "day-averaged steady state",
+              "set point of D2 receptor adaptation", domain="fraction", set_point="d2_stimulation"),
 )
 
 _cofactor = (L / p["labile_iron_ref"]) * (1 + p["th_iron_k"]) / (p["th_iron_k"] + L / p["labile_iron_ref"])
