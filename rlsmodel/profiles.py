@@ -44,7 +44,7 @@ _RLS_GENETIC_REASONS = {
                            "response (Connor et al. 2004 Brain 127:2713)",
 }
 
-_SEVERE_IRON_DEFICIENCY = {"diet_iron": 4.7, "blood_loss": 4.0}
+_SEVERE_IRON_DEFICIENCY = {"diet_iron": 4.74, "blood_loss": 4.0}
 _SEVERE_IRON_DEFICIENCY_REASONS = {
     "diet_iron": "a severely iron-poor diet (about a third of the typical 15 mg/day), the human-scale "
                  "analogue of the rodent diets with a tenth of normal iron fed from weaning (Beard et al. "

@@ -27,7 +27,7 @@ from .provenance import dataset_attrs as _provenance_attrs
 #: Augmentation hypotheses: name -> module path (see science.md section 7).
 AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.9, "increased": -0.9}
+DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
 #: Control of BBB endothelial iron release: name -> bbb_release_brain_gain default
 #: (rlsmodel/model/barrier.py).
 IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}

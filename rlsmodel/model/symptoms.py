@@ -21,7 +21,7 @@ p = {n: sym(n) for n in (
 parameters = (
     Parameter("symptom_max", 10.0, "1", (5.0, 10.0),
               "scale: the urge is rated 0-10", "maximal urge to move"),
-    Parameter("symptom_signal_threshold", 0.72, "1", (0.5, 0.95),
+    Parameter("symptom_signal_threshold", 0.706, "1", (0.5, 0.95),
               "calibrated: healthy D2 signalling (>= about 0.85 of its mean at the nightly "
               "trough) gives no urge; a 20-30% deficit (D2 -30% in RLS putamen, Connor et al. "
               "2009 Brain 132:2403) gives moderate-to-severe night-time urge",
@@ -37,10 +37,10 @@ parameters = (
     Parameter("excitability_iron_gain", 1.0, "1", (0.0, 3.0),
               "assumed: see excitability_iron_k", "exponent of iron-deficiency hyperexcitability",
               domain="nonnegative"),
-    Parameter("excitability_weight", 4.7, "1", (0.0, 8.0),
+    Parameter("excitability_weight", 5.0, "1", (0.0, 8.0),
               "assumed: excitability adds to the dopaminergic deficit on the logit scale",
               "weight of log-excitability in the urge", domain="nonnegative"),
-    Parameter("circadian_gate_gain", 6.0, "1", (2.0, 20.0),
+    Parameter("circadian_gate_gain", 6.6, "1", (2.0, 20.0),
               "calibrated: with the gate on the logit scale, untreated RLS urge starts in the "
               "evening and is least at 09:00-13:00 (Trenkwalder et al. 1999 Mov Disord 14:102; "
               "Michaud et al. 2005 Sleep 28:843); a growing signalling deficit then moves onset "
