@@ -26,7 +26,7 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 
 #: Seconds allowed for each git call; a slow or hung git means "no revision".
 GIT_TIMEOUT = 2.0
