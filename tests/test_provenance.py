@@ -59,7 +59,7 @@ def test_dataset_attrs_are_netcdf_safe_and_timeless():
 
 
 def test_no_git_checkout_means_no_revision(monkeypatch):
-    provenance.git_revision.cache_clear()
+    provenance.clear_cache()
     try:
         monkeypatch.setattr(provenance, "_git", lambda root, *args: None)
         assert provenance.git_revision() == (None, None)
@@ -67,7 +67,7 @@ def test_no_git_checkout_means_no_revision(monkeypatch):
         assert provenance.dataset_attrs()["git_revision"] == provenance.UNKNOWN
         assert provenance.git_description() == provenance.UNKNOWN
     finally:
-        provenance.git_revision.cache_clear()
+        provenance.clear_cache()
 
 
 # -- outputs carry it ----------------------------------------------------------------------
