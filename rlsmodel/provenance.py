@@ -14,10 +14,10 @@ bit for bit, such as ``Model.simulate`` and sweep stores, use it that way).
 
 The git revision (``git rev-parse HEAD`` in the directory holding the package, with a
 short timeout) is cached, and the cache refreshes itself: a commit, checkout, reset or
-staging changes the modification time of a file under ``.git`` (``HEAD``, the branch's
-ref, ``packed-refs``, ``index``) and the next call looks again; edits to the working tree
-(the ``dirty`` flag) are seen within :data:`GIT_STATUS_TTL` seconds. A simulation pays a
-few ``stat`` calls, not a git process.
+staging changes a file under ``.git`` (``HEAD``, the branch's ref, ``packed-refs``,
+``index``) and the next call looks again; edits to the working tree (the ``dirty`` flag)
+are seen within :data:`GIT_STATUS_TTL` seconds. A simulation pays a few small file reads
+and ``stat`` calls, not a git process.
 """
 from __future__ import annotations
 
@@ -121,11 +121,13 @@ def _lookup_revision(root: Path) -> tuple:
 
 
 def _git_stamp(root: Path) -> tuple:
-    """Modification times of the files a commit, checkout, reset or ``git add`` rewrites.
+    """What a commit, checkout, reset or ``git add`` changes under ``.git``, read cheaply.
 
-    Handles a ``.git`` directory and a ``.git`` file (worktrees, submodules:
-    ``gitdir: <path>``, with shared refs in the ``commondir``). Empty when ``root`` holds
-    no ``.git``: the TTL alone then decides.
+    The text of ``HEAD`` and of the branch ref it names (a new commit changes the ref's
+    text whatever the file system's timestamp resolution), and the modification time and
+    size of ``packed-refs`` and ``index``. Handles a ``.git`` directory and a ``.git`` file
+    (worktrees, submodules: ``gitdir: <path>``, with shared refs in the ``commondir``).
+    Empty when ``root`` holds no ``.git``: the TTL alone then decides.
     """
     dot_git = root / ".git"
     try:
@@ -144,11 +146,11 @@ def _git_stamp(root: Path) -> tuple:
         head = (git_dir / "HEAD").read_text().strip()
     except OSError:
         return ()
-    files = [git_dir / "HEAD", git_dir / "index", common / "packed-refs"]
+    stamp = [head, _mtime(git_dir / "index"), _mtime(common / "packed-refs")]
     if head.startswith("ref:"):
         ref = head[4:].strip()
-        files += [git_dir / ref, common / ref]
-    return tuple((str(f), _mtime(f)) for f in files)
+        stamp += [_text(git_dir / ref), _text(common / ref)]
+    return tuple(stamp)
 
 
 def _mtime(path: Path):
@@ -157,6 +159,13 @@ def _mtime(path: Path):
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def _text(path: Path):
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
 
 
 def _git(root: Path, *args) -> str | None:
