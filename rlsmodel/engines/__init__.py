@@ -1,14 +1,11 @@
 """Integration engines: one file per engine behind one interface, found by name in a registry.
 
-==========  =====================================================================  ==============
-name        what                                                                   file
-==========  =====================================================================  ==============
-``lsoda``   ODEPACK LSODA (scipy ``odeint``) with the numba-compiled right-hand     :mod:`.lsoda`
-            side and Jacobian; the default
-``cvode``   SUNDIALS CVODE on C generated from the model; events and samples in C   :mod:`.cvode`
-            (needs a C compiler and ``pip install 'rlsmodel[fast]'``)
-``scipy``   the slow, independent reference: ``solve_ivp`` (BDF), numpy functions  :mod:`.scipy_ivp`
-==========  =====================================================================  ==============
+* ``lsoda`` (:mod:`.lsoda`, the default): ODEPACK LSODA (scipy ``odeint``) with the
+  numba-compiled right-hand side and Jacobian.
+* ``cvode`` (:mod:`.cvode`): SUNDIALS CVODE on C generated from the model; events and samples
+  handled in C (needs a C compiler and ``pip install 'rlsmodel[fast]'``).
+* ``scipy`` (:mod:`.scipy_ivp`): the slow, independent reference, ``solve_ivp`` (BDF) with the
+  numpy functions.
 
 :mod:`.base` holds what they share (:class:`SolverSettings`, :class:`IntegrationError`,
 :class:`EngineUnavailable`, the :class:`Problem` an engine receives, event application and
