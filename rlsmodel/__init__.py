@@ -4,7 +4,7 @@ Iron from blood across the blood-brain barrier into neurons and oligodendrocytes
 iron deficiency reshaping myelin, hypoxia signalling and dopaminergic tone; and
 augmentation under dopaminergic drugs. See ``docs/`` and the README.
 """
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .activity import Activity  # noqa: E402
 from .simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES, Model  # noqa: E402

@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .integrate import IntegrationError
 
 PROG = "rlsmodel"

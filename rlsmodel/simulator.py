@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import math
 from collections import OrderedDict
@@ -13,11 +15,13 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
+import sympy as sp
 import xarray as xr
 from scipy.optimize import root
 
 from . import profiles as _profiles
 from .activity import Activity
+from .caching import LRUCache
 from .compile import CompiledSystem
 from .integrate import IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
@@ -29,7 +33,14 @@ AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
 DAT_HYPOTHESES = {"reduced": 0.3, "increased": -0.3}
 
-_COMPILED_CACHE = {}
+#: Distinct model structures whose compiled code is kept per process (least recently used leave).
+COMPILED_CACHE_SIZE = 8
+#: Parameter vectors whose steady state (and, separately, periodic state) a Model keeps.
+STATE_CACHE_SIZE = 256
+
+#: Compiled systems (with their resting-state masks), keyed by the *content* of the modules
+#: (:func:`modules_key`): Models built from equal declarations share one compiled system.
+_COMPILED = LRUCache(COMPILED_CACHE_SIZE)
 
 
 def _mechanism_module(name):
@@ -58,23 +69,21 @@ class Model:
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
     extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
-    engine: default integrator engine (``"lsoda"`` or the reference ``"scipy"``).
+    engine: default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
+        (``"lsoda"``, ``"cvode"``, the reference ``"scipy"``, or your own).
+    engine_options: that engine's options (``{name: value}``, see its ``options``).
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
-                 extra_modules=(), engine: str = "lsoda"):
+                 extra_modules=(), engine: str = "lsoda", engine_options=None):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
         self.dat_hypothesis = dat_hypothesis
         modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
-        key = tuple(id(m) for m in modules)
-        if key not in _COMPILED_CACHE:
-            compiled = CompiledSystem(assemble(modules))
-            _COMPILED_CACHE[key] = (compiled, _resting_states(compiled))
-        self.compiled, self._resting = _COMPILED_CACHE[key]
+        self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
-        self.settings = SolverSettings(engine=engine).validate()
+        self.settings = SolverSettings(engine=engine, engine_options=engine_options or ()).validate()
         states = [self.system.states[n] for n in self.compiled.state_names]
         self._nominal_values = np.array([s.nominal for s in states])
         self._state_scale = np.maximum(np.abs(self._nominal_values), 1e-3)
@@ -85,8 +94,10 @@ class Model:
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
         self._parameters = params
-        self._ss_cache = {}
-        self._periodic_cache = {}
+        # start states by parameter vector (bytes): bounded, thread-safe, values are pure
+        # functions of the key, so eviction or clear_caches never changes a result
+        self._ss_cache = LRUCache(STATE_CACHE_SIZE)
+        self._periodic_cache = LRUCache(STATE_CACHE_SIZE)
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -135,10 +146,12 @@ class Model:
         return self._state_scale
 
     def _averaged_steady_state(self, p):
-        """Steady state of the day-averaged system: (y, method)."""
-        key = p.tobytes()
-        if key in self._ss_cache:
-            return self._ss_cache[key]
+        """Steady state of the day-averaged system: (y, method); ``y`` is the caller's copy."""
+        y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                  lambda: self._solve_averaged_steady_state(p))
+        return y.copy(), method
+
+    def _solve_averaged_steady_state(self, p):
         pa = p.copy()
         pa[-1] = 0.0   # rhythms replaced by their daily means
         dyn = self._solved
@@ -175,16 +188,18 @@ class Model:
                 method = "long simulation (Newton did not converge)"
         y = y_full.copy()
         y[dyn] = x * scale[dyn]
-        self._ss_cache[key] = (y, method)
         return y, method
 
     def _periodic_state(self, p):
-        """State at midnight on the daily limit cycle of the forced system: (y, method)."""
+        """State at midnight on the daily limit cycle of the forced system: (y, method);
+        ``y`` is the caller's copy."""
+        y, method = self._periodic_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                        lambda: self._solve_periodic_state(p))
+        return y.copy(), method
+
+    def _solve_periodic_state(self, p):
         # the start state is found with the default engine whatever engine the run uses, so
         # results do not depend on the engine through their initial state
-        key = p.tobytes()
-        if key in self._periodic_cache:
-            return self._periodic_cache[key]
         y_avg, _ = self._averaged_steady_state(p)
         dyn = self._solved
         scale = self._scale()
@@ -211,12 +226,12 @@ class Model:
             method = "periodic (shooting)"
         else:
             method = "day-averaged steady state + 3 days of entrainment"
-        self._periodic_cache[key] = (y, method)
         return y, method
 
     def clear_caches(self) -> None:
-        """Forget cached steady and periodic states (one entry per parameter set otherwise;
-        sweeps call this between chunks). Results do not change: the caches only save time."""
+        """Forget cached steady and periodic states (each cache keeps at most
+        :data:`STATE_CACHE_SIZE` parameter sets anyway). Results do not change: the caches
+        only save time. The compiled code, shared by equal models, is kept."""
         self._ss_cache.clear()
         self._periodic_cache.clear()
 
@@ -240,7 +255,8 @@ class Model:
 
     # -- simulation ----------------------------------------------------------------------
     def simulate(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0,
-                 initial=None, activity=None, engine=None, rtol=None, atol=None) -> xr.Dataset:
+                 initial=None, activity=None, engine=None, rtol=None, atol=None,
+                 engine_options=None) -> xr.Dataset:
         """Simulate ``days`` days from midnight; return an :class:`xarray.Dataset`.
 
         Parameters
@@ -254,13 +270,18 @@ class Model:
             values / a Dataset (e.g. the last time point of an earlier run).
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
             day, sedentary 18:00-23:00, asleep 23:00-07:00).
-        engine, rtol, atol: integrator settings (see :mod:`rlsmodel.integrate`).
+        engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
+            None keeps the model's (its ``engine_options`` only while the engine is its own).
         """
         days = _positive("days", days)
         dt_h = _positive("sample_every_hours", sample_every_hours)
-        settings = SolverSettings(engine=engine or self.settings.engine,
+        engine = engine or self.settings.engine
+        if engine_options is None:
+            engine_options = self.settings.engine_options if engine == self.settings.engine else ()
+        settings = SolverSettings(engine=engine,
                                   rtol=self.settings.rtol if rtol is None else rtol,
-                                  atol=self.settings.atol if atol is None else atol).validate()
+                                  atol=self.settings.atol if atol is None else atol,
+                                  engine_options=engine_options).validate()
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError("activity must be an rlsmodel.activity.Activity")
@@ -352,6 +373,40 @@ class Model:
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
         return ds
+
+
+def modules_key(modules):
+    """Cache key of a tuple of declared modules: equal declarations give equal keys.
+
+    Modules are frozen dataclasses, so the tuple itself is the key (hashed and compared by
+    content: states, parameters, flows and sympy expressions). A module holding unhashable
+    fields (say, lists) is keyed by a digest of its canonical text instead.
+    """
+    modules = tuple(modules)
+    try:
+        hash(modules)
+    except TypeError:
+        return ("sha256", hashlib.sha256(repr(_canonical(modules)).encode()).hexdigest())
+    return modules
+
+
+def _canonical(obj):
+    """Nested tuples of strings describing ``obj`` (dataclasses field by field, sympy via srepr)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__,) + tuple((f.name, _canonical(getattr(obj, f.name)))
+                                                 for f in dataclasses.fields(obj))
+    if isinstance(obj, (list, tuple)):
+        return tuple(_canonical(x) for x in obj)
+    if isinstance(obj, dict):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in obj.items()))
+    if isinstance(obj, sp.Basic):
+        return sp.srepr(obj)
+    return repr(obj)
+
+
+def _compile(modules):
+    compiled = CompiledSystem(assemble(modules))
+    return compiled, _resting_states(compiled)
 
 
 def _resting_states(compiled) -> np.ndarray:
