@@ -216,7 +216,8 @@ def profile_dataset(spec, problem, result, optimizer, engine) -> xr.Dataset:
     import pypesto.profile
     conf = spec.options["confidence"]
     ratio_min = pypesto.profile.chi2_quantile_to_ratio(conf)
-    options = pypesto.profile.ProfileOptions(ratio_min=ratio_min, step_size_precheck_mode="off")
+    options = pypesto.profile.ProfileOptions(ratio_min=ratio_min, max_step_size_absolute=0.1,
+                                             step_size_precheck_mode="off")
     result = pypesto.profile.parameter_profile(problem, result, optimizer, engine=engine,
                                                profile_options=options, progress_bar=False)
     profiles = result.profile_result.list[-1]

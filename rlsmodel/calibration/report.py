@@ -35,6 +35,8 @@ def plot_waterfall(ds, path):
         ax.axhline(1.0 + 0.1, color="0.6", lw=0.8, ls="--", label="best + 0.1")
         ax.legend(fontsize=8)
     ax.set_yscale("log")
+    ax.set_ylim(0.8, max(10.0, 2.0 * (f[-1] - f[0] + 1.0)) if f.size else 10.0)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("start (sorted by objective)")
     ax.set_ylabel("objective - best + 1")
     ax.set_title(f"waterfall: {int(ds['n_converged'])} of {ds.sizes['start']} starts at the best "
@@ -59,11 +61,14 @@ def plot_profiles(ds, path):
         ax.axhline(thr, color="#d62728", lw=0.8, ls="--")
         ax.axvline(float(p["best"]), color="k", lw=0.8)
         ax.axvspan(float(p["ci_lower"]), float(p["ci_upper"]), color="#1f77b4", alpha=0.12)
-        if str(p["scale"].values) == "log":
-            ax.set_xscale("log")
-        ax.set_xlim(float(p["lower"]), float(p["upper"]))
+        vals = p["profile_value"].values
+        vals = vals[np.isfinite(vals)]
+        if vals.size and vals.max() > vals.min():      # linear axis over the profiled stretch
+            lo, hi = vals.min(), vals.max()
+            ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
         ax.set_ylim(0, 1.05)
-        ax.set_xlabel(f"{name} ({p['unit'].values})", fontsize=8)
+        ax.set_xlabel(f"{name} ({p['unit'].values}); bounds {_fmt(float(p['lower']))}-{_fmt(float(p['upper']))}",
+                      fontsize=8)
         ax.set_title(str(p["identifiability"].values), fontsize=8)
     axes[0][0].set_ylabel("likelihood ratio")
     fig.tight_layout()
