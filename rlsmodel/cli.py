@@ -248,6 +248,19 @@ def _export_sbml(args) -> int:
     return 0
 
 
+@export_format("petab", "the measurement part of a calibration spec as a PEtab problem (SBML model, conditions, "
+               "observables, measurements, parameters; needs the 'sbml' extra)",
+               arg("out", metavar="DIR", help="output directory (problem.yaml and its tables)"),
+               arg("--spec", required=True, metavar="SPEC.toml", help="calibration spec whose measurements to export"))
+def _export_petab(args) -> int:
+    if not Path(args.spec).is_file():
+        raise CLIError(f"calibration spec not found: {args.spec}")
+    from .export.petab import write_petab
+    paths = write_petab(args.out, args.spec)
+    print(f"wrote {paths['yaml']} and its tables (see {paths['readme']})")
+    return 0
+
+
 @export_format("docs", "regenerate docs/model.md from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
                    help="output file (default: docs/model.md of the source checkout)"))
