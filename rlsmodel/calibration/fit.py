@@ -277,10 +277,9 @@ def sample_dataset(spec, problem, result) -> xr.Dataset:
     state = np.random.get_state()
     np.random.seed(s["seed"])
     try:
-        sampler = pypesto.sample.AdaptiveMetropolisSampler()
+        sampler = pypesto.sample.AdaptiveMetropolisSampler(options={"show_progress": False})
         res = pypesto.sample.sample(problem, n_samples=s["n"], sampler=sampler,
-                                    x0=np.asarray(result.optimize_result.list[0].x), result=result,
-                                    progress_bar=False)
+                                    x0=np.asarray(result.optimize_result.list[0].x), result=result)
     finally:
         np.random.set_state(state)
     if s["burn_in"] is None:
