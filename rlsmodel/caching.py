@@ -58,6 +58,11 @@ class LRUCache:
             self.put(key, value)
         return value
 
+    def pop(self, key, default=None):
+        """Remove ``key`` and return its value (``default`` if absent)."""
+        with self._lock:
+            return self._data.pop(key, default)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

@@ -72,14 +72,22 @@ class Model:
     engine: default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
         (``"lsoda"``, ``"cvode"``, the reference ``"scipy"``, or your own).
     engine_options: that engine's options (``{name: value}``, see its ``options``).
+    parameter_defaults: ``{name: value}`` replacing the declared defaults (a calibration's
+        fitted values); profiles and ``params=`` still override them. Each value is checked
+        against the parameter's domain; unknown names raise ``ValueError``.
+    profile_overrides: ``{profile: {name: value}}`` replacing (or adding to) a profile's own
+        overrides, e.g. a fitted ``rls_genetic`` BBB gain; applied after the profile's
+        overrides and before ``params=``.
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
-                 extra_modules=(), engine: str = "lsoda", engine_options=None):
+                 extra_modules=(), engine: str = "lsoda", engine_options=None, parameter_defaults=None,
+                 profile_overrides=None):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
         self.dat_hypothesis = dat_hypothesis
+        self.extra_modules = tuple(extra_modules)
         modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
         self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
@@ -94,6 +102,11 @@ class Model:
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
         self._parameters = params
+        self.parameter_defaults = MappingProxyType(self._checked_overrides(parameter_defaults,
+                                                                           "parameter_defaults"))
+        for name, value in self.parameter_defaults.items():
+            params[name] = replace(params[name], default=value)
+        self.profile_overrides = MappingProxyType(self._checked_profile_overrides(profile_overrides))
         # start states by parameter vector (bytes): bounded, thread-safe, values are pure
         # functions of the key, so eviction or clear_caches never changes a result
         self._ss_cache = LRUCache(STATE_CACHE_SIZE)
@@ -118,11 +131,50 @@ class Model:
         return [n for n, s in self.system.states.items() if s.kind == "dynamic"]
 
     # -- parameters ----------------------------------------------------------------------
+    def _checked_overrides(self, overrides, where) -> dict:
+        """``{name: float}`` with every name known and every value in its domain."""
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError(f"{where} must be a mapping name -> value; got {type(overrides).__name__}")
+        out = {}
+        for name, value in overrides.items():
+            if name not in self._parameters:
+                raise ValueError(f"unknown parameter {name!r} in {where}; " + closest(str(name), self._parameters))
+            out[str(name)] = self._parameters[name].check_value(value)
+        return out
+
+    def _checked_profile_overrides(self, overrides) -> dict:
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError("profile_overrides must be a mapping profile -> {name: value}; "
+                             f"got {type(overrides).__name__}")
+        return {_profiles.get(prof).name: MappingProxyType(self._checked_overrides(values, f"profile_overrides[{prof!r}]"))
+                for prof, values in overrides.items()}
+
+    def with_defaults(self, parameter_defaults=None, profile_overrides=None) -> "Model":
+        """A new model with the same structure whose defaults (and profile overrides) are
+        replaced by these, on top of this model's own replacements.
+
+        ``parameter_defaults``: ``{name: value}``; ``profile_overrides``: ``{profile: {name:
+        value}}`` (see :class:`Model`). This model is unchanged. Compilation is shared.
+        """
+        defaults = {**self.parameter_defaults, **self._checked_overrides(parameter_defaults, "parameter_defaults")}
+        profiles = {p: dict(v) for p, v in self.profile_overrides.items()}
+        for prof, values in self._checked_profile_overrides(profile_overrides).items():
+            profiles.setdefault(prof, {}).update(values)
+        return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
+                     engine=self.settings.engine, parameter_defaults=defaults, profile_overrides=profiles)
+
     def resolve_parameters(self, profile="healthy", params=None) -> "OrderedDict[str, float]":
-        """Full parameter set: defaults, then the profile's overrides, then ``params``."""
+        """Full parameter set: defaults (the model's), then the profile's overrides (and this
+        model's ``profile_overrides`` for it), then ``params``."""
         prof = _profiles.get(profile)
         values = OrderedDict((n, p.default) for n, p in self._parameters.items())
-        for source, overrides in (("profile " + prof.name, prof.overrides), ("params", params or {})):
+        extra = self.profile_overrides.get(prof.name, {})
+        for source, overrides in (("profile " + prof.name, prof.overrides),
+                                  ("profile_overrides of " + prof.name, extra), ("params", params or {})):
             if not hasattr(overrides, "items"):
                 raise ValueError(f"params must be a mapping name -> value; got {type(overrides).__name__}")
             for name, value in overrides.items():
@@ -305,6 +357,16 @@ class Model:
         ds.attrs["initial_state"] = init_method
         return ds
 
+    def _calibration_attrs(self) -> dict:
+        """Attrs naming replaced defaults / profile overrides (none for a plain model)."""
+        out = {}
+        if self.parameter_defaults:
+            out["parameter_defaults"] = json.dumps(dict(self.parameter_defaults), sort_keys=True)
+        if self.profile_overrides:
+            out["profile_overrides"] = json.dumps({k: dict(v) for k, v in self.profile_overrides.items()},
+                                                  sort_keys=True)
+        return out
+
     def _initial_from(self, initial, p):
         """State vector from ``initial``; states it does not name come from the run's own
         (profile and params) day-averaged steady state, parameter vector ``p``."""
@@ -366,6 +428,7 @@ class Model:
             "model_structure": self.compiled.structure_hash,
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,
+            **self._calibration_attrs(),
             "profile": prof.name,
             "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),

@@ -35,10 +35,18 @@ class ModelKey:
     dat_hypothesis: str
     structure_hash: str
     settings: SolverSettings = SolverSettings()
+    #: replaced defaults ``((name, value), ...)`` and profile overrides ``((profile, ((name,
+    #: value), ...)), ...)`` of a calibrated model (:meth:`rlsmodel.Model.with_defaults`)
+    parameter_defaults: tuple = ()
+    profile_overrides: tuple = ()
 
     @classmethod
     def of(cls, model) -> "ModelKey":
-        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash, model.settings)
+        defaults = tuple(sorted(dict(getattr(model, "parameter_defaults", {})).items()))
+        profiles = tuple(sorted((p, tuple(sorted(dict(v).items())))
+                                for p, v in dict(getattr(model, "profile_overrides", {})).items()))
+        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash, model.settings,
+                   defaults, profiles)
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,9 @@ def worker_model(key: ModelKey):
 
 def _build_model(key: ModelKey):
     from ..simulator import Model
-    model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis, engine=key.settings.engine)
+    model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis, engine=key.settings.engine,
+                  parameter_defaults=dict(key.parameter_defaults),
+                  profile_overrides={p: dict(v) for p, v in key.profile_overrides})
     if model.compiled.structure_hash != key.structure_hash:
         raise RuntimeError(
             f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
