@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import math
 from collections import OrderedDict
@@ -13,11 +15,13 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
+import sympy as sp
 import xarray as xr
 from scipy.optimize import root
 
 from . import profiles as _profiles
 from .activity import Activity
+from .caching import LRUCache
 from .compile import CompiledSystem
 from .integrate import IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
@@ -32,7 +36,14 @@ DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
 #: (rlsmodel/model/barrier.py).
 IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}
 
-_COMPILED_CACHE = {}
+#: Distinct model structures whose compiled code is kept per process (least recently used leave).
+COMPILED_CACHE_SIZE = 8
+#: Parameter vectors whose steady state (and, separately, periodic state) a Model keeps.
+STATE_CACHE_SIZE = 256
+
+#: Compiled systems (with their resting-state masks), keyed by the *content* of the modules
+#: (:func:`modules_key`): Models built from equal declarations share one compiled system.
+_COMPILED = LRUCache(COMPILED_CACHE_SIZE)
 
 
 def _mechanism_module(name):
@@ -61,24 +72,36 @@ class Model:
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
     extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
-    engine: default integrator engine (``"lsoda"`` or the reference ``"scipy"``).
+    engine: default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
+        (``"lsoda"``, ``"cvode"``, the reference ``"scipy"``, or your own).
+    engine_options: that engine's options (``{name: value}``, see its ``options``).
+    parameter_defaults: ``{name: value}`` replacing the declared defaults (a calibration's
+        fitted values); profiles and ``params=`` still override them. Each value is checked
+        against the parameter's domain; unknown names raise ``ValueError``.
+    profile_overrides: ``{profile: {name: value}}`` replacing (or adding to) a profile's own
+        overrides, e.g. a fitted ``rls_genetic`` BBB gain; applied after the profile's
+        overrides and before ``params=``.
+    iron_release: ``"brain_regulated"`` (default; blood-brain barrier endothelial iron is
+        released as the brain side asks for it, Simpson et al. 2015) or ``"constitutive"``
+        (release follows endothelial iron alone); see :mod:`rlsmodel.model.barrier`.
+
+    Set points (parameters declared with ``set_point=``, e.g. ``labile_iron_ref``) are computed
+    from the healthy steady state of this model's defaults when it is built
+    (:mod:`rlsmodel.set_points`).
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
-                 extra_modules=(), engine: str = "lsoda", iron_release: str = "brain_regulated",
-                 parameter_defaults=None):
+                 extra_modules=(), engine: str = "lsoda", engine_options=None, parameter_defaults=None,
+                 profile_overrides=None, iron_release: str = "brain_regulated"):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
         self.dat_hypothesis = dat_hypothesis
+        self.extra_modules = tuple(extra_modules)
         modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
-        key = tuple(id(m) for m in modules)
-        if key not in _COMPILED_CACHE:
-            compiled = CompiledSystem(assemble(modules))
-            _COMPILED_CACHE[key] = (compiled, _resting_states(compiled))
-        self.compiled, self._resting = _COMPILED_CACHE[key]
+        self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
-        self.settings = SolverSettings(engine=engine).validate()
+        self.settings = SolverSettings(engine=engine, engine_options=engine_options or ()).validate()
         states = [self.system.states[n] for n in self.compiled.state_names]
         self._nominal_values = np.array([s.nominal for s in states])
         self._state_scale = np.maximum(np.abs(self._nominal_values), 1e-3)
@@ -93,17 +116,16 @@ class Model:
         self.iron_release = iron_release
         params["bbb_release_brain_gain"] = replace(params["bbb_release_brain_gain"],
                                                    default=IRON_RELEASE_HYPOTHESES[iron_release])
-        for name, value in dict(parameter_defaults or {}).items():
-            if name not in params:
-                raise ValueError(f"unknown parameter {name!r} in parameter_defaults; " + closest(str(name), params))
-            if params[name].set_point is not None:
-                raise ValueError(f"parameter {name!r} is a set point (computed from the healthy steady "
-                                 f"state of {params[name].set_point}); it cannot be given a default")
-            params[name] = replace(params[name], default=params[name].check_value(value))
-        self.parameter_defaults = dict(parameter_defaults or {})
         self._parameters = params
-        self._ss_cache = {}
-        self._periodic_cache = {}
+        self.parameter_defaults = MappingProxyType(self._checked_overrides(parameter_defaults,
+                                                                           "parameter_defaults"))
+        for name, value in self.parameter_defaults.items():
+            params[name] = replace(params[name], default=value)
+        self.profile_overrides = MappingProxyType(self._checked_profile_overrides(profile_overrides))
+        # start states by parameter vector (bytes): bounded, thread-safe, values are pure
+        # functions of the key, so eviction or clear_caches never changes a result
+        self._ss_cache = LRUCache(STATE_CACHE_SIZE)
+        self._periodic_cache = LRUCache(STATE_CACHE_SIZE)
         self._apply_set_points()
 
     def _apply_set_points(self) -> None:
@@ -170,11 +192,55 @@ class Model:
         return [n for n, s in self.system.states.items() if s.kind == "dynamic"]
 
     # -- parameters ----------------------------------------------------------------------
+    def _checked_overrides(self, overrides, where) -> dict:
+        """``{name: float}`` with every name known and every value in its domain."""
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError(f"{where} must be a mapping name -> value; got {type(overrides).__name__}")
+        out = {}
+        for name, value in overrides.items():
+            if name not in self._parameters:
+                raise ValueError(f"unknown parameter {name!r} in {where}; " + closest(str(name), self._parameters))
+            if self._parameters[name].set_point is not None:
+                raise ValueError(f"parameter {name!r} in {where} is a set point: the healthy steady-state "
+                                 f"{self._parameters[name].set_point}, computed when the model is built "
+                                 "(rlsmodel.set_points); change the parameters that determine it instead")
+            out[str(name)] = self._parameters[name].check_value(value)
+        return out
+
+    def _checked_profile_overrides(self, overrides) -> dict:
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError("profile_overrides must be a mapping profile -> {name: value}; "
+                             f"got {type(overrides).__name__}")
+        return {_profiles.get(prof).name: MappingProxyType(self._checked_overrides(values, f"profile_overrides[{prof!r}]"))
+                for prof, values in overrides.items()}
+
+    def with_defaults(self, parameter_defaults=None, profile_overrides=None) -> "Model":
+        """A new model with the same structure whose defaults (and profile overrides) are
+        replaced by these, on top of this model's own replacements.
+
+        ``parameter_defaults``: ``{name: value}``; ``profile_overrides``: ``{profile: {name:
+        value}}`` (see :class:`Model`). This model is unchanged. Compilation is shared.
+        """
+        defaults = {**self.parameter_defaults, **self._checked_overrides(parameter_defaults, "parameter_defaults")}
+        profiles = {p: dict(v) for p, v in self.profile_overrides.items()}
+        for prof, values in self._checked_profile_overrides(profile_overrides).items():
+            profiles.setdefault(prof, {}).update(values)
+        return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
+                     engine=self.settings.engine, engine_options=self.settings.engine_options or None,
+                     parameter_defaults=defaults, profile_overrides=profiles, iron_release=self.iron_release)
+
     def resolve_parameters(self, profile="healthy", params=None) -> "OrderedDict[str, float]":
-        """Full parameter set: defaults, then the profile's overrides, then ``params``."""
+        """Full parameter set: defaults (the model's), then the profile's overrides (and this
+        model's ``profile_overrides`` for it), then ``params``."""
         prof = _profiles.get(profile)
         values = OrderedDict((n, p.default) for n, p in self._parameters.items())
-        for source, overrides in (("profile " + prof.name, prof.overrides), ("params", params or {})):
+        extra = self.profile_overrides.get(prof.name, {})
+        for source, overrides in (("profile " + prof.name, prof.overrides),
+                                  ("profile_overrides of " + prof.name, extra), ("params", params or {})):
             if not hasattr(overrides, "items"):
                 raise ValueError(f"params must be a mapping name -> value; got {type(overrides).__name__}")
             for name, value in overrides.items():
@@ -198,10 +264,15 @@ class Model:
         return self._state_scale
 
     def _averaged_steady_state(self, p, cache: bool = True):
-        """Steady state of the day-averaged system: (y, method)."""
-        key = p.tobytes()
-        if key in self._ss_cache:
-            return self._ss_cache[key]
+        """Steady state of the day-averaged system: (y, method); ``y`` is the caller's copy.
+        ``cache=False`` neither reads nor fills the cache (the set-point solve's trial vectors)."""
+        if not cache:
+            return self._solve_averaged_steady_state(p)
+        y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                  lambda: self._solve_averaged_steady_state(p))
+        return y.copy(), method
+
+    def _solve_averaged_steady_state(self, p):
         pa = p.copy()
         pa[-1] = 0.0   # rhythms replaced by their daily means
         dyn = self._solved
@@ -238,17 +309,18 @@ class Model:
                 method = "long simulation (Newton did not converge)"
         y = y_full.copy()
         y[dyn] = x * scale[dyn]
-        if cache:
-            self._ss_cache[key] = (y, method)
         return y, method
 
     def _periodic_state(self, p):
-        """State at midnight on the daily limit cycle of the forced system: (y, method)."""
+        """State at midnight on the daily limit cycle of the forced system: (y, method);
+        ``y`` is the caller's copy."""
+        y, method = self._periodic_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                        lambda: self._solve_periodic_state(p))
+        return y.copy(), method
+
+    def _solve_periodic_state(self, p):
         # the start state is found with the default engine whatever engine the run uses, so
         # results do not depend on the engine through their initial state
-        key = p.tobytes()
-        if key in self._periodic_cache:
-            return self._periodic_cache[key]
         y_avg, _ = self._averaged_steady_state(p)
         dyn = self._solved
         scale = self._scale()
@@ -275,12 +347,12 @@ class Model:
             method = "periodic (shooting)"
         else:
             method = "day-averaged steady state + 3 days of entrainment"
-        self._periodic_cache[key] = (y, method)
         return y, method
 
     def clear_caches(self) -> None:
-        """Forget cached steady and periodic states (one entry per parameter set otherwise;
-        sweeps call this between chunks). Results do not change: the caches only save time."""
+        """Forget cached steady and periodic states (each cache keeps at most
+        :data:`STATE_CACHE_SIZE` parameter sets anyway). Results do not change: the caches
+        only save time. The compiled code, shared by equal models, is kept."""
         self._ss_cache.clear()
         self._periodic_cache.clear()
 
@@ -304,7 +376,8 @@ class Model:
 
     # -- simulation ----------------------------------------------------------------------
     def simulate(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0,
-                 initial=None, activity=None, engine=None, rtol=None, atol=None) -> xr.Dataset:
+                 initial=None, activity=None, engine=None, rtol=None, atol=None,
+                 engine_options=None) -> xr.Dataset:
         """Simulate ``days`` days from midnight; return an :class:`xarray.Dataset`.
 
         Parameters
@@ -318,13 +391,18 @@ class Model:
             values / a Dataset (e.g. the last time point of an earlier run).
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
             day, sedentary 18:00-23:00, asleep 23:00-07:00).
-        engine, rtol, atol: integrator settings (see :mod:`rlsmodel.integrate`).
+        engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
+            None keeps the model's (its ``engine_options`` only while the engine is its own).
         """
         days = _positive("days", days)
         dt_h = _positive("sample_every_hours", sample_every_hours)
-        settings = SolverSettings(engine=engine or self.settings.engine,
+        engine = engine or self.settings.engine
+        if engine_options is None:
+            engine_options = self.settings.engine_options if engine == self.settings.engine else ()
+        settings = SolverSettings(engine=engine,
                                   rtol=self.settings.rtol if rtol is None else rtol,
-                                  atol=self.settings.atol if atol is None else atol).validate()
+                                  atol=self.settings.atol if atol is None else atol,
+                                  engine_options=engine_options).validate()
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError("activity must be an rlsmodel.activity.Activity")
@@ -347,6 +425,16 @@ class Model:
         ds.attrs.update(regimen_attrs)
         ds.attrs["initial_state"] = init_method
         return ds
+
+    def _calibration_attrs(self) -> dict:
+        """Attrs naming replaced defaults / profile overrides (none for a plain model)."""
+        out = {}
+        if self.parameter_defaults:
+            out["parameter_defaults"] = json.dumps(dict(self.parameter_defaults), sort_keys=True)
+        if self.profile_overrides:
+            out["profile_overrides"] = json.dumps({k: dict(v) for k, v in self.profile_overrides.items()},
+                                                  sort_keys=True)
+        return out
 
     def _initial_from(self, initial, p):
         """State vector from ``initial``; states it does not name come from the run's own
@@ -409,6 +497,8 @@ class Model:
             "model_structure": self.compiled.structure_hash,
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,
+            "iron_release": self.iron_release,
+            **self._calibration_attrs(),
             "profile": prof.name,
             "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),
@@ -416,6 +506,40 @@ class Model:
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
         return ds
+
+
+def modules_key(modules):
+    """Cache key of a tuple of declared modules: equal declarations give equal keys.
+
+    Modules are frozen dataclasses, so the tuple itself is the key (hashed and compared by
+    content: states, parameters, flows and sympy expressions). A module holding unhashable
+    fields (say, lists) is keyed by a digest of its canonical text instead.
+    """
+    modules = tuple(modules)
+    try:
+        hash(modules)
+    except TypeError:
+        return ("sha256", hashlib.sha256(repr(_canonical(modules)).encode()).hexdigest())
+    return modules
+
+
+def _canonical(obj):
+    """Nested tuples of strings describing ``obj`` (dataclasses field by field, sympy via srepr)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__,) + tuple((f.name, _canonical(getattr(obj, f.name)))
+                                                 for f in dataclasses.fields(obj))
+    if isinstance(obj, (list, tuple)):
+        return tuple(_canonical(x) for x in obj)
+    if isinstance(obj, dict):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in obj.items()))
+    if isinstance(obj, sp.Basic):
+        return sp.srepr(obj)
+    return repr(obj)
+
+
+def _compile(modules):
+    compiled = CompiledSystem(assemble(modules))
+    return compiled, _resting_states(compiled)
 
 
 def _resting_states(compiled) -> np.ndarray:
@@ -451,4 +575,4 @@ def _positive(name, value):
     return v
 
 
-__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IntegrationError"]
+__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IRON_RELEASE_HYPOTHESES", "IntegrationError"]

@@ -21,7 +21,7 @@ import types
 import numpy as np
 import xarray as xr
 
-from .. import __version__
+from .._version import __version__
 from .. import profiles as _profiles
 from ..provenance import dataset_attrs
 from . import summaries
