@@ -337,7 +337,9 @@ class Model:
 
         try:
             sol = root(shoot, y0[dyn] / scale[dyn], method="hybr", options={"xtol": 1e-12})
-            ok = sol.success and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12)
+            # judged by the residual, not MINPACK's status: at a residual of 1e-13 hybr can
+            # report "not making good progress" while already at the precision limit
+            ok = bool(np.all(np.isfinite(sol.x))) and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12)
         except (ArithmeticError, IntegrationError, ValueError):
             # a trial state of the root finder left the physical domain: use the fallback
             ok = False
