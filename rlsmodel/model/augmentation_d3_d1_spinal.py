@@ -84,6 +84,12 @@ parameters = (
 )
 
 _iron = L / p["labile_iron_ref"]
+
+
+def _softplus(relative_stimulation):
+    """Smooth hinge of D3 stimulation (relative to its set point) above the threshold."""
+    x = p["d3_hinge_sharpness"] * (relative_stimulation - p["d3_supraphysiological_threshold"])
+    return sp.log(1 + sp.exp(x)) / p["d3_hinge_sharpness"]
 _spinal_da = p["spinal_dopamine_fraction"] * C
 
 
@@ -111,9 +117,10 @@ regulations = (
     Regulation("d3_turnover", "d3_density", -p["k_d3"] * d3, "D3 receptor turnover"),
     Regulation("d1_upregulation", "d1_density",
                p["k_d1_upregulation"] * (1 + p["d1_upregulation_gain"]
-                                         * sp.log(1 + sp.exp(p["d3_hinge_sharpness"] * (sym("d3_stimulation") / p["d3_stimulation_ref"] - p["d3_supraphysiological_threshold"])))
-                                         / p["d3_hinge_sharpness"]),
-               "basal D1 synthesis plus up-regulation by sustained supraphysiological D3 stimulation"),
+                                         * (_softplus(sym("d3_stimulation") / p["d3_stimulation_ref"])
+                                            - _softplus(1))),
+               "basal D1 synthesis plus up-regulation by sustained supraphysiological D3 stimulation "
+               "(the hinge counted from its healthy level, so healthy D1 is exactly 1)"),
     Regulation("d1_turnover", "d1_density", -p["k_d1_upregulation"] * d1, "D1 receptor turnover"),
 )
 
