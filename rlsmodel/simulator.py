@@ -168,10 +168,11 @@ class Model:
                 raise set_points.SetPointError(
                     f"set point {name!r} = {value:.6g} {par.unit} (healthy steady-state "
                     f"{par.set_point}) lies outside its declared range {par.range}")
-            self._parameters[name] = replace(
-                par, default=float(value),
-                source=f"computed: healthy day-averaged steady state of {par.set_point} "
-                       f"(rlsmodel.set_points). {par.source}")
+            how = (f"set point computed when the model is built (rlsmodel.set_points) from the healthy "
+                   f"day-averaged steady state of {par.set_point}")
+            text = par.source
+            source = how + ": " + text[len("set point: "):] if text.startswith("set point: ") else how + "; " + text
+            self._parameters[name] = replace(par, default=float(value), source=source)
 
     # -- declaration views ---------------------------------------------------------------
     @property

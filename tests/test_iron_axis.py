@@ -48,7 +48,7 @@ def test_set_points_are_recomputed_when_another_parameter_changes():
             != pytest.approx(base.parameters["interstitial_iron_ref"].default, rel=1e-3))
     for name in _relative_readouts(changed):
         assert float(ss[name]) == pytest.approx(1.0, abs=1e-6), name
-    assert "computed: healthy" in changed.parameters["labile_iron_ref"].source
+    assert "set point computed when the model is built" in changed.parameters["labile_iron_ref"].source
 
 
 def test_a_set_point_cannot_be_given_a_default():
