@@ -125,8 +125,11 @@ def test_values_outside_the_plausible_range_but_inside_the_domain_are_used_exact
     assert 100.0 > hi
     values = model.resolve_parameters("healthy", {"diet_iron": 100.0, "blood_loss": 0.0})
     assert values["diet_iron"] == 100.0 and values["blood_loss"] == 0.0
-    ds = model.simulate(1, params={"diet_iron": 100.0}, sample_every_hours=24.0)
+    with pytest.warns(rlsmodel.ParameterRangeWarning, match=r"diet_iron = 100 mg/day .*range 5-30"):
+        ds = model.simulate(1, params={"diet_iron": 100.0}, sample_every_hours=24.0)
     assert json.loads(ds.attrs["parameters"])["diet_iron"] == 100.0
+    assert json.loads(ds.attrs["parameters_outside_range"]) == {
+        "diet_iron": {"value": 100.0, "range": [lo, hi], "unit": "mg/day"}}
     assert json.loads(ds.attrs["parameter_overrides"]) == {"diet_iron": 100.0}
     # and it has an effect (more absorption than at the default)
     ref = model.simulate(1, sample_every_hours=24.0)

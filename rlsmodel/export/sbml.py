@@ -551,7 +551,8 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
         days = float(days)
         if not (math.isfinite(days) and days > 0):
             raise ValueError(f"days must be a positive finite number; got {days!r}")
-        events = list(regimen.events(model, days, params=values))
+        # doses into in-body conserved states are counted in the ledgers, as in Model.simulate
+        events = system.ledger_events(list(regimen.events(model, days, params=values)))
 
     ids = _Ids()
     names = {}
