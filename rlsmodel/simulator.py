@@ -301,7 +301,7 @@ class Model:
             events = self.system.ledger_events(regimen.events(self, days, params=values))
             regimen_attrs = {"regimen": regimen.describe()}
             if not events:
-                warnings.warn(_no_dose_message(regimen, days), RegimenWarning, stacklevel=2)
+                warnings.warn(_checks.no_dose_message(regimen, days), RegimenWarning, stacklevel=2)
         with _named_failures(outside, self._parameters):
             if initial is None:
                 y0, init_method = self._periodic_state(p)
@@ -447,7 +447,7 @@ class Model:
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,
             "profile": prof.name,
-            "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
+            "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True, default=float),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),
             **settings.as_attrs(),
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
@@ -496,19 +496,6 @@ def _count_doses(regimen, days: float) -> int:
     if not schedules:
         return 0
     return sum(len(s.dose_days(days)) + 1 for s in schedules)
-
-
-def _no_dose_message(regimen, days: float) -> str:
-    schedules = getattr(regimen, "schedules", None)
-    if schedules:
-        first = min(schedules, key=lambda s: (s.start_day, s.clock_hour))
-        t_first = first.start_day + first.clock_hour / 24.0
-        return (f"the regimen gives no dose in this {days:g}-day run: its first dose ({first.drug} on day "
-                f"{first.start_day} at {first.clock_hour:g} h, model time {t_first:g} d) lies after the end of the "
-                f"run (day {days:g}). Simulate longer (days > {t_first:g}) or start the regimen earlier "
-                f"(start_day < {days:g})")
-    return (f"the regimen {regimen.describe()} gives no dose (no event) within this {days:g}-day run; "
-            "check its start day against the run length")
 
 
 @contextlib.contextmanager

@@ -13,10 +13,12 @@ import hashlib
 import json
 import pickle
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import ParameterRangeWarning, RegimenWarning
 from .space import PROFILE
 
 _MODELS = {}          # (augmentation, dat_hypothesis, structure_hash) -> Model, per process
@@ -143,9 +145,12 @@ def _simulate(model, config: SweepConfig, point: dict):
     params = {k: v for k, v in point.items() if k in config.parameter_names}
     profile = point.get(PROFILE, config.profile)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
-    with _SIM_LOCK:
+    with _SIM_LOCK, warnings.catch_warnings():
+        # flagged once per sweep, before any work (rlsmodel.sweep), and recorded in its attrs
+        warnings.simplefilter("ignore", ParameterRangeWarning)
+        warnings.simplefilter("ignore", RegimenWarning)
         ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
-                            sample_every_hours=config.sample_every_hours)
+                            sample_every_hours=config.sample_every_hours, progress=False)
     ds.attrs["sweep_point"] = json.dumps(point, sort_keys=True, default=float)   # for outcome functions
     return ds
 
