@@ -40,6 +40,7 @@ import xarray as xr
 
 from ..errors import StoreDamagedError, StoreRepairWarning
 from . import verify
+from .verify import brief
 from .space import explain_space_change
 
 SUFFIXES = (".zarr", ".nc")
@@ -106,7 +107,7 @@ class PartStore:
         try:
             ds = read(self.path)
         except Exception as exc:        # any backend failure: find and name the damaged file
-            self._refuse(self._file_problems() or [f"{self.path}: cannot be read ({type(exc).__name__}: {exc})"])
+            self._refuse(self._file_problems() or [f"{self.path}: cannot be read ({brief(exc)})"])
         if FINGERPRINT_ATTR not in ds.attrs:
             raise ValueError(f"{str(self.path)!r} exists and is not an rlsmodel sweep store; refusing to overwrite it")
         try:
@@ -122,7 +123,8 @@ class PartStore:
             except (ValueError, TypeError) as exc:
                 recorded = {}
                 problems.append(f"{self._meta_file()}: the checksum attr does not parse ({exc})")
-            problems += verify.compare(ds, recorded, self._where)
+            named = {p.split(": ", 1)[0] for p in problems}     # one line per damaged file
+            problems += [p for p in verify.compare(ds, recorded, self._where) if p.split(": ", 1)[0] not in named]
         if problems:
             self._refuse(problems)
         return ds
@@ -198,12 +200,12 @@ class PartStore:
                 foreign.append(part)
         if foreign:
             raise StoreDamagedError(
-                f"{str(file)!r} is damaged ({type(exc).__name__}: {exc}), and {len(foreign)} part file(s) (e.g. "
+                f"{str(file)!r} is damaged ({brief(exc)}), and {len(foreign)} part file(s) (e.g. "
                 f"{str(foreign[0])!r}) do not carry this sweep's fingerprint {self.fingerprint}, so they cannot be "
                 f"matched to this configuration. Fix: restore fingerprint.json, or delete '{self.parts}' to start "
                 "over (its points are then recomputed).")
         self._write_fingerprint(file)
-        warnings.warn(f"{str(file)!r} was damaged ({type(exc).__name__}: {exc}); rewritten from this call's "
+        warnings.warn(f"{str(file)!r} was damaged ({brief(exc)}); rewritten from this call's "
                       "configuration, which every part file in the directory carries", StoreRepairWarning,
                       stacklevel=4)
 
@@ -228,11 +230,13 @@ class PartStore:
 
     def _read_part(self, file: Path):
         """(part, None), or (None, what is wrong with ``file``)."""
+        if file.stat().st_size == 0:
+            return None, "the file is empty"
         try:
             with xr.open_dataset(file) as part:
                 part = part.load()
         except Exception as exc:        # truncated or garbled HDF5: the file is damaged
-            return None, f"does not open: {type(exc).__name__}: {exc}"
+            return None, f"does not open: {brief(exc)}"
         mark = part.attrs.get(FINGERPRINT_ATTR)
         if mark is not None and mark != self.fingerprint:
             raise ValueError(f"part file {str(file)!r} was made for another sweep configuration (fingerprint "

@@ -100,6 +100,13 @@ def compare(ds, recorded: dict, where) -> list:
     return problems
 
 
+def brief(exc: BaseException) -> str:
+    """``Type: first line of the message`` (at most 160 characters), for one-line reports."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    text = text if len(text) <= 160 else text[:157] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 # -- Zarr files -------------------------------------------------------------------------------
 def zarr_files(path: Path) -> list:
     """Problems with the files of a Zarr (format 2) store: metadata that does not parse,
@@ -113,7 +120,7 @@ def zarr_files(path: Path) -> list:
         except FileNotFoundError:
             problems.append(f"{file}: missing")
         except (ValueError, UnicodeDecodeError) as exc:
-            problems.append(f"{file}: does not parse as JSON ({exc})")
+            problems.append(f"{file}: does not parse as JSON ({brief(exc)})")
     names = _zarr_variables(path)
     for name in names:
         folder = path / name
@@ -125,12 +132,12 @@ def zarr_files(path: Path) -> list:
                             else f"{meta_file}: missing")
             continue
         except (ValueError, UnicodeDecodeError) as exc:
-            problems.append(f"{meta_file}: does not parse as JSON ({exc})")
+            problems.append(f"{meta_file}: does not parse as JSON ({brief(exc)})")
             continue
         try:
             array = zarr.open_array(str(folder), mode="r", zarr_format=2)
         except Exception as exc:       # any backend failure is a damaged variable
-            problems.append(f"{folder}: variable {name!r} cannot be opened ({type(exc).__name__}: {exc})")
+            problems.append(f"{folder}: variable {name!r} cannot be opened ({brief(exc)})")
             continue
         sep = meta.get("dimension_separator") or "."
         grid = array.cdata_shape if array.ndim else ()
@@ -142,7 +149,7 @@ def zarr_files(path: Path) -> list:
             try:
                 array.get_block_selection(index) if index else array[...]
             except Exception as exc:   # blosc, zlib, ... errors: the file is damaged
-                problems.append(f"{file}: chunk file does not decode ({type(exc).__name__}: {exc})")
+                problems.append(f"{file}: chunk file does not decode ({brief(exc)})")
     return problems
 
 
@@ -164,4 +171,4 @@ def _zarr_variables(path: Path) -> list:
     return sorted(p.name for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
 
 
-__all__ = ["checksums", "checksum_attr", "compare", "zarr_files", "zarr_encoding", "chunk_path", "CHECKSUM_ATTR"]
+__all__ = ["brief", "checksums", "checksum_attr", "compare", "zarr_files", "zarr_encoding", "chunk_path", "CHECKSUM_ATTR"]
