@@ -214,8 +214,10 @@ def _warn_ranges(outside: dict, space, model) -> None:
     for name, info in outside.items():
         lo, hi = info["range"]
         unit = "" if info["unit"] == "1" else " " + info["unit"]
-        parts.append(f"{name} at {info['n_points']} of {space.n_points} points (values {info['min']:g} to "
-                      f"{info['max']:g}{unit}; declared range {lo:g}-{hi:g}{unit})")
+        values = (f"value {info['min']:g}{unit}" if info["min"] == info["max"]
+                  else f"values {info['min']:g} to {info['max']:g}{unit}")
+        parts.append(f"{name} at {info['n_points']} of {space.n_points} points ({values}; declared range "
+                     f"{lo:g}-{hi:g}{unit})")
     warnings.warn("sweep: values outside the declared parameter ranges: " + "; ".join(parts)
                   + ". The model is not calibrated there: results are an extrapolation. The values are used as "
                   f"given, warned about once per sweep (not per point) and recorded in the attrs "
