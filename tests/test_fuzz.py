@@ -22,7 +22,7 @@ import rlsmodel
 from rlsmodel.errors import DOCUMENTED_ERRORS
 from rlsmodel.pharmacology.drugs import DRUGS
 
-settings.register_profile("ci", max_examples=8, deadline=None, derandomize=True, database=None,
+settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True, database=None,
                           print_blob=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 settings.register_profile("long", max_examples=200, deadline=None, derandomize=False,
