@@ -48,7 +48,9 @@ def string_fix(name: str, value) -> str:
             number = float(value)
         except ValueError:
             return ""
-        return f"; write {name}={number:g} (a number, not a string)"
+        if name.isidentifier():
+            return f"; write {name}={number:g} (a number, not a string)"
+        return f"; write {number:g} without quotes (a number, not a string)"
     return ""
 
 

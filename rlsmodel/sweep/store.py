@@ -164,7 +164,7 @@ class PartStore:
         kind = "rm -r" if self.path.is_dir() else "rm"
         raise StoreDamagedError(
             f"the finished sweep store {str(self.path)!r} is damaged; its results were not used. Damaged:\n"
-            f"{shown}{more}\nFix: delete it ({kind} '{self.path}') and rerun the same call: every point is "
+            f"{shown}{more}.\nFix: delete it ({kind} '{self.path}') and rerun the same call: every point is "
             "recomputed (or restore the store from a backup).")
 
     def prepare(self) -> None:
