@@ -54,7 +54,9 @@ What the document holds, and why it is built this way
   state and increments its counter ``n``, which re-arms the trigger for the next dose. A
   daily regimen is therefore one event per drug rather than one per dose: CVODE evaluates
   every event trigger at every step, so hundreds of one-off events would slow any
-  simulator of the file. Single doses become events with ``count = 1``.
+  simulator of the file. Single doses become events with ``count = 1``. A dose into an
+  in-body state holding a conserved quantity (IV iron) also jumps the intake ledger, as in
+  ``Model.simulate`` (:meth:`rlsmodel.model.system.System.ledger_events`).
 """
 from __future__ import annotations
 
