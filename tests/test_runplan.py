@@ -135,3 +135,11 @@ def test_progress_bar_in_days_when_asked_and_silent_otherwise(model, monkeypatch
     assert err.getvalue() == ""
     with pytest.raises(ValueError, match="progress must be one of"):
         model.simulate(1, progress="yes")
+
+
+def test_a_sweep_keeping_huge_trajectories_is_refused_before_any_work(model, tmp_path):
+    store = tmp_path / "big.zarr"
+    with pytest.raises(rlsmodel.RunTooLargeError, match=r"keep='trajectories' would hold 1000 points x 87,601"):
+        rlsmodel.sweep({"diet_iron": list(np.linspace(5.0, 30.0, 1000))}, days=3650, model=model,
+                       keep="trajectories", store=store)
+    assert not store.exists() and not (tmp_path / "big.zarr.parts").exists()

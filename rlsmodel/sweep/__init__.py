@@ -122,6 +122,8 @@ def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_eve
                                         model, days, profile)
     funcs = summaries.resolve(outcomes, model)
     _check_outcome_names(funcs, sp, model, keep)
+    if keep == "trajectories":
+        _check_trajectory_size(sp, model, days, dt_h)
     config = SweepConfig(register_model(model), days, profile, regimen, is_factory, funcs,
                          frozenset(model.parameters), keep == "trajectories", dt_h)
     components = _components(sp, model, config, regimen_text)
@@ -184,6 +186,23 @@ def _regimen_description(regimen, is_factory, space, fields, model, days, profil
                       + (" ..." if len(no_dose) > 3 else ""), RegimenWarning, stacklevel=4)
     name = getattr(regimen, "__qualname__", type(regimen).__qualname__)
     return f"factory {name}: " + " | ".join(texts)
+
+
+def _check_trajectory_size(space, model, days, dt_h) -> None:
+    """``keep="trajectories"`` holds every float variable of every point in memory (twice,
+    while the result is assembled): refuse before any work above the run memory limit."""
+    from .. import runplan
+    from ..errors import RunTooLargeError
+    n_vars = len([n for n in model._kept_variables(None) if n != "activity"])
+    samples = runplan.n_samples(days, dt_h)
+    nbytes = 2.0 * space.n_points * samples * n_vars * 8.0
+    limit = runplan.limit("RLSMODEL_MAX_MEMORY_GB", runplan.MAX_MEMORY_GB)
+    if nbytes > limit * runplan.GIB:
+        raise RunTooLargeError(
+            f"keep='trajectories' would hold {space.n_points} points x {samples:,} samples x {n_vars} variables: "
+            f"about {nbytes / runplan.GIB:.3g} GiB, above the limit of {limit:g} GiB (RLSMODEL_MAX_MEMORY_GB). "
+            "Keep outcomes only (keep=None; add the summaries you need as outcomes), sample less often "
+            "(sample_every_hours), sweep fewer points, or raise the limit")
 
 
 def _outside_ranges(space, model) -> dict:
