@@ -19,7 +19,10 @@ incidences with Wilson 95 % intervals, IRLS change, published figures) and
 ``figures/virtual_trial.png`` (bars with intervals, published values marked).
 
 Run: ``python experiments/virtual_trial.py [--n 100] [--weeks 52] [--workers 2]`` or
-``rlsmodel run virtual_trial``.
+``rlsmodel run virtual_trial``. With ``--bands FIT`` (a calibration output directory or
+NetCDF with prediction bands, ``rlsmodel calibrate ... --bands``), an arm whose name is
+also the name of a prediction gets the calibration's model-uncertainty band beside its
+incidence, e.g. ``7.2% (4.1-11.0%)`` (:func:`rlsmodel.trial.format_incidence`).
 """
 from __future__ import annotations
 
@@ -91,8 +94,9 @@ def _num(x):
 
 
 def write_table(rows, path_md, path_csv, header):
-    """Markdown and CSV tables of ``rows``."""
+    """Markdown and CSV tables of ``rows`` (a ``model band`` column when rows carry one)."""
     cols = list(rows[0])
+    banded = any(r.get("model_band") for r in rows)
     with open(path_csv, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
@@ -101,6 +105,9 @@ def write_table(rows, path_md, path_csv, header):
              "| design | arm | weeks | n | augmentation (95 % CI) | MPI-positive (95 % CI) | noise-free verdict | "
              "IRLS change wk 12 | IRLS change end (SD) | published augmentation |",
              "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | --- | --- |"]
+    if banded:
+        lines[2] += " augmentation with calibration band |"
+        lines[3] += " --- |"
     for r in rows:
         pub = _pct(r["published_augmentation"]) + f" ({r['published_note']})" if r["published_augmentation"] is not None \
             else r["published_note"]
@@ -108,7 +115,8 @@ def write_table(rows, path_md, path_csv, header):
             f"| {r['design']} | {r['arm']} | {r['weeks']} | {r['n']} | {_pct(r['augmentation'])} "
             f"({_pct(r['augmentation_low'])}-{_pct(r['augmentation_high'])}) | {_pct(r['mpi_positive'])} "
             f"({_pct(r['mpi_positive_low'])}-{_pct(r['mpi_positive_high'])}) | {_pct(r['augmented_noise_free'])} | "
-            f"{_num(r['irls_change_week_12'])} | {_num(r['irls_change_end'])} ({r['irls_change_end_sd']:.1f}) | {pub} |")
+            f"{_num(r['irls_change_week_12'])} | {_num(r['irls_change_end'])} ({r['irls_change_end_sd']:.1f}) | {pub} |"
+            + (f" {r.get('model_band') or 'n/a'} |" if banded else ""))
     Path(path_md).write_text("\n".join(lines) + "\n")
 
 
@@ -148,6 +156,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=2014)
     ap.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     ap.add_argument("--out", type=Path, default=FIGURES, help="output directory (default figures/)")
+    ap.add_argument("--bands", type=Path, default=None, metavar="FIT",
+                    help="calibration result with prediction bands named like the arms (rlsmodel calibrate --bands)")
     args = ap.parse_args(argv)
     if args.n < 1 or args.weeks < 1 or args.levodopa_weeks < 1:
         ap.error("--n, --weeks and --levodopa-weeks must be >= 1")
@@ -160,6 +170,13 @@ def main(argv=None) -> int:
                            placebo=False, workers=args.workers)
     rows += rows_l
     total = time.perf_counter() - t0
+    if args.bands is not None:
+        from rlsmodel.calibration import bands_from
+        from rlsmodel.trial import format_incidence
+        bands = bands_from(args.bands)
+        for r in rows:
+            band = bands.get(r["arm"]) or bands.get(f"{r['design']}: {r['arm']}")
+            r["model_band"] = format_incidence(r["augmentation"], band) if band is not None else ""
 
     print(f"virtual trials: n = {args.n} per arm, seed {args.seed}, {total:.0f} s on {args.workers} worker(s)")
     print(f"{'design':<16} {'arm':<20} {'wk':>3} {'augmentation (95% CI)':>26} {'MPI-positive':>14} "
@@ -168,7 +185,8 @@ def main(argv=None) -> int:
         ci = f"{_pct(r['augmentation'])} ({_pct(r['augmentation_low'])}-{_pct(r['augmentation_high'])})"
         pub = _pct(r["published_augmentation"]) if r["published_augmentation"] is not None else "-"
         print(f"{r['design']:<16} {r['arm']:<20} {r['weeks']:>3} {ci:>26} {_pct(r['mpi_positive']):>14} "
-              f"{_num(r['irls_change_week_12']):>9} {_num(r['irls_change_end']):>9}   {pub}  {r['published_note']}")
+              f"{_num(r['irls_change_week_12']):>9} {_num(r['irls_change_end']):>9}   {pub}  {r['published_note']}"
+              + (f"  [calibration band: {r['model_band']}]" if r.get("model_band") else ""))
 
     header = (f"# Virtual trials (n = {args.n} per arm, seed {args.seed}, rlsmodel {rlsmodel.__version__})\n\n"
               "Simulated incidences as the model stands (not calibrated to these trials). Augmentation = "

@@ -4,7 +4,7 @@ Iron from blood across the blood-brain barrier into neurons and oligodendrocytes
 iron deficiency reshaping myelin, hypoxia signalling and dopaminergic tone; and
 augmentation under dopaminergic drugs. See ``docs/`` and the README.
 """
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .activity import Activity  # noqa: E402
 from .errors import (EvaluationError, IntegrationError, ParameterRangeWarning, RegimenWarning,  # noqa: E402
@@ -19,13 +19,14 @@ __all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Mo
 
 
 _LAZY = ("sweep", "samplers", "population")   # imported on first use: keeps dask and zarr out of `import rlsmodel`
-_LAZY_FUNCTIONS = {"virtual_trial": "trial"}      # function name -> submodule defining it
+_LAZY_FUNCTIONS = {"virtual_trial": "trial", "calibrate": "calibration"}   # function name -> submodule defining it
 
 
 def __getattr__(name):
     """Lazy submodules: ``rlsmodel.sweep`` (callable: ``rlsmodel.sweep(space, days=...)``),
     ``rlsmodel.samplers``, ``rlsmodel.population`` (callable: ``rlsmodel.population(n, seed)``);
-    lazy function ``rlsmodel.virtual_trial`` (:mod:`rlsmodel.trial`)."""
+    lazy functions ``rlsmodel.virtual_trial`` (:mod:`rlsmodel.trial`) and ``rlsmodel.calibrate``
+    (:mod:`rlsmodel.calibration`, needs pyPESTO)."""
     import importlib
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")

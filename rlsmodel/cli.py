@@ -26,7 +26,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import RunTooLargeError
 from .integrate import IntegrationError
 
@@ -265,6 +265,19 @@ def _export_sbml(args) -> int:
     return 0
 
 
+@export_format("petab", "the measurement part of a calibration spec as a PEtab problem (SBML model, conditions, "
+               "observables, measurements, parameters; needs the 'sbml' extra)",
+               arg("out", metavar="DIR", help="output directory (problem.yaml and its tables)"),
+               arg("--spec", required=True, metavar="SPEC.toml", help="calibration spec whose measurements to export"))
+def _export_petab(args) -> int:
+    if not Path(args.spec).is_file():
+        raise CLIError(f"calibration spec not found: {args.spec}")
+    from .export.petab import write_petab
+    paths = write_petab(args.out, args.spec)
+    print(f"wrote {paths['yaml']} and its tables (see {paths['readme']})")
+    return 0
+
+
 @export_format("docs", "regenerate docs/model.md from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
                    help="output file (default: docs/model.md of the source checkout)"))
@@ -500,6 +513,56 @@ def _sensitivity(args) -> int:
     for path in (args.out, args.figure):
         if path is not None:
             print(f"wrote {path}")
+    return 0
+
+
+# -- calibrate --------------------------------------------------------------------------------
+
+@command("calibrate", "fit parameters to targets as a TOML calibration spec describes (pyPESTO; needs the "
+         "'calibrate' extra): multistart, and optionally profiles, samples and prediction bands",
+         arg("spec", metavar="SPEC.toml", help="calibration spec (see experiments/calibration/)"),
+         arg("-o", "--out", default=None, metavar="DIR",
+             help="output directory (calibration.nc, waterfall.png, residuals.csv, ...); resumed if it exists"),
+         arg("--workers", type=int, default=None, metavar="N", help="local worker processes for starts and profiles"),
+         arg("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler to run them on"),
+         arg("--profiles", action="store_true", help="profile likelihoods: intervals and identifiability"),
+         arg("--sample", action="store_true", help="posterior samples (pyPESTO adaptive Metropolis; [sampling])"),
+         arg("--bands", action="store_true", help="prediction bands of the spec's [[predictions]]"),
+         arg("--docs", default=None, metavar="PATH",
+             help="regenerate this fit's section of a Markdown page (e.g. docs/calibration.md)"))
+def _calibrate(args) -> int:
+    if not Path(args.spec).is_file():
+        raise CLIError(f"calibration spec not found: {args.spec}")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers must be at least 1; got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise CLIError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
+    try:
+        from . import calibration
+        import pypesto  # noqa: F401
+    except ImportError as exc:
+        raise CLIError(f"calibration needs pyPESTO ({exc}): pip install 'rlsmodel[calibrate]'", status=1) from None
+    client = None
+    if args.scheduler is not None:
+        from distributed import Client
+        client = Client(args.scheduler)
+    try:
+        ds = calibration.calibrate(args.spec, args.out, workers=args.workers, client=client, profiles=args.profiles,
+                                   sample=args.sample, bands=args.bands)
+    finally:
+        if client is not None:
+            client.close()
+    from .calibration.report import identifiability_markdown
+    print(f"best objective {float(ds['best_objective']):.4g} ({int(ds['n_converged'])} of {ds.sizes['start']} "
+          f"starts reached it; {ds.attrs['seconds']} s)")
+    print(identifiability_markdown(ds), end="")
+    if "prediction_best" in ds:
+        for name, band in calibration.bands_from(ds).items():
+            print(f"{name}: {band.format()}")
+    if args.out is not None:
+        print(f"wrote {Path(args.out) / 'calibration.nc'} and its figures and tables")
+    if args.docs is not None:
+        print(f"wrote {calibration.write_docs_section(ds, args.docs)}")
     return 0
 
 

@@ -127,6 +127,12 @@ class CompiledSystem:
     jac_rows, jac_cols: sparsity pattern of the Jacobian.
     observables(t, Y, p): dict of observable arrays over samples.
     fast_rhs(t, y, p), fast_jac(t, y, p): compiled scalar versions (dense Jacobian).
+
+    The symbolic form, for engines that generate their own code (all tuples, in vector order):
+    state_symbols, parameter_symbols (the declared parameters, then the forcing switch),
+    rhs_exprs (d state / dt), jac_exprs (the nonzero Jacobian entries at
+    ``(jac_rows[k], jac_cols[k])``); source (the generated scalar code) and
+    structure_hash (its digest) identify the model structure.
     """
 
     def __init__(self, system: System):
@@ -136,9 +142,10 @@ class CompiledSystem:
         self.n_states = len(self.state_names)
         y_syms = [sym(n) for n in self.state_names]
         p_syms = [sym(n) for n in self.parameter_names] + [FORCING]
-        self._y_syms, self._p_syms = y_syms, p_syms
+        self.state_symbols, self.parameter_symbols = tuple(y_syms), tuple(p_syms)
 
         rhs = [overflow_safe(e) for e in system.rhs]
+        self.rhs_exprs = tuple(rhs)
         jac_entries = []
         for i, e in enumerate(rhs):
             for j, y in enumerate(y_syms):
@@ -148,18 +155,18 @@ class CompiledSystem:
                         jac_entries.append(((i, j), d))
         self.jac_rows = np.array([ij[0] for ij, _ in jac_entries], dtype=np.int64)
         self.jac_cols = np.array([ij[1] for ij, _ in jac_entries], dtype=np.int64)
-        self._jac_exprs = [d for _, d in jac_entries]
+        self.jac_exprs = tuple(d for _, d in jac_entries)
 
         args = (t, y_syms, p_syms)
         self._rhs_vec = sp.lambdify(args, rhs, modules="numpy", cse=True)
-        self._jac_vec = sp.lambdify(args, self._jac_exprs, modules="numpy", cse=True)
+        self._jac_vec = sp.lambdify(args, list(self.jac_exprs), modules="numpy", cse=True)
         self.observable_names = list(system.observable_exprs)
         self._obs_vec = sp.lambdify(args, [overflow_safe(e) for e in system.observable_exprs.values()],
                                     modules="numpy", cse=True)
 
         src = "\n\n".join([
             _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),
-            _scalar_source("jac", (y_syms, p_syms), self._jac_exprs, (self.n_states, self.n_states),
+            _scalar_source("jac", (y_syms, p_syms), list(self.jac_exprs), (self.n_states, self.n_states),
                            sparse_index=[ij for ij, _ in jac_entries]),
         ])
         self.source = src

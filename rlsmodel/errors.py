@@ -16,6 +16,9 @@ Every failure of a run is one of these documented types; nothing else is meant t
 * :class:`~rlsmodel.integrate.IntegrationError` (a ``RuntimeError``) -- the integrator
   gave up; the message carries the solver's words (and names parameters outside their
   declared ranges, the usual cause).
+* :class:`~rlsmodel.integrate.EngineUnavailable` (a ``RuntimeError``) -- the engine asked
+  for cannot run on this machine (e.g. ``"cvode"`` without a C compiler); the message says
+  what is missing.
 
 Warnings (filter them, or turn them into errors, with :mod:`warnings`):
 
@@ -32,7 +35,7 @@ Warnings (filter them, or turn them into errors, with :mod:`warnings`):
 """
 from __future__ import annotations
 
-from .integrate import IntegrationError
+from .engines.base import EngineUnavailable, IntegrationError
 
 
 class ParameterRangeWarning(UserWarning):
@@ -61,7 +64,7 @@ class EvaluationError(ValueError):
 
 
 #: Exception types a run may raise by design (the fuzz test allows exactly these).
-DOCUMENTED_ERRORS = (ValueError, IntegrationError)
+DOCUMENTED_ERRORS = (ValueError, IntegrationError, EngineUnavailable)
 
 __all__ = ["ParameterRangeWarning", "RegimenWarning", "StoreRepairWarning", "RunTooLargeError",
-           "StoreDamagedError", "EvaluationError", "IntegrationError", "DOCUMENTED_ERRORS"]
+           "StoreDamagedError", "EvaluationError", "IntegrationError", "EngineUnavailable", "DOCUMENTED_ERRORS"]

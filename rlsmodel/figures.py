@@ -21,7 +21,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import __version__  # noqa: E402
+from ._version import __version__  # noqa: E402
 from . import outcomes  # noqa: E402
 from .plotting import DRUG_COLOURS, weekly  # noqa: E402
 from .profiles import PROFILES  # noqa: E402

@@ -16,7 +16,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import __version__  # noqa: E402
+from ._version import __version__  # noqa: E402
 
 DRUG_COLOURS = {
     "untreated": "0.3", "levodopa": "#d62728", "pramipexole": "#1f77b4", "ropinirole": "#17becf",

@@ -292,6 +292,8 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_t
     table = parameter_table(model, augmentation)
     spreads = spreads_for(table)
     centres = profile_values(prof, table)
+    fitted = dict(getattr(model, "profile_overrides", {}).get(prof.name, {}))   # a calibrated model's profile values
+    centres.update({k: v for k, v in fitted.items() if k in centres})
     bounds = {s.name: bounds_of(s, table) for s in spreads}
     checks = {s.name: (_domain_check(table[s.name]) if s.model_parameter else (lambda v: True))
               for s in spreads}

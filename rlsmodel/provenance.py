@@ -12,24 +12,35 @@ unknown revision is the string ``"unknown"``) and, by default, *without* the tim
 so that two identical runs produce identical attrs (outputs that must be reproducible
 bit for bit, such as ``Model.simulate`` and sweep stores, use it that way).
 
-The git revision is looked up once per process (``git rev-parse HEAD`` in the directory
-holding the package, with a short timeout), so it costs nothing per simulation. A
-checkout edited after the first look-up keeps the first answer until the process ends.
+The git revision (``git rev-parse HEAD`` in the directory holding the package, with a
+short timeout) is cached, and the cache refreshes itself: a commit, checkout, reset or
+staging changes a file under ``.git`` (``HEAD``, the branch's ref, ``packed-refs``,
+``index``) and the next call looks again; edits to the working tree (the ``dirty`` flag)
+are seen within :data:`GIT_STATUS_TTL` seconds. A simulation pays a few small file reads
+and ``stat`` calls, not a git process.
 """
 from __future__ import annotations
 
 import functools
 import importlib.metadata
 import json
+import os
 import platform
 import subprocess
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
+from .caching import LRUCache
 
 #: Seconds allowed for each git call; a slow or hung git means "no revision".
 GIT_TIMEOUT = 2.0
+#: Seconds after which the revision and the dirty flag are looked up again even if no file
+#: under ``.git`` changed (working-tree edits change no such file).
+GIT_STATUS_TTL = 10.0
+#: Checkouts whose revision is cached: root -> (stamp, time looked up, (revision, dirty)).
+_GIT_CACHE = LRUCache(4)
 #: Libraries whose versions are recorded (key ``<name>_version``).
 LIBRARIES = ("numpy", "scipy", "sympy", "xarray")
 #: Written instead of None where a file format has no null attribute value.
@@ -70,16 +81,33 @@ def git_description() -> str:
     return f"{rev} (dirty)" if dirty else rev
 
 
-@functools.lru_cache(maxsize=1)
-def git_revision() -> tuple:
+def git_revision(root=None) -> tuple:
     """``(revision, dirty)`` of the git checkout holding the package, or ``(None, None)``.
 
-    Looked up once per process; None unless the package files are tracked by that
-    checkout. ``dirty`` is True when tracked files differ from the
-    commit (untracked files are ignored) and None if that could not be determined.
-    Runs only read-only git commands (``--no-optional-locks``: the index is not refreshed).
+    ``root``: the checkout's top directory (default: the one holding the ``rlsmodel``
+    package). None unless ``rlsmodel/__init__.py`` is tracked there. ``dirty`` is True
+    when tracked files differ from the commit (untracked files are ignored) and None if
+    that could not be determined. Cached; refreshed after a commit, checkout or reset
+    and at least every :data:`GIT_STATUS_TTL` seconds (see the module docstring). Runs
+    only read-only git commands (``--no-optional-locks``: the index is not refreshed).
     """
-    root = Path(__file__).resolve().parent.parent
+    root = Path(root).resolve() if root is not None else Path(__file__).resolve().parent.parent
+    stamp = _git_stamp(root)
+    now = time.monotonic()
+    cached = _GIT_CACHE.get(root)
+    if cached is not None and cached[0] == stamp and now - cached[1] < GIT_STATUS_TTL:
+        return cached[2]
+    value = _lookup_revision(root)
+    _GIT_CACHE.put(root, (stamp, now, value))
+    return value
+
+
+def clear_cache() -> None:
+    """Forget cached git revisions (the next call runs git again)."""
+    _GIT_CACHE.clear()
+
+
+def _lookup_revision(root: Path) -> tuple:
     # the package must be tracked there: a site-packages copy inside some other repository
     # (say, a virtualenv in a project checkout) must not report that project's revision
     if not _git(root, "ls-files", "--", "rlsmodel/__init__.py"):
@@ -90,6 +118,54 @@ def git_revision() -> tuple:
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
     dirty = None if status is None else bool(status.strip())
     return rev, dirty
+
+
+def _git_stamp(root: Path) -> tuple:
+    """What a commit, checkout, reset or ``git add`` changes under ``.git``, read cheaply.
+
+    The text of ``HEAD`` and of the branch ref it names (a new commit changes the ref's
+    text whatever the file system's timestamp resolution), and the modification time and
+    size of ``packed-refs`` and ``index``. Handles a ``.git`` directory and a ``.git`` file
+    (worktrees, submodules: ``gitdir: <path>``, with shared refs in the ``commondir``).
+    Empty when ``root`` holds no ``.git``: the TTL alone then decides.
+    """
+    dot_git = root / ".git"
+    try:
+        if dot_git.is_file():
+            text = dot_git.read_text().strip()
+            git_dir = Path(text.partition("gitdir:")[2].strip())
+            git_dir = git_dir if git_dir.is_absolute() else (root / git_dir)
+        elif dot_git.is_dir():
+            git_dir = dot_git
+        else:
+            return ()
+        common = git_dir
+        if (git_dir / "commondir").is_file():
+            rel = Path((git_dir / "commondir").read_text().strip())
+            common = rel if rel.is_absolute() else git_dir / rel
+        head = (git_dir / "HEAD").read_text().strip()
+    except OSError:
+        return ()
+    stamp = [head, _mtime(git_dir / "index"), _mtime(common / "packed-refs")]
+    if head.startswith("ref:"):
+        ref = head[4:].strip()
+        stamp += [_text(git_dir / ref), _text(common / ref)]
+    return tuple(stamp)
+
+
+def _mtime(path: Path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _text(path: Path):
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
 
 
 def _git(root: Path, *args) -> str | None:
@@ -117,7 +193,7 @@ def _versions() -> tuple:
 
 
 def _static() -> dict:
-    """Everything but the timestamp (fixed for the life of the process)."""
+    """Everything but the timestamp."""
     rev, dirty = git_revision()
     return {"rlsmodel_version": __version__, "git_revision": rev, "git_dirty": dirty, **dict(_versions())}
 
@@ -143,4 +219,4 @@ def _attr_value(value):
     return json.dumps(value, sort_keys=True, default=str)
 
 
-__all__ = ["provenance", "dataset_attrs", "git_revision", "git_description", "UNKNOWN"]
+__all__ = ["provenance", "dataset_attrs", "git_revision", "git_description", "clear_cache", "UNKNOWN"]

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import warnings
 from collections import OrderedDict
@@ -14,6 +16,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
+import sympy as sp
 import xarray as xr
 from scipy.optimize import root
 
@@ -21,6 +24,7 @@ from . import checks as _checks
 from . import profiles as _profiles
 from . import runplan as _runplan
 from .activity import Activity
+from .caching import LRUCache
 from .compile import CompiledSystem
 from .errors import EvaluationError, ParameterRangeWarning, RegimenWarning
 from .integrate import ENGINES, IntegrationError, SolverSettings, integrate
@@ -33,7 +37,14 @@ AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
 DAT_HYPOTHESES = {"reduced": 0.3, "increased": -0.3}
 
-_COMPILED_CACHE = {}
+#: Distinct model structures whose compiled code is kept per process (least recently used leave).
+COMPILED_CACHE_SIZE = 8
+#: Parameter vectors whose steady state (and, separately, periodic state) a Model keeps.
+STATE_CACHE_SIZE = 256
+
+#: Compiled systems (with their resting-state masks), keyed by the *content* of the modules
+#: (:func:`modules_key`): Models built from equal declarations share one compiled system.
+_COMPILED = LRUCache(COMPILED_CACHE_SIZE)
 
 
 def _mechanism_module(name):
@@ -62,23 +73,29 @@ class Model:
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
     extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
-    engine: default integrator engine (``"lsoda"`` or the reference ``"scipy"``).
+    engine: default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
+        (``"lsoda"``, ``"cvode"``, the reference ``"scipy"``, or your own).
+    engine_options: that engine's options (``{name: value}``, see its ``options``).
+    parameter_defaults: ``{name: value}`` replacing the declared defaults (a calibration's
+        fitted values); profiles and ``params=`` still override them. Each value is checked
+        against the parameter's domain; unknown names raise ``ValueError``.
+    profile_overrides: ``{profile: {name: value}}`` replacing (or adding to) a profile's own
+        overrides, e.g. a fitted ``rls_genetic`` BBB gain; applied after the profile's
+        overrides and before ``params=``.
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
-                 extra_modules=(), engine: str = "lsoda"):
+                 extra_modules=(), engine: str = "lsoda", engine_options=None, parameter_defaults=None,
+                 profile_overrides=None):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
         self.dat_hypothesis = dat_hypothesis
+        self.extra_modules = tuple(extra_modules)
         modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
-        key = tuple(id(m) for m in modules)
-        if key not in _COMPILED_CACHE:
-            compiled = CompiledSystem(assemble(modules))
-            _COMPILED_CACHE[key] = (compiled, _resting_states(compiled))
-        self.compiled, self._resting = _COMPILED_CACHE[key]
+        self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
-        self.settings = SolverSettings(engine=engine).validate()
+        self.settings = SolverSettings(engine=engine, engine_options=engine_options or ()).validate()
         states = [self.system.states[n] for n in self.compiled.state_names]
         self._nominal_values = np.array([s.nominal for s in states])
         self._state_scale = np.maximum(np.abs(self._nominal_values), 1e-3)
@@ -89,8 +106,15 @@ class Model:
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
         self._parameters = params
-        self._ss_cache = {}
-        self._periodic_cache = {}
+        self.parameter_defaults = MappingProxyType(self._checked_overrides(parameter_defaults,
+                                                                           "parameter_defaults"))
+        for name, value in self.parameter_defaults.items():
+            params[name] = replace(params[name], default=value)
+        self.profile_overrides = MappingProxyType(self._checked_profile_overrides(profile_overrides))
+        # start states by parameter vector (bytes): bounded, thread-safe, values are pure
+        # functions of the key, so eviction or clear_caches never changes a result
+        self._ss_cache = LRUCache(STATE_CACHE_SIZE)
+        self._periodic_cache = LRUCache(STATE_CACHE_SIZE)
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -111,11 +135,50 @@ class Model:
         return [n for n, s in self.system.states.items() if s.kind == "dynamic"]
 
     # -- parameters ----------------------------------------------------------------------
+    def _checked_overrides(self, overrides, where) -> dict:
+        """``{name: float}`` with every name known and every value in its domain."""
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError(f"{where} must be a mapping name -> value; got {type(overrides).__name__}")
+        out = {}
+        for name, value in overrides.items():
+            if name not in self._parameters:
+                raise ValueError(f"unknown parameter {name!r} in {where}; " + closest(str(name), self._parameters))
+            out[str(name)] = self._parameters[name].check_value(value)
+        return out
+
+    def _checked_profile_overrides(self, overrides) -> dict:
+        if overrides is None:
+            return {}
+        if not hasattr(overrides, "items"):
+            raise ValueError("profile_overrides must be a mapping profile -> {name: value}; "
+                             f"got {type(overrides).__name__}")
+        return {_profiles.get(prof).name: MappingProxyType(self._checked_overrides(values, f"profile_overrides[{prof!r}]"))
+                for prof, values in overrides.items()}
+
+    def with_defaults(self, parameter_defaults=None, profile_overrides=None) -> "Model":
+        """A new model with the same structure whose defaults (and profile overrides) are
+        replaced by these, on top of this model's own replacements.
+
+        ``parameter_defaults``: ``{name: value}``; ``profile_overrides``: ``{profile: {name:
+        value}}`` (see :class:`Model`). This model is unchanged. Compilation is shared.
+        """
+        defaults = {**self.parameter_defaults, **self._checked_overrides(parameter_defaults, "parameter_defaults")}
+        profiles = {p: dict(v) for p, v in self.profile_overrides.items()}
+        for prof, values in self._checked_profile_overrides(profile_overrides).items():
+            profiles.setdefault(prof, {}).update(values)
+        return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
+                     engine=self.settings.engine, parameter_defaults=defaults, profile_overrides=profiles)
+
     def resolve_parameters(self, profile="healthy", params=None) -> "OrderedDict[str, float]":
-        """Full parameter set: defaults, then the profile's overrides, then ``params``."""
+        """Full parameter set: defaults (the model's), then the profile's overrides (and this
+        model's ``profile_overrides`` for it), then ``params``."""
         prof = _profiles.get(profile)
         values = OrderedDict((n, p.default) for n, p in self._parameters.items())
-        for source, overrides in (("profile " + prof.name, prof.overrides), ("params", params or {})):
+        extra = self.profile_overrides.get(prof.name, {})
+        for source, overrides in (("profile " + prof.name, prof.overrides),
+                                  ("profile_overrides of " + prof.name, extra), ("params", params or {})):
             if not hasattr(overrides, "items"):
                 raise ValueError(f"params must be a mapping name -> value; got {type(overrides).__name__}")
             for name, value in overrides.items():
@@ -139,10 +202,12 @@ class Model:
         return self._state_scale
 
     def _averaged_steady_state(self, p):
-        """Steady state of the day-averaged system: (y, method)."""
-        key = p.tobytes()
-        if key in self._ss_cache:
-            return self._ss_cache[key]
+        """Steady state of the day-averaged system: (y, method); ``y`` is the caller's copy."""
+        y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                  lambda: self._solve_averaged_steady_state(p))
+        return y.copy(), method
+
+    def _solve_averaged_steady_state(self, p):
         pa = p.copy()
         pa[-1] = 0.0   # rhythms replaced by their daily means
         dyn = self._solved
@@ -179,16 +244,18 @@ class Model:
                 method = "long simulation (Newton did not converge)"
         y = y_full.copy()
         y[dyn] = x * scale[dyn]
-        self._ss_cache[key] = (y, method)
         return y, method
 
     def _periodic_state(self, p):
-        """State at midnight on the daily limit cycle of the forced system: (y, method)."""
+        """State at midnight on the daily limit cycle of the forced system: (y, method);
+        ``y`` is the caller's copy."""
+        y, method = self._periodic_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
+                                                        lambda: self._solve_periodic_state(p))
+        return y.copy(), method
+
+    def _solve_periodic_state(self, p):
         # the start state is found with the default engine whatever engine the run uses, so
         # results do not depend on the engine through their initial state
-        key = p.tobytes()
-        if key in self._periodic_cache:
-            return self._periodic_cache[key]
         y_avg, _ = self._averaged_steady_state(p)
         dyn = self._solved
         scale = self._scale()
@@ -215,12 +282,12 @@ class Model:
             method = "periodic (shooting)"
         else:
             method = "day-averaged steady state + 3 days of entrainment"
-        self._periodic_cache[key] = (y, method)
         return y, method
 
     def clear_caches(self) -> None:
-        """Forget cached steady and periodic states (one entry per parameter set otherwise;
-        sweeps call this between chunks). Results do not change: the caches only save time."""
+        """Forget cached steady and periodic states (each cache keeps at most
+        :data:`STATE_CACHE_SIZE` parameter sets anyway). Results do not change: the caches
+        only save time. The compiled code, shared by equal models, is kept."""
         self._ss_cache.clear()
         self._periodic_cache.clear()
 
@@ -247,8 +314,8 @@ class Model:
 
     # -- simulation ----------------------------------------------------------------------
     def simulate(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0,
-                 initial=None, activity=None, engine=None, rtol=None, atol=None, keep=None,
-                 progress=None) -> xr.Dataset:
+                 initial=None, activity=None, engine=None, rtol=None, atol=None,
+                 engine_options=None, keep=None, progress=None, warn=True) -> xr.Dataset:
         """Simulate ``days`` days from midnight; return an :class:`xarray.Dataset`.
 
         Parameters
@@ -269,12 +336,16 @@ class Model:
             values / a Dataset (e.g. the last time point of an earlier run).
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
             day, sedentary 18:00-23:00, asleep 23:00-07:00).
-        engine, rtol, atol: integrator settings (see :mod:`rlsmodel.integrate`).
+        engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
+            None keeps the model's (its ``engine_options`` only while the engine is its own).
+            Tolerances are numbers (``rtol="1e-6"`` is refused).
         keep: None (every state, observable and derived variable) or the names of the
             variables to return (e.g. ``["brain_iron", "symptom"]``); the run then holds
             only those, which lets long finely sampled runs fit in memory.
         progress: None (a progress bar on stderr when the run is estimated to take 10 s or
             more and stderr is a terminal), True or False.
+        warn: False silences the two warnings above (the attrs still record what they
+            would say); sweeps use it, because they warn once per sweep instead of per point.
 
         Before anything is integrated the run's memory and time are estimated
         (:mod:`rlsmodel.runplan`); above the limits (2 GiB, 24 h; environment variables
@@ -283,7 +354,7 @@ class Model:
         """
         days = _checks.positive("days", days, "days")
         dt_h = _checks.positive("sample_every_hours", sample_every_hours, "hours")
-        settings = self._run_settings(engine, rtol, atol)
+        settings = self._run_settings(engine, rtol, atol, engine_options)
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError(f"activity must be an rlsmodel.activity.Activity; got {_checks.describe_value(activity)}")
@@ -292,7 +363,7 @@ class Model:
         names = self._kept_variables(keep)
         p = self.parameter_vector(profile, params)
         values = self.resolve_parameters(profile, params)
-        outside = self._flag_ranges(values)
+        outside = self._flag_ranges(values, warn=_checks.flag("warn", warn, (True, False)))
         size = _runplan.estimate(days, dt_h, self._bytes_per_sample(names), len(names), self.compiled.n_states,
                                  len(self.compiled.observable_names), _count_doses(regimen, days), settings.engine)
         size.check()
@@ -300,7 +371,7 @@ class Model:
         if regimen is not None:
             events = self.system.ledger_events(regimen.events(self, days, params=values))
             regimen_attrs = {"regimen": regimen.describe()}
-            if not events:
+            if not events and warn:
                 warnings.warn(_checks.no_dose_message(regimen, days), RegimenWarning, stacklevel=2)
         with _named_failures(outside, self._parameters):
             if initial is None:
@@ -328,18 +399,21 @@ class Model:
         ds.attrs[_checks.OUTSIDE_RANGE_ATTR] = _checks.range_attr(outside)
         return ds
 
-    def _run_settings(self, engine, rtol, atol) -> SolverSettings:
+    def _run_settings(self, engine, rtol, atol, engine_options) -> SolverSettings:
         """Solver settings of one run; tolerances must be numbers (strings are refused)."""
         rtol = self.settings.rtol if rtol is None else _checks.real("rtol", rtol, "a positive finite number")
         atol = self.settings.atol if atol is None else _checks.real("atol", atol, "a positive finite number")
         if engine is not None and not isinstance(engine, str):
             raise ValueError(f"engine must be a name ({', '.join(ENGINES)}); got {_checks.describe_value(engine)}")
-        return SolverSettings(engine=engine or self.settings.engine, rtol=rtol, atol=atol).validate()
+        engine = engine or self.settings.engine
+        if engine_options is None:
+            engine_options = self.settings.engine_options if engine == self.settings.engine else ()
+        return SolverSettings(engine=engine, rtol=rtol, atol=atol, engine_options=engine_options).validate()
 
-    def _flag_ranges(self, values, stacklevel: int = 3) -> dict:
+    def _flag_ranges(self, values, stacklevel: int = 3, warn: bool = True) -> dict:
         """Values outside their declared ranges (warned about once per call; see checks)."""
         outside = _checks.outside_ranges(self._parameters, values)
-        if outside:
+        if outside and warn:
             warnings.warn(_checks.range_message(outside, self._parameters), ParameterRangeWarning,
                           stacklevel=stacklevel)
         return outside
@@ -366,6 +440,16 @@ class Model:
         """Bytes one sample of the variables ``names`` takes in a result."""
         from .activity import MODES
         return sum(4.0 * max(len(m) for m in MODES) if n == "activity" else 8.0 for n in names)
+
+    def _calibration_attrs(self) -> dict:
+        """Attrs naming replaced defaults / profile overrides (none for a plain model)."""
+        out = {}
+        if self.parameter_defaults:
+            out["parameter_defaults"] = json.dumps(dict(self.parameter_defaults), sort_keys=True)
+        if self.profile_overrides:
+            out["profile_overrides"] = json.dumps({k: dict(v) for k, v in self.profile_overrides.items()},
+                                                  sort_keys=True)
+        return out
 
     def _initial_from(self, initial, p):
         """State vector from ``initial``; states it does not name come from the run's own
@@ -446,6 +530,7 @@ class Model:
             "model_structure": self.compiled.structure_hash,
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,
+            **self._calibration_attrs(),
             "profile": prof.name,
             "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True, default=float),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),
@@ -453,6 +538,40 @@ class Model:
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
         return ds
+
+
+def modules_key(modules):
+    """Cache key of a tuple of declared modules: equal declarations give equal keys.
+
+    Modules are frozen dataclasses, so the tuple itself is the key (hashed and compared by
+    content: states, parameters, flows and sympy expressions). A module holding unhashable
+    fields (say, lists) is keyed by a digest of its canonical text instead.
+    """
+    modules = tuple(modules)
+    try:
+        hash(modules)
+    except TypeError:
+        return ("sha256", hashlib.sha256(repr(_canonical(modules)).encode()).hexdigest())
+    return modules
+
+
+def _canonical(obj):
+    """Nested tuples of strings describing ``obj`` (dataclasses field by field, sympy via srepr)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__,) + tuple((f.name, _canonical(getattr(obj, f.name)))
+                                                 for f in dataclasses.fields(obj))
+    if isinstance(obj, (list, tuple)):
+        return tuple(_canonical(x) for x in obj)
+    if isinstance(obj, dict):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in obj.items()))
+    if isinstance(obj, sp.Basic):
+        return sp.srepr(obj)
+    return repr(obj)
+
+
+def _compile(modules):
+    compiled = CompiledSystem(assemble(modules))
+    return compiled, _resting_states(compiled)
 
 
 def _resting_states(compiled) -> np.ndarray:

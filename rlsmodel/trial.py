@@ -360,6 +360,23 @@ def wilson_interval(k, m, z: float = Z95):
     return lower, upper
 
 
+def format_incidence(value, band=None, digits: int = 1) -> str:
+    """A fraction as a percentage, with a model-uncertainty band when one is given:
+    ``"7.2%"`` or ``"7.2% (4.1-11.0%)"``.
+
+    ``band``: a :class:`rlsmodel.calibration.Band` (its interval is used; the value stays
+    ``value``, e.g. this trial's incidence), or ``(lower, upper)`` fractions. This is the hook
+    through which ``figures/virtual_trial.md`` shows calibration bands
+    (``experiments/virtual_trial.py --bands``).
+    """
+    def pct(v):
+        return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.{digits}f}%"
+    if band is None:
+        return pct(value)
+    lower, upper = (band.lower, band.upper) if hasattr(band, "lower") else band
+    return f"{pct(value)} ({100 * lower:.{digits}f}-{100 * upper:.{digits}f}%)"
+
+
 # ============================================================================================
 # the trial
 # ============================================================================================
@@ -515,5 +532,5 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
     return ds
 
 
-__all__ = ["virtual_trial", "wilson_interval", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
+__all__ = ["virtual_trial", "wilson_interval", "format_incidence", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
            "PATIENT_OUTCOMES"]

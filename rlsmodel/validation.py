@@ -46,7 +46,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 
 PASS, FAIL, NOT_MODELLED = "pass", "fail", "not modelled"
 STATUSES = (PASS, FAIL, NOT_MODELLED)

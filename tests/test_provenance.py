@@ -59,7 +59,7 @@ def test_dataset_attrs_are_netcdf_safe_and_timeless():
 
 
 def test_no_git_checkout_means_no_revision(monkeypatch):
-    provenance.git_revision.cache_clear()
+    provenance.clear_cache()
     try:
         monkeypatch.setattr(provenance, "_git", lambda root, *args: None)
         assert provenance.git_revision() == (None, None)
@@ -67,7 +67,46 @@ def test_no_git_checkout_means_no_revision(monkeypatch):
         assert provenance.dataset_attrs()["git_revision"] == provenance.UNKNOWN
         assert provenance.git_description() == provenance.UNKNOWN
     finally:
-        provenance.git_revision.cache_clear()
+        provenance.clear_cache()
+
+
+def _git_in(repo, *args):
+    cmd = ["git", "-c", "user.name=rlsmodel test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false",
+           *args]
+    return subprocess.run(cmd, cwd=repo, capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+
+
+@pytest.mark.parametrize("worktree", [False, True], ids=["checkout", "worktree"])
+def test_revision_refreshes_after_a_commit_without_restarting(tmp_path, monkeypatch, worktree):
+    """A commit (or a reset) is seen at once; working-tree edits within the TTL; no git run otherwise."""
+    repo = tmp_path / "repo"
+    (repo / "rlsmodel").mkdir(parents=True)
+    (repo / "rlsmodel" / "__init__.py").write_text("x = 1\n")
+    _git_in(repo, "init", "-q")
+    _git_in(repo, "add", ".")
+    _git_in(repo, "commit", "-qm", "first")
+    if worktree:      # a linked worktree: .git is a file, the branch ref lives in the common dir
+        _git_in(repo, "worktree", "add", "-q", "-b", "side", str(tmp_path / "wt"))
+        repo = tmp_path / "wt"
+    calls = []
+    real_git = provenance._git
+    monkeypatch.setattr(provenance, "_git", lambda root, *args: calls.append(args) or real_git(root, *args))
+    first = _git_in(repo, "rev-parse", "HEAD")
+    assert provenance.git_revision(repo) == (first, False)
+    n = len(calls)
+    assert provenance.git_revision(repo) == (first, False) and len(calls) == n   # cached: no git process
+
+    (repo / "rlsmodel" / "__init__.py").write_text("x = 2\n")
+    _git_in(repo, "commit", "-qam", "second")
+    second = _git_in(repo, "rev-parse", "HEAD")
+    assert second != first
+    assert provenance.git_revision(repo) == (second, False)
+
+    (repo / "rlsmodel" / "__init__.py").write_text("x = 3\n")      # an edit changes no file under .git
+    monkeypatch.setattr(provenance, "GIT_STATUS_TTL", 0.0)
+    assert provenance.git_revision(repo) == (second, True)
+    _git_in(repo, "reset", "-q", "--hard", first)
+    assert provenance.git_revision(repo) == (first, False)
 
 
 # -- outputs carry it ----------------------------------------------------------------------

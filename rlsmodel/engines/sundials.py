@@ -31,16 +31,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .base import EngineUnavailable
+
 #: SUNDIALS components the engine links, by the stem of their library name.
 COMPONENTS = ("core", "nvecserial", "sunmatrixdense", "sunlinsoldense", "cvode")
 #: Needed only by the ABI probe (sparse column pointers), not by generated code.
 PROBE_COMPONENTS = ("sunmatrixsparse",)
 #: SUNDIALS major version whose prototypes the generated code declares.
 SUPPORTED_MAJOR = 7
-
-
-class EngineUnavailable(RuntimeError):
-    """The compiled ``cvode`` engine cannot run here; the message says what is missing."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ VIEWS = {
     "schematic": ("Schematic", SchematicView),
 }
 DEBOUNCE_S = 0.05
-#: One simulation at a time for the whole server (the model's caches are shared).
+#: One simulation at a time for the whole server: the latest request's result is the one shown.
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rlsmodel-explore")
 _DEFAULT = {}
 _DEFAULT_LOCK = threading.Lock()

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from ..caching import LRUCache
 from ..model.declaration import sym, t
-from ..model.system import FORCING
 
 #: Colours by kind of state.
 KIND_COLOURS = {"iron": "#c98a5a", "ledger": "#bdbdbd", "input": "#b39ddb", "other": "#9ecae1"}
@@ -128,20 +128,19 @@ def layout(system) -> Schematic:
     return sch
 
 
-_RATE_CACHE: dict = {}
+#: Flow-rate functions by compiled system (the key holds the system, so it is never a stale id).
+_RATE_CACHE = LRUCache(4)
 
 
 def _rate_function(compiled):
     """Vectorised ``rates(t, y, p)`` of every flow of ``compiled.system`` (cached)."""
-    key = id(compiled)
-    if key not in _RATE_CACHE:
+    def build():
         system = compiled.system
         subs = {sym(n): e for n, e in system.observable_exprs.items()}
         exprs = [f.rate.xreplace(subs) for f in system.flows]
-        y_syms = [sym(n) for n in compiled.state_names]
-        p_syms = [sym(n) for n in compiled.parameter_names] + [FORCING]
-        _RATE_CACHE[key] = sp.lambdify((t, y_syms, p_syms), exprs, modules="numpy")
-    return _RATE_CACHE[key]
+        return sp.lambdify((t, list(compiled.state_symbols), list(compiled.parameter_symbols)), exprs,
+                           modules="numpy")
+    return _RATE_CACHE.get_or_compute(compiled, build)
 
 
 def flow_rates(model, state: dict, time_days: float, profile="healthy", params=None) -> dict:

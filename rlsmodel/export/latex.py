@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from .. import __version__
+from .._version import __version__
 from ..model.declaration import sym
 from . import tables
 

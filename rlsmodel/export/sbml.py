@@ -69,7 +69,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import sympy as sp
 
-from .. import __version__
+from .._version import __version__
 from ..model import units as _units
 from ..model.declaration import sym, t
 from ..model.system import FORCING, _crosses_body

@@ -292,8 +292,8 @@ DOSE_TARGETS = {
 
 @functools.lru_cache(maxsize=None)
 def drug_modules() -> tuple:
-    """One declared :class:`~rlsmodel.model.Module` per drug in the table (the same objects on
-    every call, so compiled models are cached by identity)."""
+    """One declared :class:`~rlsmodel.model.Module` per drug in the table (built once; compiled
+    models are cached by the modules' content, so rebuilding them would cost no compilation)."""
     return tuple(_BUILDERS[name](drug) for name, drug in DRUGS.items())
 
 

@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from .. import checks as _checks
+from .._version import __version__
 from .. import profiles as _profiles
 from ..errors import ParameterRangeWarning, RegimenWarning
 from ..provenance import dataset_attrs

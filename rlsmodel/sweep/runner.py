@@ -2,41 +2,51 @@
 
 A chunk is a list of point indices with their ``{name: value}`` dicts. Worker processes
 (local or Dask) receive the sweep configuration as cloudpickle bytes (lambdas travel too);
-a serial sweep uses it directly. Each process builds the model once (:func:`worker_model`).
-Simulations in one process run one at a time (a process-wide lock), because the LSODA
-integrator and the model's steady-state caches are not made for concurrent threads; use
-processes for parallelism.
+a serial sweep uses it directly. Each process builds the model once per
+:class:`ModelKey` (:func:`worker_model`). Chunks may run in concurrent threads (a Dask
+worker with several threads): the model's caches are bounded and thread-safe and an
+engine that is not thread-safe is serialised by the dispatcher
+(:func:`rlsmodel.engines.base.run`), so no lock is needed here.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import pickle
-import threading
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParameterRangeWarning, RegimenWarning
+from ..caching import LRUCache
+from ..engines.base import SolverSettings
 from .space import PROFILE
 
-_MODELS = {}          # (augmentation, dat_hypothesis, structure_hash) -> Model, per process
-_CONFIGS = {}         # digest of config bytes -> SweepConfig, per process
-_SIM_LOCK = threading.Lock()
+#: Models per process, by ModelKey (the caller's model, or one rebuilt from the key).
+_MODELS = LRUCache(8)
+#: Deserialised sweep configurations, by the digest of their bytes.
+_CONFIGS = LRUCache(4)
 
 
 @dataclass(frozen=True)
 class ModelKey:
-    """What a worker needs to rebuild (and check) the caller's model."""
+    """What a worker needs to rebuild (and check) the caller's model, solver settings included."""
 
     augmentation: str
     dat_hypothesis: str
     structure_hash: str
+    settings: SolverSettings = SolverSettings()
+    #: replaced defaults ``((name, value), ...)`` and profile overrides ``((profile, ((name,
+    #: value), ...)), ...)`` of a calibrated model (:meth:`rlsmodel.Model.with_defaults`)
+    parameter_defaults: tuple = ()
+    profile_overrides: tuple = ()
 
     @classmethod
     def of(cls, model) -> "ModelKey":
-        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash)
+        defaults = tuple(sorted(dict(getattr(model, "parameter_defaults", {})).items()))
+        profiles = tuple(sorted((p, tuple(sorted(dict(v).items())))
+                                for p, v in dict(getattr(model, "profile_overrides", {})).items()))
+        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash, model.settings,
+                   defaults, profiles)
 
 
 @dataclass(frozen=True)
@@ -87,30 +97,31 @@ def dumps(config: SweepConfig) -> bytes:
 def register_model(model) -> ModelKey:
     """Make ``model`` this process's model for its key (forked workers inherit it)."""
     key = ModelKey.of(model)
-    _MODELS.setdefault(key, model)
+    _MODELS.put(key, model)
     return key
 
 
 def worker_model(key: ModelKey):
     """This process's model for ``key``, built once; refuses a model of another structure."""
-    if key not in _MODELS:
-        from ..simulator import Model
-        model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis)
-        if model.compiled.structure_hash != key.structure_hash:
-            raise RuntimeError(
-                f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
-                f"{key.structure_hash}: models with extra modules, or a different rlsmodel version "
-                "on the workers, cannot run there (run serially, or install the same version)")
-        _MODELS[key] = model
-    return _MODELS[key]
+    return _MODELS.get_or_compute(key, lambda: _build_model(key))
+
+
+def _build_model(key: ModelKey):
+    from ..simulator import Model
+    model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis, engine=key.settings.engine,
+                  parameter_defaults=dict(key.parameter_defaults),
+                  profile_overrides={p: dict(v) for p, v in key.profile_overrides})
+    if model.compiled.structure_hash != key.structure_hash:
+        raise RuntimeError(
+            f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
+            f"{key.structure_hash}: models with extra modules, or a different rlsmodel version "
+            "on the workers, cannot run there (run serially, or install the same version)")
+    model.settings = key.settings
+    return model
 
 
 def _config(blob: bytes) -> SweepConfig:
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest not in _CONFIGS:
-        _CONFIGS.clear()
-        _CONFIGS[digest] = pickle.loads(blob)
-    return _CONFIGS[digest]
+    return _CONFIGS.get_or_compute(hashlib.sha256(blob).hexdigest(), lambda: pickle.loads(blob))
 
 
 def run_chunk(config, indices, points) -> ChunkResult:
@@ -133,7 +144,6 @@ def run_chunk(config, indices, points) -> ChunkResult:
             values[row] = np.nan
             status.append("failed: " + _message(exc))
             trajectories.append(None)
-    _trim_caches(model)
     result = ChunkResult(np.asarray(indices, dtype=np.int64), values, status)
     if config.keep_trajectories:
         _collect_trajectories(result, trajectories)
@@ -145,12 +155,10 @@ def _simulate(model, config: SweepConfig, point: dict):
     params = {k: v for k, v in point.items() if k in config.parameter_names}
     profile = point.get(PROFILE, config.profile)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
-    with _SIM_LOCK, warnings.catch_warnings():
-        # flagged once per sweep, before any work (rlsmodel.sweep), and recorded in its attrs
-        warnings.simplefilter("ignore", ParameterRangeWarning)
-        warnings.simplefilter("ignore", RegimenWarning)
-        ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
-                            sample_every_hours=config.sample_every_hours, progress=False)
+    # warn=False: out-of-range values and dose-less regimens are flagged once per sweep, before
+    # any work (rlsmodel.sweep), and recorded in its attrs; progress=False: no bar per point
+    ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
+                        sample_every_hours=config.sample_every_hours, progress=False, warn=False)
     ds.attrs["sweep_point"] = json.dumps(point, sort_keys=True, default=float)   # for outcome functions
     return ds
 
@@ -163,7 +171,7 @@ def _scalar(name: str, value) -> float:
 
 
 def _message(exc: Exception) -> str:
-    from ..integrate import IntegrationError
+    from ..engines.base import IntegrationError
     text = str(exc).strip() or "(no message)"
     return text if isinstance(exc, IntegrationError) else f"{type(exc).__name__}: {text}"
 
@@ -182,11 +190,3 @@ def _collect_trajectories(result: ChunkResult, datasets) -> None:
                 arr[row] = ds[name].values
         result.trajectories[name] = arr
         result.traj_attrs[name] = {k: v for k, v in first[name].attrs.items() if k in ("units", "long_name")}
-
-
-def _trim_caches(model) -> None:
-    """Drop the model's per-parameter-set steady-state caches (one entry per point otherwise)."""
-    clear = getattr(model, "clear_caches", None)
-    if clear is not None:
-        with _SIM_LOCK:
-            clear()

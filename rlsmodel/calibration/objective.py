@@ -1,0 +1,138 @@
+"""The objective: a parameter vector -> the residuals of every target -> pyPESTO.
+
+The optimiser works on the *internal* vector: log10 of ``scale = "log"`` parameters, the
+value itself for ``"linear"`` ones, in the spec's order. :class:`CalibrationObjective`
+builds the fitted model (:meth:`rlsmodel.Model.with_defaults`), asks each target for its
+rows and returns the residual vector; ``0.5 * sum(residual ** 2)`` is the objective
+(pyPESTO's convention for a negative log-likelihood from residuals). Gradients and the
+residual Jacobian come from pyPESTO's finite differences (:class:`pypesto.objective.FD`,
+step ``options.fd_step`` in the internal scale), since the model has no sensitivities.
+
+The object pickles without its model, so it travels to worker processes (local or Dask);
+each process builds the model once.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+#: Residual vectors kept per process (finite differences re-use the centre point).
+CACHE_SIZE = 64
+
+
+class CalibrationObjective:
+    """Residuals of a :class:`~rlsmodel.calibration.spec.CalibrationSpec` at internal ``x``."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self._base = None
+        self._cache = OrderedDict()
+        self.failures = 0
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_base"] = None
+        state["_cache"] = OrderedDict()
+        return state
+
+    @property
+    def base(self):
+        if self._base is None:
+            self._base = self.spec.base_model()
+        return self._base
+
+    def model(self, x):
+        """The fitted model at internal ``x``."""
+        defaults, profiles = self.spec.model_arguments(x)
+        return self.base.with_defaults(defaults, profiles)
+
+    def rows(self, x) -> list:
+        """Every residual row (dicts, see :mod:`rlsmodel.calibration.targets`) at internal ``x``."""
+        model = self.model(x)
+        out = []
+        for target in self.spec.targets:
+            out.extend(target.rows(model))
+        return out
+
+    def residuals(self, x) -> np.ndarray:
+        """The residual vector at internal ``x`` (a failed evaluation: every residual is
+        ``options.nan_residual``)."""
+        x = np.asarray(x, dtype=float)
+        key = x.tobytes()
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        from ..integrate import IntegrationError
+        try:
+            res = np.array([r["residual"] for r in self.rows(x)], dtype=float)
+        except (IntegrationError, ArithmeticError, np.linalg.LinAlgError):
+            self.failures += 1
+            res = np.full(self.spec.n_residuals, self.spec.options["nan_residual"])
+        res = np.where(np.isfinite(res), res, self.spec.options["nan_residual"])
+        self._cache[key] = res
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return res
+
+    def fval(self, x) -> float:
+        r = self.residuals(x)
+        return 0.5 * float(r @ r)
+
+    def pypesto_objective(self):
+        """A pyPESTO objective (function value and residuals, finite-difference derivatives)."""
+        import pypesto
+        from pypesto.objective import FD
+        step = float(self.spec.options["fd_step"])
+        base = pypesto.Objective(fun=self.fval, res=self.residuals, x_names=self.spec.ids)
+        return FD(base, grad=True, sres=True, delta_fun=step, delta_grad=step, delta_res=step,
+                  method=FD.FORWARD, x_names=self.spec.ids)
+
+
+def bounds(spec) -> tuple:
+    """Internal lower and upper bounds (arrays)."""
+    lb = np.array([p.internal_bounds[0] for p in spec.parameters])
+    ub = np.array([p.internal_bounds[1] for p in spec.parameters])
+    return lb, ub
+
+
+def start_points(spec) -> np.ndarray:
+    """``options.starts`` Latin hypercube points in the internal box (:mod:`rlsmodel.samplers`,
+    seeded by ``options.seed``: the same spec always starts from the same points)."""
+    from .. import samplers
+    ranges = {p.id: p.internal_bounds for p in spec.parameters}
+    sample = samplers.latin_hypercube(ranges, n=spec.options["starts"], seed=spec.options["seed"])
+    return np.array(sample.values, dtype=float)
+
+
+def make_problem(spec, objective=None):
+    """The :class:`pypesto.Problem`: internal bounds, parameter ids and scales, and the
+    Latin hypercube start points as ``x_guesses``."""
+    import pypesto
+    objective = CalibrationObjective(spec) if objective is None else objective
+    lb, ub = bounds(spec)
+    return pypesto.Problem(objective.pypesto_objective(), lb, ub, x_names=spec.ids,
+                           x_scales=[p.pypesto_scale for p in spec.parameters],
+                           x_guesses=start_points(spec), copy_objective=False)
+
+
+def make_optimizer(spec):
+    """pyPESTO's ScipyOptimizer with ``options.optimizer`` and ``options.max_iterations``."""
+    from pypesto.optimize import ScipyOptimizer
+    method = spec.options["optimizer"]
+    n = int(spec.options["max_iterations"])
+    if method.lower().startswith("ls_"):
+        options = {"max_nfev": n}
+    else:
+        options = {"maxiter": n}
+    return ScipyOptimizer(method=method, options=options)
+
+
+def chi2_threshold(confidence: float, df: int = 1) -> float:
+    """Objective increase above the optimum that bounds a ``confidence`` interval
+    (half the chi-square quantile, since the objective is half the chi-square)."""
+    from scipy.stats import chi2
+    return 0.5 * float(chi2.ppf(confidence, df))
+
+
+__all__ = ["CalibrationObjective", "make_problem", "make_optimizer", "start_points", "bounds", "chi2_threshold"]

@@ -1,0 +1,92 @@
+"""Named predictions: numbers a calibrated model predicts, for prediction bands and targets.
+
+Each is ``f(model, **args) -> float`` and may be named in a spec's ``[[predictions]]``
+(``ref = "irls_change"``) or used as a function target (``[[targets]] kind =
+"function"``, ``ref = "virtual_trial_incidence"``). A user's own function with the same
+signature is named ``"module:function"`` or ``"file.py:function"``.
+
+* :func:`irls_change`: the median patient's IRLS change after ``weeks`` on a drug
+  (deterministic, no placebo or reporting noise).
+* :func:`time_to_augmentation`: days from the first dose until the median patient meets the
+  augmentation criteria (:func:`rlsmodel.outcomes.augmentation`); NaN if never within ``weeks``.
+* :func:`virtual_trial_incidence`: a virtual trial arm's augmentation incidence (or MPI tier,
+  or placebo-corrected IRLS change), from :func:`rlsmodel.virtual_trial` with a fixed seed.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Untreated days before the first dose in the median-patient predictions.
+BASELINE_DAYS = 28
+
+
+def _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile, sample_every_hours=1.0):
+    from .. import outcomes
+    from ..pharmacology import Regimen
+    reg = Regimen.daily(drug, dose_mg, clock_hour, start_day=BASELINE_DAYS)
+    days = BASELINE_DAYS + 7 * weeks + 2
+    ds = model.simulate(days, profile, regimen=reg, sample_every_hours=sample_every_hours)
+    return ds, outcomes.daily(ds)
+
+
+def irls_change(model, drug, dose_mg, clock_hour=21.0, weeks=12, profile="rls_genetic") -> float:
+    """Mean IRLS-like score of the median patient in week ``weeks`` of daily ``drug`` minus
+    that of the last untreated week (points; negative = better)."""
+    _, daily = _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile)
+    d, irls = daily["day"].values, daily["irls"].values
+    start = BASELINE_DAYS
+    base = irls[(d >= start - 8) & (d < start - 1)]
+    last = irls[(d >= start + 7 * (weeks - 1)) & (d < start + 7 * weeks)]
+    return float(np.mean(last) - np.mean(base))
+
+
+def time_to_augmentation(model, drug, dose_mg, clock_hour=21.0, weeks=52, profile="rls_genetic",
+                         tier="clinically_relevant") -> float:
+    """Days from the first dose until the median patient meets the augmentation criteria
+    (``tier``: ``"clinically_relevant"`` or ``"mpi_positive"``); NaN if not within ``weeks``."""
+    from .. import outcomes
+    from ..pharmacology import Regimen
+    if tier not in ("clinically_relevant", "mpi_positive"):
+        raise ValueError(f"tier must be 'clinically_relevant' or 'mpi_positive'; got {tier!r}")
+    reg = Regimen.daily(drug, dose_mg, clock_hour, start_day=BASELINE_DAYS)
+    ds = model.simulate(BASELINE_DAYS + 7 * weeks + 2, profile, regimen=reg)
+    verdict = outcomes.augmentation(ds, regimen_start_day=BASELINE_DAYS)
+    key = "day_met_clinically_relevant" if tier == "clinically_relevant" else "day_met"
+    day = verdict.get(key)
+    return math.nan if day is None else float(day - BASELINE_DAYS)
+
+
+def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=100, seed=0,
+                            measure="augmentation", profile="rls_genetic", min_baseline_irls=15.0,
+                            workers=None) -> float:
+    """One arm of a virtual trial (:func:`rlsmodel.virtual_trial`, fixed ``seed``).
+
+    ``measure``: ``"augmentation"`` (clinically relevant incidence, a fraction),
+    ``"mpi_positive"`` (fraction), or ``"irls_change_week_12"`` / ``"irls_change_end"``
+    (placebo-corrected mean change of the reported IRLS: the arm minus the placebo arm).
+    The result jumps by 1/n between parameter sets: fit it with a derivative-free optimizer
+    (``options.optimizer = "Powell"``) or as a range target.
+    """
+    from ..trial import virtual_trial
+    measures = ("augmentation", "mpi_positive", "irls_change_week_12", "irls_change_end")
+    if measure not in measures:
+        raise ValueError(f"measure must be one of {', '.join(measures)}; got {measure!r}")
+    placebo = measure.startswith("irls")
+    arm = f"{drug} {dose_mg:g} mg"
+    ds = virtual_trial({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": clock_hour}}, n=n, weeks=weeks,
+                       seed=seed, placebo=placebo, profile=profile, model=model, workers=workers,
+                       min_baseline_irls=min_baseline_irls, progress=False)
+    if measure in ("augmentation", "mpi_positive"):
+        return float(ds[f"{measure}_incidence"].sel(arm=arm))
+    tp = "week_12" if measure == "irls_change_week_12" else "end"
+    change = ds["irls_change"].sel(timepoint=tp)
+    return float(change.sel(arm=arm) - change.sel(arm="placebo"))
+
+
+#: Name -> function, for ``ref = "<name>"`` in specs.
+NAMED = {"irls_change": irls_change, "time_to_augmentation": time_to_augmentation,
+         "virtual_trial_incidence": virtual_trial_incidence}
+
+__all__ = ["irls_change", "time_to_augmentation", "virtual_trial_incidence", "NAMED", "BASELINE_DAYS"]
