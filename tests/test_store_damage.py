@@ -218,3 +218,20 @@ def test_a_part_of_another_configuration_is_refused(tmp_path, model):
     with pytest.raises(ValueError, match=f"part file '{parts[2]}' was made for another sweep configuration"):
         _resume(model, store)
     assert np.all([p.exists() for p in parts])        # nothing deleted
+
+
+def test_a_store_written_before_checksums_is_still_read(tmp_path, model, reference):
+    """Backward compatibility: a finished store without checksums (and without the chunk
+    files of all-NaN chunks, as earlier versions wrote them) is checked for readability and
+    shapes, and read."""
+    store = tmp_path / "old.zarr"
+    first = _run(model, store)
+    old = first.copy()
+    del old.attrs["sweep_checksums"]
+    old["all_nan"] = ("diet_iron", np.full(4, np.nan))
+    shutil.rmtree(store)
+    old.to_zarr(store, mode="w", zarr_format=2, consolidated=True)   # default: empty chunks not written
+    assert not (store / "all_nan" / "0").exists()
+    again = _run(model, store)
+    assert "sweep_checksums" not in again.attrs
+    np.testing.assert_array_equal(again["brain_iron_final"].values, reference["brain_iron_final"].values)

@@ -115,7 +115,8 @@ class PartStore:
         except (KeyError, ValueError, TypeError) as exc:
             self._refuse([f"{self._meta_file()}: the sweep configuration attr does not parse ({exc})"])
         check_match(self.path, stored, self.components)
-        problems = self._file_problems() if self.path.suffix == ".zarr" else []
+        # stores written before checksums were recorded may lack all-NaN chunk files
+        problems = self._file_problems(verify.CHECKSUM_ATTR in ds.attrs)
         problems += self._shape_problems(ds)
         if verify.CHECKSUM_ATTR in ds.attrs:
             try:
@@ -129,9 +130,9 @@ class PartStore:
             self._refuse(problems)
         return ds
 
-    def _file_problems(self) -> list:
+    def _file_problems(self, all_chunks: bool = True) -> list:
         if self.path.suffix == ".zarr":
-            return verify.zarr_files(self.path)
+            return verify.zarr_files(self.path, all_chunks)
         return []
 
     def _meta_file(self) -> Path:
