@@ -132,5 +132,6 @@ def no_dose_message(regimen, days: float) -> str:
             "check its start day against the run length")
 
 
-__all__ = ["no_dose_message", "real", "positive", "flag", "describe_value", "string_fix", "outside_ranges", "range_message",
+__all__ = ["no_dose_message", "real", "positive", "flag", "describe_value", "string_fix", "outside_ranges",
+           "range_message",
            "range_attr", "OUTSIDE_RANGE_ATTR"]

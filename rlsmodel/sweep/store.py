@@ -252,7 +252,8 @@ class PartStore:
             return None, "its name is not part_<first index>_<points>.nc"
         index = part["index"].values
         if index.size != count or part.sizes.get("point") != count or (count and int(index.min()) != first):
-            return None, f"holds {index.size} point(s) from {index.min() if index.size else '-'}, its name says {count} from {first}"
+            start = index.min() if index.size else "-"
+            return None, f"holds {index.size} point(s) from {start}, its name says {count} from {first}"
         if verify.CHECKSUM_ATTR in part.attrs:
             recorded = json.loads(part.attrs[verify.CHECKSUM_ATTR])
             bad = verify.compare(part, recorded, lambda name, block: name)

@@ -177,4 +177,5 @@ def _zarr_variables(path: Path) -> list:
     return sorted(p.name for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
 
 
-__all__ = ["brief", "checksums", "checksum_attr", "compare", "zarr_files", "zarr_encoding", "chunk_path", "CHECKSUM_ATTR"]
+__all__ = ["brief", "checksums", "checksum_attr", "compare", "zarr_files", "zarr_encoding", "chunk_path",
+           "CHECKSUM_ATTR"]
