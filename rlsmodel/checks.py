@@ -126,12 +126,11 @@ def no_dose_message(regimen, days: float) -> str:
         t_first = first.start_day + first.clock_hour / 24.0
         return (f"the regimen gives no dose in this {days:g}-day run: its first dose ({first.drug} on day "
                 f"{first.start_day} at {first.clock_hour:g} h, model time {t_first:g} d) lies after the end of the "
-                f"run (day {days:g}). Simulate longer (days > {t_first:g}) or start the regimen earlier "
+                f"run (day {days:g}). Simulate longer (days >= {t_first:g}) or start the regimen earlier "
                 f"(start_day < {days:g})")
     return (f"the regimen {regimen.describe()} gives no dose (no event) within this {days:g}-day run; "
             "check its start day against the run length")
 
 
-__all__ = ["no_dose_message", "real", "positive", "flag", "describe_value", "string_fix", "outside_ranges",
-           "range_message",
-           "range_attr", "OUTSIDE_RANGE_ATTR"]
+__all__ = ["real", "positive", "flag", "describe_value", "string_fix", "outside_ranges", "range_message",
+           "range_attr", "no_dose_message", "OUTSIDE_RANGE_ATTR"]

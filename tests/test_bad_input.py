@@ -212,7 +212,7 @@ def test_a_regimen_that_is_not_a_regimen_gets_a_clear_error(model, regimen, frag
 
 def test_a_regimen_starting_after_the_end_of_the_run_warns(model):
     late = rlsmodel.Regimen.daily("levodopa", 100.0, 21.0, start_day=40)
-    with pytest.warns(rlsmodel.RegimenWarning, match=r"no dose in this 30-day run.*day 40 at 21 h.*days > 40.875"):
+    with pytest.warns(rlsmodel.RegimenWarning, match=r"no dose in this 30-day run.*day 40 at 21 h.*days >= 40.875"):
         ds = model.simulate(30, regimen=late, sample_every_hours=24.0, keep=["levodopa_depot"])
     assert float(ds["levodopa_depot"].max()) == 0.0
     import warnings
