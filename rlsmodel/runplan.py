@@ -38,12 +38,14 @@ BLOCK_DAYS = 365.0
 MAX_MEMORY_GB = 2.0
 #: Default time limit of one run (hours); ``RLSMODEL_MAX_HOURS`` overrides it.
 MAX_HOURS = 24.0
-#: Measured costs with engine="lsoda" (2-core machine, 2025): per simulated day untreated,
-#: per output sample (integrator output and observables), per dose event.
-SECONDS_PER_DAY, SECONDS_PER_SAMPLE, SECONDS_PER_EVENT = 4e-4, 3e-6, 8e-4
-#: Rough cost of each engine relative to lsoda (measured: cvode about 2x faster, the
-#: reference scipy BDF about 100x slower).
-ENGINE_FACTOR = {"lsoda": 1.0, "cvode": 0.5, "scipy": 100.0}
+#: Measured costs with engine="lsoda" on the shared 2-core development machine: per simulated
+#: day untreated (10 years: 0.98 s), per output sample (10 years hourly: +0.07 s, observables
+#: included; 6-minute samples cost more per sample), per dose event (10 years of a daily dose:
+#: +1.4 s).
+SECONDS_PER_DAY, SECONDS_PER_SAMPLE, SECONDS_PER_EVENT = 3e-4, 2e-6, 4e-4
+#: Rough cost of each engine relative to lsoda (measured: cvode 2x faster untreated, about
+#: the same per dose; the reference scipy BDF about 130x slower).
+ENGINE_FACTOR = {"lsoda": 1.0, "cvode": 0.5, "scipy": 130.0}
 #: A run estimated to take at least this long (s) shows a progress bar by default
 #: (when stderr is a terminal).
 PROGRESS_AFTER_S = 10.0
