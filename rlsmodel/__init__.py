@@ -7,12 +7,15 @@ augmentation under dopaminergic drugs. See ``docs/`` and the README.
 from ._version import __version__  # noqa: E402
 
 from .activity import Activity  # noqa: E402
+from .errors import (EvaluationError, IntegrationError, ParameterRangeWarning, RegimenWarning,  # noqa: E402
+                     RunTooLargeError, StoreDamagedError, StoreRepairWarning)
 from .simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES, Model  # noqa: E402
 from . import profiles  # noqa: E402
 from .pharmacology import DRUGS, Regimen  # noqa: E402
 
 __all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Model", "Regimen", "profiles",
-           "__version__"]
+           "__version__", "ParameterRangeWarning", "RegimenWarning", "StoreRepairWarning", "RunTooLargeError",
+           "StoreDamagedError", "EvaluationError", "IntegrationError"]
 
 
 _LAZY = ("sweep", "samplers", "population")   # imported on first use: keeps dask and zarr out of `import rlsmodel`

@@ -23,9 +23,11 @@ import importlib.util
 import inspect
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from ._version import __version__
+from .errors import RunTooLargeError
 from .integrate import IntegrationError
 
 PROG = "rlsmodel"
@@ -103,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """rlsmodel's own warnings as one line ``rlsmodel: warning: ...``; others as usual."""
+    from .errors import ParameterRangeWarning, RegimenWarning, StoreRepairWarning
+    if issubclass(category, (ParameterRangeWarning, RegimenWarning, StoreRepairWarning)):
+        print(f"{PROG}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -290,20 +307,55 @@ def _positive_float(text):
     return v
 
 
+#: Suffixes ``rlsmodel simulate -o`` writes (NetCDF).
+NETCDF_SUFFIXES = (".nc",)
+
+
+def check_output_file(path, suffixes=NETCDF_SUFFIXES, what="NetCDF") -> Path:
+    """``path`` as a Path if a file can be written there, else ``ValueError`` naming why.
+
+    Checked before any work: the suffix must be one of ``suffixes``; ``path`` must not be
+    a directory; the nearest existing ancestor must be a writable directory (missing
+    directories below it are created when the file is written).
+    """
+    out = Path(path)
+    if out.suffix not in suffixes:
+        raise ValueError(f"output file {str(path)!r} must end in {' or '.join(suffixes)} (a {what} file is "
+                         f"written); e.g. -o {out.with_suffix(suffixes[0]).name}")
+    if out.is_dir():
+        raise ValueError(f"output file {str(path)!r} is an existing directory; give a file name ending in "
+                         f"{suffixes[0]}")
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"cannot write {str(path)!r}: {str(parent)!r} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {str(path)!r}: no write permission in {str(parent)!r}; choose another "
+                         "directory")
+    return out
+
+
 @command("simulate", "simulate a profile and write the trajectory as NetCDF",
          arg("--days", type=_positive_float, required=True, metavar="N", help="duration in days"),
          arg("--profile", default="healthy", metavar="P", help="profile name (default healthy)"),
          _PARAM_ARG,
          arg("--sample-every-hours", type=_positive_float, default=1.0, metavar="H",
              help="output spacing in hours (default 1)"),
-         arg("-o", "--out", required=True, metavar="OUT.nc", help="output NetCDF file"),
+         arg("--keep", action="extend", nargs="+", default=[], metavar="NAME",
+             help="write only these variables (default: all); lets long finely sampled runs fit in memory"),
+         arg("-o", "--out", required=True, metavar="OUT.nc", help="output NetCDF file (.nc), checked before "
+             "the simulation starts"),
          *_MODEL_ARGS)
 def _simulate(args) -> int:
+    out = check_output_file(args.out)
     params = parse_params(args.param)
     model = _model(args)
-    ds = model.simulate(days=args.days, profile=args.profile, params=params,
-                        sample_every_hours=args.sample_every_hours)
-    out = Path(args.out)
+    try:
+        ds = model.simulate(days=args.days, profile=args.profile, params=params,
+                            sample_every_hours=args.sample_every_hours, keep=args.keep or None)
+    except RunTooLargeError as exc:
+        raise CLIError(f"{exc} (on the command line: --sample-every-hours H, --keep NAME ...)") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         ds.to_netcdf(out, engine="h5netcdf")
@@ -311,6 +363,8 @@ def _simulate(args) -> int:
         raise CLIError(f"cannot write NetCDF: {exc}", status=1) from None
     last = ds.isel(time=-1)
     rows = [_var_row(last, n) for n in ("serum_ferritin", "brain_iron", "d2_density") if n in ds]
+    if not rows and "symptom" not in ds:
+        rows = [_var_row(last, n) for n in list(ds.data_vars)[:8] if ds[n].dtype.kind == "f"]
     if "symptom" in ds:
         rows.append(("peak symptom", float(ds["symptom"].max()), ds["symptom"].attrs.get("units", ""),
                      "maximum over the run of " + ds["symptom"].attrs.get("long_name", "symptom")))
@@ -391,10 +445,48 @@ def _sweep(args) -> int:
                        "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
     result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler)
     if result is not None and hasattr(result, "sizes"):
-        print(f"sweep done: {dict(result.sizes)}")
+        store = args.out if args.out is not None else _spec_store(args.spec)
+        print(sweep_summary(result, store))
     if args.out is not None:
         print(f"wrote {args.out}")
     return 0
+
+
+def _spec_store(spec):
+    from .sweep.spec import load_spec
+    return load_spec(spec).get("store")
+
+
+def sweep_summary(ds, store=None) -> str:
+    """``sweep done: ...`` with the number of failed points, where their messages are, and
+    the first few messages with their points."""
+    import numpy as np
+    n = int(ds.attrs.get("n_points", int(np.prod([ds.sizes[d] for d in ds["status"].dims]))))
+    status = ds["status"]
+    failed = status != "ok"
+    n_failed = int(failed.sum())
+    dims = {d: int(ds.sizes[d]) for d in status.dims}
+    lines = [f"sweep done: {n} points {dims}; {n_failed} failed" + ("" if n_failed else ", all ok")]
+    if n_failed:
+        where = f"the 'status' variable of {store}" if store else "the 'status' variable of the result"
+        lines.append(f"failed points have NaN outcomes; every point's message is in {where} "
+                     f"(xarray: ds['status'].where(ds['status'] != 'ok', drop=True)). First failures:")
+        flat = status.stack(_point=status.dims) if status.ndim > 1 else status
+        shown = 0
+        for i in np.flatnonzero(flat.values != "ok")[:3]:
+            point = flat.isel({flat.dims[0]: int(i)})
+            coords = ", ".join(f"{k}={_fmt(point[k].values)}" for k in point.coords
+                               if k not in ("_point",) and point[k].ndim == 0)
+            lines.append(f"  {coords}: {str(point.values)}")
+            shown += 1
+        if n_failed > shown:
+            lines.append(f"  ... and {n_failed - shown} more")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    value = value.item() if hasattr(value, "item") else value
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 

@@ -93,6 +93,28 @@ def _rename(expr, y_syms, p_syms):
     return expr.xreplace(subs)
 
 
+def overflow_safe(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every product of gamma functions evaluated through their logarithms.
+
+    ``gamma(s + 1/2) / gamma(s + 1)`` (the daily mean of the raised-cosine symptom gate) is
+    about ``s**-0.5``, but each gamma overflows a float for ``s > 171``; written as
+    ``exp(loggamma(s + 1/2) - loggamma(s + 1))`` it stays finite for any ``s``. Only the
+    generated code changes: the declaration (and its LaTeX and SBML) keeps the gammas.
+    """
+    if not expr.has(sp.gamma):
+        return expr
+
+    def logs(mul):
+        gammas = [f for f in mul.args if isinstance(f.as_base_exp()[0], sp.gamma)]
+        if not gammas:
+            return mul
+        rest = mul.func(*[f for f in mul.args if f not in gammas])
+        log_sum = sum(e * sp.loggamma(b.args[0]) for b, e in (f.as_base_exp() for f in gammas))
+        return rest * sp.exp(log_sum, evaluate=False)
+
+    return expr.replace(lambda e: e.is_Mul and e.has(sp.gamma), logs)
+
+
 class CompiledSystem:
     """Numerical functions of one :class:`System` (immutable after construction).
 
@@ -122,7 +144,7 @@ class CompiledSystem:
         p_syms = [sym(n) for n in self.parameter_names] + [FORCING]
         self.state_symbols, self.parameter_symbols = tuple(y_syms), tuple(p_syms)
 
-        rhs = list(system.rhs)
+        rhs = [overflow_safe(e) for e in system.rhs]
         self.rhs_exprs = tuple(rhs)
         jac_entries = []
         for i, e in enumerate(rhs):
@@ -139,7 +161,8 @@ class CompiledSystem:
         self._rhs_vec = sp.lambdify(args, rhs, modules="numpy", cse=True)
         self._jac_vec = sp.lambdify(args, list(self.jac_exprs), modules="numpy", cse=True)
         self.observable_names = list(system.observable_exprs)
-        self._obs_vec = sp.lambdify(args, list(system.observable_exprs.values()), modules="numpy", cse=True)
+        self._obs_vec = sp.lambdify(args, [overflow_safe(e) for e in system.observable_exprs.values()],
+                                    modules="numpy", cse=True)
 
         src = "\n\n".join([
             _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),

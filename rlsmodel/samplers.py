@@ -221,9 +221,14 @@ def _resolve_ranges(ranges, model):
 
 def _check_range(name, rng, model) -> tuple:
     try:
-        low, high = (float(v) for v in rng)
+        low, high = rng
     except (TypeError, ValueError):
         raise ValueError(f"range of {name!r} must be a pair (low, high) of numbers; got {rng!r}") from None
+    if isinstance(rng, (str, bytes)):
+        raise ValueError(f"range of {name!r} must be a pair (low, high) of numbers; got {rng!r}")
+    from .checks import real
+    low = real(f"low end of the range of {name!r}", low)
+    high = real(f"high end of the range of {name!r}", high)
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"range of {name!r} must be finite; got ({low!r}, {high!r})")
     if not low < high:

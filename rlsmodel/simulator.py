@@ -6,10 +6,11 @@
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
-import math
+import warnings
 from collections import OrderedDict
 from dataclasses import replace
 from types import MappingProxyType
@@ -19,11 +20,14 @@ import sympy as sp
 import xarray as xr
 from scipy.optimize import root
 
+from . import checks as _checks
 from . import profiles as _profiles
+from . import runplan as _runplan
 from .activity import Activity
 from .caching import LRUCache
 from .compile import CompiledSystem
-from .integrate import IntegrationError, SolverSettings, integrate
+from .errors import EvaluationError, ParameterRangeWarning, RegimenWarning
+from .integrate import ENGINES, IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
 from .model.system import closest
 from .provenance import dataset_attrs as _provenance_attrs
@@ -367,28 +371,38 @@ class Model:
         failed).
         """
         p = self.parameter_vector(profile, params)
-        y, method = self._averaged_steady_state(p)
-        pa = p.copy()
-        pa[-1] = 0.0
-        obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
+        outside = self._flag_ranges(self.resolve_parameters(profile, params))
+        with _named_failures(outside, self._parameters):
+            y, method = self._averaged_steady_state(p)
+            pa = p.copy()
+            pa[-1] = 0.0
+            obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
         ds = self._dataset(None, y[:, None], obs, profile, params, None, self.settings)
         ds = ds.isel(time=0, drop=True)
         ds.attrs["steady_state_method"] = method
+        ds.attrs[_checks.OUTSIDE_RANGE_ATTR] = _checks.range_attr(outside)
         ds.attrs["description"] = "steady state of the day-averaged system"
         return ds
 
     # -- simulation ----------------------------------------------------------------------
     def simulate(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0,
                  initial=None, activity=None, engine=None, rtol=None, atol=None,
-                 engine_options=None) -> xr.Dataset:
+                 engine_options=None, keep=None, progress=None, warn=True) -> xr.Dataset:
         """Simulate ``days`` days from midnight; return an :class:`xarray.Dataset`.
 
         Parameters
         ----------
-        days: duration in days (> 0).
+        days: duration in days (a number > 0).
         profile: profile name (see :mod:`rlsmodel.profiles`).
-        params: parameter overrides ``{name: value}`` applied after the profile.
-        regimen: a :class:`rlsmodel.Regimen` (drug doses as exact events) or None.
+        params: parameter overrides ``{name: value}`` applied after the profile. Values are
+            numbers (strings are refused); values outside a parameter's declared ``range``
+            are used as given, flagged by :class:`rlsmodel.ParameterRangeWarning` and
+            recorded in ``ds.attrs["parameters_outside_range"]`` (JSON); values outside its
+            physical domain raise ``ValueError``.
+        regimen: a :class:`rlsmodel.Regimen` (drug doses as exact events) or None. A regimen
+            that gives no dose within the run (its first dose after the end) warns
+            (:class:`rlsmodel.RegimenWarning`). Doses into in-body states holding iron
+            (IV iron) are counted in ``iron_intake_total``.
         sample_every_hours: output spacing in hours (> 0).
         initial: None (start on the profile's daily limit cycle), or a mapping of state
             values / a Dataset (e.g. the last time point of an earlier run).
@@ -396,38 +410,108 @@ class Model:
             day, sedentary 18:00-23:00, asleep 23:00-07:00).
         engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
             None keeps the model's (its ``engine_options`` only while the engine is its own).
+            Tolerances are numbers (``rtol="1e-6"`` is refused).
+        keep: None (every state, observable and derived variable) or the names of the
+            variables to return (e.g. ``["brain_iron", "symptom"]``); the run then holds
+            only those, which lets long finely sampled runs fit in memory.
+        progress: None (a progress bar on stderr when the run is estimated to take 10 s or
+            more and stderr is a terminal), True or False.
+        warn: False silences the two warnings above (the attrs still record what they
+            would say); sweeps use it, because they warn once per sweep instead of per point.
+
+        Before anything is integrated the run's memory and time are estimated
+        (:mod:`rlsmodel.runplan`); above the limits (2 GiB, 24 h; environment variables
+        ``RLSMODEL_MAX_MEMORY_GB``, ``RLSMODEL_MAX_HOURS``) it raises
+        :class:`rlsmodel.RunTooLargeError` with the estimate and the fix.
         """
-        days = _positive("days", days)
-        dt_h = _positive("sample_every_hours", sample_every_hours)
+        days = _checks.positive("days", days, "days")
+        dt_h = _checks.positive("sample_every_hours", sample_every_hours, "hours")
+        settings = self._run_settings(engine, rtol, atol, engine_options)
+        activity = Activity.default() if activity is None else activity
+        if not isinstance(activity, Activity):
+            raise ValueError(f"activity must be an rlsmodel.activity.Activity; got {_checks.describe_value(activity)}")
+        _check_regimen(regimen)
+        _checks.flag("progress", progress)
+        names = self._kept_variables(keep)
+        p = self.parameter_vector(profile, params)
+        values = self.resolve_parameters(profile, params)
+        outside = self._flag_ranges(values, warn=_checks.flag("warn", warn, (True, False)))
+        size = _runplan.estimate(days, dt_h, self._bytes_per_sample(names), len(names), self.compiled.n_states,
+                                 len(self.compiled.observable_names), _count_doses(regimen, days), settings.engine)
+        size.check()
+        events, regimen_attrs = [], {"regimen": "none"}
+        if regimen is not None:
+            events = self.system.ledger_events(regimen.events(self, days, params=values))
+            regimen_attrs = {"regimen": regimen.describe()}
+            if not events and warn:
+                warnings.warn(_checks.no_dose_message(regimen, days), RegimenWarning, stacklevel=2)
+        with _named_failures(outside, self._parameters):
+            if initial is None:
+                y0, init_method = self._periodic_state(p)
+            else:
+                y0, init_method = self._initial_from(initial, p), "user-supplied"
+            t = _runplan.sample_times(days, dt_h)
+            arrays = {n: np.empty(t.size, dtype=object if n == "activity" else float) for n in names}
+
+            def collect(block, Y):
+                obs = self.compiled.observables(t[block], Y, p)
+                for name, value in self._variable_values(t[block], Y, obs, activity, names).items():
+                    arrays[name][block] = value
+
+            bar = _runplan.progress_bar(progress, size.seconds, days)
+            try:
+                _runplan.integrate_blocks(self.compiled, y0, p, t, events, settings, self._scale(), collect, bar)
+            finally:
+                bar.close()
+        if "activity" in arrays:
+            arrays["activity"] = arrays["activity"].astype(str)
+        ds = self._dataset_from(t, arrays, self._variable_attrs(activity), profile, params, settings)
+        ds.attrs.update(regimen_attrs)
+        ds.attrs["initial_state"] = init_method
+        ds.attrs[_checks.OUTSIDE_RANGE_ATTR] = _checks.range_attr(outside)
+        return ds
+
+    def _run_settings(self, engine, rtol, atol, engine_options) -> SolverSettings:
+        """Solver settings of one run; tolerances must be numbers (strings are refused)."""
+        rtol = self.settings.rtol if rtol is None else _checks.real("rtol", rtol, "a positive finite number")
+        atol = self.settings.atol if atol is None else _checks.real("atol", atol, "a positive finite number")
+        if engine is not None and not isinstance(engine, str):
+            raise ValueError(f"engine must be a name ({', '.join(ENGINES)}); got {_checks.describe_value(engine)}")
         engine = engine or self.settings.engine
         if engine_options is None:
             engine_options = self.settings.engine_options if engine == self.settings.engine else ()
-        settings = SolverSettings(engine=engine,
-                                  rtol=self.settings.rtol if rtol is None else rtol,
-                                  atol=self.settings.atol if atol is None else atol,
-                                  engine_options=engine_options).validate()
-        activity = Activity.default() if activity is None else activity
-        if not isinstance(activity, Activity):
-            raise ValueError("activity must be an rlsmodel.activity.Activity")
-        p = self.parameter_vector(profile, params)
-        events, regimen_attrs = [], {"regimen": "none"}
-        if regimen is not None:
-            events = regimen.events(self, days, params=self.resolve_parameters(profile, params))
-            regimen_attrs = {"regimen": regimen.describe()}
-        if initial is None:
-            y0, init_method = self._periodic_state(p)
-        else:
-            y0, init_method = self._initial_from(initial, p), "user-supplied"
-        n_samples = int(math.floor(days * 24.0 / dt_h + 1e-9)) + 1
-        t = np.arange(n_samples) * (dt_h / 24.0)
-        if t[-1] < days - 1e-12:
-            t = np.append(t, days)
-        Y = integrate(self.compiled, y0, p, t, events=events, settings=settings, scale=self._scale())
-        obs = self.compiled.observables(t, Y, p)
-        ds = self._dataset(t, Y, obs, profile, params, activity, settings)
-        ds.attrs.update(regimen_attrs)
-        ds.attrs["initial_state"] = init_method
-        return ds
+        return SolverSettings(engine=engine, rtol=rtol, atol=atol, engine_options=engine_options).validate()
+
+    def _flag_ranges(self, values, stacklevel: int = 3, warn: bool = True) -> dict:
+        """Values outside their declared ranges (warned about once per call; see checks)."""
+        outside = _checks.outside_ranges(self._parameters, values)
+        if outside and warn:
+            warnings.warn(_checks.range_message(outside, self._parameters), ParameterRangeWarning,
+                          stacklevel=stacklevel)
+        return outside
+
+    def _kept_variables(self, keep) -> list:
+        """Names of the variables a run returns: all (``keep=None``) or the ``keep`` list, in
+        the model's order."""
+        every = list(self._variable_attrs(Activity.default()))
+        if keep is None:
+            return every
+        wanted = [keep] if isinstance(keep, str) else keep
+        if not hasattr(wanted, "__iter__") or isinstance(wanted, (bytes, dict)):
+            raise ValueError(f"keep must be None or a list of variable names; got {_checks.describe_value(keep)}")
+        wanted = list(wanted)
+        if not wanted:
+            raise ValueError("keep is empty: give the names of the variables to return "
+                             "(e.g. keep=['brain_iron', 'symptom']), or None for all")
+        for name in wanted:
+            if not isinstance(name, str) or name not in every:
+                raise ValueError(f"keep: unknown variable {name!r}; " + closest(str(name), every))
+        return [n for n in every if n in set(wanted)]
+
+    def _bytes_per_sample(self, names) -> float:
+        """Bytes one sample of the variables ``names`` takes in a result."""
+        from .activity import MODES
+        return sum(4.0 * max(len(m) for m in MODES) if n == "activity" else 8.0 for n in names)
 
     def _calibration_attrs(self) -> dict:
         """Attrs naming replaced defaults / profile overrides (none for a plain model)."""
@@ -454,7 +538,7 @@ class Model:
         for name, value in initial.items():
             if name not in names:
                 raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
-            v = float(value)
+            v = _checks.real(f"initial value of {name!r}", value, "a finite number >= 0")
             i = names.index(name)
             # in the output of an earlier run, integrator round-off (below 1e-9 of the state's
             # scale) is not a negative amount; values the user types are never altered
@@ -466,34 +550,52 @@ class Model:
         return y
 
     # -- output --------------------------------------------------------------------------
-    def _dataset(self, t, Y, obs, profile, params, activity, settings) -> xr.Dataset:
-        coords = {"time": ("time", np.zeros(1) if t is None else t,
-                           {"units": "day", "long_name": "time since midnight of day 0",
-                            "description": "days; the fraction is the clock time"})}
-        data = {}
-        for i, name in enumerate(self.compiled.state_names):
+    def _variable_attrs(self, activity) -> "OrderedDict[str, dict]":
+        """name -> attrs of every variable a run returns, in output order."""
+        out = OrderedDict()
+        for name in self.compiled.state_names:
             s = self.system.states[name]
-            data[name] = ("time", Y[i], {"units": s.unit, "long_name": s.long_name or s.description,
-                                         "description": s.description, "kind": "state"})
-        for name, values in obs.items():
+            out[name] = {"units": s.unit, "long_name": s.long_name or s.description,
+                         "description": s.description, "kind": "state"}
+        for name in self.compiled.observable_names:
             o = self.system.observables[name]
-            data[name] = ("time", values, {"units": o.unit, "long_name": o.long_name,
-                                           "description": o.description, "kind": "observable"})
-        iron = self.system.quantity_states("iron")
-        data["total_body_iron"] = ("time", Y[[self.compiled.state_names.index(n) for n in iron]].sum(axis=0),
-                                   {"units": "mg", "long_name": "total body iron",
-                                    "description": "sum of all iron states inside the body", "kind": "observable"})
-        if activity is not None and t is not None:
+            out[name] = {"units": o.unit, "long_name": o.long_name, "description": o.description,
+                         "kind": "observable"}
+        out["total_body_iron"] = {"units": "mg", "long_name": "total body iron",
+                                  "description": "sum of all iron states inside the body", "kind": "observable"}
+        if activity is not None:
+            out["activity_factor"] = {"units": "1", "long_name": "rest/activity factor on the urge",
+                                      "description": "1 - relief while moving; build-up at rest"}
+            out["symptom"] = {"units": "1", "long_name": "urge to move (0-10)",
+                              "description": "urge at rest times the activity factor"}
+            out["activity"] = {"long_name": "activity mode"}
+        return out
+
+    def _variable_values(self, t, Y, obs, activity, names) -> dict:
+        """name -> values at samples ``t`` (states ``Y``, observables ``obs``) for ``names``."""
+        wanted = set(names)
+        index = {n: i for i, n in enumerate(self.compiled.state_names)}
+        out = {n: Y[index[n]] for n in wanted if n in index}
+        out.update({n: obs[n] for n in wanted if n in obs})
+        if "total_body_iron" in wanted:
+            out["total_body_iron"] = Y[[index[n] for n in self.system.quantity_states("iron")]].sum(axis=0)
+        if activity is not None and wanted & {"activity_factor", "symptom", "activity"}:
             clock = np.mod(t, 1.0) * 24.0
             factor = activity.factor(clock)
-            data["activity_factor"] = ("time", factor, {"units": "1", "long_name": "rest/activity factor on the urge",
-                                                        "description": "1 - relief while moving; build-up at rest"})
-            data["symptom"] = ("time", obs["urge_at_rest"] * factor,
-                               {"units": "1", "long_name": "urge to move (0-10)",
-                                "description": "urge at rest times the activity factor"})
-            data["activity"] = ("time", activity.mode_at(clock).astype(str),
-                                {"long_name": "activity mode"})
-        ds = xr.Dataset(data, coords=coords)
+            out.update({"activity_factor": factor, "symptom": obs["urge_at_rest"] * factor})
+            if "activity" in wanted:
+                out["activity"] = activity.mode_at(clock).astype(str)
+        return {n: out[n] for n in names}
+
+    def _dataset(self, t, Y, obs, profile, params, activity, settings) -> xr.Dataset:
+        attrs = self._variable_attrs(activity if t is not None else None)
+        values = self._variable_values(np.zeros(1) if t is None else t, Y, obs, activity, list(attrs))
+        return self._dataset_from(np.zeros(1) if t is None else t, values, attrs, profile, params, settings)
+
+    def _dataset_from(self, t, values, attrs, profile, params, settings) -> xr.Dataset:
+        coords = {"time": ("time", t, {"units": "day", "long_name": "time since midnight of day 0",
+                                       "description": "days; the fraction is the clock time"})}
+        ds = xr.Dataset({n: ("time", v, attrs[n]) for n, v in values.items()}, coords=coords)
         prof = _profiles.get(profile)
         ds.attrs.update({
             "title": "rlsmodel simulation",
@@ -503,7 +605,7 @@ class Model:
             "iron_release": self.iron_release,
             **self._calibration_attrs(),
             "profile": prof.name,
-            "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True),
+            "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True, default=float),
             "parameters": json.dumps(self.resolve_parameters(profile, params)),
             **settings.as_attrs(),
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
@@ -568,14 +670,45 @@ def _resting_states(compiled) -> np.ndarray:
     return np.array([n in cand for n in names])
 
 
-def _positive(name, value):
+def _check_regimen(regimen) -> None:
+    """A regimen is None or an object with ``events(model, days, params)`` and ``describe()``."""
+    if regimen is None or (hasattr(regimen, "events") and hasattr(regimen, "describe")):
+        return
+    if isinstance(regimen, str):
+        raise ValueError(f"regimen must be an rlsmodel.Regimen, not the string {regimen!r}; build one, e.g. "
+                         f"Regimen.daily({regimen!r}, dose_mg, clock_hour=21.0) or Regimen.once(...) "
+                         "(from rlsmodel import Regimen)")
+    raise ValueError("regimen must be None or an rlsmodel.Regimen (Regimen.daily/once/escalation); got "
+                     + _checks.describe_value(regimen))
+
+
+def _count_doses(regimen, days: float) -> int:
+    """Dose events of ``regimen`` within ``days`` (counted without listing them), 0 if unknown."""
+    schedules = getattr(regimen, "schedules", None)
+    if not schedules:
+        return 0
+    return sum(len(s.dose_days(days)) + 1 for s in schedules)
+
+
+@contextlib.contextmanager
+def _named_failures(outside: dict, parameters):
+    """Name the parameters outside their declared ranges when the equations or the
+    integrator fail (the usual cause), and turn arithmetic overflows into EvaluationError."""
+    note = ""
+    if outside:
+        note = (" Parameters outside their declared ranges (the likely cause): "
+                + "; ".join(f"{n} = {v['value']:g} (range {v['range'][0]:g}-{v['range'][1]:g})"
+                            for n, v in outside.items()) + ".")
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number; got {value!r}") from None
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return v
+        yield
+    except IntegrationError as exc:
+        if not note:
+            raise
+        raise IntegrationError(f"{exc}.{note}") from exc
+    except (OverflowError, FloatingPointError, ZeroDivisionError) as exc:
+        raise EvaluationError(f"the model's equations could not be evaluated ({type(exc).__name__}: {exc})."
+                              + (note or " Every parameter lies inside its declared range; please report "
+                                 "this with the call that caused it.")) from exc
 
 
 __all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IRON_RELEASE_HYPOTHESES", "IntegrationError"]

@@ -125,8 +125,11 @@ def test_values_outside_the_plausible_range_but_inside_the_domain_are_used_exact
     assert 100.0 > hi
     values = model.resolve_parameters("healthy", {"diet_iron": 100.0, "blood_loss": 0.0})
     assert values["diet_iron"] == 100.0 and values["blood_loss"] == 0.0
-    ds = model.simulate(1, params={"diet_iron": 100.0}, sample_every_hours=24.0)
+    with pytest.warns(rlsmodel.ParameterRangeWarning, match=r"diet_iron = 100 mg/day .*range 5-30"):
+        ds = model.simulate(1, params={"diet_iron": 100.0}, sample_every_hours=24.0)
     assert json.loads(ds.attrs["parameters"])["diet_iron"] == 100.0
+    assert json.loads(ds.attrs["parameters_outside_range"]) == {
+        "diet_iron": {"value": 100.0, "range": [lo, hi], "unit": "mg/day"}}
     assert json.loads(ds.attrs["parameter_overrides"]) == {"diet_iron": 100.0}
     # and it has an effect (more absorption than at the default)
     ref = model.simulate(1, sample_every_hours=24.0)
@@ -157,3 +160,105 @@ def test_partial_initial_values_complete_from_the_runs_own_profile(model):
     assert float(ds.myelin[0]) == 0.9
     assert float(ds.fe_neuron_labile[0]) == pytest.approx(float(ss.fe_neuron_labile), rel=1e-12)
     assert float(ds.fe_neuron_labile[0]) < 0.9 * float(model.steady_state("healthy").fe_neuron_labile)
+
+
+# -- one rule for numbers: strings are refused everywhere (issue 17) --------------------------
+@pytest.mark.parametrize("kwargs, fragments", [
+    ({"days": "30"}, ["days", "the string '30'", "days=30"]),
+    ({"days": 1, "sample_every_hours": "6"}, ["sample_every_hours", "the string '6'"]),
+    ({"days": 1, "params": {"diet_iron": "15"}}, ["'diet_iron'", "the string '15'", "diet_iron=15"]),
+    ({"days": 1, "rtol": "1e-6"}, ["rtol", "the string '1e-6'", "rtol=1e-06"]),
+    ({"days": 1, "atol": "1e-9"}, ["atol", "the string '1e-9'"]),
+    ({"days": 1, "initial": {"fe_stores": "900"}}, ["'fe_stores'", "the string '900'"]),
+    ({"days": True}, ["days", "boolean"]),
+    ({"days": 1, "params": {"diet_iron": True}}, ["'diet_iron'", "boolean"]),
+    ({"days": 1, "engine": 3}, ["engine", "lsoda"]),
+])
+def test_strings_and_other_non_numbers_are_refused_everywhere(model, kwargs, fragments):
+    with pytest.raises(ValueError) as err:
+        model.simulate(**kwargs)
+    for fragment in fragments:
+        assert fragment in str(err.value), (fragment, str(err.value))
+
+
+def test_string_dose_and_string_sweep_values_are_refused_like_the_rest(model):
+    with pytest.raises(ValueError, match="dose must be a number"):
+        rlsmodel.Regimen.daily("levodopa", "100", 21.0)
+    with pytest.raises(ValueError, match="'diet_iron'.*the string '8'"):
+        rlsmodel.sweep({"diet_iron": ["8"]}, days=1, model=model)
+    with pytest.raises(ValueError, match="days.*the string '5'"):
+        rlsmodel.sweep({"diet_iron": [8.0]}, days="5", model=model)
+    with pytest.raises(ValueError, match="'diet_iron'.*the string '15'"):
+        model.steady_state("healthy", params={"diet_iron": "15"})
+
+
+def test_numpy_numbers_are_numbers(model):
+    ds = model.simulate(np.int64(1), params={"diet_iron": np.float32(14.0)}, sample_every_hours=np.float64(12.0),
+                        rtol=np.float64(1e-8), keep=["brain_iron"])
+    assert ds.sizes["time"] == 3 and json.loads(ds.attrs["parameters"])["diet_iron"] == 14.0
+
+
+@pytest.mark.parametrize("regimen, fragments", [
+    ("levodopa", ["not the string 'levodopa'", "Regimen.daily('levodopa'"]),
+    (42, ["regimen must be None or an rlsmodel.Regimen", "42"]),
+    ({"drug": "levodopa"}, ["regimen must be None or an rlsmodel.Regimen"]),
+])
+def test_a_regimen_that_is_not_a_regimen_gets_a_clear_error(model, regimen, fragments):
+    with pytest.raises(ValueError) as err:
+        model.simulate(1, regimen=regimen)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
+def test_a_regimen_starting_after_the_end_of_the_run_warns(model):
+    late = rlsmodel.Regimen.daily("levodopa", 100.0, 21.0, start_day=40)
+    with pytest.warns(rlsmodel.RegimenWarning, match=r"no dose in this 30-day run.*day 40 at 21 h.*days >= 40.875"):
+        ds = model.simulate(30, regimen=late, sample_every_hours=24.0, keep=["levodopa_depot"])
+    assert float(ds["levodopa_depot"].max()) == 0.0
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rlsmodel.RegimenWarning)     # a dosed run does not warn
+        model.simulate(2, regimen=rlsmodel.Regimen.daily("levodopa", 100.0, 21.0), sample_every_hours=24.0)
+
+
+# -- out-of-range values are flagged; equations never overflow silently ------------------------
+def test_out_of_range_values_warn_once_per_call_naming_each_parameter(model):
+    with pytest.warns(rlsmodel.ParameterRangeWarning) as record:
+        ds = model.simulate(1, params={"diet_iron": 1e6, "blood_loss": 100.0, "rbc_lifespan": 120.0},
+                            sample_every_hours=24.0)
+    assert len(record) == 1
+    msg = str(record[0].message)
+    assert "diet_iron = 1e+06 mg/day" in msg and "5-30 mg/day" in msg
+    assert "blood_loss = 100 mL/day" in msg and "0-20 mL/day" in msg and "rbc_lifespan" not in msg
+    assert set(json.loads(ds.attrs["parameters_outside_range"])) == {"diet_iron", "blood_loss"}
+    inside = model.simulate(1, sample_every_hours=24.0)
+    assert json.loads(inside.attrs["parameters_outside_range"]) == {}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rlsmodel.ParameterRangeWarning)   # users can make it an error
+        with pytest.raises(rlsmodel.ParameterRangeWarning):
+            model.steady_state("healthy", params={"diet_iron": 1e6})
+
+
+def test_extreme_gate_sharpness_is_evaluated_without_overflow(model):
+    """symptom_gate_sharpness = 200 (range 1-4) used to raise a bare OverflowError from the
+    generated code (gamma(200.5)); now the daily mean is evaluated through log-gamma."""
+    with pytest.warns(rlsmodel.ParameterRangeWarning, match="symptom_gate_sharpness = 200"):
+        ds = model.simulate(2, params={"symptom_gate_sharpness": 200.0}, sample_every_hours=1.0)
+    symptom = ds["symptom"].values
+    assert np.all(np.isfinite(symptom)) and np.all(symptom >= 0)
+    # a sharper gate: a narrower night window, so a lower daily mean than the default gate
+    default = model.simulate(2, sample_every_hours=1.0)["symptom"].values
+    assert symptom.mean() < default.mean()
+
+
+def test_overflow_in_the_equations_names_the_parameters_outside_their_range(model, monkeypatch):
+    """Any arithmetic overflow left in generated code becomes an EvaluationError (a
+    ValueError) naming the out-of-range parameters, never a bare OverflowError."""
+    def overflow(*args, **kwargs):
+        raise OverflowError("math range error")
+
+    monkeypatch.setattr(model.compiled, "observables", overflow)
+    with pytest.warns(rlsmodel.ParameterRangeWarning):
+        with pytest.raises(rlsmodel.EvaluationError, match=r"OverflowError.*symptom_gate_sharpness = 500 \(range 1-4\)"):
+            model.simulate(1, params={"symptom_gate_sharpness": 500.0})

@@ -230,3 +230,60 @@ def test_sweep_reports_a_missing_sweep_module(capsys, tmp_path, monkeypatch):
 
 def test_sweep_missing_spec(capsys, tmp_path):
     assert_user_error(*run(capsys, "sweep", str(tmp_path / "nope.toml"))[::2], "not found")
+
+
+# -- checks before work; failures reported (issue 17) ------------------------------------------
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fails the test if anything is simulated."""
+    from rlsmodel.simulator import Model
+    monkeypatch.setattr(Model, "simulate", lambda *a, **k: pytest.fail("simulated before checking -o"))
+
+
+@pytest.mark.parametrize("name, fragments", [
+    ("a.txt", ("must end in .nc", "-o a.nc")),
+    ("run", ("must end in .nc",)),
+    ("afile/sub/x.nc", ("is a file, not a directory",)),
+    ("adir.nc", ("is an existing directory",)),
+])
+def test_simulate_checks_the_output_path_before_simulating(capsys, tmp_path, no_simulation, name, fragments):
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "adir.nc").mkdir()
+    status, _, err = run(capsys, "simulate", "--days", "30", "-o", str(tmp_path / name))
+    assert_user_error(status, err, *fragments)
+
+
+def test_simulate_creates_missing_directories_and_keeps_chosen_variables(capsys, tmp_path):
+    out_file = tmp_path / "new" / "dir" / "run.nc"
+    status, out, err = run(capsys, "simulate", "--days", "1", "--sample-every-hours", "12",
+                           "--keep", "brain_iron", "symptom", "-o", str(out_file))
+    assert status == 0, err
+    with xr.open_dataset(out_file, engine="h5netcdf") as ds:
+        assert sorted(ds.data_vars) == ["brain_iron", "symptom"]
+
+
+def test_simulate_too_large_is_one_line_with_the_command_line_fix(capsys, tmp_path):
+    status, _, err = run(capsys, "simulate", "--days", "1000000", "-o", str(tmp_path / "big.nc"))
+    assert_user_error(status, err, "too large", "GiB", "--sample-every-hours", "--keep")
+
+
+def test_simulate_out_of_range_warning_is_one_line(capsys, tmp_path):
+    status, _, err = run(capsys, "simulate", "--days", "1", "--sample-every-hours", "24",
+                         "--param", "diet_iron=100", "-o", str(tmp_path / "w.nc"))
+    assert status == 0
+    (line,) = [ln for ln in err.splitlines() if "warning" in ln]
+    assert line.startswith("rlsmodel: warning: diet_iron = 100 mg/day lies outside its declared range")
+
+
+def test_sweep_summary_counts_failures_and_says_where_the_messages_are(capsys, tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('days = 1\nsample_every_hours = 12.0\noutcomes = ["d2_density_final"]\n'
+                    '[space]\ndose_mg = [100.0, 300.0]\n[regimen]\ndrug = "levodopa"\nclock_hour = 21.0\n')
+    out_store = tmp_path / "out.zarr"
+    status, out, err = run(capsys, "sweep", str(spec), "-o", str(out_store))
+    assert status == 0, err
+    assert "sweep done: 2 points {'dose_mg': 2}; 1 failed" in out
+    assert f"'status' variable of {out_store}" in out
+    assert "dose_mg=300: failed: ValueError: levodopa: 300 mg on day 0 exceeds" in out
+    assert "rlsmodel: warning: sweep: the regimen is invalid for 1 of 2" in err

@@ -8,7 +8,8 @@ update latencies) under ``tests/artifacts/``.
 
 Skipped only when Playwright or a Chromium binary is missing (install Debian's
 ``chromium`` package and ``pip install playwright``; Playwright's own browser download
-is not used).
+is not used). CI (``.ci/run``) installs Chromium and sets ``RLSMODEL_REQUIRE_BROWSER=1``:
+then a missing browser, Playwright or Panel fails these tests instead of skipping them.
 """
 from __future__ import annotations
 
@@ -25,9 +26,19 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("panel", reason="the explorer needs Panel (pip install 'rlsmodel[explore]')")
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="needs Playwright (pip install playwright; browser: Debian chromium)")
+#: Set by CI: the browser test must run (fail, never skip, when something is missing).
+REQUIRED = os.environ.get("RLSMODEL_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def _need(module: str, reason: str):
+    if REQUIRED:
+        import importlib
+        return importlib.import_module(module)      # an ImportError fails the run in CI
+    return pytest.importorskip(module, reason=reason)
+
+
+_need("panel", "the explorer needs Panel (pip install 'rlsmodel[explore]')")
+sync_api = _need("playwright.sync_api", "needs Playwright (pip install playwright; browser: Debian chromium)")
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -54,6 +65,9 @@ def _free_port() -> int:
 def server():
     """``rlsmodel explore --port P --no-browser`` running; yields its printed address."""
     if _chromium() is None:
+        if REQUIRED:
+            pytest.fail("RLSMODEL_REQUIRE_BROWSER is set but no Chromium binary was found "
+                        "(apt-get install chromium, or set CHROMIUM=/path)")
         pytest.skip("no Chromium binary found (apt-get install chromium, or set CHROMIUM=/path)")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "rlsmodel", "explore", "--port", str(port), "--no-browser"],

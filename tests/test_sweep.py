@@ -123,10 +123,12 @@ def test_a_failing_point_is_recorded_and_the_rest_completes(serial, model):
 
 def test_an_integrator_failure_is_recorded(model):
     class Blowup:
-        """A regimen that sets a state to an absurd value: the integrator gives up."""
+        """A regimen that adds an absurd amount to a state: the integrator gives up. (An 'add',
+        not a 'set': since issue 17 a 'set' on an in-body iron state is refused before the
+        integrator runs, because no ledger could count the iron it creates.)"""
 
         def events(self, model, days, params):
-            return [(0.5, model.compiled.state_names.index("fe_plasma"), 1e300, "set")]
+            return [(0.5, model.compiled.state_names.index("fe_plasma"), 1e300, "add")]
 
         def describe(self):
             return "blow-up test regimen"
@@ -134,6 +136,7 @@ def test_an_integrator_failure_is_recorded(model):
     ds = sweep({"diet_iron": [15.0]}, model=model, outcomes=["brain_iron_final"], regimen=Blowup(), **FAST)
     status = str(ds["status"].values[0])
     assert status.startswith("failed: ") and math.isnan(float(ds["brain_iron_final"][0]))
+    assert "ValueError" not in status          # the integrator's own words, not an input check
 
 
 # -- resumable stores ------------------------------------------------------------------------
@@ -312,3 +315,66 @@ def test_bad_specs_name_the_field(tmp_path, text, message):
     spec.write_text(text)
     with pytest.raises(ValueError, match=message):
         load_spec(spec)
+
+
+# -- nothing silent (issue 17) ------------------------------------------------------------------
+def test_out_of_range_values_warn_once_per_sweep_and_are_recorded(model):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = sweep({"diet_iron": [2.0, 15.0, 60.0], "bbb_uptake_gain": [0.5, 1.0]}, model=model,
+                   outcomes=["brain_iron_final"], chunk_size=1, **FAST)
+    flagged = [w for w in caught if issubclass(w.category, rlsmodel.ParameterRangeWarning)]
+    assert len(flagged) == 1, [str(w.message) for w in flagged]          # once, not once per point
+    msg = str(flagged[0].message)
+    assert "diet_iron at 4 of 6 points (values 2 to 60 mg/day; declared range 5-30 mg/day)" in msg
+    assert json.loads(ds.attrs["parameters_outside_range"]) == {
+        "diet_iron": {"range": [5.0, 30.0], "unit": "mg/day", "n_points": 4, "min": 2.0, "max": 60.0}}
+    assert (ds["status"] == "ok").all()
+
+
+def test_a_regimen_invalid_for_one_swept_point_is_that_points_failure(model):
+    """A dose above the documented maximum for one value of a swept dose: that point is a
+    recorded failure with the regimen's message; the others run (docs/sweeps.md)."""
+    Regimen = regimen_class()
+
+    def levodopa(point):
+        return Regimen.daily("levodopa", point["dose_mg"], 21.0)
+
+    with pytest.warns(rlsmodel.RegimenWarning, match=r"invalid for 1 of 3 .*\{'dose_mg': 300.0\}.*200 mg"):
+        ds = sweep({"dose_mg": [50.0, 100.0, 300.0]}, model=model, regimen=levodopa,
+                   outcomes=["d2_density_final"], **FAST)
+    bad = str(ds["status"].sel(dose_mg=300.0).values)
+    assert bad.startswith("failed: ValueError: levodopa: 300 mg on day 0 exceeds the documented maximum")
+    assert (ds["status"].sel(dose_mg=[50.0, 100.0]) == "ok").all() and ds.attrs["n_failed"] == 1
+    # a factory that fails for every swept combination stops before any work
+    with pytest.raises(ValueError, match="failed for every swept combination"):
+        sweep({"dose_mg": [300.0, 400.0]}, model=model, regimen=levodopa, outcomes=["d2_density_final"], **FAST)
+
+
+def test_a_regimen_starting_after_the_run_warns_once_in_a_sweep(model):
+    import warnings
+    late = regimen_class().daily("pramipexole", 0.25, 21.0, start_day=30)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sweep({"diet_iron": [8.0, 15.0]}, model=model, regimen=late, outcomes=["brain_iron_final"],
+              chunk_size=1, **FAST)
+    told = [str(w.message) for w in caught if issubclass(w.category, rlsmodel.RegimenWarning)]
+    assert len(told) == 1 and "no dose in this 5-day run" in told[0] and "day 30" in told[0]
+
+
+def test_a_changed_space_is_explained_by_names_and_values(tmp_path, model):
+    store = tmp_path / "s.zarr"
+    sweep({"diet_iron": [8.0, 15.0]}, model=model, outcomes=["brain_iron_final"], store=store, **FAST)
+    with pytest.raises(ValueError) as err:
+        sweep({"diet_iron": [8.0, 20.0], "k_d2": [0.2]}, model=model, outcomes=["brain_iron_final"],
+              store=store, **FAST)
+    msg = str(err.value)
+    assert "diet_iron: store has [8.0, 15.0], this call has [8.0, 20.0] (added [20.0]; removed [15.0])" in msg
+    assert "k_d2 is swept in this call ([0.2]), not in the store" in msg
+    s = samplers.sobol({"diet_iron": (5.0, 30.0)}, 4, seed=1)
+    store2 = tmp_path / "t.zarr"
+    sweep(s, model=model, outcomes=["brain_iron_final"], store=store2, **FAST)
+    with pytest.raises(ValueError, match=r"space: seed: store has 1, this call has 2"):
+        sweep(samplers.sobol({"diet_iron": (5.0, 30.0)}, 4, seed=2), model=model, outcomes=["brain_iron_final"],
+              store=store2, **FAST)

@@ -162,7 +162,8 @@ def is_chunked(s: Settings) -> bool:
 
 def _simulate_chunked(model, s: Settings, regimen, progress):
     """The whole run at ``COARSE_HOURS`` spacing, in chunks of ``CHUNK_DAYS`` when long."""
-    kw = dict(profile=s.profile, params=s.params, sample_every_hours=COARSE_HOURS, rtol=RTOL, atol=ATOL)
+    # warn=False: a chunk or displayed day without a dose (an infusion later in the run) is by design
+    kw = dict(profile=s.profile, params=s.params, sample_every_hours=COARSE_HOURS, rtol=RTOL, atol=ATOL, warn=False)
     total = s.days
     if not is_chunked(s):
         if progress:
@@ -192,7 +193,7 @@ def _simulate_chunked(model, s: Settings, regimen, progress):
 
 def _fine_day(model, s: Settings, run, day: int, regimen_on: bool):
     """Symptom day ``day`` (06:00 to 06:00) re-simulated from the run's state at midnight."""
-    kw = dict(profile=s.profile, params=s.params, sample_every_hours=FINE_HOURS, rtol=RTOL, atol=ATOL)
+    kw = dict(profile=s.profile, params=s.params, sample_every_hours=FINE_HOURS, rtol=RTOL, atol=ATOL, warn=False)
     initial = _state_at(model, run.sel(time=float(day), method="nearest"))
     reg = build_regimen(s, shift=day, skip_dose_at_zero=s.clock_hour == 0.0) if regimen_on else None
     ds = model.simulate(1.25, regimen=reg, initial=initial, **kw)

@@ -54,7 +54,9 @@ What the document holds, and why it is built this way
   state and increments its counter ``n``, which re-arms the trigger for the next dose. A
   daily regimen is therefore one event per drug rather than one per dose: CVODE evaluates
   every event trigger at every step, so hundreds of one-off events would slow any
-  simulator of the file. Single doses become events with ``count = 1``.
+  simulator of the file. Single doses become events with ``count = 1``. A dose into an
+  in-body state holding a conserved quantity (IV iron) also jumps the intake ledger, as in
+  ``Model.simulate`` (:meth:`rlsmodel.model.system.System.ledger_events`).
 """
 from __future__ import annotations
 
@@ -551,7 +553,8 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
         days = float(days)
         if not (math.isfinite(days) and days > 0):
             raise ValueError(f"days must be a positive finite number; got {days!r}")
-        events = list(regimen.events(model, days, params=values))
+        # doses into in-body conserved states are counted in the ledgers, as in Model.simulate
+        events = system.ledger_events(list(regimen.events(model, days, params=values)))
 
     ids = _Ids()
     names = {}

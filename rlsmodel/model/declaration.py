@@ -20,6 +20,8 @@ from typing import Optional
 
 import sympy as sp
 
+from ..checks import describe_value, real, string_fix
+
 #: Model time, in days. ``t = 0`` is midnight of the first simulated day.
 t = sp.Symbol("t", real=True)
 
@@ -71,11 +73,18 @@ class Parameter:
         return sym(self.name)
 
     def check_value(self, value) -> float:
-        """Return ``value`` as float, or raise ``ValueError`` saying why it is invalid."""
+        """Return ``value`` as float, or raise ``ValueError`` saying why it is invalid.
+
+        Only real numbers are values: strings (``"15"``), booleans and None are refused
+        (:mod:`rlsmodel.checks`). Values outside ``range`` but inside the domain are
+        accepted here; callers flag them (:func:`rlsmodel.checks.outside_ranges`).
+        """
         try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"parameter {self.name!r}: value {value!r} is not a number") from None
+            v = real(self.name, value)
+        except ValueError:
+            unit = "dimensionless" if self.unit == "1" else f"in {self.unit}"
+            raise ValueError(f"parameter {self.name!r}: {describe_value(value)} is not a number (a value "
+                             f"{unit} is expected){string_fix(self.name, value)}") from None
         if v != v or v in (float("inf"), float("-inf")):
             raise ValueError(f"parameter {self.name!r}: value {value!r} is not finite")
         if self.domain == "positive" and not v > 0:

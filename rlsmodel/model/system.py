@@ -60,6 +60,46 @@ class System:
         return [s.name for s in self.states.values()
                 if s.quantity == quantity and s.kind == "dynamic" and (s.in_body or not in_body_only)]
 
+    def ledger_events(self, events) -> list:
+        """``events`` plus the ledger entries they imply (events index :attr:`state_names`).
+
+        An event ``(time, index, amount, "add")`` on an in-body state holding a conserved
+        quantity ``q`` (an infusion straight into plasma, say) brings ``q`` across the body
+        boundary just as an absorption flow does: it is counted by an event adding
+        ``amount`` to ``<q>_intake_total`` (``amount > 0``) or ``-amount`` to
+        ``<q>_loss_total`` (``amount < 0``) at the same time. Events on states outside the
+        body (an oral dose into the gut lumen) need no entry: the flow that carries the
+        quantity into the body counts it. Decided by each state's declared ``quantity``,
+        ``in_body`` and ``kind``, never by name.
+
+        Raises ``ValueError`` for a ``"set"`` event on an in-body conserved state (the amount
+        it creates or destroys depends on the state at that moment, so no ledger could hold
+        it: give the dose as an ``"add"``) and for a conserved quantity without ledgers
+        (declared only for quantities with a boundary flow).
+        """
+        names = self.state_names
+        extra = []
+        for event in events:
+            time_, index, amount, mode = event
+            state = self.states[names[index]]
+            if state.quantity is None or not state.in_body or state.kind != "dynamic":
+                continue
+            if mode != "add":
+                raise ValueError(
+                    f"a {mode!r} event at t = {time_:g} d on {state.name!r}, which holds {state.quantity} "
+                    f"inside the body, would create or destroy {state.quantity} that no ledger can count; "
+                    f"give the dose as an 'add' event (an amount added) instead")
+            if amount == 0:
+                continue
+            ledger = f"{state.quantity}_{'intake' if amount > 0 else 'loss'}_total"
+            if ledger not in self.states:
+                raise ValueError(
+                    f"an event at t = {time_:g} d adds {amount:g} {state.unit} of {state.quantity} to "
+                    f"{state.name!r} inside the body, but the model has no {ledger!r} ledger (ledgers exist "
+                    f"only for quantities with a boundary flow); declare the route of entry as a Flow")
+            extra.append((time_, names.index(ledger), abs(amount), "add"))
+        return list(events) + extra
+
 
 def _ledger_states(flows, states):
     """Running totals of every conserved quantity's boundary inflows and outflows."""

@@ -17,12 +17,15 @@ import json
 import math
 import sys
 import types
+import warnings
 
 import numpy as np
 import xarray as xr
 
+from .. import checks as _checks
 from .._version import __version__
 from .. import profiles as _profiles
+from ..errors import ParameterRangeWarning, RegimenWarning
 from ..provenance import dataset_attrs
 from . import summaries
 from .assemble import assemble, part_dataset
@@ -113,49 +116,132 @@ def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_eve
     is_factory = regimen is not None and callable(regimen) and not hasattr(regimen, "events")
     fields = tuple(getattr(regimen, "fields", REGIMEN_FIELDS)) if is_factory else ()
     sp = make_space(space, model, regimen_fields=fields)
-    regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields])
+    outside = _outside_ranges(sp, model)
+    _warn_ranges(outside, sp, model)
+    regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields],
+                                        model, days, profile)
     funcs = summaries.resolve(outcomes, model)
     _check_outcome_names(funcs, sp, model, keep)
+    if keep == "trajectories":
+        _check_trajectory_size(sp, model, days, dt_h)
     config = SweepConfig(register_model(model), days, profile, regimen, is_factory, funcs,
                          frozenset(model.parameters), keep == "trajectories", dt_h)
     components = _components(sp, model, config, regimen_text)
     return {"space": sp, "outcomes": funcs, "config": config, "components": components,
             "outcome_attrs": {n: summaries.attrs(n, f, model) for n, f in funcs.items()},
-            "coord_attrs": _coord_attrs(sp, model), "attrs": _attrs(sp, model, config, regimen_text, components)}
+            "coord_attrs": _coord_attrs(sp, model),
+            "attrs": {**_attrs(sp, model, config, regimen_text, components),
+                      _checks.OUTSIDE_RANGE_ATTR: json.dumps(outside, sort_keys=True)}}
 
 
 def _positive(name, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number; got {value!r}") from None
-    if not (np.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return v
+    return _checks.positive(name, value)
 
 
-def _regimen_description(regimen, is_factory, space, fields) -> str:
-    """Text naming the regimen(s); a factory is called once per distinct swept regimen."""
+def _regimen_description(regimen, is_factory, space, fields, model, days, profile) -> str:
+    """Text naming the regimen(s); a factory is called once per distinct swept regimen.
+
+    Before any work: a regimen that gives no dose within ``days`` warns once
+    (:class:`RegimenWarning`); a factory that fails for some swept combinations warns once
+    and those points become recorded failures; one that fails for every combination of a
+    grid raises ``ValueError`` (nothing could be computed).
+    """
     if regimen is None:
         return "none"
+    values = model.resolve_parameters(profile)
     if not is_factory:
         if not (hasattr(regimen, "events") and hasattr(regimen, "describe")):
             raise ValueError("regimen must be None, an object with events(model, days, params) and "
-                             "describe() (e.g. rlsmodel.Regimen), or a callable(point) -> regimen")
+                             "describe() (e.g. rlsmodel.Regimen), or a callable(point) -> regimen; got "
+                             + _checks.describe_value(regimen))
+        if not regimen.events(model, days, params=values):
+            warnings.warn(f"sweep: {_checks.no_dose_message(regimen, days)}; every point runs untreated",
+                          RegimenWarning, stacklevel=4)
         return str(regimen.describe())
-    texts = []
-    for point in distinct_regimen_points(space, fields):
+    texts, failed, no_dose = [], [], []
+    tried = distinct_regimen_points(space, fields)
+    for point in tried:
+        shown = {f: point[f] for f in fields} or {"point": 0}
         try:
             made = regimen(dict(point))
         except (TypeError, ValueError) as exc:
-            shown = {f: point[f] for f in fields}
-            raise ValueError(f"regimen factory failed for {shown}: {exc}") from exc
+            failed.append(f"{shown}: {exc}")
+            texts.append(f"invalid for {shown}: {exc}")
+            continue
         if not (hasattr(made, "events") and hasattr(made, "describe")):
             raise ValueError("the regimen factory must return an object with events() and describe(); "
                              f"got {type(made).__name__}")
+        if not made.events(model, days, params=values):
+            no_dose.append(f"{shown}: {_checks.no_dose_message(made, days)}")
         texts.append(str(made.describe()))
+    if failed and len(failed) == len(tried) and space.kind == "grid":
+        raise ValueError(f"regimen factory failed for every swept combination ({len(failed)}); first: {failed[0]}")
+    if failed:
+        warnings.warn(f"sweep: the regimen is invalid for {len(failed)} of {len(tried)} swept regimen "
+                      f"combination(s); their points are recorded as failed (status) and the rest run. "
+                      + "; ".join(failed[:3]) + (" ..." if len(failed) > 3 else ""), RegimenWarning, stacklevel=4)
+    if no_dose:
+        warnings.warn(f"sweep: the regimen gives no dose within the run for {len(no_dose)} of {len(tried)} "
+                      "swept regimen combination(s); those points run untreated. " + "; ".join(no_dose[:3])
+                      + (" ..." if len(no_dose) > 3 else ""), RegimenWarning, stacklevel=4)
     name = getattr(regimen, "__qualname__", type(regimen).__qualname__)
     return f"factory {name}: " + " | ".join(texts)
+
+
+def _check_trajectory_size(space, model, days, dt_h) -> None:
+    """``keep="trajectories"`` holds every float variable of every point in memory (twice,
+    while the result is assembled): refuse before any work above the run memory limit."""
+    from .. import runplan
+    from ..errors import RunTooLargeError
+    n_vars = len([n for n in model._kept_variables(None) if n != "activity"])
+    samples = runplan.n_samples(days, dt_h)
+    nbytes = 2.0 * space.n_points * samples * n_vars * 8.0
+    limit = runplan.limit("RLSMODEL_MAX_MEMORY_GB", runplan.MAX_MEMORY_GB)
+    if nbytes > limit * runplan.GIB:
+        raise RunTooLargeError(
+            f"keep='trajectories' would hold {space.n_points} points x {samples:,} samples x {n_vars} variables: "
+            f"about {nbytes / runplan.GIB:.3g} GiB, above the limit of {limit:g} GiB (RLSMODEL_MAX_MEMORY_GB). "
+            "Keep outcomes only (keep=None; add the summaries you need as outcomes), sample less often "
+            "(sample_every_hours), sweep fewer points, or raise the limit")
+
+
+def _outside_ranges(space, model) -> dict:
+    """Swept parameter values outside their declared ranges: ``{name: {range, unit, n_points,
+    min, max}}`` (points counted over the whole space)."""
+    out = {}
+    for j, name in enumerate(space.names):
+        if name not in model.parameters:
+            continue
+        lo, hi = model.parameters[name].range
+        if space.kind == "grid":
+            values = np.array(space.grid_values[j], dtype=float)
+            per_value = space.n_points // len(values)
+        else:
+            values = np.asarray(space.sample.values[:, j], dtype=float)
+            per_value = 1
+        bad = values[(values < lo) | (values > hi)]
+        if bad.size:
+            out[name] = {"range": [float(lo), float(hi)], "unit": model.parameters[name].unit,
+                         "n_points": int(bad.size * per_value), "min": float(bad.min()), "max": float(bad.max())}
+    return out
+
+
+def _warn_ranges(outside: dict, space, model) -> None:
+    if not outside:
+        return
+    parts = []
+    for name, info in outside.items():
+        lo, hi = info["range"]
+        unit = "" if info["unit"] == "1" else " " + info["unit"]
+        values = (f"value {info['min']:g}{unit}" if info["min"] == info["max"]
+                  else f"values {info['min']:g} to {info['max']:g}{unit}")
+        parts.append(f"{name} at {info['n_points']} of {space.n_points} points ({values}; declared range "
+                     f"{lo:g}-{hi:g}{unit})")
+    warnings.warn("sweep: values outside the declared parameter ranges: " + "; ".join(parts)
+                  + ". The model is not calibrated there: results are an extrapolation. The values are used as "
+                  f"given, warned about once per sweep (not per point) and recorded in the attrs "
+                  f"{_checks.OUTSIDE_RANGE_ATTR!r}. Silence with warnings.simplefilter('ignore', "
+                  "rlsmodel.ParameterRangeWarning).", ParameterRangeWarning, stacklevel=4)
 
 
 def _check_outcome_names(funcs, space, model, keep) -> None:
@@ -186,7 +272,8 @@ def _components(space, model, config: SweepConfig, regimen_text: str) -> dict:
     """What defines the results: a store made for other components is refused."""
     defaults = model.resolve_parameters(config.profile)
     return {
-        "space": space.digest(), "space_description": space.describe(), "days": config.days,
+        "space": space.digest(), "space_description": space.describe(),
+        "space_points": space.points_description(), "days": config.days,
         "profile": config.profile, "regimen": regimen_text, "outcomes": list(config.outcomes),
         "augmentation_mechanism": model.augmentation, "dat_hypothesis": model.dat_hypothesis,
         "model_structure": model.compiled.structure_hash,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .verify import CHECKSUM_ATTR, checksum_attr
+
 TRAJ_PREFIX = "traj__"
 
 
@@ -40,6 +42,7 @@ def assemble(space, parts, outcome_names, outcome_attrs, coord_attrs, attrs) -> 
     ds.attrs.update(attrs)
     ds.attrs["n_points"] = n
     ds.attrs["n_failed"] = int(np.sum(status != "ok"))
+    ds.attrs[CHECKSUM_ATTR] = checksum_attr(ds)     # verified whenever a store of it is resumed into
     return ds
 
 

@@ -157,8 +157,10 @@ def _simulate(model, config: SweepConfig, point: dict):
     params = {k: v for k, v in point.items() if k in config.parameter_names}
     profile = point.get(PROFILE, config.profile)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
+    # warn=False: out-of-range values and dose-less regimens are flagged once per sweep, before
+    # any work (rlsmodel.sweep), and recorded in its attrs; progress=False: no bar per point
     ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
-                        sample_every_hours=config.sample_every_hours)
+                        sample_every_hours=config.sample_every_hours, progress=False, warn=False)
     ds.attrs["sweep_point"] = json.dumps(point, sort_keys=True, default=float)   # for outcome functions
     return ds
 

@@ -74,6 +74,14 @@ class Space:
             h.update(np.ascontiguousarray(s.values, dtype="<f8").tobytes())
         return h.hexdigest()[:16]
 
+    def points_description(self) -> dict:
+        """What the points are, in names and values (JSON-able; explains a changed space)."""
+        if self.kind == "grid":
+            return {"kind": "grid", "values": {n: list(v) for n, v in zip(self.names, self.grid_values)}}
+        s = self.sample
+        return {"kind": "sample", "names": list(s.names), "method": s.method, "seed": s.seed, "n": len(s),
+                "ranges": {n: list(r) for n, r in zip(s.names, s.ranges)}}
+
     def describe(self) -> str:
         if self.kind == "grid":
             return "grid " + " x ".join(f"{n}[{len(v)}]" for n, v in zip(self.names, self.grid_values))
@@ -165,3 +173,47 @@ def distinct_regimen_points(space: Space, fields) -> list:
     base = space.point(0)
     lists = [space.grid_values[space.names.index(f)] for f in fields]
     return [{**base, **dict(zip(fields, combo))} for combo in itertools.product(*lists)]
+
+
+def explain_space_change(stored: dict, wanted: dict) -> list:
+    """Lines saying, by parameter names and values, how the space of two sweep
+    configurations (their ``space_points`` components) differs."""
+    a, b = stored.get("space_points"), wanted.get("space_points")
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return [f"store has {stored.get('space_description', stored.get('space'))!s}, this call has "
+                f"{wanted.get('space_description', wanted.get('space'))!s} (the store predates value-level "
+                "descriptions)"]
+    if a.get("kind") != b.get("kind"):
+        return [f"store has {stored.get('space_description')}, this call has {wanted.get('space_description')}"]
+    if a["kind"] == "grid":
+        return _grid_change(a["values"], b["values"])
+    lines = [f"{key}: store has {_show(a.get(key))}, this call has {_show(b.get(key))}"
+             for key in ("names", "method", "n", "seed", "ranges") if a.get(key) != b.get(key)]
+    return lines or ["same names, method, n, seed and ranges, but different sample values (a sample "
+                     "made another way, e.g. samplers.from_matrix)"]
+
+
+def _grid_change(a: dict, b: dict) -> list:
+    lines = []
+    for name in a:
+        if name not in b:
+            lines.append(f"{name} is swept in the store ({_show(a[name])}), not in this call")
+    for name in b:
+        if name not in a:
+            lines.append(f"{name} is swept in this call ({_show(b[name])}), not in the store")
+    for name in a:
+        if name in b and a[name] != b[name]:
+            added = [v for v in b[name] if v not in a[name]]
+            removed = [v for v in a[name] if v not in b[name]]
+            detail = "; ".join(part for part in (
+                f"added {_show(added)}" if added else "", f"removed {_show(removed)}" if removed else "",
+                "same values in another order" if not added and not removed else "") if part)
+            lines.append(f"{name}: store has {_show(a[name])}, this call has {_show(b[name])} ({detail})")
+    if not lines and list(a) != list(b):
+        lines.append(f"dimension order: store has {', '.join(a)}, this call has {', '.join(b)}")
+    return lines
+
+
+def _show(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 100 else text[:97] + "..."

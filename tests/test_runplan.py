@@ -1,0 +1,145 @@
+"""Single runs are sized before they start: memory/time estimates, keep=, blocks, progress."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import rlsmodel
+from rlsmodel import Regimen, runplan
+
+
+def test_a_run_too_large_for_memory_is_refused_before_any_work(model, monkeypatch):
+    """days=1e6 at hourly samples would need about 16 GiB: refused at once with the estimate
+    and the fix (nothing is integrated: the call returns in well under a second's work)."""
+    calls = []
+    monkeypatch.setattr(runplan, "integrate", lambda *a, **k: calls.append(1))
+    with pytest.raises(rlsmodel.RunTooLargeError) as err:
+        model.simulate(1e6)
+    msg = str(err.value)
+    for fragment in ("24,000,001 samples", "GiB", "limit of 2 GiB", "sample_every_hours=", "keep=",
+                     "RLSMODEL_MAX_MEMORY_GB"):
+        assert fragment in msg, (fragment, msg)
+    assert calls == []
+    assert isinstance(err.value, ValueError)          # a documented error type
+
+
+def test_the_suggested_sampling_fits(model, monkeypatch):
+    """The spacing the message proposes is accepted (estimate only: integration stubbed out)."""
+    monkeypatch.setattr(runplan, "integrate", lambda *a, **k: pytest.fail("must not integrate"))
+    with pytest.raises(rlsmodel.RunTooLargeError) as err:
+        model.simulate(3e5)
+    hours = float(str(err.value).split("sample_every_hours=")[1].split()[0])
+    names = model._kept_variables(None)
+    size = runplan.estimate(3e5, hours, model._bytes_per_sample(names), len(names), model.compiled.n_states,
+                            len(model.compiled.observable_names), 0, "lsoda")
+    size.check()
+
+
+def test_the_memory_limit_is_an_environment_variable(model, monkeypatch):
+    monkeypatch.setenv("RLSMODEL_MAX_MEMORY_GB", "0.001")
+    with pytest.raises(rlsmodel.RunTooLargeError, match="limit of 0.001 GiB"):
+        model.simulate(30)
+    monkeypatch.setenv("RLSMODEL_MAX_MEMORY_GB", "lots")
+    with pytest.raises(ValueError, match="RLSMODEL_MAX_MEMORY_GB='lots' must be a positive number"):
+        model.simulate(1)
+
+
+def test_an_absurdly_long_run_is_refused_on_time(model):
+    with pytest.raises(rlsmodel.RunTooLargeError, match=r"too long(.|\n)*days, not hours"):
+        model.simulate(1e9, sample_every_hours=24 * 365.0, keep=["brain_iron"])
+
+
+def test_estimates_scale_with_samples_variables_and_doses():
+    a = runplan.estimate(365, 1.0, 8.0 * 90, 90, 60, 25, 0, "lsoda")
+    b = runplan.estimate(365, 24.0, 8.0 * 90, 90, 60, 25, 0, "lsoda")
+    c = runplan.estimate(365, 1.0, 8.0 * 2, 2, 60, 25, 365, "lsoda")
+    assert a.samples == 8761 and b.samples == 366
+    assert a.output_bytes == pytest.approx(8761 * (90 + 1) * 8.0)
+    assert b.memory_bytes < a.memory_bytes / 20
+    assert c.output_bytes < a.output_bytes / 30 and c.seconds > a.seconds
+    assert runplan.estimate(365, 1.0, 8.0, 1, 60, 25, 0, "scipy").seconds > 50 * a.seconds
+
+
+# -- keep= -----------------------------------------------------------------------------------
+def test_keep_returns_only_the_chosen_variables_with_identical_values(model):
+    full = model.simulate(3, "rls_genetic", sample_every_hours=2.0)
+    kept = model.simulate(3, "rls_genetic", sample_every_hours=2.0, keep=["symptom", "brain_iron"])
+    assert list(kept.data_vars) == ["brain_iron", "symptom"]           # in the model's order
+    for name in kept.data_vars:
+        np.testing.assert_array_equal(kept[name].values, full[name].values)
+        assert kept[name].attrs == full[name].attrs
+    assert kept.attrs["parameters"] == full.attrs["parameters"]
+    one = model.simulate(1, keep="activity")
+    assert one["activity"].values[0] == "asleep" and one["activity"].dtype.kind == "U"
+
+
+@pytest.mark.parametrize("keep, message", [
+    ([], "keep is empty"),
+    (["brain_irn"], "unknown variable 'brain_irn'.*'brain_iron'"),
+    ([3], "unknown variable 3"),
+    (5, "keep must be None or a list"),
+])
+def test_bad_keep_is_refused(model, keep, message):
+    with pytest.raises(ValueError, match=message):
+        model.simulate(1, keep=keep)
+
+
+# -- blocks ----------------------------------------------------------------------------------
+def test_blocks_lie_at_fixed_model_times():
+    assert runplan.blocks(30.0) == [(0.0, 30.0)]
+    assert runplan.blocks(730.0) == [(0.0, 365.0), (365.0, 730.0)]
+    assert runplan.blocks(800.5) == [(0.0, 365.0), (365.0, 730.0), (730.0, 800.5)]
+
+
+def test_a_dose_on_a_block_boundary_is_given_exactly_once(model):
+    """An infusion at midnight of day 365 (the end of the first block) is applied once: the
+    complex holds the dose right after it, not twice the dose."""
+    reg = Regimen.once("ferric_carboxymaltose", 500.0, 365, 0.0)
+    ds = model.simulate(366, "iron_deficient", regimen=reg, sample_every_hours=24.0,
+                        keep=["ferric_carboxymaltose_plasma", "iron_intake_total"])
+    assert float(ds["ferric_carboxymaltose_plasma"].sel(time=365.0)) == pytest.approx(500.0, rel=1e-9)
+    assert float(ds["ferric_carboxymaltose_plasma"].sel(time=364.0)) == 0.0
+    jump = float(ds["iron_intake_total"].sel(time=365.0) - ds["iron_intake_total"].sel(time=364.0))
+    assert 500.0 < jump < 510.0       # the dose once (not twice), plus a day of absorption (~2-3 mg)
+
+
+def test_blocked_run_agrees_with_one_unbroken_integration(model):
+    """A 2-year run (two blocks) agrees with a single integration over the same samples to
+    the solver tolerance, with daily doses across the boundary; the samples are the same."""
+    from rlsmodel.integrate import integrate
+    reg = Regimen.daily("pramipexole", 0.25, 21.0)
+    ds = model.simulate(730, "rls_genetic", regimen=reg, sample_every_hours=24.0)
+    p = model.parameter_vector("rls_genetic")
+    y0, _ = model._periodic_state(p)
+    events = model.system.ledger_events(reg.events(model, 730.0))
+    t = ds["time"].values
+    Y = integrate(model.compiled, y0, p, t, events=events, settings=model.settings, scale=model._scale())
+    states = np.array([ds[n].values for n in model.compiled.state_names])
+    scale = model._scale()[:, None]
+    assert np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale)) < 1e-6     # measured 6e-9
+    np.testing.assert_array_equal(states[:, :366], Y[:, :366])   # the first block: the same call
+
+
+# -- progress --------------------------------------------------------------------------------
+def test_progress_bar_in_days_when_asked_and_silent_otherwise(model, monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    model.simulate(400, sample_every_hours=24.0, keep=["brain_iron"], progress=True)
+    shown = err.getvalue()
+    assert "simulate" in shown and "0/400 days" in shown and "400/400 days" in shown
+    err.truncate(0)
+    err.seek(0)
+    model.simulate(400, sample_every_hours=24.0, keep=["brain_iron"])          # short run: no bar
+    assert err.getvalue() == ""
+    with pytest.raises(ValueError, match="progress must be one of"):
+        model.simulate(1, progress="yes")
+
+
+def test_a_sweep_keeping_huge_trajectories_is_refused_before_any_work(model, tmp_path):
+    store = tmp_path / "big.zarr"
+    with pytest.raises(rlsmodel.RunTooLargeError, match=r"keep='trajectories' would hold 1000 points x 87,601"):
+        rlsmodel.sweep({"diet_iron": list(np.linspace(5.0, 30.0, 1000))}, days=3650, model=model,
+                       keep="trajectories", store=store)
+    assert not store.exists() and not (tmp_path / "big.zarr.parts").exists()
