@@ -43,21 +43,25 @@ states = (
 )
 
 parameters = (
-    Parameter("diet_iron", 15.0, "mg/day", (5.0, 30.0),
-              "Hurrell and Egli 2010 Am J Clin Nutr 91:1461S (typical Western intake 10-20 mg/day)",
+    Parameter("diet_iron", 15.0, "mg/day", (2.0, 60.0),
+              "Hurrell and Egli 2010 Am J Clin Nutr 91:1461S (typical Western intake 10-20 mg/day); "
+              "the range spans severely iron-poor diets (a few mg/day: severe_iron_deficiency) to "
+              "iron-rich or fortified ones",
               "dietary iron intake", domain="nonnegative"),
     Parameter("absorption_max_fraction", 0.35, "1", (0.15, 0.5),
               "assumed: non-haem iron absorption rises several-fold in deficiency, to 20-40% "
               "(Hallberg et al. 1997 Am J Clin Nutr 66:347)",
               "fraction of dietary iron absorbed when hepcidin is fully suppressed",
               domain="fraction"),
-    Parameter("hepcidin_absorption_k", 0.235, "1", (0.1, 1.0),
+    Parameter("hepcidin_absorption_k", 0.235, "1", (0.1, 30.0),
               "calibrated: makes healthy absorption 1 mg/day of a 15 mg/day diet (about 7%), "
-              "matching obligatory losses (science.md section 4)",
+              "matching obligatory losses (science.md section 4); the range extends to a blunted "
+              "hepcidin response (haemochromatosis: the iron_overload profile)",
               "relative hepcidin level that halves maximal absorption"),
-    Parameter("hepcidin_ferroportin_k", 0.1, "1", (0.03, 0.5),
+    Parameter("hepcidin_ferroportin_k", 0.1, "1", (0.03, 15.0),
               "assumed: hepcidin degrades ferroportin strongly; at healthy hepcidin macrophage "
-              "and hepatocyte export run at about 10% of capacity (Nemeth et al. 2004 Science 306:2090)",
+              "and hepatocyte export run at about 10% of capacity (Nemeth et al. 2004 Science 306:2090); "
+              "the range extends to a blunted hepcidin response (haemochromatosis: iron_overload)",
               "relative hepcidin level that halves ferroportin export"),
     Parameter("hepcidin_store_ref", 1100.0, "mg", (500.0, 2000.0),
               "set point: the healthy steady-state storage iron, hepatocytes plus macrophages (about "
