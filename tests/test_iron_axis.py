@@ -145,3 +145,14 @@ def test_saturation_after_repletion_is_normal_despite_continuing_blood_loss(mode
     weekly = [_week_mean(ds, "transferrin_saturation", IV_DAY + 7 * w + 3.5) for w in range(8, 26)]
     assert min(weekly) >= 22.0 and max(weekly) <= 43.0, (min(weekly), max(weekly))
     assert float(ds["storage_iron"].values[-1]) > 300.0
+
+
+@pytest.mark.parametrize("profile", sorted(rlsmodel.profiles.PROFILES))
+def test_every_built_in_profile_lies_inside_the_declared_ranges(model, profile):
+    """A documented profile is a calibrated situation, not an extrapolation: none of its
+    overrides may leave its parameter's declared range (no ParameterRangeWarning)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rlsmodel.ParameterRangeWarning)
+        ds = model.simulate(0.5, profile, sample_every_hours=6)
+    assert ds.attrs["parameters_outside_range"] == "{}"
