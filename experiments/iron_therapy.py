@@ -134,6 +134,9 @@ def summarise_iron(results, start_day):
             "myelin_change_pct": rel_end("myelin"),
             "irls_baseline": round(window_mean(daily, "irls", 0, start_day), 2),
             "irls_week6": round(window_mean(daily, "irls", start_day + 35, start_day + 42), 2),
+            "irls_week12": round(window_mean(daily, "irls", start_day + 77, start_day + 84), 2) if follow >= 84 else None,
+            "bbb_release_week4_vs_baseline_pct": round(100.0 * (value_at(ds, "bbb_iron_release", start_day + 28.0)
+                                                                / value_at(ds, "bbb_iron_release", start_day) - 1.0), 1),
             "irls_last_4_weeks": round(window_mean(daily, "irls", int(t_end) - 28, int(t_end)), 2),
             "onset_baseline_h": round(window_mean(daily, "onset_hour", 0, start_day), 2),
             "onset_last_4_weeks_h": round(window_mean(daily, "onset_hour", int(t_end) - 28, int(t_end)), 2),
@@ -145,36 +148,52 @@ def summarise_iron(results, start_day):
     return rows
 
 
+#: The chain from blood to brain to symptoms, one row each: (variable, axis label).
+#: Variables with a daily rhythm are drawn as daily means.
+IRON_CHAIN_PANELS = (
+    (("serum_ferritin", "serum ferritin (ug/L)"),
+     ("transferrin_saturation", "transferrin saturation (%)"),
+     ("hepcidin", "hepcidin (1 = healthy)"),
+     ("fe_macrophage_store", "macrophage ferritin iron (mg)")),
+    (("bbb_iron_release", "BBB iron release into brain (mg/day)"),
+     ("fe_endothelium", "BBB endothelial iron (mg)"),
+     ("fe_interstitial", "brain interstitial iron (mg)"),
+     ("fe_neuron_labile", "neuronal labile iron (mg)")),
+    (("d2_density", "D2 density (1 = healthy)"),
+     ("excitability", "excitability (1 = healthy)"),
+     ("irls", "IRLS-like score (0-40), weekly mean"),
+     ("onset_hour", "symptom onset (clock hour), weekly mean")),
+)
+_ROW_TITLES = ("blood", "barrier and brain", "dopamine, excitability and symptoms")
+_WEEKLY = ("irls", "onset_hour")
+
+
 def figure_iron(results, start_day, path, provenance):
-    """Ferritin, saturation, hepcidin, brain iron, CSF ferritin, myelin, weekly IRLS and onset."""
+    """The weeks after oral and IV iron, from blood (top) through the barrier and brain iron
+    (middle) to D2 density, excitability and the weekly IRLS-like score (bottom)."""
     plt = plotting.plt
-    fig, axes = plt.subplots(2, 4, figsize=(17, 7.5), sharex=True)
-    panels = [("serum_ferritin", "serum ferritin (ug/L)"), ("transferrin_saturation", "transferrin saturation "
-              "(%, daily mean)"), ("hepcidin", "hepcidin (1 = healthy, daily mean)"),
-              ("brain_iron", "brain iron (mg)"), ("csf_ferritin", "CSF ferritin (ug/L)"), ("myelin", "myelin (1 = healthy)")]
+    fig, axes = plt.subplots(3, 4, figsize=(17, 10.5), sharex=True)
     for arm, res in results.items():
         ds, daily = res["ds"], res["daily"]
         c = ARM_COLOURS[arm]
-        for ax, (name, label) in zip(axes.flat, panels):
-            if name in ("transferrin_saturation", "hepcidin"):
-                d, v = daily_mean(ds, name)
-                ax.plot((d + 0.5 - start_day) / 7.0, v, color=c, label=ARM_LABELS[arm])
-            else:
-                ax.plot((ds["time"].values - start_day) / 7.0, ds[name].values, color=c, label=ARM_LABELS[arm])
-            ax.set_ylabel(label)
-        wk, irls = plotting.weekly(daily, "irls")
-        _, onset = plotting.weekly(daily, "onset_hour")
-        x = wk + 0.5 - start_day / 7.0
-        axes[1, 2].plot(x, irls, "o-", ms=3, color=c)
-        axes[1, 3].plot(x, onset, "o-", ms=3, color=c)
-    axes[1, 2].set_ylabel("IRLS-like score (0-40), weekly mean")
-    axes[1, 3].set_ylabel("symptom onset (clock hour), weekly mean")
+        for row, panels in zip(axes, IRON_CHAIN_PANELS):
+            for ax, (name, label) in zip(row, panels):
+                if name in _WEEKLY:
+                    wk, v = plotting.weekly(daily, name)
+                    ax.plot(wk + 0.5 - start_day / 7.0, v, "o-", ms=3, color=c, label=ARM_LABELS[arm])
+                else:
+                    d, v = daily_mean(ds, name)
+                    ax.plot((d + 0.5 - start_day) / 7.0, v, color=c, label=ARM_LABELS[arm])
+                ax.set_ylabel(label, fontsize=9)
+    for row, title in zip(axes, _ROW_TITLES):
+        row[0].set_title(title, loc="left", fontsize=10, fontweight="bold")
     for ax in axes.flat:
         ax.axvline(0, color="0.5", lw=0.8, ls="--")
-    for ax in axes[1]:
+    for ax in axes[-1]:
         ax.set_xlabel("weeks since the first iron dose")
+    axes[-1, 3].invert_yaxis()
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle(f"Oral versus IV iron in {PROFILE}")
+    fig.suptitle(f"Oral versus IV iron in {PROFILE}: from blood to brain to symptoms (daily means)")
     fig.tight_layout()
     return plotting.save(fig, path, provenance)
 

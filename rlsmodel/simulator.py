@@ -35,7 +35,10 @@ from .provenance import dataset_attrs as _provenance_attrs
 #: Augmentation hypotheses: name -> module path (see science.md section 7).
 AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 #: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.3, "increased": -0.3}
+DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
+#: Control of BBB endothelial iron release: name -> bbb_release_brain_gain default
+#: (rlsmodel/model/barrier.py).
+IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}
 
 #: Distinct model structures whose compiled code is kept per process (least recently used leave).
 COMPILED_CACHE_SIZE = 8
@@ -82,11 +85,18 @@ class Model:
     profile_overrides: ``{profile: {name: value}}`` replacing (or adding to) a profile's own
         overrides, e.g. a fitted ``rls_genetic`` BBB gain; applied after the profile's
         overrides and before ``params=``.
+    iron_release: ``"brain_regulated"`` (default; blood-brain barrier endothelial iron is
+        released as the brain side asks for it, Simpson et al. 2015) or ``"constitutive"``
+        (release follows endothelial iron alone); see :mod:`rlsmodel.model.barrier`.
+
+    Set points (parameters declared with ``set_point=``, e.g. ``labile_iron_ref``) are computed
+    from the healthy steady state of this model's defaults when it is built
+    (:mod:`rlsmodel.set_points`).
     """
 
     def __init__(self, augmentation: str = "d2_tolerance", dat_hypothesis: str = "reduced",
                  extra_modules=(), engine: str = "lsoda", engine_options=None, parameter_defaults=None,
-                 profile_overrides=None):
+                 profile_overrides=None, iron_release: str = "brain_regulated"):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
         self.augmentation = augmentation
@@ -105,6 +115,11 @@ class Model:
         params = OrderedDict(self.system.parameters)
         params["dat_iron_exponent"] = replace(params["dat_iron_exponent"],
                                               default=DAT_HYPOTHESES[dat_hypothesis])
+        if iron_release not in IRON_RELEASE_HYPOTHESES:
+            raise ValueError(f"unknown iron_release {iron_release!r}; valid: {', '.join(IRON_RELEASE_HYPOTHESES)}")
+        self.iron_release = iron_release
+        params["bbb_release_brain_gain"] = replace(params["bbb_release_brain_gain"],
+                                                   default=IRON_RELEASE_HYPOTHESES[iron_release])
         self._parameters = params
         self.parameter_defaults = MappingProxyType(self._checked_overrides(parameter_defaults,
                                                                            "parameter_defaults"))
@@ -115,6 +130,53 @@ class Model:
         # functions of the key, so eviction or clear_caches never changes a result
         self._ss_cache = LRUCache(STATE_CACHE_SIZE)
         self._periodic_cache = LRUCache(STATE_CACHE_SIZE)
+        self._apply_set_points()
+
+    def _apply_set_points(self) -> None:
+        """Replace every set-point parameter's default by its healthy steady-state value
+        (:mod:`rlsmodel.set_points`), with the other parameters at this model's defaults."""
+        from . import set_points
+        names = set_points.set_point_parameters(self._parameters)
+        if not names:
+            return
+        order = self.compiled.parameter_names
+        index = [order.index(n) for n in names]
+        base = self.parameter_vector("healthy")
+        state_index = {n: i for i, n in enumerate(self.compiled.state_names)}
+        targets = [self._parameters[n].set_point for n in names]
+        pa = base.copy()
+        pa[-1] = 0.0
+
+        def evaluate(values):
+            p = base.copy()
+            p[index] = values
+            y, _ = self._averaged_steady_state(p, cache=False)
+            pa[:] = p
+            pa[-1] = 0.0
+            obs = None
+            out = []
+            for name in targets:
+                if name in state_index:
+                    out.append(y[state_index[name]])
+                else:
+                    if obs is None:
+                        obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
+                    out.append(float(obs[name][0]))
+            return np.array(out)
+
+        solved = set_points.solve(names, [self._parameters[n].default for n in names], evaluate)
+        for name, value in solved.items():
+            par = self._parameters[name]
+            lo, hi = par.range
+            if not lo <= value <= hi:
+                raise set_points.SetPointError(
+                    f"set point {name!r} = {value:.6g} {par.unit} (healthy steady-state "
+                    f"{par.set_point}) lies outside its declared range {par.range}")
+            how = (f"set point computed when the model is built (rlsmodel.set_points) from the healthy "
+                   f"day-averaged steady state of {par.set_point}")
+            text = par.source
+            source = how + ": " + text[len("set point: "):] if text.startswith("set point: ") else how + "; " + text
+            self._parameters[name] = replace(par, default=float(value), source=source)
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -145,6 +207,10 @@ class Model:
         for name, value in overrides.items():
             if name not in self._parameters:
                 raise ValueError(f"unknown parameter {name!r} in {where}; " + closest(str(name), self._parameters))
+            if self._parameters[name].set_point is not None:
+                raise ValueError(f"parameter {name!r} in {where} is a set point: the healthy steady-state "
+                                 f"{self._parameters[name].set_point}, computed when the model is built "
+                                 "(rlsmodel.set_points); change the parameters that determine it instead")
             out[str(name)] = self._parameters[name].check_value(value)
         return out
 
@@ -169,7 +235,8 @@ class Model:
         for prof, values in self._checked_profile_overrides(profile_overrides).items():
             profiles.setdefault(prof, {}).update(values)
         return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
-                     engine=self.settings.engine, parameter_defaults=defaults, profile_overrides=profiles)
+                     engine=self.settings.engine, engine_options=self.settings.engine_options or None,
+                     parameter_defaults=defaults, profile_overrides=profiles, iron_release=self.iron_release)
 
     def resolve_parameters(self, profile="healthy", params=None) -> "OrderedDict[str, float]":
         """Full parameter set: defaults (the model's), then the profile's overrides (and this
@@ -201,8 +268,11 @@ class Model:
         """Per-state magnitude for error control and residual scaling."""
         return self._state_scale
 
-    def _averaged_steady_state(self, p):
-        """Steady state of the day-averaged system: (y, method); ``y`` is the caller's copy."""
+    def _averaged_steady_state(self, p, cache: bool = True):
+        """Steady state of the day-averaged system: (y, method); ``y`` is the caller's copy.
+        ``cache=False`` neither reads nor fills the cache (the set-point solve's trial vectors)."""
+        if not cache:
+            return self._solve_averaged_steady_state(p)
         y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
                                                   lambda: self._solve_averaged_steady_state(p))
         return y.copy(), method
@@ -272,7 +342,9 @@ class Model:
 
         try:
             sol = root(shoot, y0[dyn] / scale[dyn], method="hybr", options={"xtol": 1e-12})
-            ok = sol.success and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12)
+            # judged by the residual, not MINPACK's status: at a residual of 1e-13 hybr can
+            # report "not making good progress" while already at the precision limit
+            ok = bool(np.all(np.isfinite(sol.x))) and np.max(np.abs(shoot(sol.x))) < 1e-9 and np.all(sol.x > -1e-12)
         except (ArithmeticError, IntegrationError, ValueError):
             # a trial state of the root finder left the physical domain: use the fallback
             ok = False
@@ -530,6 +602,7 @@ class Model:
             "model_structure": self.compiled.structure_hash,
             "augmentation_mechanism": self.augmentation,
             "dat_hypothesis": self.dat_hypothesis,
+            "iron_release": self.iron_release,
             **self._calibration_attrs(),
             "profile": prof.name,
             "parameter_overrides": json.dumps(dict(params or {}), sort_keys=True, default=float),
@@ -638,4 +711,4 @@ def _named_failures(outside: dict, parameters):
                                  "this with the call that caused it.")) from exc
 
 
-__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IntegrationError"]
+__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IRON_RELEASE_HYPOTHESES", "IntegrationError"]

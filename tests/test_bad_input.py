@@ -62,7 +62,7 @@ def test_params_must_be_a_mapping(model):
     ("blood_loss", -0.5, ">= 0"),
     ("absorption_max_fraction", 1.5, "[0, 1]"),      # out-of-domain fractions
     ("extracellular_fraction", -0.01, "[0, 1]"),
-    ("bbb_tsat_half", 1.0001, "[0, 1]"),
+    ("iron_release_amplitude", 1.0001, "[0, 1]"),
     ("diet_iron", "lots", "not a number"),
 ])
 def test_invalid_parameter_values_raise_naming_the_parameter(model, name, value, why):

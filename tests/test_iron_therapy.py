@@ -40,11 +40,26 @@ def test_both_iron_routes_raise_brain_iron_over_months(exp, arms):
         assert treated > untreated * (1 + 1e-3), (arm, treated, untreated)
 
 
-def test_irls_after_iv_iron_is_not_worse_than_untreated(exp, arms):
-    end = START + FOLLOW_UP
-    iv = exp.window_mean(arms["iv"]["daily"], "irls", end - 28, end)
-    none = exp.window_mean(arms["untreated"]["daily"], "irls", end - 28, end)
-    assert iv <= none + 0.05, (iv, none)
+def test_iv_iron_improves_irls_by_the_published_size(exp, arms):
+    """Allen et al. 2018 Sleep Med 41:27 (7 trials, 537 patients): IV ferric carboxymaltose
+    1000 mg improves IRLS by about 6 points versus placebo (the model has no placebo response,
+    so the same patient untreated is the comparator); accepted 3-12 points at week 6, and the
+    benefit is still there at week 12 (at least 1 point)."""
+    def week(arm, w):
+        return exp.window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
+    w6 = week("iv", 6) - week("untreated", 6)
+    w12 = week("iv", 12) - week("untreated", 12)
+    assert -12.0 <= w6 <= -3.0, f"IV iron vs untreated at week 6: {w6:+.1f} IRLS points"
+    assert w12 <= -1.0, f"IV iron vs untreated at week 12: {w12:+.1f} IRLS points"
+
+
+def test_oral_iron_helps_more_slowly_than_iv(exp, arms):
+    """Oral iron (65 mg/day) when ferritin is low: an IRLS benefit by week 12, smaller than IV
+    iron's in the first weeks (Wang et al. 2009 Sleep Med 10:973; Allen et al. 2018)."""
+    def week(arm, w):
+        return exp.window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
+    assert week("oral", 12) < week("untreated", 12) - 1.0
+    assert week("oral", 2) - week("untreated", 2) > week("iv", 2) - week("untreated", 2)
 
 
 def test_summary_rows_and_tables(exp, arms, tmp_path):

@@ -98,11 +98,27 @@ def bounds(spec) -> tuple:
 
 def start_points(spec) -> np.ndarray:
     """``options.starts`` Latin hypercube points in the internal box (:mod:`rlsmodel.samplers`,
-    seeded by ``options.seed``: the same spec always starts from the same points)."""
+    seeded by ``options.seed``: the same spec always starts from the same points). With
+    ``options.start_at_defaults`` the first start is the model's current value of every fitted
+    parameter (its default, or the profile's override), clipped into the bounds."""
     from .. import samplers
     ranges = {p.id: p.internal_bounds for p in spec.parameters}
-    sample = samplers.latin_hypercube(ranges, n=spec.options["starts"], seed=spec.options["seed"])
-    return np.array(sample.values, dtype=float)
+    n = spec.options["starts"]
+    points = np.array(samplers.latin_hypercube(ranges, n=n, seed=spec.options["seed"]).values, dtype=float)
+    if spec.options.get("start_at_defaults") and n > 0:
+        points[0] = current_point(spec)
+    return points
+
+
+def current_point(spec) -> np.ndarray:
+    """The base model's current values of the fitted parameters, in the internal scale."""
+    model = spec.base_model()
+    out = []
+    for p in spec.parameters:
+        value = model.resolve_parameters(p.profile or "healthy")[p.name]
+        lo, hi = p.internal_bounds
+        out.append(float(np.clip(p.to_internal(value), lo, hi)))
+    return np.array(out)
 
 
 def make_problem(spec, objective=None):

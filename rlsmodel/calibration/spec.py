@@ -88,6 +88,8 @@ OPTIONS = {
     "quick": (False, bool, "scorecard targets in quick mode (shorter horizons)"),
     "starts": (8, int, "number of multistart local optimisations"),
     "seed": (0, int, "seed of the Latin hypercube of start points"),
+    "start_at_defaults": (False, bool, "make the first start the model's current values (re-fits of a "
+                                       "calibrated model); the other starts come from the Latin hypercube"),
     "optimizer": ("ls_trf", str, "pyPESTO ScipyOptimizer method (ls_trf, L-BFGS-B, Powell, Nelder-Mead, ...)"),
     "max_iterations": (100, int, "objective evaluations (least squares) or iterations per start"),
     "fd_step": (1e-3, float, "finite-difference step in the internal (log10 or linear) scale"),

@@ -11,7 +11,7 @@ A biological module declares, with sympy symbols, the quantities it owns:
 * :class:`Observable` -- a named algebraic readout.
 
 Everything else (right-hand side, Jacobian, parameter tables, LaTeX, SBML) is derived
-from these objects by :class:`rlsmodel.model.assembly.Model`.
+from these objects by :func:`rlsmodel.model.system.assemble` and :class:`rlsmodel.Model`.
 """
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ class Parameter:
     description: one sentence saying what the number is.
     domain: physical domain (``positive``, ``nonnegative``, ``fraction``, ``real``);
         values outside it are rejected, never clipped.
+    set_point: name of a state or observable whose value in the healthy day-averaged
+        steady state *defines* this parameter (a reference level such as "healthy
+        endothelial iron"). :class:`rlsmodel.Model` computes it when the model is built
+        (:mod:`rlsmodel.set_points`), so it cannot drift when another parameter changes;
+        ``default`` is then only the starting guess of that computation.
     """
 
     name: str
@@ -61,6 +66,7 @@ class Parameter:
     source: str
     description: str
     domain: str = "positive"
+    set_point: Optional[str] = None
 
     @property
     def symbol(self) -> sp.Symbol:

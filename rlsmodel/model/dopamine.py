@@ -38,7 +38,7 @@ states = (
 parameters = (
     Parameter("k_th", 0.5, "1/day", (0.2, 2.0),
               "assumed: TH protein half-life of 1-3 days", "TH turnover rate"),
-    Parameter("th_hif_gain", 0.7, "1", (0.0, 3.0),
+    Parameter("th_hif_gain", 0.78, "1", (0.0, 3.0),
               "Connor et al. 2009 Brain 132:2403 (TH and phospho-TH raised in RLS); HIF response "
               "elements in the TH promoter. Assumed so that induction outweighs the cofactor "
               "loss at RLS-level iron deficits (science.md section 7)",
@@ -46,7 +46,7 @@ parameters = (
     Parameter("th_iron_k", 0.2, "1", (0.02, 1.0),
               "Haavik et al. 1991 Eur J Biochem: TH activity strictly Fe(II)-dependent; assumed "
               "near saturation at healthy labile iron", "relative labile iron at half-maximal TH catalysis"),
-    Parameter("da_synthesis_max", 302.8, "uM/day", (100.0, 1000.0),
+    Parameter("da_synthesis_max", 233.68, "uM/day", (100.0, 1000.0),
               "calibrated: balances metabolism of a 65 uM tissue store with 20 nM extracellular "
               "dopamine (striatal synthesis 20-50 nmol/g/h)", "dopamine synthesis at healthy TH activity"),
     Parameter("k_da_metabolism", 2.0, "1/day", (0.5, 10.0),
@@ -54,7 +54,7 @@ parameters = (
               "intracellular dopamine metabolism rate"),
     Parameter("da_tissue_ref", 65.0, "uM", (30.0, 120.0),
               "striatal dopamine about 10 ug/g (about 65 uM)", "reference tissue dopamine for release"),
-    Parameter("da_release_ref", 373.6, "nM/s", (100.0, 1000.0),
+    Parameter("da_release_ref", 369.64, "nM/s", (100.0, 1000.0),
               "calibrated: release that holds extracellular dopamine at 20 nM against DAT and "
               "non-DAT clearance", "dopamine release rate at reference tissue dopamine"),
     Parameter("dat_vmax", 4000.0, "nM/s", (1000.0, 6000.0),
@@ -62,15 +62,18 @@ parameters = (
               "maximal DAT uptake rate (healthy membrane DAT)"),
     Parameter("dat_km", 200.0, "nM", (160.0, 320.0),
               "Wu et al. 2001; Dreyer et al. 2010: Km 0.16-0.32 uM", "DAT Michaelis constant"),
-    Parameter("k_nondat_clearance", 0.5, "1/s", (0.1, 2.0),
-              "assumed: diffusion, NET and extracellular COMT clear a few percent of released dopamine",
+    Parameter("k_nondat_clearance", 0.3, "1/s", (0.1, 2.0),
+              "assumed: diffusion, NET and extracellular COMT clear a few percent of released dopamine "
+              "(1.6% at 20 nM); with less, reduced membrane DAT in RLS (Earley et al. 2011 Sleep 34:341) "
+              "leaves tissue dopamine within 20% of healthy, as at autopsy (Connor et al. 2009 Brain "
+              "132:2403)",
               "non-DAT clearance rate of extracellular dopamine"),
     Parameter("extracellular_fraction", 0.2, "1", (0.15, 0.25),
               "Sykova and Nicholson 2008 Physiol Rev 88:1277: brain extracellular volume fraction about 0.2",
               "extracellular volume fraction", domain="fraction"),
     Parameter("k_dat", 0.5, "1/day", (0.1, 2.0),
               "assumed: membrane DAT adapts over days", "membrane DAT adaptation rate"),
-    Parameter("dat_iron_exponent", 0.3, "1", (-1.0, 1.0),
+    Parameter("dat_iron_exponent", 0.64, "1", (-1.5, 1.5),
               "hypothesis (science.md section 7): positive = membrane DAT falls with iron "
               "(Bianco et al. 2008 J Neurochem 106:205, DAT mRNA -58%; Earley et al. 2011 Sleep "
               "34:341); negative = DAT rises (Lai et al. 2017 Mov Disord 32). Chosen by "
@@ -86,7 +89,7 @@ parameters = (
               "stimulation, so the rotigotine patch lost its effect within weeks, against its "
               "sustained efficacy (Trenkwalder et al. 2008 Lancet Neurol 7:595, 6 months)",
               "exponent of stimulation-driven D2 down-regulation"),
-    Parameter("d2_iron_k", 1.2, "1", (0.1, 2.0),
+    Parameter("d2_iron_k", 0.53, "1", (0.05, 2.0),
               "calibrated: D2 density about 35% low in the median rls_genetic patient (Connor et al. "
               "2009 Brain 132:2403: 30-40%) with an untreated IRLS-like score about 20; the iron "
               "dependence itself follows Erikson et al. 2001 Pharmacol Biochem Behav 69:409 (D1/D2 "
@@ -99,8 +102,9 @@ parameters = (
               "Neuropsychopharmacology 25:213): with 20 nM dopamine, about 100 nM",
               "effective in-vivo dopamine affinity at D2"),
     Parameter("d2_stimulation_ref", 0.1667, "1", (0.05, 0.5),
-              "calibrated: healthy daily-mean D2 occupancy by dopamine (20 nM at Kd 100 nM)",
-              "set point of D2 receptor adaptation", domain="fraction"),
+              "set point: the healthy D2 occupancy by dopamine (20 nM at Kd 100 nM) in the "
+              "day-averaged steady state",
+              "set point of D2 receptor adaptation", domain="fraction", set_point="d2_stimulation"),
 )
 
 _cofactor = (L / p["labile_iron_ref"]) * (1 + p["th_iron_k"]) / (p["th_iron_k"] + L / p["labile_iron_ref"])

@@ -33,10 +33,10 @@ parameters = (
               "assumed: oligodendrocyte iron (about 5x neuronal per cell, Reinert et al. 2019 BMC "
               "Neurosci 20:25) turns over in about a year",
               "export of oligodendrocyte iron back to the interstitium"),
-    Parameter("oligodendrocyte_iron_ref", 25.0, "mg", (10.0, 40.0),
-              "calibrated: healthy steady-state oligodendrocyte iron (the largest brain iron pool)",
-              "reference oligodendrocyte iron for myelin synthesis"),
-    Parameter("myelin_iron_k", 3.0, "1", (0.5, 10.0),
+    Parameter("oligodendrocyte_iron_ref", 25.0, "mg", (5.0, 60.0),
+              "set point: the healthy steady-state oligodendrocyte iron (the largest brain iron pool)",
+              "reference oligodendrocyte iron for myelin synthesis", set_point="fe_oligodendrocyte"),
+    Parameter("myelin_iron_k", 6.0, "1", (0.5, 20.0),
               "calibrated to Beard et al. 2003 Dev Neurosci 25:308 and Connor et al. 2011: 25-35% "
               "less myelin protein when oligodendrocyte iron is about 40% low",
               "relative oligodendrocyte iron at which myelin synthesis is half-maximal"),

@@ -27,35 +27,40 @@ states = (
 )
 
 parameters = (
-    Parameter("neuron_import_vmax", 0.1, "mg/day", (0.02, 0.5),
-              "assumed: whole-brain neuronal iron import of about 0.05 mg/day at half saturation, "
-              "so the 8 mg neuronal store turns over in months",
+    Parameter("neuron_import_vmax", 2.2, "mg/day", (0.2, 6.0),
+              "assumed: neurons exchange iron with the interstitium about 0.2 mg/day at half "
+              "saturation, so their labile pool follows interstitial iron within days while the "
+              "8 mg ferritin store turns over in months; brain iron rises within 2-6 weeks of an "
+              "iron infusion (Earley et al. 2004 Sleep Med 5:231, MRI at 2 weeks; quantitative "
+              "susceptibility of the caudate raised 6 weeks after 1000 mg ferric carboxymaltose)",
               "maximal neuronal TfR1-mediated iron import at healthy receptor level"),
     Parameter("neuron_uptake_gain", 1.0, "1", (0.2, 2.0),
               "Connor et al. 2003 Neurology 61:304; Connor et al. 2004 Brain 127:2713: an iron "
               "acquisition defect of neuromelanin cells in RLS; genotype-scaled",
               "genotype-dependent gain of neuronal iron import (1 = healthy)"),
-    Parameter("neuron_import_km", 0.2, "mg", (0.05, 1.0),
+    Parameter("neuron_import_km", 2.0, "mg", (0.05, 5.0),
               "assumed: import half-saturated at healthy interstitial iron",
               "interstitial iron at half-maximal neuronal import"),
-    Parameter("k_neuron_export", 0.25, "1/day", (0.05, 1.0),
-              "assumed: neuronal ferroportin export; labile pool half-life about 3 days",
+    Parameter("k_neuron_export", 1.0, "1/day", (0.1, 3.0),
+              "assumed: neuronal ferroportin export; the labile pool exchanges with the "
+              "interstitium within about a day",
               "neuronal ferroportin export rate"),
-    Parameter("k_ferritin_storage", 0.8, "1/day", (0.2, 3.0),
+    Parameter("k_ferritin_storage", 0.4, "1/day", (0.1, 3.0),
               "calibrated: fills an 8 mg ferritin store from a 0.2 mg labile pool at healthy IRP",
               "sequestration of labile iron into ferritin (at healthy IRP activity)"),
-    Parameter("k_ferritin_release", 0.02, "1/day", (0.005, 0.1),
+    Parameter("k_ferritin_release", 0.01, "1/day", (0.002, 0.1),
               "assumed: neuronal ferritin/neuromelanin iron turns over over about a month "
               "(ferritin protein half-life about 16 h in hepatocytes, Mitchell and Mendes 2013, "
               "but neuromelanin iron is far more stable, Zecca et al. 2001 J Neurochem 76:1766)",
               "release of stored iron back to the labile pool"),
     Parameter("labile_iron_ref", 0.2, "mg", (0.05, 1.0),
-              "calibrated: healthy steady-state neuronal labile iron", "set point of neuronal iron sensing"),
+              "set point: the healthy steady-state neuronal labile iron", "set point of neuronal iron sensing",
+              set_point="fe_neuron_labile"),
     Parameter("irp_iron_k", 0.5, "1", (0.1, 2.0),
               "assumed: IRP1/2 activity roughly doubles when labile iron halves "
               "(Mitchell and Mendes 2013 structure)",
               "relative labile iron at which IRP activity is half its maximal increase"),
-    Parameter("neuron_irp_tfr_gain", 1.0, "1", (0.0, 2.0),
+    Parameter("neuron_irp_tfr_gain", 0.3, "1", (0.0, 2.0),
               "Connor et al. 2003 Neurology 61:304: TfR is lower on RLS neuromelanin cells despite "
               "low iron, a blunted IRP response (gain < 1 in RLS)",
               "strength of the IRP-driven TfR1 response to low neuronal iron",
@@ -71,8 +76,8 @@ parameters = (
               "assumed: HIF-1a signalling settles within hours (half-life about 2 h)",
               "HIF-1a relaxation rate"),
     Parameter("ferritin_iron_ref", 8.0, "mg", (2.0, 20.0),
-              "calibrated: healthy steady-state neuronal ferritin iron",
-              "reference neuronal ferritin iron for the CSF ferritin readout"),
+              "set point: the healthy steady-state neuronal ferritin iron",
+              "reference neuronal ferritin iron for the CSF ferritin readout", set_point="fe_neuron_ferritin"),
     Parameter("csf_ferritin_healthy", 3.5, "ug/L", (1.5, 8.0),
               "Earley et al. 2000 Neurology 54:1698 (control CSF ferritin a few ug/L, RLS lower); "
               "approximate", "CSF ferritin of a healthy adult"),

@@ -179,6 +179,10 @@ def assemble(modules, check_units: bool = True) -> System:
         if states[r.state].quantity is not None:
             raise DeclarationError(f"regulation {r.name!r} changes {r.state!r}, which holds "
                                    f"{states[r.state].quantity}: conserved quantities move only through flows")
+    for p in params.values():
+        if p.set_point is not None and p.set_point not in states and p.set_point not in observables:
+            raise DeclarationError(f"parameter {p.name!r}: set point {p.set_point!r} is neither a state "
+                                   "nor an observable; " + closest(p.set_point, list(states) + list(observables)))
     for c in contributions:
         if c.target not in observables:
             raise DeclarationError(f"contribution to unknown observable {c.target!r}; "

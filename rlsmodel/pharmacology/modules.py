@@ -22,7 +22,7 @@ synthesis (uM/day) proportional to its free brain concentration.
 Iron products move iron through declared flows so that iron balance holds:
 ``ferrous_sulfate_gut`` (outside the body) is absorbed into ``fe_plasma`` with the same
 hepcidin gate as dietary iron, the rest leaves with the stool; ``ferric_carboxymaltose_plasma``
-(inside the body) is taken up by macrophages (``fe_macrophage``).
+(inside the body) is taken up by macrophages and stored in their ferritin (``fe_macrophage_store``).
 """
 from __future__ import annotations
 
@@ -267,9 +267,9 @@ def _iv_iron_module(drug: Drug) -> Module:
                       "complex", 0.0, quantity="iron", long_name="ferric carboxymaltose iron in plasma"),),
         parameters=(_param(drug, "half_life", "half_life_h", drug.half_life_h, "h",
                            "plasma half-life of the complex (uptake by macrophages)"),),
-        flows=(Flow("ferric_carboxymaltose_res_uptake", "ferric_carboxymaltose_plasma", "fe_macrophage",
+        flows=(Flow("ferric_carboxymaltose_res_uptake", "ferric_carboxymaltose_plasma", "fe_macrophage_store",
                     _elimination_rate(drug) * amount,
-                    "reticuloendothelial uptake of the complex; its iron joins macrophage iron"),),
+                    "reticuloendothelial uptake of the complex; its iron is stored in macrophage ferritin"),),
         references=(drug.sources,))
 
 

@@ -39,6 +39,7 @@ class ModelKey:
     #: value), ...)), ...)`` of a calibrated model (:meth:`rlsmodel.Model.with_defaults`)
     parameter_defaults: tuple = ()
     profile_overrides: tuple = ()
+    iron_release: str = "brain_regulated"
 
     @classmethod
     def of(cls, model) -> "ModelKey":
@@ -46,7 +47,7 @@ class ModelKey:
         profiles = tuple(sorted((p, tuple(sorted(dict(v).items())))
                                 for p, v in dict(getattr(model, "profile_overrides", {})).items()))
         return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash, model.settings,
-                   defaults, profiles)
+                   defaults, profiles, getattr(model, "iron_release", "brain_regulated"))
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def _build_model(key: ModelKey):
     from ..simulator import Model
     model = Model(augmentation=key.augmentation, dat_hypothesis=key.dat_hypothesis, engine=key.settings.engine,
                   parameter_defaults=dict(key.parameter_defaults),
-                  profile_overrides={p: dict(v) for p, v in key.profile_overrides})
+                  profile_overrides={p: dict(v) for p, v in key.profile_overrides},
+                  iron_release=key.iron_release)
     if model.compiled.structure_hash != key.structure_hash:
         raise RuntimeError(
             f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
