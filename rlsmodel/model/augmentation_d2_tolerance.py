@@ -23,25 +23,30 @@ import sympy as sp
 
 from .declaration import Module, Observable, Parameter, Regulation, State, sym
 
-tol, d2 = sym("d2_tolerance"), sym("d2_density")
+tol, sens, d2 = sym("d2_tolerance"), sym("d2_sensitization"), sym("d2_density")
 p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
-                         "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref")}
+                         "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref",
+                         "d2_sensitization_gain", "k_d2_sensitization")}
 _excess = sym("d2_stimulation") / p["d2_stimulation_ref"] - p["d2_supraphysiological_threshold"]
+#: supraphysiological excess of D2 stimulation (a smooth hinge, >= 0)
+_hinge = sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"]
 
 MODULE = Module(
     "augmentation_d2_tolerance",
     "Augmentation by slow D2 tolerance built by supraphysiological stimulation, unmasked at the drug trough.",
-    states=(State("d2_tolerance", "1", "accumulated D2 tolerance from supraphysiological stimulation "
-                  "(0 = untreated)", 0.0, long_name="D2 tolerance"),),
+    states=(State("d2_tolerance", "1", "D2 tolerance from supraphysiological stimulation: builds and "
+                  "resolves over weeks (0 = untreated)", 0.0, long_name="D2 tolerance"),
+            State("d2_sensitization", "1", "slow sensitization of the tolerance response by months of "
+                  "supraphysiological stimulation (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
     parameters=(
-        Parameter("d2_supraphysiological_threshold", 2.95, "1", (1.5, 5.0),
+        Parameter("d2_supraphysiological_threshold", 2.4, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
                   "tolerance; calibrated (issue 13, experiments/calibration/augmentation_d2_tolerance.toml) "
                   "so that pramipexole 0.5 mg in the median patient stays below it for a year (7.7% "
                   "augmentation at 52 weeks in Allen et al. 2014 NEJM 370:621) while 0.75 mg and levodopa "
                   "200 mg exceed it", "D2 stimulation (relative to its set point) above which "
                   "tolerance builds"),
-        Parameter("d2_supraphysiological_gain", 12.0, "1", (0.0, 100.0),
+        Parameter("d2_supraphysiological_gain", 0.5, "1", (0.0, 100.0),
                   "calibrated (issue 13): levodopa 200 mg in the median RLS profile meets the "
                   "augmentation criteria within weeks (Allen and Earley 1996 Sleep 19:205: onset often "
                   "after 3-4 weeks, 82% within about 2 months), pramipexole 0.5 mg does not within a "
@@ -50,6 +55,18 @@ MODULE = Module(
         Parameter("d2_hinge_sharpness", 10.0, "1", (2.0, 50.0),
                   "assumed: a smooth (softplus) hinge, sharp on the scale of the daily swing",
                   "sharpness of the supraphysiological hinge"),
+        Parameter("d2_sensitization_gain", 30.0, "1", (0.0, 50.0),
+                  "hypothesis (issue 14): augmentation develops over months to years on agonists "
+                  "(Allen et al. 2011 Sleep Med 12:431: about 8% new augmentation per year; long-term "
+                  "studies report more than short ones) yet resolves within weeks of stopping "
+                  "(Garcia-Borreguero et al. 2007 Sleep Med 8:520): two time scales. Sensitization per "
+                  "unit of supraphysiological stimulation; at 0 the model is the one-time-scale "
+                  "tolerance of the first calibrations", "sensitization per unit of supraphysiological "
+                  "stimulation", domain="nonnegative"),
+        Parameter("k_d2_sensitization", 0.004, "1/day", (0.0005, 0.05),
+                  "assumed: sensitization builds and fades over about half a year (half-time about "
+                  "170 days); augmentation recurs quickly on re-exposure (Garcia-Borreguero and "
+                  "Williams 2010 Sleep Med Rev 14:339)", "build-up and decay rate of D2 sensitization"),
         Parameter("k_d2_tolerance", 0.04, "1/day", (0.005, 0.2),
                   "calibrated (issue 13): augmentation develops over weeks and the excess after "
                   "stopping levodopa resolves within 8 weeks (half-time about 17 days; Garcia-Borreguero "
@@ -58,9 +75,14 @@ MODULE = Module(
     ),
     regulations=(
         Regulation("d2_tolerance_buildup", "d2_tolerance",
-                   p["k_d2_tolerance"] * p["d2_supraphysiological_gain"]
-                   * sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"],
-                   "tolerance built while stimulation is supraphysiological (softplus hinge)"),
+                   p["k_d2_tolerance"] * p["d2_supraphysiological_gain"] * (1 + sens) * _hinge,
+                   "tolerance built while stimulation is supraphysiological (softplus hinge), the more "
+                   "the longer the exposure has lasted (sensitization)"),
+        Regulation("d2_sensitization_buildup", "d2_sensitization",
+                   p["k_d2_sensitization"] * p["d2_sensitization_gain"] * _hinge,
+                   "slow sensitization by supraphysiological stimulation"),
+        Regulation("d2_sensitization_decay", "d2_sensitization", -p["k_d2_sensitization"] * sens,
+                   "slow first-order loss of sensitization without the drug"),
         Regulation("d2_tolerance_decay", "d2_tolerance", -p["k_d2_tolerance"] * tol,
                    "first-order recovery from tolerance"),
         Regulation("d2_tolerance_downregulation", "d2_density", -p["k_d2"] * d2 * tol,
