@@ -51,6 +51,10 @@ d2_adapt_exponent (1)       LN(p, 0.2)                             assumed (sens
                                                                    assumed
 k_d1_upregulation (1/day)   LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
                             it (augmentation="d3_d1_spinal")
+d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: individual susceptibility to
+                            it (augmentation="d2_tolerance")       augmentation (a minority augments on
+                                                                   any agonist at similar rates across
+                                                                   doses, Allen et al. 2014)
 symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
                                                                    (trial patients start at IRLS 22-28,
                                                                    science.md section 1)
@@ -188,6 +192,12 @@ SPREADS = (
                     "for ropinirole, Requip label; BBB transport) with a log-SD of 0.3 (CV about 30%)")
       for drug in ("levodopa", "pramipexole", "ropinirole", "rotigotine")),
     Spread("k_d1_upregulation", "lognormal", 0.3, optional=True, source="assumed (spinal D3/D1 mechanism)"),
+    Spread("d2_sensitization_gain", "lognormal", 1.0, optional=True,
+           source="assumed (issue 14): individual susceptibility to augmentation. Augmentation affects a "
+                  "minority on any dopaminergic drug, at similar rates across agonists and doses (Allen et al. "
+                  "2014 NEJM 370:621: 5.3% at 0.25 mg, 7.7% at 0.5 mg pramipexole), i.e. who augments depends "
+                  "more on the person than on the exposure; log-SD 1.0 (a tenth of patients at least 3.6x the "
+                  "median), only when the model has it (augmentation=\"d2_tolerance\")"),
 )
 _BY_NAME = {s.name: s for s in SPREADS}
 

@@ -55,7 +55,7 @@ MODULE = Module(
         Parameter("d2_hinge_sharpness", 10.0, "1", (2.0, 50.0),
                   "assumed: a smooth (softplus) hinge, sharp on the scale of the daily swing",
                   "sharpness of the supraphysiological hinge"),
-        Parameter("d2_sensitization_gain", 30.0, "1", (0.0, 50.0),
+        Parameter("d2_sensitization_gain", 30.0, "1", (0.0, 1000.0),
                   "hypothesis (issue 14): augmentation develops over months to years on agonists "
                   "(Allen et al. 2011 Sleep Med 12:431: about 8% new augmentation per year; long-term "
                   "studies report more than short ones) yet resolves within weeks of stopping "

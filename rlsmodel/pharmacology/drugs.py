@@ -203,7 +203,7 @@ _rotigotine = Drug(
     ki_nM={"d1": 83.0, "d2": 13.5, "d3": 0.71},
     intrinsic_activity={"d1": 1.0, "d2": 1.0, "d3": 1.0},
     ranges={"bioavailability": (0.5, 1.0), "half_life_h": (5.0, 7.0), "volume_l": (2500.0, 6000.0),
-            "unbound_fraction": (0.08, 0.12), "brain_plasma_ratio": (1.0, 60.0),
+            "unbound_fraction": (0.08, 0.12), "brain_plasma_ratio": (1.0, 120.0),
             "ki_d1": (30.0, 200.0), "ki_d2": (4.0, 40.0), "ki_d3": (0.2, 2.0)},
     notes={
         "bioavailability": "derived: Elshoff et al. 2015 Drugs 75:487, absolute bioavailability 37% of the "
