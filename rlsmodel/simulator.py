@@ -23,7 +23,7 @@ from scipy.optimize import root
 from . import checks as _checks
 from . import profiles as _profiles
 from . import runplan as _runplan
-from .activity import Activity
+from .activity import Activity, with_schedule_parameters
 from .caching import LRUCache
 from .compile import CompiledSystem
 from .errors import EvaluationError, ParameterRangeWarning, RegimenWarning
@@ -273,9 +273,13 @@ class Model:
         ``cache=False`` neither reads nor fills the cache (the set-point solve's trial vectors)."""
         if not cache:
             return self._solve_averaged_steady_state(p)
-        y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
-                                                  lambda: self._solve_averaged_steady_state(p))
+        y, method = self._ss_cache.get_or_compute(self._state_key(p), lambda: self._solve_averaged_steady_state(p))
         return y.copy(), method
+
+    def _state_key(self, p) -> bytes:
+        """Cache key of the start states of parameter vector ``p``: the values the right-hand
+        side reads (readout-only parameters, e.g. movement_relief, change no state)."""
+        return np.asarray(p, dtype=float)[self.compiled.rhs_parameter_mask].tobytes()
 
     def _solve_averaged_steady_state(self, p):
         pa = p.copy()
@@ -319,8 +323,7 @@ class Model:
     def _periodic_state(self, p):
         """State at midnight on the daily limit cycle of the forced system: (y, method);
         ``y`` is the caller's copy."""
-        y, method = self._periodic_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
-                                                        lambda: self._solve_periodic_state(p))
+        y, method = self._periodic_cache.get_or_compute(self._state_key(p), lambda: self._solve_periodic_state(p))
         return y.copy(), method
 
     def _solve_periodic_state(self, p):
@@ -430,6 +433,7 @@ class Model:
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError(f"activity must be an rlsmodel.activity.Activity; got {_checks.describe_value(activity)}")
+        params = with_schedule_parameters(params, activity)
         _check_regimen(regimen)
         _checks.flag("progress", progress)
         names = self._kept_variables(keep)
@@ -454,7 +458,8 @@ class Model:
             arrays = {n: np.empty(t.size, dtype=object if n == "activity" else float) for n in names}
 
             def collect(block, Y):
-                obs = self.compiled.observables(t[block], Y, p)
+                obs = self.compiled.observables(t[block], Y, p,
+                                                forcings=activity.forcings(np.mod(t[block], 1.0) * 24.0))
                 for name, value in self._variable_values(t[block], Y, obs, activity, names).items():
                     arrays[name][block] = value
 
@@ -557,17 +562,15 @@ class Model:
             s = self.system.states[name]
             out[name] = {"units": s.unit, "long_name": s.long_name or s.description,
                          "description": s.description, "kind": "state"}
-        for name in self.compiled.observable_names:
+        # observables that read the schedule (symptom, activity_factor) exist only with one
+        observables = list(self.compiled.observable_names)
+        if activity is not None:
+            observables += self.compiled.forced_observable_names
+        for name in observables:
             o = self.system.observables[name]
             out[name] = {"units": o.unit, "long_name": o.long_name, "description": o.description,
                          "kind": "observable"}
-        out["total_body_iron"] = {"units": "mg", "long_name": "total body iron",
-                                  "description": "sum of all iron states inside the body", "kind": "observable"}
         if activity is not None:
-            out["activity_factor"] = {"units": "1", "long_name": "rest/activity factor on the urge",
-                                      "description": "1 - relief while moving; build-up at rest"}
-            out["symptom"] = {"units": "1", "long_name": "urge to move (0-10)",
-                              "description": "urge at rest times the activity factor"}
             out["activity"] = {"long_name": "activity mode"}
         return out
 
@@ -577,14 +580,8 @@ class Model:
         index = {n: i for i, n in enumerate(self.compiled.state_names)}
         out = {n: Y[index[n]] for n in wanted if n in index}
         out.update({n: obs[n] for n in wanted if n in obs})
-        if "total_body_iron" in wanted:
-            out["total_body_iron"] = Y[[index[n] for n in self.system.quantity_states("iron")]].sum(axis=0)
-        if activity is not None and wanted & {"activity_factor", "symptom", "activity"}:
-            clock = np.mod(t, 1.0) * 24.0
-            factor = activity.factor(clock)
-            out.update({"activity_factor": factor, "symptom": obs["urge_at_rest"] * factor})
-            if "activity" in wanted:
-                out["activity"] = activity.mode_at(clock).astype(str)
+        if activity is not None and "activity" in wanted:
+            out["activity"] = activity.mode_at(np.mod(t, 1.0) * 24.0).astype(str)
         return {n: out[n] for n in names}
 
     def _dataset(self, t, Y, obs, profile, params, activity, settings) -> xr.Dataset:

@@ -24,8 +24,9 @@ from ..model.system import closest
 STATISTICS = ("mean", "max", "min")
 #: Observables always among the default outcomes (final values), besides every dynamic state.
 DEFAULT_OBSERVABLES = ("serum_ferritin", "brain_iron")
-#: Variables produced by the simulator beyond declared states and observables.
-DERIVED_VARIABLES = {"total_body_iron": "mg", "activity_factor": "1", "symptom": "1"}
+#: Variables produced by the simulator beyond declared states and observables: none since
+#: ``total_body_iron``, ``activity_factor`` and ``symptom`` are declared observables (issue 16).
+DERIVED_VARIABLES = {}
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,9 @@ def _have_daily() -> bool:
 
 
 def variable_units(model) -> dict:
-    """name -> unit of every variable a simulation returns (states, observables, derived)."""
+    """name -> unit of every variable a simulation returns (states and observables)."""
     units = {n: s.unit for n, s in model.states.items()}
     units.update({n: o.unit for n, o in model.observables.items()})
-    units.update(DERIVED_VARIABLES)
     return units
 
 
