@@ -320,16 +320,19 @@ def test_bad_specs_name_the_field(tmp_path, text, message):
 # -- nothing silent (issue 17) ------------------------------------------------------------------
 def test_out_of_range_values_warn_once_per_sweep_and_are_recorded(model):
     import warnings
+    lo, hi = model.parameters["diet_iron"].range
+    below, above = lo / 2, hi * 2                          # one value below, one above the range
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ds = sweep({"diet_iron": [2.0, 15.0, 60.0], "bbb_uptake_gain": [0.5, 1.0]}, model=model,
+        ds = sweep({"diet_iron": [below, 15.0, above], "bbb_uptake_gain": [0.5, 1.0]}, model=model,
                    outcomes=["brain_iron_final"], chunk_size=1, **FAST)
     flagged = [w for w in caught if issubclass(w.category, rlsmodel.ParameterRangeWarning)]
     assert len(flagged) == 1, [str(w.message) for w in flagged]          # once, not once per point
     msg = str(flagged[0].message)
-    assert "diet_iron at 4 of 6 points (values 2 to 60 mg/day; declared range 5-30 mg/day)" in msg
+    assert (f"diet_iron at 4 of 6 points (values {below:g} to {above:g} mg/day; declared range "
+            f"{lo:g}-{hi:g} mg/day)") in msg
     assert json.loads(ds.attrs["parameters_outside_range"]) == {
-        "diet_iron": {"range": [5.0, 30.0], "unit": "mg/day", "n_points": 4, "min": 2.0, "max": 60.0}}
+        "diet_iron": {"range": [lo, hi], "unit": "mg/day", "n_points": 4, "min": below, "max": above}}
     assert (ds["status"] == "ok").all()
 
 
