@@ -29,16 +29,16 @@ from .compile import CompiledSystem
 from .errors import EvaluationError, ParameterRangeWarning, RegimenWarning
 from .integrate import ENGINES, IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
+from .model import hypotheses as _hypotheses
+from .model.hypotheses import DAT_HYPOTHESES, IRON_RELEASE_HYPOTHESES
 from .model.system import closest
 from .provenance import dataset_attrs as _provenance_attrs
 
-#: Augmentation hypotheses: name -> module path (see science.md section 7).
-AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
-#: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
-#: Control of BBB endothelial iron release: name -> bbb_release_brain_gain default
-#: (rlsmodel/model/barrier.py).
-IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}
+#: Built-in augmentation hypotheses (science.md section 7): the names of the files
+#: ``rlsmodel/model/augmentation_<name>.py`` (:mod:`rlsmodel.model.hypotheses`). ``Model`` also
+#: takes a user's own mechanism (a Module declaring ``dopaminergic_signal``).
+AUGMENTATION_MECHANISMS = _hypotheses.augmentation_names()
+# DAT_HYPOTHESES and IRON_RELEASE_HYPOTHESES (imported above) live in rlsmodel.model.hypotheses.
 
 #: Distinct model structures whose compiled code is kept per process (least recently used leave).
 COMPILED_CACHE_SIZE = 8
@@ -50,11 +50,10 @@ STATE_CACHE_SIZE = 256
 _COMPILED = LRUCache(COMPILED_CACHE_SIZE)
 
 
-def _mechanism_module(name):
-    if name not in AUGMENTATION_MECHANISMS:
-        raise ValueError(f"unknown augmentation mechanism {name!r}; valid: {', '.join(AUGMENTATION_MECHANISMS)}")
-    import importlib
-    return importlib.import_module(f"rlsmodel.model.augmentation_{name}").MODULE
+def _mechanism_module(augmentation):
+    """The declaration of an augmentation mechanism (a built-in name, a Module or a Python
+    module with MODULE; :func:`rlsmodel.model.hypotheses.augmentation_module`)."""
+    return _hypotheses.augmentation_module(augmentation)[1]
 
 
 def _extra_modules():
@@ -71,8 +70,13 @@ class Model:
 
     Parameters
     ----------
-    augmentation: ``"d2_tolerance"`` (default) or ``"d3_d1_spinal"``: which augmentation
-        hypothesis produces the dopaminergic signal (science.md section 7).
+    augmentation: which augmentation hypothesis produces the dopaminergic signal
+        (science.md section 7): a built-in name (:data:`AUGMENTATION_MECHANISMS`:
+        ``"d2_tolerance"``, the default, or ``"d3_d1_spinal"``), or your own mechanism, a
+        :class:`~rlsmodel.model.Module` (or a Python module with ``MODULE``) that declares
+        the observable ``dopaminergic_signal`` (contract: :mod:`rlsmodel.model.hypotheses`;
+        example: ``docs/hypotheses.md``). ``model.augmentation`` is its name (recorded in
+        results), ``model.augmentation_module`` its declaration.
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
     extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
@@ -99,10 +103,10 @@ class Model:
                  profile_overrides=None, iron_release: str = "brain_regulated"):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
-        self.augmentation = augmentation
+        self.augmentation, self.augmentation_module = _hypotheses.augmentation_module(augmentation)
         self.dat_hypothesis = dat_hypothesis
         self.extra_modules = tuple(extra_modules)
-        modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
+        modules = CORE_MODULES + _extra_modules() + (self.augmentation_module,) + tuple(extra_modules)
         self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
         self.settings = SolverSettings(engine=engine, engine_options=engine_options or ()).validate()
@@ -234,7 +238,7 @@ class Model:
         profiles = {p: dict(v) for p, v in self.profile_overrides.items()}
         for prof, values in self._checked_profile_overrides(profile_overrides).items():
             profiles.setdefault(prof, {}).update(values)
-        return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
+        return Model(self.augmentation_module, self.dat_hypothesis, extra_modules=self.extra_modules,
                      engine=self.settings.engine, engine_options=self.settings.engine_options or None,
                      parameter_defaults=defaults, profile_overrides=profiles, iron_release=self.iron_release)
 
