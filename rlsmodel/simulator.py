@@ -414,11 +414,14 @@ class Model:
         initial: None (start on the profile's daily limit cycle), or a mapping of state
             values / a Dataset (e.g. the last time point of an earlier run).
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
-            day, sedentary 18:00-23:00, asleep 23:00-07:00).
+            day, sedentary 18:00-23:00, asleep 23:00-07:00): the forcing the declared
+            readouts ``activity_factor`` and ``symptom`` read
+            (:mod:`rlsmodel.model.rest_activity`; their parameters ``movement_relief`` and
+            ``rest_latency_h`` are set like any other, in ``params``).
         engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
             None keeps the model's (its ``engine_options`` only while the engine is its own).
             Tolerances are numbers (``rtol="1e-6"`` is refused).
-        keep: None (every state, observable and derived variable) or the names of the
+        keep: None (every state and observable, and the activity mode) or the names of the
             variables to return (e.g. ``["brain_iron", "symptom"]``); the run then holds
             only those, which lets long finely sampled runs fit in memory.
         progress: None (a progress bar on stderr when the run is estimated to take 10 s or
