@@ -89,8 +89,9 @@ def _declaration_of(obj, what: str) -> Module:
         declared = getattr(obj, "MODULE", None)
         if isinstance(declared, Module):
             return declared
+        found = type(declared).__name__ if declared is not None else "none"
         raise ValueError(f"{what}: a Python module given as an augmentation mechanism must define MODULE, "
-                         f"an rlsmodel.model.Module; it has {type(declared).__name__ if declared is not None else 'none'}")
+                         f"an rlsmodel.model.Module; it has {found}")
     raise ValueError(f"augmentation must be a built-in name ({', '.join(augmentation_names())}), an "
                      f"rlsmodel.model.Module or a Python module with MODULE; got {type(obj).__name__} {obj!r:.60}")
 
