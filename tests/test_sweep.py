@@ -39,9 +39,18 @@ def test_grid_has_one_dimension_per_name_with_values_as_coordinates(serial, mode
     assert (serial["brain_iron_final"].diff("bbb_uptake_gain") > 0).all()
 
 
-def test_rlsmodel_sweep_is_callable_and_lazy():
-    assert callable(rlsmodel.sweep) and rlsmodel.sweep.sweep is sweep
+def test_rlsmodel_sweep_is_callable_and_lazy(model, serial):
+    """``rlsmodel.sweep(...)`` runs the sweep (the package is callable) and gives the same
+    result as the function; importing rlsmodel does not import the sweep machinery."""
+    import subprocess
+    import sys
+    called = rlsmodel.sweep(GRID, model=model, outcomes=FEW, **FAST)
+    assert called.drop_attrs().identical(serial.drop_attrs())
     assert rlsmodel.samplers is samplers
+    code = ("import sys, rlsmodel; print([m for m in ('rlsmodel.sweep', 'rlsmodel.samplers', 'rlsmodel.population') "
+            "if m in sys.modules])")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120).stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("draw", [samplers.latin_hypercube, samplers.sobol])
@@ -195,8 +204,7 @@ def test_store_refuses_another_configuration(tmp_path, model):
 # -- regimens and trajectories -------------------------------------------------------------
 def test_regimen_factory_sweeps_dose(model):
     Regimen = regimen_class()
-    if Regimen is None:
-        pytest.skip("no rlsmodel.Regimen yet")
+    assert Regimen is rlsmodel.Regimen
 
     def pramipexole(point):
         return Regimen.daily("pramipexole", point["dose_mg"], 21.0)
@@ -217,7 +225,6 @@ def test_keep_trajectories_adds_time(model):
 
 
 def test_daily_clinical_readouts_as_outcomes(model):
-    pytest.importorskip("rlsmodel.outcomes")
     ds = sweep({"profile": ["healthy", "rls_iron_deficient"]}, model=model, days=3,
                outcomes=["irls_last_symptom_day", "peak_last_symptom_day"])
     assert (ds["status"] == "ok").all() and ds["irls_last_symptom_day"].attrs["units"] == "1"
