@@ -75,7 +75,7 @@ class Model:
         ``"d2_tolerance"``, the default, or ``"d3_d1_spinal"``), or your own mechanism, a
         :class:`~rlsmodel.model.Module` (or a Python module with ``MODULE``) that declares
         the observable ``dopaminergic_signal`` (contract: :mod:`rlsmodel.model.hypotheses`;
-        example: ``docs/hypotheses.md``). ``model.augmentation`` is its name (recorded in
+        example: ``docs/your_own_hypothesis.md``). ``model.augmentation`` is its name (recorded in
         results), ``model.augmentation_module`` its declaration.
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).

@@ -1,5 +1,5 @@
 """Hypotheses as plug-ins (issue 16, item 4): the registry of built-in augmentation mechanisms,
-a user's own mechanism (the worked example of docs/hypotheses.md, run here), the contract's
+a user's own mechanism (the worked example of docs/your_own_hypothesis.md, run here), the contract's
 errors, and sweep workers rebuilding a model with a user's mechanism."""
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ import rlsmodel
 from rlsmodel.model import Module, Observable, State, Regulation, sym
 from rlsmodel.model import hypotheses
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "hypotheses.md"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "your_own_hypothesis.md"
 
 
 @pytest.fixture(scope="module")
 def example():
-    """Run the code blocks of docs/hypotheses.md; return (namespace, printed text)."""
+    """Run the code blocks of docs/your_own_hypothesis.md; return (namespace, printed text)."""
     text = DOC.read_text(encoding="utf-8")
     code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
     namespace, out = {}, io.StringIO()
@@ -45,7 +45,7 @@ def test_worked_example_runs_and_prints_what_the_doc_shows(example):
     namespace, printed, text = example
     assert set(namespace["verdicts"]) == {"d2_tolerance", "d3_d1_spinal", "d2_desensitisation"}
     shown = re.search(r"```text\n(.*?)```", text, re.S).group(1)
-    assert printed == shown, ("docs/hypotheses.md shows another table than its code prints; paste the "
+    assert printed == shown, ("docs/your_own_hypothesis.md shows another table than its code prints; paste the "
                               "new output into the ```text block:\n" + printed)
     for verdict in namespace["verdicts"].values():
         assert np.isfinite(verdict["late_irls"]) and np.isfinite(verdict["baseline_irls"])

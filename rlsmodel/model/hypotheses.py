@@ -10,7 +10,7 @@ dopaminergic signal the symptom equation reads. ``Model(augmentation=...)`` take
   whose ``MODULE`` is the declaration (``d2_tolerance``, ``d3_d1_spinal``). Adding a
   built-in hypothesis means adding such a file; :func:`augmentation_names` finds it;
 * or your own mechanism: a ``Module`` object, or a Python module (a file you import) whose
-  ``MODULE`` attribute is one. A worked example: ``docs/hypotheses.md``.
+  ``MODULE`` attribute is one. A worked example: ``docs/your_own_hypothesis.md``.
 
 The contract (checked by :func:`augmentation_module`, which names what is wrong):
 
@@ -76,7 +76,7 @@ def builtin_augmentation(name: str) -> Module:
     """The declaration of the built-in mechanism ``name``."""
     if name not in augmentation_names():
         raise ValueError(f"unknown augmentation mechanism {name!r}; built-in: {', '.join(augmentation_names())}, "
-                         "or pass your own Module declaring 'dopaminergic_signal' (docs/hypotheses.md)")
+                         "or pass your own Module declaring 'dopaminergic_signal' (docs/your_own_hypothesis.md)")
     module = importlib.import_module(f"{__package__}.{AUGMENTATION_PREFIX}{name}")
     return _declaration_of(module, f"rlsmodel.model.{AUGMENTATION_PREFIX}{name}")
 
@@ -116,7 +116,7 @@ def augmentation_module(spec) -> tuple:
         declared = ", ".join(o.name for o in module.observables) or "none"
         raise ValueError(f"{where} does not declare the observable {SIGNAL!r} (dimensionless, 1 = healthy mean), "
                          f"which the symptom equation reads; its observables: {declared}. Add "
-                         f"Observable({SIGNAL!r}, <expression>, '1', ...) (docs/hypotheses.md)")
+                         f"Observable({SIGNAL!r}, <expression>, '1', ...) (docs/your_own_hypothesis.md)")
     if signal.unit not in ("1", "", "dimensionless"):
         raise ValueError(f"{where}: {SIGNAL!r} must be dimensionless (unit '1', 1 = healthy mean); "
                          f"it is declared in {signal.unit!r}")
