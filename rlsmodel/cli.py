@@ -173,9 +173,16 @@ def parse_params(items) -> dict:
     return out
 
 
+def _augmentation_names() -> tuple:
+    """Built-in augmentation mechanisms (the registry of rlsmodel.model.hypotheses)."""
+    from .model.hypotheses import augmentation_names
+    return augmentation_names()
+
+
 _MODEL_ARGS = (
     arg("--augmentation", default="d2_tolerance", metavar="NAME",
-        help="augmentation hypothesis (d2_tolerance or d3_d1_spinal; default d2_tolerance)"),
+        help="augmentation hypothesis, a built-in name (" + " or ".join(_augmentation_names())
+             + "; default d2_tolerance)"),
     arg("--dat-hypothesis", default="reduced", metavar="NAME",
         help="direction of membrane DAT change in iron deficiency (reduced or increased)"),
 )
@@ -245,7 +252,8 @@ def _export_latex(args) -> int:
 @export_format("sbml", "the whole model as SBML Level 3 (needs the 'sbml' extra)",
                arg("out", help="output .xml file"),
                arg("--profile", default="healthy", help="profile whose parameters and initial state to use"),
-               arg("--augmentation", default="d2_tolerance", help="augmentation mechanism"),
+               arg("--augmentation", default="d2_tolerance",
+                   help="augmentation mechanism (" + " or ".join(_augmentation_names()) + ")"),
                arg("--drug", default=None, help="optional daily regimen: drug name"),
                arg("--dose", type=float, default=None, help="dose (mg; patch mg/24 h)"),
                arg("--clock-hour", type=float, default=21.0, help="dose clock hour"),

@@ -125,8 +125,13 @@ class CompiledSystem:
     rhs(t, y, p): vectorised numpy right-hand side; ``y`` is (n,) or (n, m).
     jacobian(t, y, p): scipy.sparse CSC Jacobian d rhs / d y at one point.
     jac_rows, jac_cols: sparsity pattern of the Jacobian.
-    observables(t, Y, p): dict of observable arrays over samples.
+    observables(t, Y, p, forcings=None): dict of observable arrays over samples; with the
+        run's forcings (the rest/activity schedule), also the observables that read them.
+    observable_names: the observables computed from time, states and parameters alone;
+        forced_observable_names: those that also read a forcing (``forcing_names``).
     fast_rhs(t, y, p), fast_jac(t, y, p): compiled scalar versions (dense Jacobian).
+    rhs_parameter_mask: which entries of the parameter vector the right-hand side reads
+        (the others, such as the clinical-score maps, change no state).
 
     The symbolic form, for engines that generate their own code (all tuples, in vector order):
     state_symbols, parameter_symbols (the declared parameters, then the forcing switch),
@@ -156,13 +161,19 @@ class CompiledSystem:
         self.jac_rows = np.array([ij[0] for ij, _ in jac_entries], dtype=np.int64)
         self.jac_cols = np.array([ij[1] for ij, _ in jac_entries], dtype=np.int64)
         self.jac_exprs = tuple(d for _, d in jac_entries)
+        used = set().union(*(e.free_symbols for e in rhs)) if rhs else set()
+        self.rhs_parameter_mask = np.array([s_ in used for s_ in p_syms])
 
         args = (t, y_syms, p_syms)
         self._rhs_vec = sp.lambdify(args, rhs, modules="numpy", cse=True)
         self._jac_vec = sp.lambdify(args, list(self.jac_exprs), modules="numpy", cse=True)
-        self.observable_names = list(system.observable_exprs)
-        self._obs_vec = sp.lambdify(args, [overflow_safe(e) for e in system.observable_exprs.values()],
+        forced = set(system.forced_observables)
+        self.observable_names = [n for n in system.observable_exprs if n not in forced]
+        self._obs_vec = sp.lambdify(args, [overflow_safe(system.observable_exprs[n]) for n in self.observable_names],
                                     modules="numpy", cse=True)
+        self.forcing_names = list(system.forcings)
+        self.forced_observable_names = [n for n in system.observable_exprs if n in forced]
+        self._forced = _forced_readouts(system, self.forced_observable_names)
 
         src = "\n\n".join([
             _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),
@@ -186,12 +197,53 @@ class CompiledSystem:
         return scipy.sparse.csc_matrix((data, (self.jac_rows, self.jac_cols)),
                                        shape=(self.n_states, self.n_states))
 
-    def observables(self, t_, Y, p):
-        """Observables at sample times ``t_`` (m,) for states ``Y`` (n, m)."""
+    def observables(self, t_, Y, p, forcings=None):
+        """Observables at sample times ``t_`` (m,) for states ``Y`` (n, m).
+
+        ``forcings``: None, or ``{name: (m,) array}`` for every name in :attr:`forcing_names`
+        (the run's schedule, :meth:`rlsmodel.activity.Activity.forcings`); then the
+        observables that read a forcing are added, each evaluated from its rule with the
+        observables it reads already computed (so ``symptom`` is exactly ``urge_at_rest``
+        times ``activity_factor``).
+        """
         vals = self._obs_vec(t_, Y, p)
         m = np.shape(t_)
-        return {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy()
-                for n, v in zip(self.observable_names, vals)}
+        out = {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy()
+               for n, v in zip(self.observable_names, vals)}
+        if forcings is None or not self._forced:
+            return out
+        missing = [n for n in self.forcing_names if n not in forcings]
+        if missing:
+            raise ValueError(f"forcing(s) {', '.join(missing)} missing: the observables "
+                             f"{', '.join(self.forced_observable_names)} read them")
+        env = {t.name: t_, FORCING.name: p[-1]}
+        env.update({n: Y[i] for i, n in enumerate(self.state_names)})
+        env.update({n: p[i] for i, n in enumerate(self.parameter_names)})
+        env.update({n: np.asarray(forcings[n], dtype=float) for n in self.forcing_names})
+        env.update(out)
+        for name, inputs, func in self._forced:
+            value = np.broadcast_to(np.asarray(func(*[env[a] for a in inputs]), dtype=float), m).copy()
+            env[name] = out[name] = value
+        return out
+
+
+def _forced_readouts(system, names):
+    """``[(name, input names, function)]`` for the observables that read a forcing, in an
+    order where each comes after the forced observables it reads; each function takes its
+    inputs (time, states, parameters, observables, forcings) by name, in that order."""
+    pending, ordered = list(names), []
+    while pending:
+        ready = [n for n in pending
+                 if not any(sym(o) in system.observable_rules[n].free_symbols for o in pending if o != n)]
+        if not ready:   # pragma: no cover - assemble refuses cycles
+            raise ValueError(f"observables {pending} depend on each other")
+        for n in ready:
+            expr = overflow_safe(system.observable_rules[n])
+            inputs = sorted((s_.name for s_ in expr.free_symbols), key=str)
+            func = sp.lambdify([sp.Symbol(a, real=True) for a in inputs], expr, modules="numpy", cse=True)
+            ordered.append((n, inputs, func))
+            pending.remove(n)
+    return ordered
 
 
 _LOADED = {}

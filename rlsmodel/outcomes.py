@@ -25,11 +25,20 @@ Conventions
   grid falls (the symptom-day boundaries are inserted into it).
 * The **symptom threshold** (:data:`DEFAULT_THRESHOLD`, 3/10) separates "symptoms present"
   from "none". Every function takes ``threshold=`` to override it.
+* The **PLMS and IRLS maps** are declared model parameters
+  (:mod:`rlsmodel.model.clinical_scores`: unit, range, source). :func:`daily` reads their
+  values from the run's resolved parameters (``ds.attrs["parameters"]``, written by
+  :meth:`rlsmodel.Model.simulate`), so a sweep or a fit over them changes the scores; a
+  dataset without that attribute (built by hand) is scored with the declared defaults.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import xarray as xr
+
+from .model import clinical_scores as _clinical_scores
 
 #: Urge (0-10) above which symptoms count as present. On the 0-10 numeric rating scale an
 #: urge above 3 leaves the "mild" band (1-3) used for pain and symptom ratings (Serlin et
@@ -51,25 +60,20 @@ NIGHT_RESIDUE_MAX_H = 6.0
 #: rest period; used only when latencies are *compared* (ASRS-like score, MPI criteria).
 LATENCY_CAP_H = 8.0
 
-# -- PLMS map ---------------------------------------------------------------------------------
-#: PLMS per hour of sleep with no urge (healthy adults: PLMS index mostly below 5/h).
-PLMS_BASE_PER_H = 2.0
-#: Additional PLMS per hour at the maximal urge (10/10).
-PLMS_RANGE_PER_H = 58.0
-#: Exponent of the urge in the PLMS map (PLMS rise steeply with severity).
-PLMS_EXPONENT = 1.5
-
-# -- IRLS map ---------------------------------------------------------------------------------
-#: Urge (0-10) rated "none" (0) and "very severe" (4) on the IRLS severity items; linear between.
-IRLS_URGE_NONE = 1.0
-IRLS_URGE_VERY_SEVERE = 9.0
-#: Urge-hours per day rated 4 ("very severe") on the "RLS as a whole" item (e.g. 8/10 for 15 h).
-IRLS_BURDEN_VERY_SEVERE = 120.0
-#: Urge-hours in the waking (not asleep) part of the day rated 4 on the daily-affairs item.
-IRLS_WAKING_BURDEN_VERY_SEVERE = 50.0
-#: Movement relief (fraction of the urge removed while active) rated "complete or almost
-#: complete" (IRLS item 3 score 1); no relief scores 4.
-IRLS_FULL_RELIEF = 0.9
+# -- PLMS and IRLS maps: declared parameters (rlsmodel.model.clinical_scores) ------------------
+#: Declared defaults of the clinical-score parameters, name -> value. A run's own values are in
+#: its ``attrs["parameters"]`` (:func:`score_parameters`).
+SCORE_DEFAULTS = {p.name: p.default for p in _clinical_scores.parameters}
+#: Defaults under their former constant names (kept for importers; the values a run uses are
+#: its parameters ``plms_base_rate``, ``plms_rate_range``, ``plms_urge_exponent``, ``irls_*``).
+PLMS_BASE_PER_H = SCORE_DEFAULTS["plms_base_rate"]
+PLMS_RANGE_PER_H = SCORE_DEFAULTS["plms_rate_range"]
+PLMS_EXPONENT = SCORE_DEFAULTS["plms_urge_exponent"]
+IRLS_URGE_NONE = SCORE_DEFAULTS["irls_urge_none"]
+IRLS_URGE_VERY_SEVERE = SCORE_DEFAULTS["irls_urge_very_severe"]
+IRLS_BURDEN_VERY_SEVERE = SCORE_DEFAULTS["irls_burden_very_severe"]
+IRLS_WAKING_BURDEN_VERY_SEVERE = SCORE_DEFAULTS["irls_waking_burden_very_severe"]
+IRLS_FULL_RELIEF = SCORE_DEFAULTS["irls_full_relief"]
 #: IRLS item 8 (hours a day with symptoms, counted while awake): category midpoints (h) ->
 #: scores 1..4 (<1 h, 1-3 h, 3-8 h, >= 8 h); linear between, 0 with no symptoms.
 IRLS_DURATION_HOURS = (0.0, 0.5, 2.0, 5.5, 12.0)
@@ -139,17 +143,35 @@ def _lin(x, x0, x1):
     return 4.0 * np.clip((np.asarray(x, dtype=float) - x0) / (x1 - x0), 0.0, 1.0)
 
 
-def plms_rate(urge):
+def score_parameters(ds=None) -> dict:
+    """Values of the clinical-score parameters (:mod:`rlsmodel.model.clinical_scores`) for
+    ``ds``: its resolved parameters (``ds.attrs["parameters"]``) where present, the declared
+    defaults otherwise (or for ``ds=None``)."""
+    values = dict(SCORE_DEFAULTS)
+    text = getattr(ds, "attrs", {}).get("parameters") if ds is not None else None
+    if text:
+        try:
+            run = json.loads(text)
+        except (TypeError, ValueError):
+            raise ValueError("ds.attrs['parameters'] is not the JSON object Model.simulate writes") from None
+        values.update({n: float(run[n]) for n in SCORE_DEFAULTS if n in run})
+    return values
+
+
+def plms_rate(urge, params=None):
     """PLMS per hour of sleep at a given urge (0-10): monotone increasing.
 
-    ``PLMS_BASE_PER_H + PLMS_RANGE_PER_H * (urge / 10) ** PLMS_EXPONENT`` (events/h), i.e.
-    2/h with no urge, about 12/h at urge 4, 25/h at 6, 60/h at 10. Calibrated on
-    Montplaisir et al. 1997 (Mov Disord 12:61): healthy adults below 5/h, most RLS patients
-    above 5/h (80 %) and moderate RLS typically 15-40/h; PLMS follow the circadian rhythm
-    of the sensory symptoms (Hening et al. 1999 Sleep 22:901), hence a function of the urge.
+    ``plms_base_rate + plms_rate_range * (urge / 10) ** plms_urge_exponent`` (events/h),
+    i.e. with the declared defaults 2/h with no urge, about 12/h at urge 4, 25/h at 6, 60/h
+    at 10. Calibrated on Montplaisir et al. 1997 (Mov Disord 12:61): healthy adults below
+    5/h, most RLS patients above 5/h (80 %) and moderate RLS typically 15-40/h; PLMS follow
+    the circadian rhythm of the sensory symptoms (Hening et al. 1999 Sleep 22:901), hence a
+    function of the urge. ``params``: the parameter values (a mapping with those three
+    names, e.g. :func:`score_parameters` of a run); default the declared ones.
     """
+    q = SCORE_DEFAULTS if params is None else params
     u = np.clip(np.asarray(urge, dtype=float), 0.0, 10.0)
-    return PLMS_BASE_PER_H + PLMS_RANGE_PER_H * (u / 10.0) ** PLMS_EXPONENT
+    return q["plms_base_rate"] + q["plms_rate_range"] * (u / 10.0) ** q["plms_urge_exponent"]
 
 
 class _Grid:
@@ -319,23 +341,25 @@ def _refine_rest_start(grid, first_rest):
 
 
 def _irls_items(peak, mean_sympt, hours_above, waking_hours_above, burden, sleep_frac, plms, waking_burden,
-                relief):
-    """The ten IRLS-like items (0-4 each), shape (10, n_days)."""
+                relief, q=None):
+    """The ten IRLS-like items (0-4 each), shape (10, n_days); ``q``: score parameters."""
+    q = SCORE_DEFAULTS if q is None else q
+    full_relief = q["irls_full_relief"]
     sym_gate = np.clip(hours_above / 1.0, 0.0, 1.0)         # 1 h of symptoms: fully symptomatic
-    plms_norm = np.clip((plms - 5.0) / (PLMS_BASE_PER_H + PLMS_RANGE_PER_H - 5.0), 0.0, 1.0)
+    plms_norm = np.clip((plms - 5.0) / (q["plms_base_rate"] + q["plms_rate_range"] - 5.0), 0.0, 1.0)
     plms_norm = np.where(np.isnan(plms_norm), 0.0, plms_norm)
     sleep_frac = np.where(np.isnan(sleep_frac), 0.0, sleep_frac)
-    relief = np.where(np.isnan(relief), IRLS_FULL_RELIEF, relief)
+    relief = np.where(np.isnan(relief), full_relief, relief)
     items = np.empty((10, peak.size))
-    items[0] = _lin(peak, IRLS_URGE_NONE, IRLS_URGE_VERY_SEVERE)                 # 1 discomfort
-    items[1] = _lin(mean_sympt, IRLS_URGE_NONE, IRLS_URGE_VERY_SEVERE)           # 2 need to move
-    items[2] = sym_gate * (1.0 + 3.0 * np.clip((IRLS_FULL_RELIEF - relief) / IRLS_FULL_RELIEF, 0, 1))  # 3 relief
+    items[0] = _lin(peak, q["irls_urge_none"], q["irls_urge_very_severe"])          # 1 discomfort
+    items[1] = _lin(mean_sympt, q["irls_urge_none"], q["irls_urge_very_severe"])    # 2 need to move
+    items[2] = sym_gate * (1.0 + 3.0 * np.clip((full_relief - relief) / full_relief, 0, 1))  # 3 relief
     items[3] = 4.0 * np.clip(sleep_frac, 0.0, 1.0)                               # 4 sleep
     items[4] = 2.0 * np.clip(sleep_frac, 0.0, 1.0) + 2.0 * plms_norm             # 5 tiredness
-    items[5] = _lin(burden, 0.0, IRLS_BURDEN_VERY_SEVERE)                        # 6 RLS as a whole
+    items[5] = _lin(burden, 0.0, q["irls_burden_very_severe"])                   # 6 RLS as a whole
     items[6] = 4.0 * sym_gate                                                    # 7 frequency
     items[7] = np.interp(waking_hours_above, IRLS_DURATION_HOURS, (0.0, 1.0, 2.0, 3.0, 4.0))  # 8 duration
-    items[8] = _lin(waking_burden, 0.0, IRLS_WAKING_BURDEN_VERY_SEVERE)          # 9 daily affairs
+    items[8] = _lin(waking_burden, 0.0, q["irls_waking_burden_very_severe"])     # 9 daily affairs
     items[9] = 0.5 * (items[3] + items[8])                                       # 10 mood
     return items
 
@@ -390,22 +414,27 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     The IRLS (Walters et al. 2003 Sleep Med 4:121) has ten items scored 0 (none) to 4 (very
     severe) over the past week; here each item is a documented monotone map of a daily
     model feature, so a weekly IRLS is the mean of seven daily scores (for item 7, the mean
-    of a 0/4 daily indicator approximates the weekly frequency categories):
+    of a 0/4 daily indicator approximates the weekly frequency categories). The numbers
+    below are the declared defaults of the parameters named in brackets
+    (:mod:`rlsmodel.model.clinical_scores`); the run's own values are used:
 
-    1. discomfort severity: peak urge, 0 at urge <= 1, 4 at >= 9, linear between;
+    1. discomfort severity: peak urge, 0 at urge <= 1 (``irls_urge_none``), 4 at >= 9
+       (``irls_urge_very_severe``), linear between;
     2. need to move: mean urge while above the threshold, same map;
-    3. relief by moving: 1 ("complete or almost complete") at the movement relief of 0.9
-       (the activity module's default), 4 at no relief; 0 with no symptoms (scaled by
+    3. relief by moving: 1 ("complete or almost complete") at a movement relief of 0.9
+       (``irls_full_relief``), 4 at no relief; 0 with no symptoms (scaled by
        the symptomatic-hours gate min(hours_above / 1 h, 1));
     4. sleep disturbance: 4 x ``sleep_disruption``;
-    5. daytime tiredness: 2 x ``sleep_disruption`` + 2 x PLMS excess ((PLMS - 5/h) / 55/h,
-       clipped to 0-1) -- the model has no sleepiness state;
-    6. RLS as a whole: urge-hours, 0 at 0, 4 at >= 120 urge-h;
+    5. daytime tiredness: 2 x ``sleep_disruption`` + 2 x PLMS excess ((PLMS - 5/h) /
+       (PLMS at urge 10 - 5/h) = (PLMS - 5/h) / 55/h, clipped to 0-1) -- the model has no
+       sleepiness state;
+    6. RLS as a whole: urge-hours, 0 at 0, 4 at >= 120 urge-h (``irls_burden_very_severe``);
     7. frequency: 4 x symptomatic-hours gate (4 on a symptomatic day, 0 otherwise);
     8. hours with symptoms: hours awake (not asleep) with ``symptom`` above the threshold,
        through the IRLS categories <1 h, 1-3 h, 3-8 h, >= 8 h, as a linear interpolation
        through (0, 0), (0.5, 1), (2, 2), (5.5, 3), (12 h, 4) (the night is in items 4-5);
-    9. impact on daily affairs: urge-hours while awake (not asleep), 4 at >= 50 urge-h;
+    9. impact on daily affairs: urge-hours while awake (not asleep), 4 at >= 50 urge-h
+       (``irls_waking_burden_very_severe``);
     10. mood: the mean of items 4 and 9 (no mood state in the model).
 
     Calibration: the untreated median patient (night peak 6-8/10, urge above 3 for about
@@ -427,6 +456,7 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     """
     c = _check_threshold(threshold)
     t = _check_dataset(ds)
+    q = score_parameters(ds)
     g = _Grid(ds, t)
     n = len(g.days)
     j0, j1 = g.seg, g.seg + 1
@@ -445,7 +475,7 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     has_sleep = sleep_h > 0
     safe_sleep = np.where(has_sleep, sleep_h, 1.0)
     sleep_frac = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, dur, 0.0)) / safe_sleep, np.nan)
-    plms_seg = 0.5 * (plms_rate(s0) + plms_rate(s1)) * dt
+    plms_seg = 0.5 * (plms_rate(s0, q) + plms_rate(s1, q)) * dt
     plms = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, plms_seg, 0.0)) / safe_sleep, np.nan)
     waking_burden = g.per_day_sum(np.where(seg_asleep, 0.0, 0.5 * (s0 + s1) * dt))
 
@@ -461,7 +491,7 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     latency = _latency_at_rest(g, c)
     waking_hours_above = g.per_day_sum(np.where(seg_asleep, 0.0, dur))
     irls = _irls_items(peak, mean_sympt, hours_above, waking_hours_above, burden, sleep_frac, plms,
-                       waking_burden, relief).sum(axis=0)
+                       waking_burden, relief, q).sum(axis=0)
 
     # ASRS-like score against the baseline days
     if baseline_days is None:

@@ -23,22 +23,22 @@ from scipy.optimize import root
 from . import checks as _checks
 from . import profiles as _profiles
 from . import runplan as _runplan
-from .activity import Activity
+from .activity import Activity, with_schedule_parameters
 from .caching import LRUCache
 from .compile import CompiledSystem
 from .errors import EvaluationError, ParameterRangeWarning, RegimenWarning
 from .integrate import ENGINES, IntegrationError, SolverSettings, integrate
 from .model import CORE_MODULES, assemble
+from .model import hypotheses as _hypotheses
+from .model.hypotheses import DAT_HYPOTHESES, IRON_RELEASE_HYPOTHESES
 from .model.system import closest
 from .provenance import dataset_attrs as _provenance_attrs
 
-#: Augmentation hypotheses: name -> module path (see science.md section 7).
-AUGMENTATION_MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
-#: Direction of membrane DAT change in iron deficiency: name -> dat_iron_exponent default.
-DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
-#: Control of BBB endothelial iron release: name -> bbb_release_brain_gain default
-#: (rlsmodel/model/barrier.py).
-IRON_RELEASE_HYPOTHESES = {"brain_regulated": 2.0, "constitutive": 0.0}
+#: Built-in augmentation hypotheses (science.md section 7): the names of the files
+#: ``rlsmodel/model/augmentation_<name>.py`` (:mod:`rlsmodel.model.hypotheses`). ``Model`` also
+#: takes a user's own mechanism (a Module declaring ``dopaminergic_signal``).
+AUGMENTATION_MECHANISMS = _hypotheses.augmentation_names()
+# DAT_HYPOTHESES and IRON_RELEASE_HYPOTHESES (imported above) live in rlsmodel.model.hypotheses.
 
 #: Distinct model structures whose compiled code is kept per process (least recently used leave).
 COMPILED_CACHE_SIZE = 8
@@ -50,11 +50,10 @@ STATE_CACHE_SIZE = 256
 _COMPILED = LRUCache(COMPILED_CACHE_SIZE)
 
 
-def _mechanism_module(name):
-    if name not in AUGMENTATION_MECHANISMS:
-        raise ValueError(f"unknown augmentation mechanism {name!r}; valid: {', '.join(AUGMENTATION_MECHANISMS)}")
-    import importlib
-    return importlib.import_module(f"rlsmodel.model.augmentation_{name}").MODULE
+def _mechanism_module(augmentation):
+    """The declaration of an augmentation mechanism (a built-in name, a Module or a Python
+    module with MODULE; :func:`rlsmodel.model.hypotheses.augmentation_module`)."""
+    return _hypotheses.augmentation_module(augmentation)[1]
 
 
 def _extra_modules():
@@ -71,8 +70,13 @@ class Model:
 
     Parameters
     ----------
-    augmentation: ``"d2_tolerance"`` (default) or ``"d3_d1_spinal"``: which augmentation
-        hypothesis produces the dopaminergic signal (science.md section 7).
+    augmentation: which augmentation hypothesis produces the dopaminergic signal
+        (science.md section 7): a built-in name (:data:`AUGMENTATION_MECHANISMS`:
+        ``"d2_tolerance"``, the default, or ``"d3_d1_spinal"``), or your own mechanism, a
+        :class:`~rlsmodel.model.Module` (or a Python module with ``MODULE``) that declares
+        the observable ``dopaminergic_signal`` (contract: :mod:`rlsmodel.model.hypotheses`;
+        example: ``docs/your_own_hypothesis.md``). ``model.augmentation`` is its name (recorded in
+        results), ``model.augmentation_module`` its declaration.
     dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
     extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
@@ -99,10 +103,10 @@ class Model:
                  profile_overrides=None, iron_release: str = "brain_regulated"):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
-        self.augmentation = augmentation
+        self.augmentation, self.augmentation_module = _hypotheses.augmentation_module(augmentation)
         self.dat_hypothesis = dat_hypothesis
         self.extra_modules = tuple(extra_modules)
-        modules = CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),) + tuple(extra_modules)
+        modules = CORE_MODULES + _extra_modules() + (self.augmentation_module,) + tuple(extra_modules)
         self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
         self.settings = SolverSettings(engine=engine, engine_options=engine_options or ()).validate()
@@ -234,7 +238,7 @@ class Model:
         profiles = {p: dict(v) for p, v in self.profile_overrides.items()}
         for prof, values in self._checked_profile_overrides(profile_overrides).items():
             profiles.setdefault(prof, {}).update(values)
-        return Model(self.augmentation, self.dat_hypothesis, extra_modules=self.extra_modules,
+        return Model(self.augmentation_module, self.dat_hypothesis, extra_modules=self.extra_modules,
                      engine=self.settings.engine, engine_options=self.settings.engine_options or None,
                      parameter_defaults=defaults, profile_overrides=profiles, iron_release=self.iron_release)
 
@@ -273,9 +277,13 @@ class Model:
         ``cache=False`` neither reads nor fills the cache (the set-point solve's trial vectors)."""
         if not cache:
             return self._solve_averaged_steady_state(p)
-        y, method = self._ss_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
-                                                  lambda: self._solve_averaged_steady_state(p))
+        y, method = self._ss_cache.get_or_compute(self._state_key(p), lambda: self._solve_averaged_steady_state(p))
         return y.copy(), method
+
+    def _state_key(self, p) -> bytes:
+        """Cache key of the start states of parameter vector ``p``: the values the right-hand
+        side reads (readout-only parameters, e.g. movement_relief, change no state)."""
+        return np.asarray(p, dtype=float)[self.compiled.rhs_parameter_mask].tobytes()
 
     def _solve_averaged_steady_state(self, p):
         pa = p.copy()
@@ -319,8 +327,7 @@ class Model:
     def _periodic_state(self, p):
         """State at midnight on the daily limit cycle of the forced system: (y, method);
         ``y`` is the caller's copy."""
-        y, method = self._periodic_cache.get_or_compute(np.asarray(p, dtype=float).tobytes(),
-                                                        lambda: self._solve_periodic_state(p))
+        y, method = self._periodic_cache.get_or_compute(self._state_key(p), lambda: self._solve_periodic_state(p))
         return y.copy(), method
 
     def _solve_periodic_state(self, p):
@@ -407,11 +414,14 @@ class Model:
         initial: None (start on the profile's daily limit cycle), or a mapping of state
             values / a Dataset (e.g. the last time point of an earlier run).
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
-            day, sedentary 18:00-23:00, asleep 23:00-07:00).
+            day, sedentary 18:00-23:00, asleep 23:00-07:00): the forcing the declared
+            readouts ``activity_factor`` and ``symptom`` read
+            (:mod:`rlsmodel.model.rest_activity`; their parameters ``movement_relief`` and
+            ``rest_latency_h`` are set like any other, in ``params``).
         engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
             None keeps the model's (its ``engine_options`` only while the engine is its own).
             Tolerances are numbers (``rtol="1e-6"`` is refused).
-        keep: None (every state, observable and derived variable) or the names of the
+        keep: None (every state and observable, and the activity mode) or the names of the
             variables to return (e.g. ``["brain_iron", "symptom"]``); the run then holds
             only those, which lets long finely sampled runs fit in memory.
         progress: None (a progress bar on stderr when the run is estimated to take 10 s or
@@ -430,6 +440,7 @@ class Model:
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError(f"activity must be an rlsmodel.activity.Activity; got {_checks.describe_value(activity)}")
+        params = with_schedule_parameters(params, activity)
         _check_regimen(regimen)
         _checks.flag("progress", progress)
         names = self._kept_variables(keep)
@@ -454,7 +465,8 @@ class Model:
             arrays = {n: np.empty(t.size, dtype=object if n == "activity" else float) for n in names}
 
             def collect(block, Y):
-                obs = self.compiled.observables(t[block], Y, p)
+                obs = self.compiled.observables(t[block], Y, p,
+                                                forcings=activity.forcings(np.mod(t[block], 1.0) * 24.0))
                 for name, value in self._variable_values(t[block], Y, obs, activity, names).items():
                     arrays[name][block] = value
 
@@ -557,17 +569,15 @@ class Model:
             s = self.system.states[name]
             out[name] = {"units": s.unit, "long_name": s.long_name or s.description,
                          "description": s.description, "kind": "state"}
-        for name in self.compiled.observable_names:
+        # observables that read the schedule (symptom, activity_factor) exist only with one
+        observables = list(self.compiled.observable_names)
+        if activity is not None:
+            observables += self.compiled.forced_observable_names
+        for name in observables:
             o = self.system.observables[name]
             out[name] = {"units": o.unit, "long_name": o.long_name, "description": o.description,
                          "kind": "observable"}
-        out["total_body_iron"] = {"units": "mg", "long_name": "total body iron",
-                                  "description": "sum of all iron states inside the body", "kind": "observable"}
         if activity is not None:
-            out["activity_factor"] = {"units": "1", "long_name": "rest/activity factor on the urge",
-                                      "description": "1 - relief while moving; build-up at rest"}
-            out["symptom"] = {"units": "1", "long_name": "urge to move (0-10)",
-                              "description": "urge at rest times the activity factor"}
             out["activity"] = {"long_name": "activity mode"}
         return out
 
@@ -577,14 +587,8 @@ class Model:
         index = {n: i for i, n in enumerate(self.compiled.state_names)}
         out = {n: Y[index[n]] for n in wanted if n in index}
         out.update({n: obs[n] for n in wanted if n in obs})
-        if "total_body_iron" in wanted:
-            out["total_body_iron"] = Y[[index[n] for n in self.system.quantity_states("iron")]].sum(axis=0)
-        if activity is not None and wanted & {"activity_factor", "symptom", "activity"}:
-            clock = np.mod(t, 1.0) * 24.0
-            factor = activity.factor(clock)
-            out.update({"activity_factor": factor, "symptom": obs["urge_at_rest"] * factor})
-            if "activity" in wanted:
-                out["activity"] = activity.mode_at(clock).astype(str)
+        if activity is not None and "activity" in wanted:
+            out["activity"] = activity.mode_at(np.mod(t, 1.0) * 24.0).astype(str)
         return {n: out[n] for n in names}
 
     def _dataset(self, t, Y, obs, profile, params, activity, settings) -> xr.Dataset:

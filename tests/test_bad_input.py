@@ -119,13 +119,13 @@ def test_initial_must_be_a_mapping_or_dataset(model):
 
 # -- nothing is silently clipped ---------------------------------------------------------------
 def test_values_outside_the_plausible_range_but_inside_the_domain_are_used_exactly(model):
-    """The plausible range is for sweeps, not a clamp: 100 mg/day diet (range 5-30) is
-    used as given and recorded in the output's attrs."""
+    """The plausible range is for sweeps, not a clamp: 100 mg/day diet (above the declared
+    range) is used as given and recorded in the output's attrs."""
     lo, hi = model.parameters["diet_iron"].range
     assert 100.0 > hi
     values = model.resolve_parameters("healthy", {"diet_iron": 100.0, "blood_loss": 0.0})
     assert values["diet_iron"] == 100.0 and values["blood_loss"] == 0.0
-    with pytest.warns(rlsmodel.ParameterRangeWarning, match=r"diet_iron = 100 mg/day .*range 5-30"):
+    with pytest.warns(rlsmodel.ParameterRangeWarning, match=rf"diet_iron = 100 mg/day .*range {lo:g}-{hi:g}"):
         ds = model.simulate(1, params={"diet_iron": 100.0}, sample_every_hours=24.0)
     assert json.loads(ds.attrs["parameters"])["diet_iron"] == 100.0
     assert json.loads(ds.attrs["parameters_outside_range"]) == {
@@ -228,7 +228,8 @@ def test_out_of_range_values_warn_once_per_call_naming_each_parameter(model):
                             sample_every_hours=24.0)
     assert len(record) == 1
     msg = str(record[0].message)
-    assert "diet_iron = 1e+06 mg/day" in msg and "5-30 mg/day" in msg
+    lo, hi = model.parameters["diet_iron"].range
+    assert "diet_iron = 1e+06 mg/day" in msg and f"{lo:g}-{hi:g} mg/day" in msg
     assert "blood_loss = 100 mL/day" in msg and "0-20 mL/day" in msg and "rbc_lifespan" not in msg
     assert set(json.loads(ds.attrs["parameters_outside_range"])) == {"diet_iron", "blood_loss"}
     inside = model.simulate(1, sample_every_hours=24.0)

@@ -20,6 +20,29 @@ def _rows_starting(text: str, prefix: str) -> list:
     return [line for line in text.splitlines() if line.startswith(prefix)]
 
 
+def _markdown_unescaped(cell: str) -> str:
+    """A Markdown cell's text as a reader sees it (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", cell)
+
+
+_LATEX_TEXT = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^",
+               r"\textless{}": "<", r"\textgreater{}": ">"}
+
+
+def _latex_unescaped(cell: str) -> str:
+    """A LaTeX text cell as printed (escaped specials back to their characters)."""
+    for code, char in _LATEX_TEXT.items():
+        cell = cell.replace(code, char)
+    return re.sub(r"\\([&%$#_{}])", r"\1", cell)
+
+
+def _latex_value(cell: str) -> float:
+    """A number cell, plain (``302.8``) or in math mode (``$1.5\\times10^{-5}$``, ``$-0.5$``)."""
+    m = re.fullmatch(r"\$?(-?[\d.]+)(?:\\times10\^\{(-?\d+)\})?\$?", cell)
+    assert m, cell
+    return float(m.group(1)) * 10.0 ** int(m.group(2) or 0)
+
+
 # -- parameter tables ---------------------------------------------------------------------------
 
 def test_markdown_table_lists_every_parameter_with_unit_and_source(model):
@@ -29,10 +52,10 @@ def test_markdown_table_lists_every_parameter_with_unit_and_source(model):
         assert len(rows) == 1, f"{name}: expected one row, found {len(rows)}"
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", rows[0])[1:-1]]
         assert len(cells) == 6, rows[0]
-        assert cells[1] == tables.format_number(p.default)
+        assert float(cells[1]) == pytest.approx(p.default, rel=5e-6, abs=0), (name, cells[1])
         assert cells[2] == f"`{p.unit}`"
-        assert cells[4] == tables.markdown_escape(p.source)
-        assert cells[5] == tables.markdown_escape(p.description)
+        assert _markdown_unescaped(cells[4]) == " ".join(p.source.split()), name
+        assert _markdown_unescaped(cells[5]) == " ".join(p.description.split()), name
 
 
 def test_markdown_table_is_grouped_by_module(model):
@@ -74,9 +97,10 @@ def test_latex_table_lists_every_parameter_with_unit_and_source(model):
         assert len(rows) == 1, name
         cells = [c.strip() for c in re.split(r"(?<!\\)&", rows[0].removesuffix(r"\\").rstrip(" \\"))]
         assert len(cells) == 6, rows[0]
-        assert cells[1] == tables.latex_number(p.default)
-        assert cells[2] == tables.latex_unit(p.unit)
-        assert cells[4] == tables.latex_escape(p.source)
+        assert _latex_value(cells[1]) == pytest.approx(p.default, rel=5e-6, abs=0), (name, cells[1])
+        unit = cells[2].replace(r"\textmu{}", "u").replace(r"\,", "*").replace(r"\%", "percent")
+        assert re.sub(r"\\textsuperscript\{(-?\d+)\}", r"**\1", unit) == p.unit, (name, cells[2])
+        assert _latex_unescaped(cells[4]) == p.source, name
 
 
 def test_latex_table_leaves_no_special_character_unescaped(model):

@@ -2,8 +2,9 @@
 
 ``model <- compile <- engines <- integrate <- simulator <- sweep <- trial/sensitivity/validation
 <- explore/figures <- cli``: a module imports only from layers below its own (lazy imports
-inside functions count), engines are independent of each other over ``engines.base``, and no
-two sibling modules import each other at any depth. The second test shows the contracts
+inside functions count), engines are independent of each other over ``engines.base``, the
+scorecard's target rows sit over its checks over its shared runs (``rlsmodel.validation``), and
+no two sibling modules import each other at any depth. The second test shows the contracts
 are not vacuous: the same configuration rejects a copy of the package with one import in
 the wrong direction.
 """
@@ -46,6 +47,9 @@ def test_import_contracts_hold():
     # one engine importing another
     ("rlsmodel/engines/lsoda.py", "from .scipy_ivp import ScipyEngine  # noqa\n",
      "rlsmodel.engines.lsoda is not allowed to import rlsmodel.engines.scipy_ivp"),
+    # a scorecard check reaching up to the target rows
+    ("rlsmodel/validation/checks/physiology.py", "from ..targets import TARGETS  # noqa\n",
+     "rlsmodel.validation.checks is not allowed to import rlsmodel.validation.targets"),
 ])
 def test_contracts_reject_a_wrong_direction_import(tmp_path, path, line, expected):
     shutil.copytree(ROOT / "rlsmodel", tmp_path / "rlsmodel",

@@ -15,8 +15,11 @@ ARMS = {"pramipexole 0.5 mg": Regimen.daily("pramipexole", 0.5, 21.0),
 
 # -- population (no simulation) ------------------------------------------------------------------
 def test_population_is_lazy_callable_and_reproducible(model):
-    assert callable(rlsmodel.population) and callable(rlsmodel.virtual_trial)
+    # the package attribute is the module and calling it draws the population (and the
+    # lazy function attribute is the trial function itself)
+    assert rlsmodel.population is population_module and rlsmodel.virtual_trial is trial.virtual_trial
     a = rlsmodel.population(10, seed=7, model=model)
+    assert a.identical(population_module.population(10, seed=7, model=model))
     b = rlsmodel.population(10, seed=7, model=model)
     assert a.identical(b)
     c = rlsmodel.population(10, seed=8, model=model)

@@ -26,15 +26,24 @@ def test_a_run_too_large_for_memory_is_refused_before_any_work(model, monkeypatc
 
 
 def test_the_suggested_sampling_fits(model, monkeypatch):
-    """The spacing the message proposes is accepted (estimate only: integration stubbed out)."""
+    """The spacing the message proposes is accepted: the same run with it gets past the size
+    check to the integration (stopped there: only the sizing is under test)."""
     monkeypatch.setattr(runplan, "integrate", lambda *a, **k: pytest.fail("must not integrate"))
     with pytest.raises(rlsmodel.RunTooLargeError) as err:
         model.simulate(3e5)
     hours = float(str(err.value).split("sample_every_hours=")[1].split()[0])
-    names = model._kept_variables(None)
-    size = runplan.estimate(3e5, hours, model._bytes_per_sample(names), len(names), model.compiled.n_states,
-                            len(model.compiled.observable_names), 0, "lsoda")
-    size.check()
+
+    class Integrating(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Integrating
+
+    monkeypatch.setattr(runplan, "integrate_blocks", stop)
+    with pytest.raises(Integrating):
+        model.simulate(3e5, sample_every_hours=hours)
+    with pytest.raises(rlsmodel.RunTooLargeError):            # and a finer spacing still does not fit
+        model.simulate(3e5, sample_every_hours=hours / 4)
 
 
 def test_the_memory_limit_is_an_environment_variable(model, monkeypatch):

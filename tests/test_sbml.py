@@ -161,11 +161,29 @@ def test_document_is_valid_and_complete(model, healthy_doc):
 
 
 def test_regimen_needs_days(model, tmp_path):
-    Regimen = getattr(rlsmodel, "Regimen", None)
-    if Regimen is None:
-        pytest.skip("rlsmodel.Regimen (rlsmodel.pharmacology) is not available yet")
     with pytest.raises(ValueError, match="days is required"):
-        sbml(tmp_path / "x.xml", regimen=Regimen.daily("pramipexole", 0.25, 21.0), model=model)
+        sbml(tmp_path / "x.xml", regimen=rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0), model=model)
+    assert not (tmp_path / "x.xml").exists()
+
+
+def test_schedule_parameters_and_readouts_are_in_the_document(model, healthy_doc):
+    """The declared rest/activity readout: parameters with their values and sources, the
+    schedule as assignment rules of time, activity_factor and symptom as rules over them."""
+    m = healthy_doc.getModel()
+    for name in ("movement_relief", "rest_latency_h", "plms_base_rate", "irls_urge_very_severe"):
+        par = m.getParameter(name)
+        assert par.getConstant() and par.getValue() == model.parameters[name].default, name
+        assert model.parameters[name].source in par.getNotesString().replace("&amp;", "&"), name
+    assert m.getParameter("rest_latency_h").getUnits() == "h"
+    for name in ("moving", "time_at_rest"):
+        rule = m.getAssignmentRuleByVariable(name)
+        assert rule is not None and "time" in libsbml.formulaToL3String(rule.getMath()), name
+    symptom = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("symptom").getMath())
+    assert "urge_at_rest" in symptom and "activity_factor" in symptom
+    factor = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("activity_factor").getMath())
+    assert all(n in factor for n in ("movement_relief", "rest_latency_h", "moving", "time_at_rest"))
+    total = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("total_body_iron").getMath())
+    assert sorted(total.replace(" ", "").split("+")) == sorted(model.system.quantity_states("iron"))
 
 
 # -- libroadrunner: the independent check -------------------------------------------------------
@@ -228,10 +246,7 @@ def test_roadrunner_daily_mean_rates_equal_compiled_rhs(model, tmp_path):
 
 
 def _regimens():
-    Regimen = getattr(rlsmodel, "Regimen", None)
-    if Regimen is None:
-        return [pytest.param(None, None, marks=pytest.mark.skip(
-            reason="rlsmodel.Regimen (rlsmodel.pharmacology) is not available yet"))]
+    Regimen = rlsmodel.Regimen
     return [pytest.param(Regimen.daily("pramipexole", 0.25, 21.0), "pramipexole", id="pramipexole"),
             pytest.param(Regimen.daily("levodopa", 100, 20.0), "levodopa", id="levodopa")]
 
@@ -278,11 +293,36 @@ def test_roadrunner_matches_simulate_with_regimen(model, profile, regimen, drug,
 @needs_roadrunner
 def test_roadrunner_matches_simulate_with_patches_escalation_and_single_doses(model, tmp_path):
     """'set' events (rotigotine patches on and off), an escalation and a one-off infusion."""
-    Regimen = getattr(rlsmodel, "Regimen", None)
-    if Regimen is None:
-        pytest.skip("rlsmodel.Regimen (rlsmodel.pharmacology) is not available yet")
+    Regimen = rlsmodel.Regimen
     regimen = (Regimen.daily("rotigotine", 2.0, 9.0, start_day=1, stop_day=5)
                + Regimen.escalation("pramipexole", [(0, 0.125), (3, 0.25)], 21.0, stop_day=6)
                + Regimen.once("ferric_carboxymaltose", 500, 2, 10.0))
     ds = _compare(model, tmp_path, "rls_genetic", regimen)
     assert ds["rotigotine_plasma"].max() > 0 and float(ds["rotigotine_patch_rate"][-1]) == 0.0
+
+
+@needs_roadrunner
+def test_roadrunner_symptom_follows_the_schedule(model, tmp_path):
+    """libroadrunner evaluates the exported schedule and readout rules: the felt symptom,
+    the activity factor and the forcings match Model.simulate under a non-default schedule
+    and movement_relief (samples at a schedule switch, where the two engines may sit on
+    either side of it, are left out)."""
+    schedule = rlsmodel.Activity(segments=((8.0, 20.5, "active"), (20.5, 8.0, "sedentary")))
+    params = {"movement_relief": 0.6, "rest_latency_h": 0.5}
+    path = sbml(tmp_path / "walk.xml", "rls_genetic", model=model, params=params, activity=schedule)
+    days = 3.0
+    names = ["symptom", "activity_factor", "urge_at_rest", "moving", "time_at_rest"]
+    res = np.asarray(_rr(path, "simulate", selections=["time"] + names, t0=0.0, t1=days,
+                         n=int(days * 24 * 4) + 1)["result"])
+    ds = model.simulate(days, "rls_genetic", params=params, activity=schedule, sample_every_hours=0.25,
+                        rtol=1e-10, atol=1e-12)
+    clock = np.mod(ds.time.values, 1.0) * 24.0
+    away = (np.abs(clock - 8.0) > 1e-6) & (np.abs(clock - 20.5) > 1e-6)
+    forcings = schedule.forcings(clock)
+    np.testing.assert_allclose(res[away, 4], forcings["moving"][away], atol=0)
+    np.testing.assert_allclose(res[away, 5], forcings["time_at_rest"][away], atol=1e-9)
+    for i, name in enumerate(names[:3], start=1):
+        np.testing.assert_allclose(res[away, i], ds[name].values[away], rtol=1e-4, atol=1e-6, err_msg=name)
+    # the schedule and the relief matter: moving relieves 60% of the urge at rest
+    active = forcings["moving"] == 1.0
+    np.testing.assert_allclose(res[active & away, 2], 0.4)

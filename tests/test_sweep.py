@@ -39,9 +39,18 @@ def test_grid_has_one_dimension_per_name_with_values_as_coordinates(serial, mode
     assert (serial["brain_iron_final"].diff("bbb_uptake_gain") > 0).all()
 
 
-def test_rlsmodel_sweep_is_callable_and_lazy():
-    assert callable(rlsmodel.sweep) and rlsmodel.sweep.sweep is sweep
+def test_rlsmodel_sweep_is_callable_and_lazy(model, serial):
+    """``rlsmodel.sweep(...)`` runs the sweep (the package is callable) and gives the same
+    result as the function; importing rlsmodel does not import the sweep machinery."""
+    import subprocess
+    import sys
+    called = rlsmodel.sweep(GRID, model=model, outcomes=FEW, **FAST)
+    assert called.drop_attrs().identical(serial.drop_attrs())
     assert rlsmodel.samplers is samplers
+    code = ("import sys, rlsmodel; print([m for m in ('rlsmodel.sweep', 'rlsmodel.samplers', 'rlsmodel.population') "
+            "if m in sys.modules])")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120).stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("draw", [samplers.latin_hypercube, samplers.sobol])
@@ -195,8 +204,7 @@ def test_store_refuses_another_configuration(tmp_path, model):
 # -- regimens and trajectories -------------------------------------------------------------
 def test_regimen_factory_sweeps_dose(model):
     Regimen = regimen_class()
-    if Regimen is None:
-        pytest.skip("no rlsmodel.Regimen yet")
+    assert Regimen is rlsmodel.Regimen
 
     def pramipexole(point):
         return Regimen.daily("pramipexole", point["dose_mg"], 21.0)
@@ -217,7 +225,6 @@ def test_keep_trajectories_adds_time(model):
 
 
 def test_daily_clinical_readouts_as_outcomes(model):
-    pytest.importorskip("rlsmodel.outcomes")
     ds = sweep({"profile": ["healthy", "rls_iron_deficient"]}, model=model, days=3,
                outcomes=["irls_last_symptom_day", "peak_last_symptom_day"])
     assert (ds["status"] == "ok").all() and ds["irls_last_symptom_day"].attrs["units"] == "1"
@@ -320,16 +327,19 @@ def test_bad_specs_name_the_field(tmp_path, text, message):
 # -- nothing silent (issue 17) ------------------------------------------------------------------
 def test_out_of_range_values_warn_once_per_sweep_and_are_recorded(model):
     import warnings
+    lo, hi = model.parameters["diet_iron"].range
+    below, above = lo / 2, hi * 2                          # one value below, one above the range
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ds = sweep({"diet_iron": [2.0, 15.0, 60.0], "bbb_uptake_gain": [0.5, 1.0]}, model=model,
+        ds = sweep({"diet_iron": [below, 15.0, above], "bbb_uptake_gain": [0.5, 1.0]}, model=model,
                    outcomes=["brain_iron_final"], chunk_size=1, **FAST)
     flagged = [w for w in caught if issubclass(w.category, rlsmodel.ParameterRangeWarning)]
     assert len(flagged) == 1, [str(w.message) for w in flagged]          # once, not once per point
     msg = str(flagged[0].message)
-    assert "diet_iron at 4 of 6 points (values 2 to 60 mg/day; declared range 5-30 mg/day)" in msg
+    assert (f"diet_iron at 4 of 6 points (values {below:g} to {above:g} mg/day; declared range "
+            f"{lo:g}-{hi:g} mg/day)") in msg
     assert json.loads(ds.attrs["parameters_outside_range"]) == {
-        "diet_iron": {"range": [5.0, 30.0], "unit": "mg/day", "n_points": 4, "min": 2.0, "max": 60.0}}
+        "diet_iron": {"range": [lo, hi], "unit": "mg/day", "n_points": 4, "min": below, "max": above}}
     assert (ds["status"] == "ok").all()
 
 

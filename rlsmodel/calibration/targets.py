@@ -37,7 +37,8 @@ from ..model.system import closest
 #: symptom day number; day d covers 06:00 of day d to 06:00 of day d + 1).
 DAILY_OUTCOMES = ("onset_hour", "peak", "burden", "hours_above", "sleep_disruption", "plms_index",
                   "latency_at_rest_h", "irls", "asrs")
-#: Simulation variables that are not declared states or observables.
+#: Simulation variables beyond the declared states and observables (kept for importers: since
+#: issue 16 these three are declared observables).
 EXTRA_VARIABLES = ("total_body_iron", "symptom", "activity_factor")
 #: Columns of a measurement CSV.
 REQUIRED_COLUMNS = ("time", "observable", "value", "sd")
@@ -263,7 +264,8 @@ def read_measurements(path, model, regimens) -> list:
         if not any(c in columns for c in CONDITION_COLUMNS):
             raise ValueError(f"{path.name}: give a profile column, a regimen column or both")
         variables = set(model.states) | set(model.observables) | set(EXTRA_VARIABLES)
-        steady_ok = set(model.states) | set(model.observables) | {"total_body_iron"}
+        # observables that read the rest/activity schedule (symptom) exist only in runs
+        steady_ok = (set(model.states) | set(model.observables)) - set(model.system.forced_observables)
         rows = []
         for line, raw in enumerate(reader, start=2):
             raw = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}

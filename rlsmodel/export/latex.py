@@ -1,13 +1,16 @@
 """The model's equations as LaTeX and Markdown, and the generated ``docs/model.md``.
 
-Everything is derived from the declaration: for each state
+Everything is read from the assembled :class:`~rlsmodel.model.system.System` (nothing is
+re-derived here): for each state its derivative terms (:attr:`System.derivative_terms`:
+flows in, flows out, regulations; a ledger's boundary flows),
 
     d(state)/dt = (flows in) - (flows out) + (regulations),
 
 written with each flow's and regulation's declared rate, observables kept as symbols;
-then each observable's defining equation (including terms other modules contribute to
-it) and the list of flows. Names are typeset upright with escaped underscores
-(``\\mathrm{fe\\_plasma}``), so ``k_store_uptake`` is not read as ``k`` with a subscript.
+then each observable's definition (:attr:`System.observable_definitions`, including terms
+other modules contribute to it), the schedule inputs (forcings) and the list of flows. Names
+are typeset upright with escaped underscores (``\\mathrm{fe\\_plasma}``), so
+``k_store_uptake`` is not read as ``k`` with a subscript.
 
 >>> import rlsmodel
 >>> from rlsmodel.export.latex import equations_markdown
@@ -23,6 +26,7 @@ import sympy as sp
 
 from .._version import __version__
 from ..model.declaration import sym
+from ..model.system import Term
 from . import tables
 
 #: Printer settings shared by every equation (explicit products read better with long names).
@@ -36,7 +40,7 @@ def latex_name(name: str) -> str:
 
 def symbol_names(system) -> dict:
     """sympy ``symbol_names`` mapping for every declared name of ``system``."""
-    names = list(system.states) + list(system.parameters) + list(system.observables)
+    names = list(system.states) + list(system.parameters) + list(system.observables) + list(system.forcings)
     return {sym(n): latex_name(n) for n in names}
 
 
@@ -45,83 +49,46 @@ def expr_latex(expr, names: dict) -> str:
     return sp.latex(sp.sympify(expr), symbol_names=names, **_LATEX_SETTINGS)
 
 
-@dataclass(frozen=True)
-class Term:
-    """A signed term of a state's derivative: ``sign * rate``, from flow/regulation ``name``."""
-
-    sign: int
-    rate: sp.Expr
-    name: str
-
-    def normalised(self) -> "Term":
-        """The same term with a leading minus moved into the sign."""
-        if self.rate.could_extract_minus_sign():
-            return Term(-self.sign, -self.rate, self.name)
-        return self
-
-
 def derivative_terms(system) -> "OrderedDict[str, list]":
-    """For each state: its signed terms (flows in, flows out, regulations, ledger flows).
-
-    Rates are the declared ones, with observables kept as symbols.
-    """
-    states = system.states
-    terms = OrderedDict((n, []) for n in states)
-    for f in system.flows:
-        if f.target is not None:
-            terms[f.target].append(Term(1, f.rate, f.name))
-    for f in system.flows:
-        if f.source is not None:
-            terms[f.source].append(Term(-1, f.rate, f.name))
-    for r in system.regulations:
-        terms[r.state].append(Term(1, r.rate, r.name))
-    for name, s in states.items():
-        if s.kind == "ledger":
-            terms[name].extend(_ledger_terms(system, name))
-    return terms
-
-
-def _ledger_terms(system, ledger: str):
-    """Boundary flows that a ledger state (``<quantity>_intake_total``/``_loss_total``) sums."""
-    states = system.states
-    intake = ledger.endswith("_intake_total")
-    quantity = ledger[: -len("_intake_total" if intake else "_loss_total")]
-
-    def inside(name):
-        return name is not None and states[name].in_body
-
-    out = []
-    for f in system.flows:
-        q = states[f.target or f.source].quantity
-        if q != quantity or inside(f.source) == inside(f.target):
-            continue
-        if inside(f.target) == intake:
-            out.append(Term(1, f.rate, f.name))
-    return out
+    """For each state: its signed :class:`~rlsmodel.model.system.Term` s (flows in, flows out,
+    regulations, ledger flows), as assembled (:attr:`System.derivative_terms`)."""
+    return OrderedDict((n, list(ts)) for n, ts in system.derivative_terms.items())
 
 
 def observable_definitions(system) -> "OrderedDict[str, sp.Expr]":
-    """Each observable's defining expression, with other modules' contributions added."""
-    exprs = OrderedDict((n, o.expr) for n, o in system.observables.items())
-    for m in system.modules:
-        for c in m.contributions:
-            exprs[c.target] = exprs[c.target] + c.expr
-    return exprs
+    """Each observable's defining expression, with other modules' contributions added
+    (:attr:`System.observable_definitions`)."""
+    return OrderedDict(system.observable_definitions)
 
 
-def _owner_groups(system):
-    """``[(module_name, description, states, observables, flows)]`` plus assembled states."""
+@dataclass(frozen=True)
+class _Group:
+    """What one module (or the assembler) owns, by name."""
+
+    module: str
+    description: str
+    states: list
+    observables: list
+    flows: list
+    forcings: list
+
+
+def _owner_groups(system) -> list:
+    """One :class:`_Group` per module, then the assembler's ledger states and body totals."""
     owned = set()
     groups = []
     for m in system.modules:
         names = [s.name for s in m.states]
         owned.update(names)
-        groups.append((m.name, m.description, names, [o.name for o in m.observables], list(m.flows)))
+        groups.append(_Group(m.name, m.description, names, [o.name for o in m.observables], list(m.flows),
+                             [f.name for f in m.forcings]))
     extra = [n for n in system.states if n not in owned]
-    if extra:
-        groups.append((tables.ASSEMBLED_GROUP,
-                       "States added by the assembler: running totals of flows across the "
-                       "body boundary (for mass-balance checks).", extra, [], []))
+    totals = list(system.assembled_observables)
+    if extra or totals:
+        groups.append(_Group(tables.ASSEMBLED_GROUP,
+                             "Added by the assembler: running totals of flows across the body boundary "
+                             "(for mass-balance checks) and the body total of each conserved quantity.",
+                             extra, totals, [], []))
     return groups
 
 
@@ -154,6 +121,11 @@ def _observable_lines(system, name: str, expr, names) -> list:
     return lines
 
 
+def _forcing_item(forcing) -> tuple:
+    """``(name, unit, description)`` of a schedule input."""
+    return forcing.name, forcing.unit, forcing.description
+
+
 def _flow_line(flow, names) -> str:
     src = latex_name(flow.source) if flow.source else r"\emptyset"
     tgt = latex_name(flow.target) if flow.target else r"\emptyset"
@@ -170,22 +142,29 @@ class ModuleEquations:
     states: list
     observables: list
     flows: list
+    #: schedule inputs the observables read: ``[(name, unit, description)]``
+    forcings: list = ()
 
 
 def module_equations(model) -> list:
     """The equations of ``model`` grouped by module (a list of :class:`ModuleEquations`)."""
     system = model.system
     names = symbol_names(system)
-    terms = derivative_terms(system)
-    obs = observable_definitions(system)
+    terms = system.derivative_terms
+    obs = system.observable_definitions
     out = []
-    for module, description, states, observables, flows in _owner_groups(system):
+    for g in _owner_groups(system):
         out.append(ModuleEquations(
-            module, description,
-            [_state_lines(s, terms[s], names) for s in states],
-            [_observable_lines(system, o, obs[o], names) for o in observables],
-            [[_flow_line(f, names)] for f in flows]))
+            g.module, g.description,
+            [_state_lines(s, terms[s], names) for s in g.states],
+            [_observable_lines(system, o, obs[o], names) for o in g.observables],
+            [[_flow_line(f, names)] for f in g.flows],
+            [_forcing_item(system.forcings[f]) for f in g.forcings]))
     return out
+
+
+#: Heading of the schedule inputs of a module.
+_FORCINGS_TITLE = "Inputs from the rest/activity schedule (forcings, supplied per run)"
 
 
 _SECTIONS = (("states", "State equations"), ("observables", "Observables"),
@@ -217,6 +196,11 @@ def equations_latex(model) -> str:
             lines = [line for block in blocks for line in block]
             out += [r"\paragraph{" + (title if attr == "flows" else tables.latex_escape(title)) + "}",
                     r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}", ""]
+        if eq.forcings:
+            out += [r"\paragraph{" + tables.latex_escape(_FORCINGS_TITLE) + "}", r"\begin{itemize}"]
+            out += [r"\item $" + latex_name(n) + "$ (" + tables.latex_unit(u) + "): " + tables.latex_escape(d)
+                    for n, u, d in eq.forcings]
+            out += [r"\end{itemize}", ""]
     return "\n".join(out)
 
 
@@ -239,6 +223,10 @@ def equations_markdown(model, heading_level: int = 3) -> str:
                 blocks = [[line for block in blocks for line in block]]
             for block in blocks:
                 out += [_math_block(block), ""]
+        if eq.forcings:
+            out += [f"**{_FORCINGS_TITLE}**", ""]
+            out += [f"- ${latex_name(n)}$ (`{u}`): {tables.markdown_escape(d)}" for n, u, d in eq.forcings]
+            out.append("")
     return "\n".join(out)
 
 
@@ -270,8 +258,8 @@ def model_doc(model) -> str:
     """The text of ``docs/model.md`` for ``model``."""
     system = model.system
     counts = (f"{len(system.states)} states, {len(system.parameters)} parameters, "
-              f"{len(system.flows)} flows, {len(system.regulations)} regulations and "
-              f"{len(system.observables)} observables")
+              f"{len(system.flows)} flows, {len(system.regulations)} regulations, "
+              f"{len(system.observables)} observables and {len(system.forcings)} schedule inputs")
     modules = "\n".join(f"- **`{m.name}`**: {tables.markdown_escape(m.description)}" for m in system.modules)
     parts = [
         "# The rlsmodel model",
@@ -286,7 +274,9 @@ def model_doc(model) -> str:
         "target; $\\emptyset$ is outside the system), so iron mass balance holds by "
         "construction. Other states change through regulations (production and loss terms). "
         "Observables are algebraic readouts; in the state equations they appear as symbols "
-        "and are defined below each module's state equations.",
+        "and are defined below each module's state equations. Schedule inputs (forcings) are "
+        "time courses each run supplies from its rest/activity schedule (`rlsmodel.Activity`); "
+        "only observables read them, never a state equation.",
         "",
         "## Modules",
         "",
@@ -346,6 +336,6 @@ def write_latex(model, directory) -> list:
     return paths
 
 
-__all__ = ["derivative_terms", "equations_latex", "equations_markdown", "latex_name",
+__all__ = ["Term", "derivative_terms", "equations_latex", "equations_markdown", "latex_name",
            "model_doc", "module_equations", "observable_definitions", "symbol_names",
            "write_latex", "write_model_doc"]

@@ -28,12 +28,18 @@ What the document holds, and why it is built this way
   non-negative states and parameters in their declared domains.
 * **Parameters** are constant global parameters with the resolved values of
   ``profile`` + ``params`` (the values ``Model.simulate`` uses).
-* **Observables** are non-constant global parameters defined by assignment rules, written
-  as declared (each refers to the observables it uses by name; drug contributions to sum
-  observables are added; circadian rhythms keep their ``daily_mean`` switch form). Kinetic
-  laws refer to observables by name. Substituting the rules reproduces ``System.rhs``;
-  the test compares SBML rates of change with the compiled right-hand side.
-  ``total_body_iron`` (the sum of iron states inside the body) is added as a rule too.
+* **Observables** are non-constant global parameters defined by assignment rules: the
+  rules of the assembled system (:attr:`System.observable_rules`: each refers to the
+  observables it uses by name; drug contributions to sum observables are added; circadian
+  rhythms keep their ``daily_mean`` switch form). Kinetic laws refer to observables by name.
+  Substituting the rules reproduces ``System.rhs``; the test compares SBML rates of change
+  with the compiled right-hand side. The assembler's body totals (``total_body_iron``) are
+  observables like any other.
+* **The rest/activity schedule** (the forcings ``moving`` and ``time_at_rest`` of
+  :mod:`rlsmodel.model.rest_activity`) is written as assignment rules piecewise in the clock
+  hour ``24 * (time - floor(time))`` (:meth:`rlsmodel.activity.Activity.forcing_expressions`;
+  ``activity=``, default the schedule ``Model.simulate`` uses), so the felt ``symptom``
+  and ``activity_factor`` are in the document too.
 * The internal circadian switch ``_circadian_forcing`` is the constant parameter
   ``circadian_forcing_switch`` = 1 (rhythms on, as in simulations). A leading underscore is
   legal in an SBML SId, but it reads as "private" and some tools reject it, so it is renamed;
@@ -72,7 +78,7 @@ import sympy as sp
 from .._version import __version__
 from ..model import units as _units
 from ..model.declaration import sym, t
-from ..model.system import FORCING, _crosses_body
+from ..model.system import FORCING
 
 try:  # python-libsbml is an optional extra: ``pip install rlsmodel[sbml]``
     import libsbml
@@ -461,20 +467,6 @@ def _nonnegative(expr, system):
         return False
 
 
-def _declared_observables(system):
-    """Each observable as declared (contributions added, daily-mean switch applied), still
-    referring to other observables by symbol: what :func:`assemble` resolves into ``System.rhs``."""
-    exprs = OrderedDict((n, o.expr) for n, o in system.observables.items())
-    for module in system.modules:
-        for c in module.contributions:
-            exprs[c.target] = exprs[c.target] + c.expr
-    out = OrderedDict()
-    for n, expr in exprs.items():
-        mean = system.observables[n].daily_mean
-        out[n] = expr if mean is None else mean + FORCING * (expr - mean)
-    return out
-
-
 def _fold_events(events):
     """{time: {state_index: (mode, value)}}: simultaneous events on one state composed in order."""
     by_time = OrderedDict()
@@ -528,7 +520,7 @@ class _Ids:
         return self.claim(sid, owner)
 
 
-def sbml_document(profile="healthy", regimen=None, model=None, params=None, days=None):
+def sbml_document(profile="healthy", regimen=None, model=None, params=None, days=None, activity=None):
     """Build the libsbml ``SBMLDocument`` of the model (see the module docstring).
 
     Parameters are as in :func:`sbml`. Returns the document; raises ``ValueError`` naming
@@ -536,14 +528,20 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
     reports an error in the document.
     """
     _require_libsbml()
+    from ..activity import Activity, with_schedule_parameters
     if model is None:
         from ..simulator import Model
         model = Model()
+    activity = Activity.default() if activity is None else activity
+    if not isinstance(activity, Activity):
+        raise ValueError(f"activity must be an rlsmodel.Activity; got {type(activity).__name__}")
+    params = with_schedule_parameters(params, activity)
     system, compiled = model.system, model.compiled
     values = model.resolve_parameters(profile, params)
     p = model.parameter_vector(profile, params)
     y0, init_method = model._periodic_state(p)
-    obs0 = compiled.observables(np.zeros(1), y0[:, None], p)
+    forcings0 = activity.forcings(np.zeros(1))
+    obs0 = compiled.observables(np.zeros(1), y0[:, None], p, forcings=forcings0)
 
     events = []
     if regimen is not None:
@@ -558,7 +556,7 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
 
     ids = _Ids()
     names = {}
-    for n in list(system.states) + list(system.parameters) + list(system.observables):
+    for n in list(system.states) + list(system.parameters) + list(system.observables) + list(system.forcings):
         names[sym(n)] = ids.claim(sbml_id(n), f"rlsmodel name {n!r}")
     names[FORCING] = ids.claim(FORCING_ID, "the circadian forcing switch")
     printer = L3FormulaPrinter(names)
@@ -636,8 +634,24 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
     q.setUnits("dimensionless")
     _annotate(q, name=FORCING.name, unit="1", role="switch")
 
-    declared = _declared_observables(system)
-    for n, expr in declared.items():
+    schedule = activity.forcing_expressions(t)
+    for n, fc in system.forcings.items():
+        if n not in schedule:
+            raise ValueError(f"forcing {n!r} (module declaration) has no expression in the rest/activity "
+                             "schedule; SBML export knows the forcings of rlsmodel.model.rest_activity only")
+        q = m.createParameter()
+        q.setId(names[sym(n)])
+        q.setName(fc.long_name or fc.description)
+        q.setValue(float(forcings0[n][0]))
+        q.setConstant(False)
+        q.setUnits(_add_unit_definition(m, fc.unit, units))
+        _notes(q, [fc.description, f"unit: {fc.unit}", f"schedule: {activity.segments!r}"])
+        _annotate(q, name=n, unit=fc.unit, role="forcing")
+        rule = m.createAssignmentRule()
+        rule.setVariable(names[sym(n)])
+        _check(rule.setMath(math_of(schedule[n], f"forcing {n!r}")), f"rule {n}")
+
+    for n, expr in system.observable_rules.items():
         o = system.observables[n]
         q = m.createParameter()
         q.setId(names[sym(n)])
@@ -651,25 +665,8 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
         rule.setVariable(names[sym(n)])
         _check(rule.setMath(math_of(expr, f"observable {n!r}")), f"rule {n}")
 
-    iron = system.quantity_states("iron")
-    if iron and "total_body_iron" not in system.states and "total_body_iron" not in system.observables \
-            and "total_body_iron" not in system.parameters:
-        q = m.createParameter()
-        q.setId(ids.claim("total_body_iron", "the total body iron readout"))
-        q.setName("total body iron")
-        q.setValue(float(sum(y0[names_in_order.index(s)] for s in iron)))
-        q.setConstant(False)
-        q.setUnits(_add_unit_definition(m, "mg", units))
-        _notes(q, ["sum of all iron states inside the body", "unit: mg"])
-        _annotate(q, name="total_body_iron", unit="mg", role="observable")
-        rule = m.createAssignmentRule()
-        rule.setVariable("total_body_iron")
-        _check(rule.setMath(math_of(sp.Add(*[sym(s) for s in iron]), "total_body_iron")), "rule")
-
     # reactions: flows (with ledger bookkeeping products) and regulations
     resolved = {sym(n): e for n, e in system.observable_exprs.items()}
-    ledgers = [(n, n.rsplit("_", 2)[0], 1 if n.endswith("_intake_total") else -1)
-               for n, s in system.states.items() if s.kind == "ledger"]
 
     def reaction(rid_base, owner, description, law, reactant=None, products=()):
         r = m.createReaction()
@@ -698,9 +695,7 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
         return r
 
     for f in system.flows:
-        products = [f.target] if f.target is not None else []
-        products += [ledger for ledger, quantity, sign in ledgers
-                     if _crosses_body(f, system.states, quantity) == sign]
+        products = ([f.target] if f.target is not None else []) + list(system.ledgers_fed_by(f))
         r = reaction(f.name, f"flow {f.name!r}", f.description, f.rate, f.source, products)
         _annotate(r, name=f.name, role="flow", source=f.source or "", target=f.target or "")
     for reg in system.regulations:
@@ -776,12 +771,12 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
     return doc
 
 
-def sbml_string(profile="healthy", regimen=None, model=None, params=None, days=None) -> str:
+def sbml_string(profile="healthy", regimen=None, model=None, params=None, days=None, activity=None) -> str:
     """The SBML document (see :func:`sbml`) as an XML string."""
-    return libsbml.writeSBMLToString(sbml_document(profile, regimen, model, params, days))
+    return libsbml.writeSBMLToString(sbml_document(profile, regimen, model, params, days, activity))
 
 
-def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=None) -> Path:
+def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=None, activity=None) -> Path:
     """Write the whole model as SBML Level 3 Version 2 to ``path``; return the path.
 
     Parameters
@@ -795,9 +790,11 @@ def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=No
     params: parameter overrides ``{name: value}`` applied after the profile.
     days: horizon in days up to which the regimen's doses are written (required with a
         regimen; ignored without one).
+    activity: the rest/activity schedule written into the document (an
+        :class:`rlsmodel.Activity`; default ``Activity.default()``, as ``Model.simulate``).
     """
     _require_libsbml()
-    doc = sbml_document(profile, regimen, model, params, days)
+    doc = sbml_document(profile, regimen, model, params, days, activity)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not libsbml.writeSBMLToFile(doc, str(path)):

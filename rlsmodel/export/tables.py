@@ -121,13 +121,20 @@ def state_table(model) -> Table:
 
 
 def observable_table(model) -> Table:
-    """Every declared observable of ``model`` with its unit and descriptions."""
+    """Every observable of ``model`` with its unit and descriptions; the ones the assembler
+    adds (body totals) come last."""
+    def row(o):
+        return {"name": o.name, "unit": o.unit, "long_name": o.long_name, "description": o.description}
+
+    system = model.system
     groups = []
-    for module in model.system.modules:
-        rows = tuple({"name": o.name, "unit": o.unit, "long_name": o.long_name,
-                      "description": o.description} for o in module.observables)
+    for module in system.modules:
+        rows = tuple(row(o) for o in module.observables)
         if rows:
             groups.append((module.name, rows))
+    extra = tuple(row(system.observables[n]) for n in system.assembled_observables)
+    if extra:
+        groups.append((ASSEMBLED_GROUP, extra))
     return Table("Observables", OBSERVABLE_COLUMNS, tuple(groups))
 
 

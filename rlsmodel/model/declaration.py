@@ -8,7 +8,9 @@ A biological module declares, with sympy symbols, the quantities it owns:
   or across the system boundary (``None`` as source or target),
 * :class:`Regulation` -- a production/loss term that is not transport (receptor
   synthesis, enzyme induction...),
-* :class:`Observable` -- a named algebraic readout.
+* :class:`Observable` -- a named algebraic readout,
+* :class:`Forcing` -- a time course each run supplies (the rest/activity schedule), read
+  only by observables.
 
 Everything else (right-hand side, Jacobian, parameter tables, LaTeX, SBML) is derived
 from these objects by :func:`rlsmodel.model.system.assemble` and :class:`rlsmodel.Model`.
@@ -179,6 +181,30 @@ class Observable:
 
 
 @dataclass(frozen=True)
+class Forcing:
+    """A time course that each run supplies instead of the model computing it.
+
+    The rest/activity schedule is one: whether the patient is moving and how long they
+    have been at rest depend on the day's plan, not on any state. Observables may read a
+    forcing (the felt ``symptom`` does); the right-hand side may not, directly or through
+    an observable (:func:`rlsmodel.model.system.assemble` refuses it), so the integrator
+    never sees the schedule's discontinuities and one trajectory can be re-read under
+    another schedule. :class:`rlsmodel.activity.Activity` computes the values of the
+    built-in forcings at every sample; a run without a schedule (a steady state) has none,
+    and the observables that read them are absent from its output.
+    """
+
+    name: str
+    unit: str
+    description: str
+    long_name: str = ""
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return sym(self.name)
+
+
+@dataclass(frozen=True)
 class Module:
     """One biological process: the states, parameters, flows and readouts it owns."""
 
@@ -191,6 +217,7 @@ class Module:
     observables: tuple = ()
     contributions: tuple = ()
     references: tuple = field(default=())
+    forcings: tuple = ()
 
 
 @dataclass(frozen=True)

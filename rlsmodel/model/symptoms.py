@@ -3,7 +3,7 @@ glutamatergic/adenosine hyperexcitability, opened by the circadian gate.
 
 ``urge_at_rest = symptom_max / (1 + exp(-(drive + gate_gain * (gate - 1))))`` (0-10) is the urge a patient at rest would feel at that moment. The
 rest/activity schedule (moving relieves the urge while it lasts; asleep 23:00-07:00 by
-default) acts on it after integration, in :mod:`rlsmodel.activity`, to give ``symptom``.
+default) acts on it in :mod:`rlsmodel.model.rest_activity`, which declares ``symptom``.
 
 The dopaminergic signal itself is declared by the chosen augmentation-mechanism module
 (``dopaminergic_signal``), so each hypothesis reads out through the same symptom equation.

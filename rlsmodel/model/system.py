@@ -2,20 +2,28 @@
 
 :class:`System` collects the modules' declarations, checks them (every symbol defined
 exactly once, no orphan states, conserved quantities changed only by flows, dimensions
-consistent), adds ledger states that accumulate boundary flows of conserved quantities,
-and derives the right-hand side as explicit sympy expressions of ``t``, the states and
-the parameters.
+consistent, forcings read by observables only), adds what follows from the declarations
+(ledger states that accumulate boundary flows of conserved quantities, and the body total
+of each conserved quantity as an observable), and derives the right-hand side as explicit
+sympy expressions of ``t``, the states and the parameters.
+
+It is the only place where contributions are folded into sum observables, where the
+daily-mean switch of circadian observables is applied and where derivative terms are
+built: the compiler, the exporters (LaTeX, SBML) and the tables read :class:`System`'s
+public results (:attr:`System.derivative_terms`, :attr:`System.observable_definitions`,
+:attr:`System.observable_rules`, :attr:`System.observable_exprs`,
+:meth:`System.ledgers_fed_by`).
 """
 from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from . import units as _units
-from .declaration import Module, Observable, Parameter, State, sym, t
+from .declaration import Forcing, Module, Observable, Parameter, State, sym, t
 
 #: Internal switch: 1 = circadian rhythms on, 0 = rhythms replaced by their daily means.
 FORCING = sp.Symbol("_circadian_forcing", real=True)
@@ -35,9 +43,49 @@ def closest(name: str, valid) -> str:
     return f"valid names: {shown}"
 
 
+@dataclass(frozen=True)
+class Term:
+    """A signed term of a state's derivative: ``sign * rate``, from flow or regulation ``name``.
+
+    ``rate`` is the declared rate, with observables kept as symbols.
+    """
+
+    sign: int
+    rate: sp.Expr
+    name: str
+
+    def normalised(self) -> "Term":
+        """The same term with a leading minus moved into the sign."""
+        if self.rate.could_extract_minus_sign():
+            return Term(-self.sign, -self.rate, self.name)
+        return self
+
+
 @dataclass
 class System:
-    """The validated, assembled declaration of a set of modules."""
+    """The validated, assembled declaration of a set of modules.
+
+    Attributes
+    ----------
+    states, parameters, observables, forcings: name -> declaration, in declaration order
+        (ledger states and the assembler's body totals last).
+    flows, regulations: every module's, in declaration order.
+    derivative_terms: state -> tuple of :class:`Term` (flows in, flows out, regulations,
+        and for a ledger the boundary flows it counts), observables kept as symbols.
+    observable_definitions: observable -> its declared expression with the terms other
+        modules contribute added (observables kept as symbols, no daily-mean switch): the
+        equation a reader looks for.
+    observable_rules: the same with the daily-mean switch applied to circadian observables
+        (``mean + FORCING * (expr - mean)``): what an SBML assignment rule holds.
+    observable_exprs: each observable fully explicit in ``t``, states, parameters, forcings
+        and :data:`FORCING` (the rules substituted into each other).
+    rhs: d state / dt, explicit in ``t``, states, parameters and :data:`FORCING` (the sum
+        of :attr:`derivative_terms` with :attr:`observable_exprs` substituted).
+    forced_observables: names of the observables that read a forcing (they need a
+        schedule, so steady states do not have them).
+    assembled_observables: names of the observables the assembler added
+        (``total_body_<quantity>``).
+    """
 
     modules: tuple
     states: "OrderedDict[str, State]"
@@ -45,8 +93,14 @@ class System:
     flows: tuple
     regulations: tuple
     observables: "OrderedDict[str, Observable]"
-    rhs: tuple                      # d state / dt, explicit in t, states, parameters, FORCING
-    observable_exprs: "OrderedDict[str, sp.Expr]"   # explicit in t, states, parameters, FORCING
+    rhs: tuple
+    observable_exprs: "OrderedDict[str, sp.Expr]"
+    forcings: "OrderedDict[str, Forcing]" = field(default_factory=OrderedDict)
+    derivative_terms: "OrderedDict[str, tuple]" = field(default_factory=OrderedDict)
+    observable_definitions: "OrderedDict[str, sp.Expr]" = field(default_factory=OrderedDict)
+    observable_rules: "OrderedDict[str, sp.Expr]" = field(default_factory=OrderedDict)
+    forced_observables: tuple = ()
+    assembled_observables: tuple = ()
 
     @property
     def state_names(self):
@@ -59,6 +113,13 @@ class System:
     def quantity_states(self, quantity: str, in_body_only: bool = True):
         return [s.name for s in self.states.values()
                 if s.quantity == quantity and s.kind == "dynamic" and (s.in_body or not in_body_only)]
+
+    def ledgers_fed_by(self, flow) -> tuple:
+        """Names of the ledger states that count ``flow`` (one of :attr:`flows`): the intake
+        ledger of its quantity if it enters the body, the loss ledger if it leaves it."""
+        return tuple(name for name, s in self.states.items()
+                     if s.kind == "ledger" and _ledger_sign(name) != 0
+                     and _crosses_body(flow, self.states, _ledger_quantity(name)) == _ledger_sign(name))
 
     def ledger_events(self, events) -> list:
         """``events`` plus the ledger entries they imply (events index :attr:`state_names`).
@@ -115,6 +176,19 @@ def _ledger_states(flows, states):
     return out
 
 
+def _ledger_quantity(name: str) -> str:
+    """``iron`` for ``iron_intake_total`` / ``iron_loss_total``."""
+    for suffix in ("_intake_total", "_loss_total"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _ledger_sign(name: str) -> int:
+    """+1 for an intake ledger, -1 for a loss ledger, 0 otherwise."""
+    return 1 if name.endswith("_intake_total") else -1 if name.endswith("_loss_total") else 0
+
+
 def _crosses_body(flow, states, quantity):
     """+1 if the flow brings ``quantity`` into the body, -1 if it takes it out, else 0."""
     def inside(name):
@@ -126,12 +200,44 @@ def _crosses_body(flow, states, quantity):
     return 1 if tgt_in else -1
 
 
+def _body_totals(states):
+    """``total_body_<quantity>``: the sum of a conserved quantity's dynamic states inside the
+    body, one observable per quantity (ledgers and amounts outside the body excluded)."""
+    out = []
+    for q in dict.fromkeys(s.quantity for s in states.values() if s.quantity is not None):
+        members = [s for s in states.values() if s.quantity == q and s.kind == "dynamic" and s.in_body]
+        if members:
+            out.append(Observable(f"total_body_{q}", sp.Add(*[sym(s.name) for s in members]), members[0].unit,
+                                  f"total body {q}", f"sum of all {q} states inside the body"))
+    return out
+
+
+def _derivative_terms(states, flows, regulations):
+    """state -> [Term]: flows in, flows out, regulations, and for ledgers the boundary flows."""
+    terms = OrderedDict((n, []) for n in states)
+    for f in flows:
+        if f.target is not None:
+            terms[f.target].append(Term(1, f.rate, f.name))
+    for f in flows:
+        if f.source is not None:
+            terms[f.source].append(Term(-1, f.rate, f.name))
+    for r in regulations:
+        terms[r.state].append(Term(1, r.rate, r.name))
+    for name, s in states.items():
+        if s.kind != "ledger":
+            continue
+        for f in flows:
+            if _crosses_body(f, states, _ledger_quantity(name)) == _ledger_sign(name):
+                terms[name].append(Term(1, f.rate, f.name))
+    return OrderedDict((n, tuple(ts)) for n, ts in terms.items())
+
+
 def assemble(modules, check_units: bool = True) -> System:
     """Validate ``modules`` and build their :class:`System`.
 
     Raises :class:`DeclarationError` naming the first problem found.
     """
-    states, params, observables = OrderedDict(), OrderedDict(), OrderedDict()
+    states, params, observables, forcings = OrderedDict(), OrderedDict(), OrderedDict(), OrderedDict()
     owner = {}
     flows, regulations, contributions = [], [], []
 
@@ -158,6 +264,11 @@ def assemble(modules, check_units: bool = True) -> System:
         for o in m.observables:
             claim(o.name, m.name)
             observables[o.name] = o
+        for fc in m.forcings:
+            if not isinstance(fc, Forcing):
+                raise DeclarationError(f"module {m.name!r}: {fc!r} in forcings is not a Forcing")
+            claim(fc.name, m.name)
+            forcings[fc.name] = fc
         flows.extend(m.flows)
         regulations.extend(m.regulations)
         contributions.extend(m.contributions)
@@ -188,15 +299,23 @@ def assemble(modules, check_units: bool = True) -> System:
             raise DeclarationError(f"contribution to unknown observable {c.target!r}; "
                                    + closest(c.target, observables))
 
-    # ledger states for boundary flows
+    # what follows from the declarations: ledger states for boundary flows, body totals
     for s in _ledger_states(flows, states):
         claim(s.name, "ledger")
         states[s.name] = s
+    totals = _body_totals(states)
+    for o in totals:
+        claim(o.name, "assembler (body total)")
+        observables[o.name] = o
 
-    # observables with contributions summed in
-    obs_expr = OrderedDict((n, o.expr) for n, o in observables.items())
+    # observables with contributions summed in (the definitions), then the daily-mean switch (the rules)
+    definitions = OrderedDict((n, o.expr) for n, o in observables.items())
     for c in contributions:
-        obs_expr[c.target] = obs_expr[c.target] + c.expr
+        definitions[c.target] = definitions[c.target] + c.expr
+    rules = OrderedDict()
+    for n, expr in definitions.items():
+        mean = observables[n].daily_mean
+        rules[n] = expr if mean is None else mean + FORCING * (expr - mean)
 
     known = {sym(n) for n in owner} | {t}
     def check_symbols(expr, where):
@@ -209,32 +328,12 @@ def assemble(modules, check_units: bool = True) -> System:
         check_symbols(f.rate, f"flow {f.name!r}")
     for r in regulations:
         check_symbols(r.rate, f"regulation {r.name!r}")
-    for n, e in obs_expr.items():
+    for n, e in definitions.items():
         check_symbols(e, f"observable {n!r}")
 
     # derivatives
-    deriv = OrderedDict((n, sp.Integer(0)) for n in states)
-    touched = set()
-    for f in flows:
-        if f.source is not None:
-            deriv[f.source] -= f.rate
-            touched.add(f.source)
-        if f.target is not None:
-            deriv[f.target] += f.rate
-            touched.add(f.target)
-    for r in regulations:
-        deriv[r.state] += r.rate
-        touched.add(r.state)
-    for s in states.values():
-        if s.kind != "ledger":
-            continue
-        q = s.name.rsplit("_", 2)[0]
-        sign = 1 if s.name.endswith("_intake_total") else -1
-        for f in flows:
-            if _crosses_body(f, states, q) == sign:
-                deriv[s.name] += f.rate
-        touched.add(s.name)
-    orphans = [n for n in states if n not in touched and states[n].kind != "input"]
+    terms = _derivative_terms(states, flows, regulations)
+    orphans = [n for n in states if not terms[n] and states[n].kind not in ("input", "ledger")]
     if orphans:
         raise DeclarationError(f"state(s) {orphans} have no flow or regulation (orphan state)")
 
@@ -243,8 +342,9 @@ def assemble(modules, check_units: bool = True) -> System:
         unit_of = {sym(n): _units.parse(s.unit) for n, s in states.items()}
         unit_of.update({sym(n): _units.parse(p.unit) for n, p in params.items()})
         unit_of.update({sym(n): _units.parse(o.unit) for n, o in observables.items()})
+        unit_of.update({sym(n): _units.parse(fc.unit) for n, fc in forcings.items()})
         unit_of[t] = _units.parse("day")
-        for n, e in obs_expr.items():
+        for n, e in definitions.items():
             _units.check(e, observables[n].unit, unit_of, f"observable {n!r}")
         for f in flows:
             end = f.source or f.target
@@ -252,8 +352,8 @@ def assemble(modules, check_units: bool = True) -> System:
         for r in regulations:
             _units.check(r.rate, states[r.state].unit + "/day", unit_of, f"regulation {r.name!r}")
 
-    # substitute observables (in dependency order) so every expression is explicit
-    obs_syms = {sym(n): n for n in obs_expr}
+    # substitute the rules into each other (in dependency order) so every expression is explicit
+    obs_syms = {sym(n): n for n in rules}
     resolved = OrderedDict()
     visiting = set()
 
@@ -263,20 +363,31 @@ def assemble(modules, check_units: bool = True) -> System:
         if name in visiting:
             raise DeclarationError(f"observable {name!r} depends on itself")
         visiting.add(name)
-        expr = obs_expr[name]
+        expr = rules[name]
         subs = {s: resolve(obs_syms[s]) for s in expr.free_symbols if s in obs_syms}
         expr = expr.xreplace(subs)
-        mean = observables[name].daily_mean
-        if mean is not None:
-            expr = mean + FORCING * (expr - mean)
         visiting.discard(name)
         resolved[name] = expr
         return expr
 
-    for n in obs_expr:
+    for n in rules:
         resolve(n)
+    forcing_syms = {sym(n) for n in forcings}
+    forced = tuple(n for n, e in resolved.items() if e.free_symbols & forcing_syms)
     full_subs = {sym(n): e for n, e in resolved.items()}
-    rhs = tuple(deriv[n].xreplace(full_subs) for n in states)
+    for kind, items in (("flow", flows), ("regulation", regulations)):
+        for item in items:
+            used = item.rate.xreplace(full_subs).free_symbols & forcing_syms
+            if used:
+                via = [o for o in forced if sym(o) in item.rate.free_symbols]
+                raise DeclarationError(
+                    f"{kind} {item.name!r} depends on the forcing {sorted(str(u) for u in used)[0]!r}"
+                    + (f" (through observable {via[0]!r})" if via else "")
+                    + ": forcings (the rest/activity schedule) are read by observables only, never by "
+                      "the right-hand side; model the effect as a state or an input event instead")
+    rhs = tuple(sp.Add(*[tm.sign * tm.rate for tm in terms[n]]).xreplace(full_subs) for n in states)
 
     return System(tuple(modules), states, params, tuple(flows), tuple(regulations),
-                  observables, rhs, resolved)
+                  observables, rhs, resolved, forcings=forcings, derivative_terms=terms,
+                  observable_definitions=definitions, observable_rules=rules, forced_observables=forced,
+                  assembled_observables=tuple(o.name for o in totals))

@@ -67,7 +67,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     keep: None (outcomes only) or ``"trajectories"`` (also every variable over ``time``).
     progress: None (a tqdm bar when stderr is a terminal and there is more than one
         chunk), True or False.
-    augmentation: augmentation mechanism (default ``"d2_tolerance"``, or the model's).
+    augmentation: augmentation mechanism: a built-in name or your own Module
+        (:mod:`rlsmodel.model.hypotheses`); default ``"d2_tolerance"``, or the model's.
     sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
 
     Returns
@@ -100,9 +101,11 @@ def _model(model, augmentation):
     if model is None:
         from ..simulator import Model
         return Model(augmentation=augmentation or "d2_tolerance")
-    if augmentation is not None and augmentation != model.augmentation:
-        raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
-                         f"{model.augmentation!r}; pass one or the other")
+    if augmentation is not None:
+        from ..model.hypotheses import augmentation_module
+        if augmentation_module(augmentation)[0] != model.augmentation:
+            raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
+                             f"{model.augmentation!r}; pass one or the other")
     return model
 
 

@@ -174,20 +174,12 @@ def _regimen_table(table, what="sweep spec"):
 
 
 def regimen_class():
-    """``rlsmodel.Regimen`` (or ``rlsmodel.pharmacology.Regimen``), or None if neither exists."""
-    import rlsmodel
-    if hasattr(rlsmodel, "Regimen"):
-        return rlsmodel.Regimen
-    try:
-        from ..pharmacology import Regimen
-    except ImportError:
-        return None
+    """``rlsmodel.Regimen`` (the class regimen tables build)."""
+    from ..pharmacology import Regimen
     return Regimen
 
 
 def _regimen(table: dict, swept: list):
-    if regimen_class() is None:
-        raise ValueError("regimen: this rlsmodel has no drug regimens yet (rlsmodel.Regimen is missing)")
     if not swept:
         try:
             return regimen_class().daily(**table)

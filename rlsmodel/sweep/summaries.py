@@ -5,7 +5,7 @@ A sweep keeps these numbers, not the trajectories. Built-in outcomes are named:
 * ``<variable>_final``: the value of a state or observable at the last sample (its unit);
 * ``<variable>_mean_last_day`` / ``_max_last_day`` / ``_min_last_day``: over the last
   24 hours of the run (samples with ``time >= days - 1``), in the variable's unit;
-* ``<daily readout>_last_symptom_day`` (when :mod:`rlsmodel.outcomes` is present): a
+* ``<daily readout>_last_symptom_day``: a
   readout of :func:`rlsmodel.outcomes.daily` (``irls``, ``peak``, ``onset_hour``,
   ``burden``, ...) on the last complete 06:00-06:00 symptom day; NaN if the run holds
   none. Needs samples at most 3 h apart.
@@ -24,8 +24,9 @@ from ..model.system import closest
 STATISTICS = ("mean", "max", "min")
 #: Observables always among the default outcomes (final values), besides every dynamic state.
 DEFAULT_OBSERVABLES = ("serum_ferritin", "brain_iron")
-#: Variables produced by the simulator beyond declared states and observables.
-DERIVED_VARIABLES = {"total_body_iron": "mg", "activity_factor": "1", "symptom": "1"}
+#: Variables produced by the simulator beyond declared states and observables: none since
+#: ``total_body_iron``, ``activity_factor`` and ``symptom`` are declared observables (issue 16).
+DERIVED_VARIABLES = {}
 
 
 @dataclass(frozen=True)
@@ -73,19 +74,10 @@ class LastSymptomDay:
         return float(daily[self.variable].values[-1])
 
 
-def _have_daily() -> bool:
-    try:
-        from .. import outcomes
-    except ImportError:
-        return False
-    return hasattr(outcomes, "daily") and hasattr(outcomes, "augmentation")
-
-
 def variable_units(model) -> dict:
-    """name -> unit of every variable a simulation returns (states, observables, derived)."""
+    """name -> unit of every variable a simulation returns (states and observables)."""
     units = {n: s.unit for n, s in model.states.items()}
     units.update({n: o.unit for n, o in model.observables.items()})
-    units.update(DERIVED_VARIABLES)
     return units
 
 
@@ -99,12 +91,11 @@ def builtin(name: str, model):
         if name.endswith(suffix) and name[: -len(suffix)] in units:
             return LastDay(name[: -len(suffix)], stat)
     suffix = "_last_symptom_day"
-    if name.endswith(suffix) and name[: -len(suffix)] in DAILY_READOUTS and _have_daily():
+    if name.endswith(suffix) and name[: -len(suffix)] in DAILY_READOUTS:
         return LastSymptomDay(name[: -len(suffix)])
     examples = [f"{v}_final" for v in units] + [f"{v}_{s}_last_day" for v in ("symptom", "d2_density")
                                                 for s in STATISTICS]
-    if _have_daily():
-        examples += [f"{r}_last_symptom_day" for r in DAILY_READOUTS]
+    examples += [f"{r}_last_symptom_day" for r in DAILY_READOUTS]
     raise ValueError(f"unknown outcome {name!r}: outcomes are <variable>_final, "
                      f"<variable>_(mean|max|min)_last_day or <daily readout>_last_symptom_day; "
                      + closest(name, examples))

@@ -1,0 +1,70 @@
+"""Validation scorecard: every target of ``science.md`` run against the model.
+
+A :class:`Target` is one published fact: an id (``"P1"``, ``"T-iron-IV-rise"``,
+``"A-levodopa"``), a description, its source, what is expected (text and, where numeric, an
+accepted range for the headline number), a check computing the simulated value, and a
+pass rule. Targets the model cannot address (spread to the arms, prevalence, heritability,
+population augmentation rates, paradoxical dose response, placebo) stay in the table with
+status ``"not modelled"`` and the reason; none is dropped.
+
+>>> from rlsmodel import validation
+>>> rows = validation.validate(quick=True)                      # doctest: +SKIP
+>>> validation.report(rows, ".")                                # doctest: +SKIP
+
+:func:`validate` returns a :class:`Scorecard`: a plain ``list`` of row dicts (no pandas),
+one per target, with keys ``id, category, target, source, expected, simulated, value,
+unit, lo, hi, status, note, failed_checks, seconds``; its ``meta`` dict records the mode,
+horizons, model options, package version and run time. :func:`report` writes
+``figures/validation.png`` (the scorecard figure) and ``docs/validation.md`` (a Markdown
+table) under ``out_dir``. ``rlsmodel validate`` does both from the command line.
+
+The package, one job per module:
+
+* :mod:`~rlsmodel.validation.scoring` -- :class:`Target`, :class:`Observation`, the pass
+  rule, :func:`evaluate` (one row) and :class:`Scorecard`;
+* :mod:`~rlsmodel.validation.protocol` -- patients, doses, iron regimens and horizons;
+* :mod:`~rlsmodel.validation.runs` -- :class:`Runs`, the simulations shared by the targets
+  of one model, and the helpers checks read them with;
+* :mod:`~rlsmodel.validation.checks` -- the checks, one module per area (``symptoms``,
+  ``physiology``, ``iron_therapy``, ``treatment``);
+* :mod:`~rlsmodel.validation.targets` -- :data:`TARGETS`, one keyword row per target;
+* :mod:`~rlsmodel.validation.scorecard` -- :func:`validate`;
+* :mod:`~rlsmodel.validation.reporting` -- the text table, Markdown, figure and :func:`report`.
+
+Conventions
+-----------
+* "Higher"/"lower" without a number means by more than :data:`NOISE` (0.5 %) relative:
+  steady states are solved to about 1e-9, so 0.5 % is a model effect, not solver noise
+  (the same margin as ``tests/test_targets.py``).
+* Slow quantities compare day-averaged steady states (:meth:`Model.steady_state`); daily
+  rhythms use the entrained second day of a 2-day run sampled every 5 minutes, read from
+  noon to noon so that the night is contiguous (clock hour 24 = midnight, 25 = 01:00).
+* Treatment targets use one *median patient*, profile :data:`TREATMENT_PROFILE`, with a
+  28-day untreated baseline, then each drug daily at a typical RLS dose
+  (:data:`DOSES`). One long run per drug is shared by the acute-benefit, augmentation and
+  receptor targets; stop runs, iron runs and day runs are likewise simulated once per
+  :func:`validate` call.
+* Quick mode (``quick=True``) keeps every target but shortens horizons
+  (:data:`HORIZONS`): 1 year of treatment instead of 2, 12 weeks before stopping instead of
+  26, 12 weeks of iron follow-up instead of 26, and hourly instead of half-hourly samples.
+  Verdicts that depend on the horizon say so in their note.
+"""
+from .protocol import (ALPHA2DELTA, BASELINE_DAYS, DOPAMINERGIC, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS,
+                       IRON_START_DAY, OVERLOAD_PROFILE, RLS_PROFILES, SEVERE_PROFILE, SHORT_STOP_DAYS,
+                       TREATMENT_PROFILE)
+from .reporting import STATUS_COLOURS, figure, format_table, markdown, range_position, report
+from .runs import Runs
+from .scorecard import validate
+from .scoring import (CATEGORIES, FAIL, NOISE, NOT_MODELLED, PASS, STATUSES, Observation, Scorecard, Target,
+                      count_statuses, default_rule, evaluate, in_range)
+from .targets import TARGETS, get
+
+#: The untreated RLS profiles (former name; see :data:`RLS_PROFILES`).
+RLS = RLS_PROFILES
+
+__all__ = ["Target", "Observation", "Scorecard", "TARGETS", "CATEGORIES", "STATUSES", "PASS", "FAIL",
+           "NOT_MODELLED", "validate", "report", "markdown", "format_table", "figure", "get", "evaluate",
+           "Runs", "NOISE", "in_range", "default_rule", "count_statuses", "range_position", "STATUS_COLOURS",
+           "TREATMENT_PROFILE", "IRON_PROFILE", "RLS_PROFILES", "BASELINE_DAYS", "DOSES", "DOPAMINERGIC",
+           "ALPHA2DELTA", "IRON_REGIMENS", "IRON_START_DAY", "HORIZONS", "SHORT_STOP_DAYS", "SEVERE_PROFILE",
+           "OVERLOAD_PROFILE"]

@@ -1,0 +1,191 @@
+"""The simulations shared by the targets of one scorecard, and how checks read them.
+
+:class:`Runs` holds one model and memoises every steady state and simulation the checks
+ask for, so a drug's two-year run is simulated once and read by its acute-benefit,
+augmentation and receptor targets. It is parameterised by the model only: scoring another
+hypothesis is ``Runs(Model(augmentation=...), quick)``. New kinds of shared runs (a virtual
+population, say) use :meth:`Runs.shared` with a key of their own.
+
+Conventions: slow quantities compare day-averaged steady states (:meth:`Runs.steady`);
+daily rhythms use the entrained second day of a 2-day run sampled every 5 minutes, read
+from noon to noon so that the night is contiguous (:meth:`Runs.day`; frame hour 24 =
+midnight, 25 = 01:00).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY,
+                       SHORT_STOP_DAYS, TREATMENT_PROFILE)
+
+
+class Runs:
+    """Simulations and steady states of ``model`` shared by the targets of one scorecard.
+
+    ``quick`` selects the horizons (:data:`~rlsmodel.validation.protocol.HORIZONS`), kept
+    in ``self.h``.
+    """
+
+    #: memo keys that are not simulations (not counted by :attr:`simulation_count`)
+    _NOT_SIMULATIONS = ("steady",)
+
+    def __init__(self, model, quick: bool):
+        self.model = model
+        self.quick = quick
+        self.h = HORIZONS[bool(quick)]
+        self._cache = {}
+
+    def shared(self, key, make):
+        """``make()`` the first time ``key`` (a tuple starting with the kind of run) is
+        asked for, the same object afterwards."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def simulation_count(self) -> int:
+        """Simulations made so far (steady states not counted)."""
+        return sum(1 for k in self._cache if k[0] not in self._NOT_SIMULATIONS)
+
+    # -- building blocks -------------------------------------------------------------------
+    def steady(self, profile="healthy", **params):
+        """Day-averaged steady state of a profile (Dataset without time)."""
+        key = ("steady", profile, tuple(sorted(params.items())))
+        return self.shared(key, lambda: self.model.steady_state(profile, params=params or None))
+
+    def ss(self, profile, name, **params) -> float:
+        """``name`` in the day-averaged steady state of ``profile``."""
+        return float(self.steady(profile, **params)[name])
+
+    def day(self, profile="healthy", **params):
+        """The entrained day of an untreated profile, noon to noon, 5-min samples.
+
+        A 2-day run from the daily limit cycle, times [0.5, 1.5) days, with coordinate
+        ``hour`` in [12, 36) (24 = midnight).
+        """
+        key = ("day", profile, tuple(sorted(params.items())))
+
+        def make():
+            ds = self.model.simulate(2, profile, params=params or None, sample_every_hours=1.0 / 12.0)
+            d = ds.sel(time=slice(0.5, 1.5 - 1e-9))
+            return d.assign_coords(hour=("time", np.round(d.time.values * 24.0, 9)))
+        return self.shared(key, make)
+
+    def at(self, profile, name, clock_hour, **params) -> float:
+        """``name`` at ``clock_hour`` (0-24) of the entrained day of ``profile``."""
+        d = self.day(profile, **params)
+        return float(np.interp(frame_hour(clock_hour), d["hour"].values, d[name].values))
+
+    def untreated_daily(self, profile, days=14):
+        """Daily outcomes (:func:`rlsmodel.outcomes.daily`) of an untreated run of ``days`` days."""
+        from .. import outcomes
+        key = ("untreated_daily", profile, days)
+        return self.shared(key, lambda: outcomes.daily(self.model.simulate(
+            days, profile, sample_every_hours=self.h["sample_every_hours"])))
+
+    # -- treatment ---------------------------------------------------------------------------
+    def treatment(self, drug, profile=TREATMENT_PROFILE, dose=None):
+        """Baseline + daily drug for the mode's horizon: dict(ds, daily, verdict, days, start)."""
+        from .. import outcomes
+        from ..pharmacology import Regimen
+        dose0, hour = DOSES[drug]
+        dose = dose0 if dose is None else dose
+        key = ("treatment", drug, profile, dose)
+
+        def make():
+            days = BASELINE_DAYS + self.h["treatment_days"]
+            reg = Regimen.daily(drug, dose, hour, start_day=BASELINE_DAYS)
+            ds = self.model.simulate(days, profile, regimen=reg,
+                                     sample_every_hours=self.h["sample_every_hours"])
+            return {"ds": ds, "daily": outcomes.daily(ds),
+                    "verdict": outcomes.augmentation(ds, regimen_start_day=BASELINE_DAYS),
+                    "start": BASELINE_DAYS, "days": self.h["treatment_days"]}
+        return self.shared(key, make)
+
+    def stop(self, drug, profile=TREATMENT_PROFILE, short=False):
+        """Baseline, daily drug, then days without it: ``short`` = :data:`SHORT_STOP_DAYS` of
+        treatment and 14 days off; otherwise ``stop_after_days`` and ``off_days``."""
+        from .. import outcomes
+        from ..pharmacology import Regimen
+        dose, hour = DOSES[drug]
+        key = ("stop", drug, profile, short)
+
+        def make():
+            treat, off = (SHORT_STOP_DAYS, 14) if short else (self.h["stop_after_days"], self.h["off_days"])
+            stop_day = BASELINE_DAYS + treat
+            reg = Regimen.daily(drug, dose, hour, start_day=BASELINE_DAYS, stop_day=stop_day)
+            ds = self.model.simulate(stop_day + off, profile, regimen=reg,
+                                     sample_every_hours=self.h["sample_every_hours"])
+            return {"ds": ds, "daily": outcomes.daily(ds), "stop_day": stop_day, "hour": hour}
+        return self.shared(key, make)
+
+    # -- iron ----------------------------------------------------------------------------------
+    def iron(self, arm, profile=IRON_PROFILE):
+        """Iron run: ``arm`` in ("none", "iv", "oral") from :data:`IRON_START_DAY`; hourly samples."""
+        from .. import outcomes
+        from ..pharmacology import Regimen
+        key = ("iron", arm, profile)
+
+        def make():
+            days = IRON_START_DAY + self.h["iron_days"]
+            reg = None
+            if arm != "none":
+                drug, dose, hour, daily = IRON_REGIMENS[arm]
+                reg = (Regimen.daily(drug, dose, hour, start_day=IRON_START_DAY) if daily
+                       else Regimen.once(drug, dose, IRON_START_DAY, hour))
+            ds = self.model.simulate(days, profile, regimen=reg, sample_every_hours=1.0)
+            return {"ds": ds, "daily": outcomes.daily(ds)}
+        return self.shared(key, make)
+
+
+# -- reading the runs ----------------------------------------------------------------------------
+def frame_hour(clock_hour):
+    """Clock hour (0-24) -> noon-to-noon frame hour (12-36)."""
+    return clock_hour if clock_hour >= 12.0 else clock_hour + 24.0
+
+
+def hhmm(hour) -> str:
+    """A clock or frame hour as ``HH:MM``."""
+    h = float(hour) % 24.0
+    return f"{int(h):02d}:{int(round((h % 1) * 60)) % 60:02d}"
+
+
+def relative_change(a, b):
+    """``a / b - 1``."""
+    return a / b - 1.0
+
+
+def percent(x, digits=1) -> str:
+    """A relative change as a signed percentage, e.g. ``+12.3%``."""
+    return f"{100 * x:+.{digits}f}%"
+
+
+def window_mean(data, variable, start, end, coord="day") -> float:
+    """Mean of ``variable`` over ``start <= coord < end`` (NaNs ignored; NaN if the window is
+    empty): symptom days of a daily-outcomes Dataset, or times (days) of a run."""
+    x = data[coord].values
+    sel = (x >= start) & (x < end)
+    return float(np.nanmean(data[variable].values[sel])) if sel.any() else math.nan
+
+
+def weekly_mean(ds, name, t0, week) -> float:
+    """Mean of ``name`` over week ``week`` (1-based) after time ``t0`` (days) of a run."""
+    return window_mean(ds, name, t0 + 7.0 * (week - 1), t0 + 7.0 * week, coord="time")
+
+
+def value_at(ds, name, t) -> float:
+    """``name`` at time ``t`` (days) of a run, linearly interpolated."""
+    return float(np.interp(t, ds["time"].values, ds[name].values))
+
+
+def days_after_start(verdict, key, start) -> float:
+    """Days from ``start`` to the augmentation verdict's day ``key`` (NaN if never)."""
+    d = verdict[key]
+    return math.nan if d is None else float(d - start)
+
+
+def format_day(x) -> str:
+    """``day N`` or ``none``."""
+    return "none" if not np.isfinite(x) else f"day {x:.0f}"
