@@ -13,6 +13,15 @@ than the symptoms return (days).
   stimulation above about twice the healthy mean counts. Pulsatile, high peaks (levodopa)
   drive it most; flat delivery (patch) and moderate agonist levels little.
 * It adds ``k_d2 * d2_density * d2_tolerance`` to D2 internalisation.
+* Months of supraphysiological stimulation *sensitize* the tolerance response (issue 14):
+  ``d2_priming`` integrates the hinge with rate ``k_d2_sensitization`` and
+  ``d2_sensitization`` follows it at the same rate (a two-stage chain, a gamma-distributed
+  delay), and tolerance builds ``(1 + d2_sensitization)`` times faster. Two stages make the
+  sensitization start quadratically in time: little by week 12 (acute efficacy kept), a
+  several-fold larger effect by week 52 (augmentation rates of several per cent a year on
+  agonists; Allen et al. 2014 NEJM 370:621, Allen et al. 2011 Sleep Med 12:431). How
+  susceptible a patient is (``d2_sensitization_gain``) varies log-normally across the virtual
+  population (rlsmodel.population).
 
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
 dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
@@ -23,7 +32,7 @@ import sympy as sp
 
 from .declaration import Module, Observable, Parameter, Regulation, State, sym
 
-tol, sens, d2 = sym("d2_tolerance"), sym("d2_sensitization"), sym("d2_density")
+tol, prime, sens, d2 = sym("d2_tolerance"), sym("d2_priming"), sym("d2_sensitization"), sym("d2_density")
 p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
                          "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref",
                          "d2_sensitization_gain", "k_d2_sensitization")}
@@ -36,8 +45,10 @@ MODULE = Module(
     "Augmentation by slow D2 tolerance built by supraphysiological stimulation, unmasked at the drug trough.",
     states=(State("d2_tolerance", "1", "D2 tolerance from supraphysiological stimulation: builds and "
                   "resolves over weeks (0 = untreated)", 0.0, long_name="D2 tolerance"),
-            State("d2_sensitization", "1", "slow sensitization of the tolerance response by months of "
-                  "supraphysiological stimulation (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
+            State("d2_priming", "1", "first, priming stage of the slow sensitization: months of "
+                  "supraphysiological stimulation integrated (0 = never exposed)", 0.0, long_name="D2 priming"),
+            State("d2_sensitization", "1", "slow sensitization of the tolerance response, matured from "
+                  "priming (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
     parameters=(
         Parameter("d2_supraphysiological_threshold", 2.4, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
@@ -78,11 +89,15 @@ MODULE = Module(
                    p["k_d2_tolerance"] * p["d2_supraphysiological_gain"] * (1 + sens) * _hinge,
                    "tolerance built while stimulation is supraphysiological (softplus hinge), the more "
                    "the longer the exposure has lasted (sensitization)"),
-        Regulation("d2_sensitization_buildup", "d2_sensitization",
+        Regulation("d2_priming_buildup", "d2_priming",
                    p["k_d2_sensitization"] * p["d2_sensitization_gain"] * _hinge,
-                   "slow sensitization by supraphysiological stimulation"),
-        Regulation("d2_sensitization_decay", "d2_sensitization", -p["k_d2_sensitization"] * sens,
-                   "slow first-order loss of sensitization without the drug"),
+                   "slow priming by supraphysiological stimulation"),
+        Regulation("d2_priming_decay", "d2_priming", -p["k_d2_sensitization"] * prime,
+                   "slow first-order loss of priming without the drug"),
+        Regulation("d2_sensitization_maturation", "d2_sensitization",
+                   p["k_d2_sensitization"] * (prime - sens),
+                   "sensitization follows priming with the same rate: a two-stage chain, so it starts "
+                   "slowly (quadratically in time) and fades slowly after stopping"),
         Regulation("d2_tolerance_decay", "d2_tolerance", -p["k_d2_tolerance"] * tol,
                    "first-order recovery from tolerance"),
         Regulation("d2_tolerance_downregulation", "d2_density", -p["k_d2"] * d2 * tol,
