@@ -407,7 +407,8 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     -------
     ``xarray.Dataset`` with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
     ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
-    ``mpi_positive_incidence`` and their Wilson 95 % intervals (``*_ci``), ``irls_change``
+    ``mpi_positive_incidence``, ``noise_free_incidence`` (the noise-free verdict) and their
+    Wilson 95 % intervals (``*_ci``), ``irls_change``
     and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
     ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
     per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
@@ -484,14 +485,15 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
     eligible = np.ones(n, bool) if min_baseline_irls is None else baseline >= min_baseline_irls
     ok = ok & eligible[None, :]
     n_ok = ok.sum(axis=1)
-    for what in ("augmented", "mpi_positive"):
+    tiers = {"augmented": ("augmentation", "clinically relevant augmentation adjudicated at a visit"),
+             "mpi_positive": ("mpi_positive", "MPI criteria met at some visit"),
+             "augmented_biological": ("noise_free", "augmentation criteria met by the noise-free daily series "
+                                                    "(the biology, without reporting noise or visits)")}
+    for what, (label, tier) in tiers.items():
         k = np.nansum(np.where(ok, data[what][1], 0.0), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             inc = k / n_ok
         lo, hi = wilson_interval(k, n_ok)
-        label = "augmentation" if what == "augmented" else "mpi_positive"
-        tier = ("clinically relevant augmentation adjudicated at a visit" if what == "augmented"
-                else "MPI criteria met at some visit")
         data[f"{label}_incidence"] = ("arm", inc, {"units": "1", "long_name": f"fraction of patients with {tier}"})
         data[f"{label}_incidence_ci"] = (("arm", "bound"), np.stack([lo, hi], axis=1),
                                          {"units": "1", "long_name": f"Wilson 95 % interval of {label}_incidence"})

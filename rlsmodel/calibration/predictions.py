@@ -64,13 +64,14 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=1
     """One arm of a virtual trial (:func:`rlsmodel.virtual_trial`, fixed ``seed``).
 
     ``measure``: ``"augmentation"`` (clinically relevant incidence, a fraction),
-    ``"mpi_positive"`` (fraction), or ``"irls_change_week_12"`` / ``"irls_change_end"``
+    ``"mpi_positive"`` (fraction), ``"noise_free"`` (fraction of evaluated patients whose
+    noise-free daily series meets the criteria, ``augmented_biological``), or ``"irls_change_week_12"`` / ``"irls_change_end"``
     (placebo-corrected mean change of the reported IRLS: the arm minus the placebo arm).
     The result jumps by 1/n between parameter sets: fit it with a derivative-free optimizer
     (``options.optimizer = "Powell"``) or as a range target.
     """
     from ..trial import virtual_trial
-    measures = ("augmentation", "mpi_positive", "irls_change_week_12", "irls_change_end")
+    measures = ("augmentation", "mpi_positive", "noise_free", "irls_change_week_12", "irls_change_end")
     if measure not in measures:
         raise ValueError(f"measure must be one of {', '.join(measures)}; got {measure!r}")
     placebo = measure.startswith("irls")
@@ -78,7 +79,7 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=1
     ds = virtual_trial({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": clock_hour}}, n=n, weeks=weeks,
                        seed=seed, placebo=placebo, profile=profile, model=model, workers=workers,
                        min_baseline_irls=min_baseline_irls, progress=False)
-    if measure in ("augmentation", "mpi_positive"):
+    if measure in ("augmentation", "mpi_positive", "noise_free"):
         return float(ds[f"{measure}_incidence"].sel(arm=arm))
     tp = "week_12" if measure == "irls_change_week_12" else "end"
     change = ds["irls_change"].sel(timepoint=tp)
