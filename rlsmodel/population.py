@@ -51,6 +51,9 @@ d2_adapt_exponent (1)       LN(p, 0.2)                             assumed (sens
                                                                    assumed
 k_d1_upregulation (1/day)   LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
                             it (augmentation="d3_d1_spinal")
+d1_upregulation_gain (1)    LN(p, 1.0), only when the model has    assumed: individual susceptibility,
+                            it (augmentation="d3_d1_spinal")       as d2_sensitization_gain (same
+                                                                   footing for both hypotheses)
 d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: individual susceptibility to
                             it (augmentation="d2_tolerance")       augmentation (a minority augments on
                                                                    any agonist at similar rates across
@@ -192,6 +195,10 @@ SPREADS = (
                     "for ropinirole, Requip label; BBB transport) with a log-SD of 0.3 (CV about 30%)")
       for drug in ("levodopa", "pramipexole", "ropinirole", "rotigotine")),
     Spread("k_d1_upregulation", "lognormal", 0.3, optional=True, source="assumed (spinal D3/D1 mechanism)"),
+    Spread("d1_upregulation_gain", "lognormal", 1.0, optional=True,
+           source="assumed (issue 14): individual susceptibility to augmentation under the spinal D3/D1 "
+                  "mechanism, with the same log-SD as d2_sensitization_gain so the two hypotheses are "
+                  "compared on the same population (only when augmentation=\"d3_d1_spinal\")"),
     Spread("d2_sensitization_gain", "lognormal", 1.0, optional=True,
            source="assumed (issue 14): individual susceptibility to augmentation. Augmentation affects a "
                   "minority on any dopaminergic drug, at similar rates across agonists and doses (Allen et al. "

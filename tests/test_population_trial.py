@@ -46,11 +46,14 @@ def test_population_has_units_and_spread_variables(model):
         assert pop[name].dims == ("patient",) and pop[name].attrs["kind"] == "reporting"
 
 
-def test_spinal_mechanism_adds_d1_upregulation_without_changing_the_rest():
+def test_each_mechanism_adds_its_own_susceptibility_without_changing_the_rest():
     d2 = rlsmodel.population(20, seed=5)
     spinal = rlsmodel.population(20, seed=5, augmentation="d3_d1_spinal")
-    assert "k_d1_upregulation" in spinal
-    for name in d2.data_vars:
+    assert "k_d1_upregulation" in spinal and "d1_upregulation_gain" in spinal
+    assert "d2_sensitization_gain" in d2 and "d2_sensitization_gain" not in spinal
+    shared = set(d2.data_vars) & set(spinal.data_vars)
+    assert shared == set(d2.data_vars) - {"d2_sensitization_gain"}
+    for name in shared:
         np.testing.assert_array_equal(d2[name].values, spinal[name].values)
 
 
