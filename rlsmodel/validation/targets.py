@@ -421,7 +421,8 @@ TREATMENT_TARGETS = (
     Target(id="A-rates", category=TREATMENT,
            description="Pooled augmentation rates: 27.1% levodopa, 6.0% agonists, 0.9% alpha-2-delta ligands",
            source=META_ANALYSIS,
-           expected="MPI-positive within 52 weeks: the agonist arms' mean rate compatible with 6.0% (headline) and "
+           expected="clinically relevant augmentation within 52 weeks: the agonist arms' mean rate compatible with 6.0% "
+                    "(headline) and "
                     "pregabalin with 0.9%; levodopa not below 27.1% (the pooled figure mixes short studies and lower "
                     "doses). " + RATE_RULE,
            unit="% of patients", compute=population.pooled_rates, needs_population=True,
@@ -438,7 +439,8 @@ TREATMENT_TARGETS = (
     Target(id="A-IR-vs-patch", category=TREATMENT,
            description="Immediate-release dopaminergic drugs augment more than the transdermal patch (7.2% vs 1.7%)",
            source=META_ANALYSIS,
-           expected="MPI-positive within 52 weeks: the oral immediate-release agonist arms' mean compatible with "
+           expected="clinically relevant augmentation within 52 weeks: the oral immediate-release agonist arms' mean "
+                    "compatible with "
                     "7.2% (headline), rotigotine 2 mg/24 h with 1.7%, and above it. " + RATE_RULE,
            unit="% of patients", compute=population.immediate_release_above_patch, needs_population=True,
            note="immediate release = mean of pramipexole 0.25 and 0.5 mg and ropinirole 2 mg"),
@@ -458,7 +460,8 @@ TREATMENT_TARGETS = (
     Target(id="A-community", category=TREATMENT,
            description="About 8% new augmentation per year on dopaminergic drugs (community sample)",
            source="Allen et al. 2011 Sleep Med 12:431",
-           expected="MPI-positive within 52 weeks on the oral agonists at their reference doses compatible with "
+           expected="clinically relevant augmentation within 52 weeks on the oral agonists at their reference doses "
+                    "compatible with "
                     "8%. " + RATE_RULE,
            unit="% of patients", compute=population.community_rate, needs_population=True,
            note="community patients mostly take pramipexole or ropinirole: mean of those two arms at the drug "
