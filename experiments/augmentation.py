@@ -25,6 +25,7 @@ import xarray as xr
 
 import rlsmodel
 from rlsmodel import outcomes, plotting
+from rlsmodel.pharmacology import dose_text, reference_dose, reference_regimen
 
 try:
     from tqdm.auto import tqdm
@@ -32,15 +33,10 @@ except ImportError:  # pragma: no cover
     def tqdm(x, **_):
         return x
 
-#: Typical RLS regimens (drug, dose mg (patch: mg/24 h), clock hour) -- science.md section 3.
-REGIMENS = {
-    "levodopa": ("levodopa", 200.0, 20.0),              # 100-200 mg in the evening (with carbidopa)
-    "pramipexole": ("pramipexole", 0.25, 20.0),          # 0.125-0.75 mg, 2-3 h before symptoms
-    "ropinirole": ("ropinirole", 2.0, 20.0),             # 0.25-4 mg, 1-3 h before bed (trials: mean about 2 mg)
-    "rotigotine": ("rotigotine", 2.0, 8.0),              # 1-3 mg/24 h patch, changed each morning
-    "pregabalin": ("pregabalin", 300.0, 20.0),           # 150-450 mg/day
-    "gabapentin_enacarbil": ("gabapentin_enacarbil", 600.0, 17.0),   # 600 mg at about 17:00
-}
+#: Typical RLS regimens (drug, dose mg (patch: mg/24 h), clock hour): the drug table's reference
+#: doses (``rlsmodel.pharmacology.reference_dose``), the same the scorecard and tests use.
+DRUG_NAMES = ("levodopa", "pramipexole", "ropinirole", "rotigotine", "pregabalin", "gabapentin_enacarbil")
+REGIMENS = {drug: (drug, *reference_dose(drug)) for drug in DRUG_NAMES}
 MECHANISMS = ("d2_tolerance", "d3_d1_spinal")
 PROFILES = ("rls_genetic", "rls_iron_deficient")
 RECEPTOR_STATE = {"d2_tolerance": "d2_density", "d3_d1_spinal": "d1_density"}
@@ -49,8 +45,7 @@ FIGURES = Path(__file__).resolve().parent.parent / "figures"
 
 def run_one(model, profile, drug, baseline_days, treatment_days, sample_every_hours):
     """Simulate baseline + treatment; return (dataset, daily outcomes, verdict dict)."""
-    name, dose, hour = REGIMENS[drug]
-    regimen = rlsmodel.Regimen.daily(name, dose, hour, start_day=baseline_days)
+    regimen = reference_regimen(drug, start_day=baseline_days)
     ds = model.simulate(days=baseline_days + treatment_days, profile=profile, regimen=regimen,
                         sample_every_hours=sample_every_hours)
     daily = outcomes.daily(ds)
@@ -69,10 +64,10 @@ def summarise(mechanism, profile, drug, daily, verdict, baseline_days):
     base = np.nanmean(irls[days < baseline_days])
     acute = np.nanmean(irls[(days >= baseline_days + 7) & (days < baseline_days + 21)])
     end = np.nanmean(irls[-28:])
-    name, dose, hour = REGIMENS[drug]
+    _, dose, hour = REGIMENS[drug]
     return {
         "mechanism": mechanism, "profile": profile, "drug": drug,
-        "dose": f"{dose:g} mg" + ("/24 h" if drug == "rotigotine" else "") + f" at {hour:04.1f} h",
+        "dose": f"{dose_text(drug, dose)} at {hour:04.1f} h",
         "weeks_to_mpi": _weeks(verdict["day_met"], baseline_days),
         "weeks_to_clinically_relevant": _weeks(verdict["day_met_clinically_relevant"], baseline_days),
         "onset_advance_h": round(float(verdict["onset_advance_h"]), 2),

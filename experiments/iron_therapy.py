@@ -30,6 +30,7 @@ import numpy as np
 
 import rlsmodel
 from rlsmodel import outcomes, plotting
+from rlsmodel.pharmacology import dose_text, reference_dose, reference_doses
 
 try:
     from tqdm.auto import tqdm
@@ -40,20 +41,21 @@ except ImportError:  # pragma: no cover
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
 PROFILE = "rls_iron_deficient"
 
-#: Iron arms: name -> (drug, dose mg iron, clock hour, daily?) -- science.md section 3.
+#: Iron arms: name -> (drug, dose mg iron, clock hour, daily?), from the drug table's reference
+#: doses (science.md section 3): 65 mg elemental iron every morning; 1000 mg FCM once.
 IRON_ARMS = {
     "untreated": None,
-    "oral": ("ferrous_sulfate", 65.0, 8.0, True),            # 65 mg elemental iron every morning
-    "iv": ("ferric_carboxymaltose", 1000.0, 10.0, False),     # 1000 mg once
+    "oral": ("ferrous_sulfate", *reference_dose("ferrous_sulfate"), True),
+    "iv": ("ferric_carboxymaltose", *reference_dose("ferric_carboxymaltose"), False),
 }
 ARM_COLOURS = {"untreated": "0.3", "oral": plotting.colour("ferrous_sulfate"),
                "iv": plotting.colour("ferric_carboxymaltose")}
-ARM_LABELS = {"untreated": "untreated", "oral": "oral ferrous sulfate 65 mg/day",
-              "iv": "IV ferric carboxymaltose 1000 mg"}
+ARM_LABELS = {"untreated": "untreated", "oral": f"oral ferrous sulfate {dose_text('ferrous_sulfate')}/day",
+              "iv": f"IV ferric carboxymaltose {dose_text('ferric_carboxymaltose')}"}
 
-#: Dopaminergic regimens for part 2: drug -> (dose mg, clock hour) (as experiments/augmentation.py).
-DRUG_DOSES = {"levodopa": (100.0, 20.0), "pramipexole": (0.25, 20.0), "ropinirole": (1.0, 20.0),
-              "rotigotine": (2.0, 8.0)}
+#: Dopaminergic regimens for part 2: drug -> (dose mg, clock hour), the drug table's reference
+#: doses (as in experiments/augmentation.py and the scorecard).
+DRUG_DOSES = reference_doses(("levodopa", "pramipexole", "ropinirole", "rotigotine"))
 
 
 # ============================================================================================
@@ -212,7 +214,7 @@ def run_iron_then_drug(model, drug, profile=PROFILE, iron_day=28, drug_day=90, t
     if not 0 < iron_day < drug_day - baseline_days + 1:
         raise ValueError("need iron_day < drug_day - baseline_days: the pre-drug baseline must follow the infusion")
     dose, hour = DRUG_DOSES[drug]
-    drug_reg = rlsmodel.Regimen.daily(drug, dose, hour, start_day=drug_day)
+    drug_reg = rlsmodel.Regimen.daily(drug, dose, hour, start_day=drug_day)     # the reference regimen
     regimens = {"drug alone": drug_reg, "IV iron first": iron_regimen("iv", iron_day) + drug_reg}
     out = {}
     for arm, reg in regimens.items():
@@ -312,7 +314,9 @@ def write_tables(iron_rows, aug_rows, out_dir, settings):
     if aug_rows:
         text += (
             "\n## Iron repletion before a dopaminergic drug\n\n"
-            f"IV ferric carboxymaltose 1000 mg on day {settings['iron_day']} then the drug from day "
+            f"IV ferric carboxymaltose {dose_text('ferric_carboxymaltose')} on day {settings['iron_day']} then the "
+            f"drug (its reference dose: " + ", ".join(f"{d} {dose_text(d, v[0])} at {v[1]:g} h"
+                                                      for d, v in DRUG_DOSES.items()) + ") from day "
             f"{settings['drug_day']}, versus the drug alone. Augmentation is scored against each arm's last "
             "28 drug-free days (`irls_pre_drug`); `irls_pre_iron` is the common untreated baseline. Weeks count "
             "from the first dose of the drug; `none` = criteria never met.\n\n" + _markdown_table(aug_rows))

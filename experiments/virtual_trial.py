@@ -10,7 +10,9 @@
    in the evening (here 200 mg at 21:00) for about 6 months (26 weeks); 82 % reported
    augmentation (symptoms spreading into the afternoon and evening), i.e. a majority.
 
-Doses are taken at 21:00 (1-3 h before the default 23:00 bedtime). The same virtual
+Doses and clock hours are the drug table's reference doses (``rlsmodel.pharmacology.reference_regimen``;
+oral drugs at 21:00, 1-3 h before the default 23:00 bedtime), except Allen et al. 2014's higher
+pramipexole arm (0.5 mg, twice the 0.25 mg reference). The same virtual
 patients (``rlsmodel.population(n, seed)``) are in every arm of a design; summaries count
 patients with a baseline weekly IRLS >= 15 (``n`` in the table: eligible patients).
 
@@ -35,24 +37,29 @@ from pathlib import Path
 import numpy as np
 
 import rlsmodel
-from rlsmodel import Regimen
+from rlsmodel.pharmacology import arm_name, reference_regimen
+from rlsmodel.validation.protocol import ALLEN_2014_PRAMIPEXOLE_MG, POPULATION_MIN_BASELINE_IRLS
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
-DOSE_HOUR = 21.0
 #: Inclusion criterion (moderate-to-severe RLS, the usual IRLS >= 15 of RLS drug trials); the
 #: levodopa series predates the IRLS, the same criterion stands in for "treated patients".
-MIN_BASELINE_IRLS = 15.0
+MIN_BASELINE_IRLS = POPULATION_MIN_BASELINE_IRLS
 
-#: design -> arm -> (regimen or None, published augmentation incidence or None, note)
-ALLEN_2014 = {
-    "pregabalin 300 mg": (Regimen.daily("pregabalin", 300.0, DOSE_HOUR), 0.021, "Allen et al. 2014, 40-52 weeks"),
-    "pramipexole 0.25 mg": (Regimen.daily("pramipexole", 0.25, DOSE_HOUR), 0.053, "Allen et al. 2014, 40-52 weeks"),
-    "pramipexole 0.5 mg": (Regimen.daily("pramipexole", 0.5, DOSE_HOUR), 0.077, "Allen et al. 2014, 40-52 weeks"),
-}
-LEVODOPA_1996 = {
-    "levodopa 200 mg": (Regimen.daily("levodopa", 200.0, DOSE_HOUR), 0.82,
-                        "Allen and Earley 1996: 82 % reported augmentation (spread to earlier hours)"),
-}
+
+def _arm(drug, dose=None):
+    """``(arm name, regimen)``: ``drug`` daily from randomisation at the drug table's reference dose
+    and clock hour, or at ``dose`` (a published arm's other strength)."""
+    return arm_name(drug, dose), reference_regimen(drug, dose=dose)
+
+
+#: design -> arm -> (regimen or None, published augmentation incidence or None, note); doses are
+#: the drug table's reference doses except pramipexole 0.5 mg, Allen et al. 2014's higher arm.
+ALLEN_2014 = {name: (reg, published, "Allen et al. 2014, 40-52 weeks") for (name, reg), published in (
+    (_arm("pregabalin"), 0.021),
+    (_arm("pramipexole"), 0.053),
+    (_arm("pramipexole", ALLEN_2014_PRAMIPEXOLE_MG), 0.077))}
+LEVODOPA_1996 = {name: (reg, 0.82, "Allen and Earley 1996: 82 % reported augmentation (spread to earlier hours)")
+                 for name, reg in (_arm("levodopa"),)}
 PLACEBO_NOTE = "trial placebo ran 12 weeks: IRLS about -6.6 (Silva et al. 2017); no published augmentation figure"
 
 

@@ -1,7 +1,8 @@
 """The ``rlsmodel`` command line.
 
 Subcommands: ``params``, ``export`` (``latex``, ``docs``), ``simulate``,
-``steady-state``, ``run`` (experiment scripts), ``sweep``, ``sensitivity``, ``validate``;
+``steady-state``, ``run`` (experiment scripts), ``sweep``, ``sensitivity``, ``validate``
+(``--population N``, ``--compare``);
 see ``rlsmodel --help``.
 
 User errors (unknown profile or parameter, bad ``name=value``, missing files) print one
@@ -576,21 +577,81 @@ def _calibrate(args) -> int:
 
 # -- validate ---------------------------------------------------------------------------------
 
+def _whole(minimum):
+    """argparse type: a whole number >= ``minimum``."""
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}; got {v}")
+        return v
+    return parse
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
 @command("validate", "run the validation scorecard (science.md targets): print the table, write "
-         "figures/validation.png and docs/validation.md",
+         "figures/validation.png and docs/validation.md (with --compare: every hypothesis side by side in "
+         "docs/hypotheses.md and figures/hypotheses.png)",
          arg("-o", "--out", default=None, metavar="DIR",
              help="directory receiving figures/ and docs/ (default: the source checkout, else .)"),
          arg("--quick", action="store_true", help="shorter horizons (1 year of treatment instead of 2)"),
-         arg("--strict", action="store_true", help="exit with status 1 if any target fails"),
-         *_MODEL_ARGS)
+         arg("--strict", action="store_true", help="exit with status 1 if any target fails (with --compare: under "
+             "any hypothesis)"),
+         arg("--population", type=_whole(1), default=None, metavar="N",
+             help="score the population targets (augmentation rates, placebo response) on one 52-week virtual trial "
+                  "with N patients per arm (placebo and 6 drug arms; minutes of CPU for N of a few hundred); "
+                  "without it those rows are 'not modelled'"),
+         arg("--seed", type=_whole(0), default=None, metavar="S",
+             help="seed of the population trial (default 2014; needs --population)"),
+         arg("--workers", type=_whole(1), default=None, metavar="N",
+             help="local worker processes for the population trial (default: every CPU; needs --population)"),
+         arg("--compare", action="store_true",
+             help="score every target under every hypothesis (augmentation mechanism x DAT direction) and write "
+                  "docs/hypotheses.md instead of docs/validation.md"),
+         arg("--augmentation", default=None, metavar="NAME",
+             help="augmentation hypothesis, a built-in name (" + " or ".join(_augmentation_names())
+                  + "; default d2_tolerance; not with --compare)"),
+         arg("--dat-hypothesis", default=None, metavar="NAME",
+             help="direction of membrane DAT change in iron deficiency (reduced or increased; default reduced; "
+                  "not with --compare)"))
 def _validate(args) -> int:
     from . import validation
+    if args.compare and (args.augmentation is not None or args.dat_hypothesis is not None):
+        raise CLIError("--compare scores every hypothesis (every augmentation mechanism x DAT direction); drop "
+                       "--augmentation/--dat-hypothesis, or drop --compare to score one hypothesis")
+    if args.population is None and (args.seed is not None or args.workers is not None):
+        raise CLIError("--seed and --workers set up the population trial; give --population N as well")
     if args.out is not None:
         out = Path(args.out)
     else:
         root = _repo_root()
         out = root if (root / "docs").is_dir() else Path(".")
-    results = validation.validate(_model(args), quick=args.quick, progress=True)
+    population = {}
+    if args.population is not None:
+        population = {"population": args.population,
+                      "seed": validation.POPULATION_SEED if args.seed is None else args.seed,
+                      "workers": _default_workers() if args.workers is None else args.workers}
+    if args.compare:
+        cmp = validation.compare(quick=args.quick, progress=True, **population)
+        counts = cmp.counts()
+        for label in cmp.labels:
+            c = counts[label]
+            print(f"{label}: {c[validation.PASS]} pass, {c[validation.FAIL]} fail, "
+                  f"{c[validation.NOT_MODELLED]} not modelled")
+        disc = cmp.discriminating()
+        print(f"{len(disc)} discriminating target(s)" + (": " + ", ".join(disc) if disc else ""))
+        paths = validation.write_comparison(cmp, out)
+        print(f"wrote {paths['markdown']} and {paths['figure']} ({cmp.meta['seconds']} s)")
+        failed = any(c[validation.FAIL] for c in counts.values())
+        return 1 if (args.strict and failed) else 0
+    args.augmentation = args.augmentation or "d2_tolerance"
+    args.dat_hypothesis = args.dat_hypothesis or "reduced"
+    results = validation.validate(_model(args), quick=args.quick, progress=True, **population)
     print(validation.format_table(results))
     paths = validation.report(results, out)
     print(f"wrote {paths['markdown']} and {paths['figure']} ({results.meta['seconds']} s)")

@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 from ._version import __version__  # noqa: E402
 from . import outcomes  # noqa: E402
 from .plotting import DRUG_COLOURS, weekly  # noqa: E402
+from .pharmacology import reference_dose  # noqa: E402
 from .profiles import PROFILES  # noqa: E402
 
 #: Slide size (inches, 16:9) and resolution (dots per inch) of the PNGs.
@@ -206,8 +207,9 @@ def _day(day) -> str:
     return "not within the run" if day is None else f"day {day}"
 
 
-#: Regimens of the drug figure: (drug, dose mg (patch mg/24 h), clock hour).
-DRUG_REGIMENS = (("levodopa", 200.0, 20.0), ("pramipexole", 0.25, 20.0), ("rotigotine", 2.0, 20.0))
+#: Regimens of the drug figure: (drug, dose mg (patch mg/24 h), clock hour), the drug table's
+#: reference doses (:func:`rlsmodel.pharmacology.reference_dose`).
+DRUG_REGIMENS = tuple((drug, *reference_dose(drug)) for drug in ("levodopa", "pramipexole", "rotigotine"))
 
 
 def drug_day_augmentation(model, profile: str = "rls_genetic", treatment_days: int = 365):

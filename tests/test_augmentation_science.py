@@ -12,27 +12,25 @@ import numpy as np
 import pytest
 
 import rlsmodel
-from rlsmodel import Regimen, outcomes
+from rlsmodel import outcomes
+from rlsmodel.pharmacology import DRUGS, arm_name, reference_doses, reference_regimen
 
 BASE = 28                    # untreated baseline days
 PROFILE = "rls_genetic"
-TYPICAL = {                  # science.md section 3: typical RLS doses and times
-    "levodopa": (200.0, 20.0),
-    "pramipexole": (0.25, 20.0),
-    "ropinirole": (2.0, 20.0),
-    "rotigotine": (2.0, 8.0),
-    "pregabalin": (300.0, 20.0),
-    "gabapentin_enacarbil": (600.0, 17.0),
-}
+#: typical RLS doses and times: the drug table's reference doses (one place for every caller)
+TYPICAL = reference_doses(("levodopa", "pramipexole", "ropinirole", "rotigotine", "pregabalin",
+                           "gabapentin_enacarbil"))
 DOPAMINERGIC = ("levodopa", "pramipexole", "ropinirole", "rotigotine")
+#: a high agonist dose: the top of pramipexole's label range (the table's maximum daily dose, 0.75 mg)
+TOP_PRAMIPEXOLE = DRUGS["pramipexole"].max_daily_dose_mg
 
 
 @pytest.fixture(scope="module")
 def runs(model):
     """One 6-month treated run per drug (plus untreated), daily outcomes and verdicts."""
     out = {}
-    for drug, (dose, hour) in TYPICAL.items():
-        ds = model.simulate(BASE + 182, PROFILE, regimen=Regimen.daily(drug, dose, hour, start_day=BASE),
+    for drug in TYPICAL:
+        ds = model.simulate(BASE + 182, PROFILE, regimen=reference_regimen(drug, start_day=BASE),
                             sample_every_hours=0.5)
         out[drug] = (ds, outcomes.daily(ds), outcomes.augmentation(ds, BASE))
     return out
@@ -95,8 +93,8 @@ def test_alpha2delta_ligands_do_not_augment(runs, drug):
 
 def test_higher_pramipexole_dose_raises_augmentation_risk(model):
     """Susceptibility: 0.75 mg augments in the median patient where 0.25 mg does not."""
-    ds = model.simulate(BASE + 182, PROFILE, regimen=Regimen.daily("pramipexole", 0.75, 20.0, start_day=BASE),
-                        sample_every_hours=0.5)
+    ds = model.simulate(BASE + 182, PROFILE, sample_every_hours=0.5,
+                        regimen=reference_regimen("pramipexole", dose=TOP_PRAMIPEXOLE, start_day=BASE))
     assert outcomes.augmentation(ds, BASE)["augmented"]
 
 
@@ -131,15 +129,15 @@ def test_withdrawal_symptoms_return_within_days_augmentation_resolves_slowly(mod
     """Stop pramipexole after 8 weeks: the untreated urge is back within a week; stop levodopa
     after established augmentation: tolerance (and the excess) decays over weeks to months."""
     stop = BASE + 56
-    ds = model.simulate(stop + 28, PROFILE, regimen=Regimen.daily("pramipexole", 0.25, 20.0, start_day=BASE,
-                                                                  stop_day=stop), sample_every_hours=0.5)
+    ds = model.simulate(stop + 28, PROFILE, regimen=reference_regimen("pramipexole", days=stop - BASE, start_day=BASE),
+                        sample_every_hours=0.5)
     before = _evening_urge(ds, BASE - 7, BASE)
     on = _evening_urge(ds, stop - 7, stop)
     back = _evening_urge(ds, stop + 3, stop + 7)
     assert on < before - 0.5 and back > before - 0.5, (before, on, back)
 
-    lev = model.simulate(stop + 120, PROFILE, regimen=Regimen.daily("levodopa", 200.0, 20.0, start_day=BASE,
-                                                                   stop_day=stop), sample_every_hours=1.0)
+    lev = model.simulate(stop + 120, PROFILE, regimen=reference_regimen("levodopa", days=stop - BASE, start_day=BASE),
+                         sample_every_hours=1.0)
     tol = lev.d2_tolerance
     at_stop = float(tol.sel(time=stop, method="nearest"))
     week_1 = float(tol.sel(time=stop + 7, method="nearest"))
@@ -159,8 +157,7 @@ def spinal():
 def spinal_runs(spinal):
     out = {}
     for drug in ("levodopa", "pramipexole", "rotigotine", "pregabalin"):
-        dose, hour = TYPICAL[drug]
-        ds = spinal.simulate(BASE + 120, PROFILE, regimen=Regimen.daily(drug, dose, hour, start_day=BASE),
+        ds = spinal.simulate(BASE + 120, PROFILE, regimen=reference_regimen(drug, start_day=BASE),
                              sample_every_hours=0.5)
         out[drug] = (ds, outcomes.daily(ds), outcomes.augmentation(ds, BASE))
     return out
@@ -200,10 +197,9 @@ def test_where_the_hypotheses_disagree(spinal_runs, runs):
 @pytest.fixture(scope="module")
 def ranking_trial(model):
     """12 virtual patients, one year on each drug at a typical dose (noise-free verdicts)."""
-    arms = {"levodopa 200 mg": Regimen.daily("levodopa", 200.0, 20.0),
-            "pramipexole 0.75 mg": Regimen.daily("pramipexole", 0.75, 20.0),
-            "ropinirole 2 mg": Regimen.daily("ropinirole", 2.0, 20.0),
-            "rotigotine 2 mg/24 h": Regimen.daily("rotigotine", 2.0, 8.0)}
+    arms = {arm_name(drug, dose): reference_regimen(drug, dose=dose)
+            for drug, dose in (("levodopa", None), ("pramipexole", TOP_PRAMIPEXOLE), ("ropinirole", None),
+                               ("rotigotine", None))}
     return rlsmodel.virtual_trial(arms, n=12, weeks=52, seed=3, placebo=False, model=model, progress=False)
 
 
@@ -212,7 +208,7 @@ def test_ranking_in_a_population_levodopa_most_patch_least(ranking_trial):
     less severely (risk rising with dose), the rotigotine patch least. In the median patient the
     agonists at typical doses stay below the tolerance threshold, so the ranking is read from a
     population: noise-free verdicts, visit-adjudicated incidence and the IRLS change at 52 weeks."""
-    arms = ("levodopa 200 mg", "pramipexole 0.75 mg", "ropinirole 2 mg", "rotigotine 2 mg/24 h")
+    arms = tuple(str(a) for a in ranking_trial["arm"].values)     # levodopa, pramipexole (top), ropinirole, patch
     noise_free = [float(ranking_trial["augmented_biological"].sel(arm=a).mean("patient")) for a in arms]
     adjudicated = [float(ranking_trial["augmentation_incidence"].sel(arm=a)) for a in arms]
     worse = [float(ranking_trial["biological_irls_change_end"].sel(arm=a).mean("patient")) for a in arms]

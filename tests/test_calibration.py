@@ -166,6 +166,8 @@ def test_scorecard_target_errors():
     with pytest.raises(ValueError, match="did you mean 'N-dopamine'"):
         load_spec(base + 'ids = ["N-dopamin"]\n')
     with pytest.raises(ValueError, match="not modelled"):
+        load_spec(base + 'ids = ["A-CALDIR"]\n')
+    with pytest.raises(ValueError, match="population rate"):
         load_spec(base + 'ids = ["A-rates"]\n')
     with pytest.raises(ValueError, match="no numeric range"):
         load_spec(base + 'ids = ["A-pramipexole"]\n')

@@ -1,6 +1,6 @@
 """The import layering of the package, enforced with import-linter (contracts in pyproject.toml).
 
-``model <- compile <- engines <- integrate <- simulator <- sweep <- trial/sensitivity/validation
+``model <- compile <- engines <- integrate <- simulator <- sweep <- trial/sensitivity <- validation
 <- explore/figures <- cli``: a module imports only from layers below its own (lazy imports
 inside functions count), engines are independent of each other over ``engines.base``, the
 scorecard's target rows sit over its checks over its shared runs (``rlsmodel.validation``), and

@@ -5,12 +5,14 @@ import numpy as np
 import pytest
 
 import rlsmodel
-from rlsmodel import Regimen
 from rlsmodel import population as population_module
 from rlsmodel import trial
+from rlsmodel.pharmacology import reference_dose, reference_regimen
 
-ARMS = {"pramipexole 0.5 mg": Regimen.daily("pramipexole", 0.5, 21.0),
-        "pregabalin 300 mg": {"drug": "pregabalin", "dose_mg": 300.0}}
+# Allen et al. 2014's arms: pramipexole 0.5 mg (its higher arm, twice the table's reference) as a
+# Regimen, pregabalin at the drug table's reference dose (300 mg) as a dict regimen
+ARMS = {"pramipexole 0.5 mg": reference_regimen("pramipexole", dose=0.5),
+        "pregabalin 300 mg": {"drug": "pregabalin", "dose_mg": reference_dose("pregabalin")[0]}}
 
 
 # -- population (no simulation) ------------------------------------------------------------------

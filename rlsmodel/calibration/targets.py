@@ -104,6 +104,10 @@ class ScorecardTarget:
             t = validation.get(i)
             if t.not_modelled:
                 raise ValueError(f"scorecard target {i!r} is not modelled ({t.not_modelled}); it cannot be fitted")
+            if t.needs_population:
+                raise ValueError(f"scorecard target {i!r} is a population rate (scored on a virtual trial with "
+                                 "rlsmodel validate --population N); it cannot be fitted as a scorecard row: fit "
+                                 "the trial's incidence with a function target instead")
             if not t.numeric:
                 raise ValueError(f"scorecard target {i!r} has no numeric range (lo and hi are None); "
                                  "fit it with a function target that returns a number and give lo/hi")

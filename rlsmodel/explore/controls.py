@@ -4,8 +4,9 @@
   (``Parameter.range``) as hard limits (``fixed_start``/``fixed_end``): neither the slider
   nor its number box can leave the range.
 * Choosing a profile resets the sliders to that profile's values.
-* Choosing a drug sets the dose to its lowest typical dose and shows the documented
-  maximum daily dose; the dose box itself accepts any number so that a dose above the
+* Choosing a drug sets the dose and clock hour to its reference dose (the drug table's
+  ``reference_dose_mg`` at ``dose_clock_h``, the typical dose every experiment uses) and
+  shows the documented maximum daily dose; the dose box itself accepts any number so that a dose above the
   maximum reaches :class:`rlsmodel.Regimen`, whose own error message the page shows.
 * Clock hours lie in [0, 24); treatment lasts 7 days to 5 years; the stop day lies after
   the start day.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from ..pharmacology import DRUGS
+from ..pharmacology import DRUGS, reference_dose
 from ..profiles import PROFILES
 from ..simulator import AUGMENTATION_MECHANISMS
 from .runs import BASELINE_DAYS, SLIDER_PARAMETERS, Settings, get_model, profile_values
@@ -22,8 +23,9 @@ from .views import drug_note
 
 NO_DRUG = "none (untreated)"
 MAX_TREATMENT_DAYS = 5 * 365
-#: Default settings of a new page: genetic RLS, levodopa at 20:00 for a year.
-DEFAULTS = Settings(profile="rls_genetic", drug="levodopa", dose_mg=100.0, clock_hour=20.0, treatment_days=365)
+#: Default settings of a new page: genetic RLS, levodopa at its reference dose and hour for a year.
+DEFAULTS = Settings(profile="rls_genetic", drug="levodopa", dose_mg=reference_dose("levodopa")[0],
+                    clock_hour=reference_dose("levodopa")[1], treatment_days=365)
 
 
 def _unit_label(unit: str) -> str:
@@ -92,7 +94,9 @@ class Controls:
         self.note.object = drug_note(drug)
         if drug is not None:
             self.widgets["dose_mg"].step = _dose_step(drug)
-            self.widgets["dose_mg"].value = float(DRUGS[drug].typical_dose_mg[0])
+            dose, hour = reference_dose(drug)
+            self.widgets["dose_mg"].value = dose
+            self.widgets["clock_hour"].value = hour
 
     def _profile_changed(self, event):
         values = profile_values(event.new, self.widgets["mechanism"].value)

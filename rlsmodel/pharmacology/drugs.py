@@ -14,6 +14,19 @@ Units (fixed for every entry)
 (Kp,uu): the free concentration at the receptors is
 ``C_brain = C_plasma * unbound_fraction * brain_plasma_ratio``.
 
+Reference dose and clock time
+-----------------------------
+``typical_dose_mg`` is the published range; ``reference_dose_mg`` at clock hour
+``dose_clock_h`` is *the* typical dose: the one the validation scorecard, the experiments,
+the population targets and the tests use whenever they say "a typical dose" (built with
+:func:`reference_regimen`), so that they cannot drift apart. Oral evening drugs are taken at
+21:00 (1-3 h before the default 23:00 bedtime, as the labels advise), the rotigotine patch is
+changed at 08:00, gabapentin enacarbil is taken at about 17:00 (its label), oral iron in the
+morning and the iron infusion at 10:00. Iron infusions are one-off (a single dose on the
+start day); every other reference regimen is daily. A target or experiment that needs
+another dose (a dose-response comparison, a trial arm at another strength) states it
+explicitly, next to the reference it departs from.
+
 Numbers come from science.md section 3, the product labels and the papers named in each
 entry's ``sources`` (per-number notes in ``notes``). Where a number is a modelling choice
 the note says ``assumed`` or ``derived`` and why.
@@ -60,6 +73,8 @@ class Drug:
     moiety_fraction: float = 1.0    # mg of the modelled plasma species per mg dosed (prodrugs)
     ranges: Mapping = field(default_factory=dict)   # field -> (low, high) plausible range
     notes: Mapping = field(default_factory=dict)    # field -> source of that number
+    reference_dose_mg: Optional[float] = None       # THE typical dose (see the module docstring)
+    dose_clock_h: Optional[float] = None            # clock hour (0-24) of the reference dose
 
     def note(self, what: str) -> str:
         """Source of one number (falls back to the drug's ``sources``)."""
@@ -108,6 +123,7 @@ _levodopa = Drug(
     name="levodopa", long_name="levodopa with carbidopa (immediate release)",
     kind="dopaminergic", route="oral", dose_unit="mg levodopa (with a decarboxylase inhibitor)",
     typical_dose_mg=(100.0, 200.0), max_daily_dose_mg=200.0,
+    reference_dose_mg=200.0, dose_clock_h=21.0,       # the IRLSSG daily ceiling, one evening dose
     sources=f"{_SINEMET}; Nutt et al. 1985 Ann Neurol 18:537; science.md section 3",
     tmax_h=0.75, bioavailability=0.8, half_life_h=1.5, volume_l=60.0, molecular_weight=197.19,
     unbound_fraction=0.8, brain_plasma_ratio=0.15,
@@ -134,6 +150,7 @@ _pramipexole = Drug(
     name="pramipexole", long_name="pramipexole (immediate release)",
     kind="dopaminergic", route="oral", dose_unit="mg pramipexole dihydrochloride monohydrate (US label strength)",
     typical_dose_mg=(0.125, 0.75), max_daily_dose_mg=0.75,
+    reference_dose_mg=0.25, dose_clock_h=21.0,        # Allen et al. 2014's lower arm; 2-3 h before symptoms
     sources=f"{_MIRAPEX}; Wright et al. 1997 J Clin Pharmacol 37:520; Mierau et al. 1995 Eur J "
             f"Pharmacol 290:29; science.md section 3",
     tmax_h=2.0, bioavailability=0.9, half_life_h=10.0, volume_l=490.0, molecular_weight=302.26,
@@ -165,6 +182,7 @@ _ropinirole = Drug(
     name="ropinirole", long_name="ropinirole (immediate release)",
     kind="dopaminergic", route="oral", dose_unit="mg ropinirole (base, as labelled)",
     typical_dose_mg=(0.25, 4.0), max_daily_dose_mg=4.0,
+    reference_dose_mg=2.0, dose_clock_h=21.0,         # about the mean dose of the ropinirole RLS trials
     sources=f"{_REQUIP}; Coldwell et al. 1999 Br J Pharmacol 127:1696; Eden et al. 1991 Pharmacol "
             f"Biochem Behav 38:147; science.md section 3",
     tmax_h=1.5, bioavailability=0.5, half_life_h=6.0, volume_l=525.0, molecular_weight=260.38,
@@ -196,6 +214,7 @@ _rotigotine = Drug(
     name="rotigotine", long_name="rotigotine 24-hour transdermal patch",
     kind="dopaminergic", route="transdermal", dose_unit="mg/24 h nominal patch delivery rate",
     typical_dose_mg=(1.0, 3.0), max_daily_dose_mg=3.0,
+    reference_dose_mg=2.0, dose_clock_h=8.0,          # mid-range patch, changed each morning
     sources=f"{_NEUPRO}; Elshoff et al. 2015 Drugs 75:487; Scheller et al. 2009 Naunyn-Schmiedebergs "
             f"Arch Pharmacol 379:73; science.md section 3",
     bioavailability=0.82, half_life_h=6.0, volume_l=4000.0, molecular_weight=315.47,
@@ -231,6 +250,7 @@ _rotigotine = Drug(
 _pregabalin = Drug(
     name="pregabalin", long_name="pregabalin", kind="alpha2delta", route="oral",
     dose_unit="mg pregabalin", typical_dose_mg=(150.0, 450.0), max_daily_dose_mg=450.0,
+    reference_dose_mg=300.0, dose_clock_h=21.0,       # Allen et al. 2014's pregabalin arm
     sources=f"{_LYRICA}; Buvanendran et al. 2010 Reg Anesth Pain Med 35:535; Feng et al. 2001 Eur J "
             f"Drug Metab Pharmacokinet 26:123; science.md section 3",
     tmax_h=1.0, bioavailability=0.9, half_life_h=6.3, volume_l=39.0, molecular_weight=159.23,
@@ -257,6 +277,7 @@ _gabapentin_enacarbil = Drug(
     name="gabapentin_enacarbil", long_name="gabapentin enacarbil (extended-release prodrug of gabapentin)",
     kind="alpha2delta", route="oral", dose_unit="mg gabapentin enacarbil (plasma amounts are gabapentin)",
     typical_dose_mg=(600.0, 600.0), max_daily_dose_mg=1200.0,
+    reference_dose_mg=600.0, dose_clock_h=17.0,       # the label: 600 mg at about 17:00
     sources=f"{_HORIZANT}; Neurontin (gabapentin) label; science.md section 3",
     tmax_h=7.3, bioavailability=0.75, half_life_h=5.5, volume_l=50.0, molecular_weight=171.24,
     unbound_fraction=0.97, brain_plasma_ratio=0.1, ec50_alpha2delta_nM=1800.0,
@@ -287,6 +308,7 @@ _ferrous_sulfate = Drug(
     name="ferrous_sulfate", long_name="oral ferrous sulfate", kind="iron", route="oral",
     dose_unit="mg elemental iron (65 mg per 325 mg ferrous sulfate tablet)",
     typical_dose_mg=(65.0, 130.0), max_daily_dose_mg=200.0,
+    reference_dose_mg=65.0, dose_clock_h=8.0,         # one 325 mg tablet every morning
     sources="Allen et al. 2018 Sleep Med 41:27 (IRLSSG iron task force); science.md section 3",
     notes={
         "max_daily_dose_mg": "assumed: 200 mg elemental iron a day, the top of adult oral treatment "
@@ -299,6 +321,7 @@ _ferrous_sulfate = Drug(
 _ferric_carboxymaltose = Drug(
     name="ferric_carboxymaltose", long_name="intravenous ferric carboxymaltose", kind="iron",
     route="intravenous", dose_unit="mg iron", typical_dose_mg=(500.0, 1000.0), max_daily_dose_mg=1000.0,
+    reference_dose_mg=1000.0, dose_clock_h=10.0,      # one 1000 mg infusion
     sources="Geisser and Burckhardt 2011 Pharmaceutics 3:12; Ferinject SmPC; Allen et al. 2018 Sleep "
             "Med 41:27; science.md section 3",
     half_life_h=9.4, ranges={"half_life_h": (7.0, 12.0)},

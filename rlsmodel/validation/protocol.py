@@ -2,12 +2,14 @@
 
 * Treatment targets use one *median patient*, profile :data:`TREATMENT_PROFILE`, with
   :data:`BASELINE_DAYS` untreated days, then each drug daily at a typical RLS dose
-  (:data:`DOSES`).
+  (:data:`DOSES`: the drug table's reference doses).
 * Iron-therapy targets use :data:`IRON_PROFILE`, with an infusion or the first oral dose on
   day :data:`IRON_START_DAY` (:data:`IRON_REGIMENS`).
 * Quick mode keeps every target but shortens horizons (:data:`HORIZONS`).
 """
 from __future__ import annotations
+
+from ..pharmacology import DRUGS, arm_name, is_single_dose, reference_dose, reference_doses, reference_regimen
 
 #: Profile of the median patient used by the treatment and augmentation targets: idiopathic
 #: RLS with normal serum ferritin, like most trial patients.
@@ -20,24 +22,23 @@ RLS_PROFILES = ("rls_genetic", "rls_iron_deficient")
 #: Untreated days before the first dose (the augmentation baseline).
 BASELINE_DAYS = 28
 
-#: Typical RLS regimens: drug -> (dose mg (patch: mg/24 h), clock hour); science.md section 3
-#: (the same doses as experiments/augmentation.py).
-DOSES = {
-    "levodopa": (100.0, 20.0),              # 100-200 mg in the evening (with carbidopa)
-    "pramipexole": (0.25, 20.0),            # 0.125-0.75 mg, 2-3 h before symptoms
-    "ropinirole": (1.0, 20.0),              # 0.25-4 mg, 1-3 h before bed
-    "rotigotine": (2.0, 8.0),               # 1-3 mg/24 h patch, changed each morning
-    "pregabalin": (300.0, 20.0),            # 150-450 mg/day (Allen et al. 2014 NEJM: 300 mg)
-    "gabapentin_enacarbil": (600.0, 17.0),  # 600 mg at about 17:00
-}
 DOPAMINERGIC = ("levodopa", "pramipexole", "ropinirole", "rotigotine")
 ALPHA2DELTA = ("pregabalin", "gabapentin_enacarbil")
 
-#: Iron products: arm -> (drug, dose mg iron, clock hour, daily?) -- science.md section 3.
-IRON_REGIMENS = {
-    "iv": ("ferric_carboxymaltose", 1000.0, 10.0, False),     # 1000 mg once
-    "oral": ("ferrous_sulfate", 65.0, 8.0, True),              # 65 mg elemental iron daily
-}
+#: Typical RLS regimens: drug -> (dose mg (patch: mg/24 h), clock hour), derived from the drug
+#: table's reference doses (``Drug.reference_dose_mg``, ``Drug.dose_clock_h``;
+#: :func:`rlsmodel.pharmacology.reference_regimen`), the same the experiments and tests use.
+#: Kept as a dict for importers; change a dose in the drug table, not here.
+DOSES = reference_doses(DOPAMINERGIC + ALPHA2DELTA)
+#: A-levodopa-dose compares the reference levodopa dose with the low end of the table's
+#: typical range (``typical_dose_mg[0]``: 100 mg against the 200 mg reference).
+LEVODOPA_LOW_DOSE = float(DRUGS["levodopa"].typical_dose_mg[0])
+
+#: Iron products: arm -> (drug, dose mg iron, clock hour, daily?), from the drug table's
+#: reference doses: 1000 mg ferric carboxymaltose once at 10:00, 65 mg elemental iron as
+#: ferrous sulfate every morning (science.md section 3).
+IRON_REGIMENS = {arm: (drug, *reference_dose(drug), not is_single_dose(drug))
+                 for arm, drug in (("iv", "ferric_carboxymaltose"), ("oral", "ferrous_sulfate"))}
 #: Day of the infusion / first oral dose in the iron runs.
 IRON_START_DAY = 28
 
@@ -58,3 +59,45 @@ SHORT_STOP_DAYS = 28
 #: with brain iron about 35% low, and iron overload with transferrin saturation > 55%.
 SEVERE_PROFILE = "severe_iron_deficiency"
 OVERLOAD_PROFILE = "iron_overload"
+
+# -- the population targets' virtual trial ---------------------------------------------------------
+#: Default seed of the population trial (``rlsmodel validate --population N --seed S``); the
+#: same seed gives the same patients, fluctuations and verdicts on any machine.
+POPULATION_SEED = 2014
+#: Treated weeks of the population trial (the 52 weeks of Allen et al. 2014; the 26-week
+#: targets read the visits up to week 26 of the same trial). Quick mode does not shorten it.
+POPULATION_WEEKS = 52
+#: Inclusion criterion of the population trial: baseline weekly IRLS >= 15 (moderate to severe
+#: RLS, as RLS drug trials enrol); patients below it are simulated but not scored.
+POPULATION_MIN_BASELINE_IRLS = 15.0
+#: Median patient of the virtual population.
+POPULATION_PROFILE = TREATMENT_PROFILE
+#: Allen et al. 2014's higher pramipexole arm: 0.5 mg, twice the drug table's 0.25 mg reference.
+ALLEN_2014_PRAMIPEXOLE_MG = 0.5
+#: Arms of the population trial besides placebo: role -> (drug, dose mg or None = the drug
+#: table's reference dose), each daily at the reference clock hour from randomisation.
+POPULATION_ARMS = {
+    "pramipexole_high": ("pramipexole", ALLEN_2014_PRAMIPEXOLE_MG),   # Allen et al. 2014, 0.5 mg arm
+    "pramipexole": ("pramipexole", None),
+    "ropinirole": ("ropinirole", None),
+    "rotigotine": ("rotigotine", None),
+    "levodopa": ("levodopa", None),
+    "pregabalin": ("pregabalin", None),
+}
+#: The placebo arm's name in the trial (``rlsmodel.trial.PLACEBO``).
+PLACEBO_ARM = "placebo"
+
+
+def population_arm(role: str) -> str:
+    """The trial arm name of ``role`` in :data:`POPULATION_ARMS` (e.g. ``"pramipexole 0.5 mg"``),
+    or ``"placebo"``."""
+    if role == PLACEBO_ARM:
+        return PLACEBO_ARM
+    drug, dose = POPULATION_ARMS[role]
+    return arm_name(drug, dose)
+
+
+def population_regimens() -> dict:
+    """``{arm name: Regimen}`` of the population trial's drug arms, in trial time (day 0 =
+    randomisation); the placebo arm is added by :func:`rlsmodel.virtual_trial`."""
+    return {population_arm(role): reference_regimen(drug, dose=dose) for role, (drug, dose) in POPULATION_ARMS.items()}

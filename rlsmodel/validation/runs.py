@@ -3,8 +3,9 @@
 :class:`Runs` holds one model and memoises every steady state and simulation the checks
 ask for, so a drug's two-year run is simulated once and read by its acute-benefit,
 augmentation and receptor targets. It is parameterised by the model only: scoring another
-hypothesis is ``Runs(Model(augmentation=...), quick)``. New kinds of shared runs (a virtual
-population, say) use :meth:`Runs.shared` with a key of their own.
+hypothesis is ``Runs(Model(augmentation=...), quick)``. New kinds of shared runs use
+:meth:`Runs.shared` with a key of their own; the population targets share one virtual trial
+(:meth:`Runs.population_trial`), made only when ``population`` is given.
 
 Conventions: slow quantities compare day-averaged steady states (:meth:`Runs.steady`);
 daily rhythms use the entrained second day of a 2-day run sampled every 5 minutes, read
@@ -14,27 +15,37 @@ midnight, 25 = 01:00).
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY,
-                       SHORT_STOP_DAYS, TREATMENT_PROFILE)
+                       POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
+                       SHORT_STOP_DAYS, TREATMENT_PROFILE, population_regimens)
 
 
 class Runs:
     """Simulations and steady states of ``model`` shared by the targets of one scorecard.
 
     ``quick`` selects the horizons (:data:`~rlsmodel.validation.protocol.HORIZONS`), kept
-    in ``self.h``.
+    in ``self.h``. ``population`` (patients per arm, or None), ``seed``, ``workers`` and
+    ``population_weeks`` describe the population targets' virtual trial
+    (:meth:`population_trial`); ``progress`` shows its progress bar.
     """
 
     #: memo keys that are not simulations (not counted by :attr:`simulation_count`)
     _NOT_SIMULATIONS = ("steady",)
 
-    def __init__(self, model, quick: bool):
+    def __init__(self, model, quick: bool, population=None, seed=POPULATION_SEED, workers=None,
+                 population_weeks=POPULATION_WEEKS, progress: bool = False):
         self.model = model
         self.quick = quick
         self.h = HORIZONS[bool(quick)]
+        self.population = check_population(population)
+        self.seed = check_seed(seed)
+        self.workers = check_workers(workers)
+        self.population_weeks = _check_whole("population_weeks", population_weeks, 1)
+        self.progress = bool(progress)
         self._cache = {}
 
     def shared(self, key, make):
@@ -121,6 +132,28 @@ class Runs:
             return {"ds": ds, "daily": outcomes.daily(ds), "stop_day": stop_day, "hour": hour}
         return self.shared(key, make)
 
+    # -- population ------------------------------------------------------------------------------
+    def population_trial(self):
+        """The population targets' virtual trial (:func:`rlsmodel.virtual_trial`), made once.
+
+        Every arm of :func:`~rlsmodel.validation.protocol.population_regimens` plus placebo,
+        ``population`` patients per arm (the same patients in every arm) of
+        :data:`~rlsmodel.validation.protocol.POPULATION_PROFILE`, ``population_weeks`` treated
+        weeks, inclusion baseline IRLS >= :data:`~rlsmodel.validation.protocol.POPULATION_MIN_BASELINE_IRLS`.
+        """
+        if self.population is None:
+            raise ValueError("this scorecard has no virtual population: pass population=N (patients per arm) "
+                             "to validate() or Runs(), or run rlsmodel validate --population N")
+        key = ("population", self.population, self.seed, self.population_weeks)
+
+        def make():
+            from ..trial import virtual_trial
+            return virtual_trial(population_regimens(), n=self.population, weeks=self.population_weeks,
+                                 seed=self.seed, placebo=True, profile=POPULATION_PROFILE, model=self.model,
+                                 workers=self.workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
+                                 progress=self.progress)
+        return self.shared(key, make)
+
     # -- iron ----------------------------------------------------------------------------------
     def iron(self, arm, profile=IRON_PROFILE):
         """Iron run: ``arm`` in ("none", "iv", "oral") from :data:`IRON_START_DAY`; hourly samples."""
@@ -138,6 +171,32 @@ class Runs:
             ds = self.model.simulate(days, profile, regimen=reg, sample_every_hours=1.0)
             return {"ds": ds, "daily": outcomes.daily(ds)}
         return self.shared(key, make)
+
+
+# -- checking the population options -------------------------------------------------------------
+def _check_whole(name, value, minimum, fix=""):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}; got {value!r}{fix}")
+    return int(value)
+
+
+def check_population(population):
+    """``population`` (patients per arm of the population trial) as an int >= 1, or None."""
+    if population is None:
+        return None
+    return _check_whole("population", population, 1, " (patients per arm; None: no population targets)")
+
+
+def check_seed(seed) -> int:
+    """The population trial's seed as an int >= 0."""
+    return _check_whole("seed", seed, 0)
+
+
+def check_workers(workers):
+    """Local worker processes of the population trial: None (serial) or an int >= 1."""
+    if workers is None:
+        return None
+    return _check_whole("workers", workers, 1, " (local processes; None: serial)")
 
 
 # -- reading the runs ----------------------------------------------------------------------------

@@ -6,6 +6,12 @@ check that computes that number (``compute(runs) -> Observation``), or the reaso
 cannot address it (``not_modelled``). :func:`evaluate` turns a target and the shared runs
 into one row dict; a row is :data:`PASS` when the value lies in the range and every named
 condition of the observation holds (:func:`default_rule`), :data:`FAIL` otherwise.
+
+Population targets (``needs_population=True``) are rates across patients scored on the
+scorecard's virtual trial; without one (``validate(population=None)``, ``rlsmodel validate``
+without ``--population N``) they are reported :data:`NOT_MODELLED` with
+:data:`POPULATION_REASON`. Their accepted range depends on the trial's size, so their checks
+return it with the observation (``Observation.accepted``).
 """
 from __future__ import annotations
 
@@ -26,6 +32,9 @@ SYMPTOMS, PHYSIOLOGY, IRON_THERAPY, TREATMENT = CATEGORIES
 
 #: Relative margin separating a model effect from solver noise (as in tests/test_targets.py).
 NOISE = 0.005
+#: Why a population target is not scored in a run without a virtual population.
+POPULATION_REASON = ("a rate across patients: scored on a virtual trial; run with --population N "
+                     "(rlsmodel validate --population N, or validate(population=N))")
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,16 @@ class Observation:
 
     ``value``: the headline number compared with the target's range (NaN if none);
     ``text``: the simulated result in words and numbers; ``checks``: further named
-    conditions (bool) the pass rule requires besides the range.
+    conditions (bool) the pass rule requires besides the range; ``accepted``: ``(lo, hi)``
+    computed by the check, replacing the target's static ``lo``/``hi`` (None on a side:
+    unbounded) -- for ranges that depend on the run, e.g. the binomial tolerance of a rate
+    at the trial's size; None: the target's own range.
     """
 
     value: float
     text: str
     checks: dict = field(default_factory=dict)
+    accepted: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,8 @@ class Target:
         ``[lo, hi]`` and every check true).
     not_modelled: reason the model cannot address the target (then ``compute`` is None).
     note: caveats (tolerances, conflicts with other targets, horizon dependence).
+    needs_population: the check reads the scorecard's virtual trial (``runs.population_trial()``);
+        without a population the row is not modelled (:data:`POPULATION_REASON`).
     """
 
     id: str
@@ -74,6 +89,7 @@ class Target:
     rule: Callable | None = None
     not_modelled: str | None = None
     note: str = ""
+    needs_population: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -90,9 +106,16 @@ def in_range(value, lo, hi) -> bool:
     return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
+def accepted_range(target: Target, obs: Observation) -> tuple:
+    """``(lo, hi)`` a row is scored against: the observation's ``accepted`` range if the check
+    computed one, else the target's ``lo``/``hi``."""
+    return tuple(obs.accepted) if obs.accepted is not None else (target.lo, target.hi)
+
+
 def default_rule(target: Target, obs: Observation) -> bool:
-    """Value in the target's range (if it has one) and every check true."""
-    ok = in_range(obs.value, target.lo, target.hi) if target.numeric else True
+    """Value in the accepted range (if there is one) and every check true."""
+    lo, hi = accepted_range(target, obs)
+    ok = in_range(obs.value, lo, hi) if (lo is not None or hi is not None) else True
     return ok and all(bool(v) for v in obs.checks.values())
 
 
@@ -131,16 +154,18 @@ def evaluate(target: Target, runs) -> dict:
            "source": target.source, "expected": target.expected, "unit": target.unit,
            "lo": target.lo, "hi": target.hi, "value": math.nan, "simulated": "", "status": NOT_MODELLED,
            "note": target.note, "failed_checks": [], "seconds": 0.0}
-    if target.not_modelled:
+    if target.not_modelled or (target.needs_population and getattr(runs, "population", None) is None):
         row["simulated"] = "not modelled"
-        row["note"] = target.not_modelled
+        row["note"] = target.not_modelled or POPULATION_REASON
         return row
     t0 = time.perf_counter()
     obs = target.compute(runs)
     row["seconds"] = time.perf_counter() - t0
     row["value"] = float(obs.value) if obs.value is not None else math.nan
+    lo, hi = accepted_range(target, obs)
+    row["lo"], row["hi"] = lo, hi
     failed = [k for k, v in obs.checks.items() if not v]
-    if target.numeric and not in_range(row["value"], target.lo, target.hi):
+    if (lo is not None or hi is not None) and not in_range(row["value"], lo, hi):
         failed.insert(0, "value outside the accepted range")
     row["failed_checks"] = failed
     row["simulated"] = f"{format_value(row['value'], target.unit)}: {obs.text}"

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 from functools import partial
 
-from .checks import iron_therapy, physiology, symptoms, treatment
-from .protocol import (ALPHA2DELTA, DOPAMINERGIC, DOSES, IRON_PROFILE, IRON_START_DAY, OVERLOAD_PROFILE,
-                       SEVERE_PROFILE, SHORT_STOP_DAYS, TREATMENT_PROFILE)
+from ..pharmacology import dose_text
+from .checks import iron_therapy, physiology, population, symptoms, treatment
+from .protocol import (ALLEN_2014_PRAMIPEXOLE_MG, ALPHA2DELTA, DOPAMINERGIC, DOSES, IRON_PROFILE, IRON_START_DAY,
+                       LEVODOPA_LOW_DOSE, OVERLOAD_PROFILE, SEVERE_PROFILE, SHORT_STOP_DAYS, TREATMENT_PROFILE)
 from .scoring import IRON_THERAPY, NOISE, PHYSIOLOGY, SYMPTOMS, TREATMENT, Target
 
 # sources cited by several rows
 TRENKWALDER_HENING = "Trenkwalder et al. 1999 Mov Disord 14:102; Hening et al. 1999 Sleep 22:901"
 MONTPLAISIR = "Montplaisir et al. 1997 Mov Disord 12:61"
 META_ANALYSIS = "Meta-analysis of 60 studies, Medicine (Baltimore) 2016;95:e2504"
-#: why the population rates are not scored (issue 14 adds population-scored rows)
+#: How the population rows are scored (rlsmodel.validation.checks.population; docs/decisions.md).
+RATE_RULE = ("Pass when each published rate lies inside the simulated Wilson 95% interval, i.e. the simulated rate "
+             "within p +- 1.96 sqrt(p(1-p)/n) (n = patients scored per arm; shown as the accepted range).")
+#: why a rate across patients cannot be scored on the median patient (former wording; the
+#: population rows now run on a virtual trial, ``validate(population=N)``)
 NEEDS_POPULATION = (
     "a rate across patients: the scorecard simulates one deterministic median patient per "
     "profile; scoring it needs a virtual population with between-patient and day-to-day "
@@ -342,8 +347,9 @@ IRON_THERAPY_TARGETS = (
 
 
 def _dose_text(drug: str) -> str:
+    """The scorecard's dose of ``drug`` (the drug table's reference) with its clock hour."""
     dose, hour = DOSES[drug]
-    return f"{dose:g} {'mg/24 h' if drug == 'rotigotine' else 'mg'} at {hour:g} h"
+    return f"{dose_text(drug, dose)} at {hour:g} h"
 
 
 TREATMENT_TARGETS = (
@@ -389,8 +395,9 @@ TREATMENT_TARGETS = (
     Target(id="A-levodopa-dose", category=TREATMENT,
            description="Levodopa augmentation is worse with higher doses and severe baseline",
            source="Allen and Earley 1996 Sleep 19:205",
-           expected="200 mg at least as augmented as 100 mg; rls_iron_deficient at least as augmented as "
-                    "rls_genetic (late ASRS-like score)",
+           expected=f"the reference dose ({_dose_text('levodopa')}) at least as augmented as the low end of the "
+                    f"typical range ({LEVODOPA_LOW_DOSE:g} mg); rls_iron_deficient at least as augmented as "
+                    "rls_genetic at the reference dose (late ASRS-like score)",
            lo=0.0, unit="ASRS-like difference", compute=treatment.levodopa_dose_and_severity),
     *(Target(id=f"A-stop-{drug}", category=TREATMENT,
              description=f"Stopping {drug} brings symptoms back within days (it relieves, it does not cure)",
@@ -414,33 +421,66 @@ TREATMENT_TARGETS = (
     Target(id="A-rates", category=TREATMENT,
            description="Pooled augmentation rates: 27.1% levodopa, 6.0% agonists, 0.9% alpha-2-delta ligands",
            source=META_ANALYSIS,
-           expected="27.1% / 6.0% / 0.9%",
-           not_modelled=NEEDS_POPULATION),
+           expected="clinically relevant augmentation within 52 weeks: the agonist arms' mean rate compatible with 6.0% "
+                    "(headline) and "
+                    "pregabalin with 0.9%; levodopa not below 27.1% (the pooled figure mixes short studies and lower "
+                    "doses). " + RATE_RULE,
+           unit="% of patients", compute=population.pooled_rates, needs_population=True,
+           note="agonist class = mean of pramipexole 0.25 and 0.5 mg, ropinirole 2 mg and rotigotine 2 mg/24 h; "
+                "alpha-2-delta = pregabalin 300 mg"),
     Target(id="A-NEJM-52wk", category=TREATMENT,
            description="Augmentation 7.7% on pramipexole 0.5 mg vs 2.1% on pregabalin 300 mg at 52 weeks",
            source="Allen et al. 2014 NEJM 370:621",
-           expected="7.7% vs 2.1%",
-           not_modelled=NEEDS_POPULATION + "; A-pramipexole and A-alpha2delta score the median-patient analogue"),
+           expected="MPI-positive within 52 weeks: pramipexole 0.5 mg compatible with 7.7% (headline), pregabalin "
+                    "300 mg with 2.1%. " + RATE_RULE,
+           unit="% of patients", compute=population.allen_2014_52_weeks, needs_population=True,
+           note=f"pramipexole {ALLEN_2014_PRAMIPEXOLE_MG:g} mg is the trial's higher arm (the drug table's reference "
+                f"is {_dose_text('pramipexole')})"),
+    Target(id="A-IR-vs-patch", category=TREATMENT,
+           description="Immediate-release dopaminergic drugs augment more than the transdermal patch (7.2% vs 1.7%)",
+           source=META_ANALYSIS,
+           expected="clinically relevant augmentation within 52 weeks: the oral immediate-release agonist arms' mean "
+                    "compatible with "
+                    "7.2% (headline), rotigotine 2 mg/24 h with 1.7%, and above it. " + RATE_RULE,
+           unit="% of patients", compute=population.immediate_release_above_patch, needs_population=True,
+           note="immediate release = mean of pramipexole 0.25 and 0.5 mg and ropinirole 2 mg"),
+    Target(id="A-levodopa-majority", category=TREATMENT,
+           description="Levodopa augments in a majority of patients within a year",
+           source="Allen and Earley 1996 Sleep 19:205 (82% within about 2 months)",
+           expected="more than half of the levodopa 200 mg arm augmented within 52 weeks by the noise-free verdict "
+                    "(rlsmodel.outcomes.augmentation on the model's own daily series); pass unless the simulated "
+                    "Wilson 95% interval lies below 50%",
+           unit="% of patients", compute=population.levodopa_majority, needs_population=True,
+           note="a one-sided claim ('a majority'); the series' 82% is shown for comparison"),
     Target(id="A-CALDIR", category=TREATMENT,
            description="Discontinuation for augmentation 9.8% on levodopa vs 4.0% on cabergoline (30 weeks)",
            source="Trenkwalder et al. 2007 Mov Disord",
            expected="9.8% vs 4.0%",
-           not_modelled="cabergoline is not in the drug table, and the rates need a population"),
+           not_modelled="cabergoline is not in the drug table"),
     Target(id="A-community", category=TREATMENT,
            description="About 8% new augmentation per year on dopaminergic drugs (community sample)",
            source="Allen et al. 2011 Sleep Med 12:431",
-           expected="about 8% per year",
-           not_modelled=NEEDS_POPULATION),
+           expected="clinically relevant augmentation within 52 weeks on the oral agonists at their reference doses "
+                    "compatible with "
+                    "8%. " + RATE_RULE,
+           unit="% of patients", compute=population.community_rate, needs_population=True,
+           note="community patients mostly take pramipexole or ropinirole: mean of those two arms at the drug "
+                "table's reference doses"),
     Target(id="A-placebo-augmentation", category=TREATMENT,
            description="6.0% on placebo met augmentation criteria (9.2% on pramipexole; 26 weeks)",
            source="Hogl et al. 2011 Sleep Med 12:351",
-           expected="background rate 6% not growing with time",
-           not_modelled="no day-to-day symptom variability or placebo arm: background 'augmentation' cannot arise"),
+           expected="placebo arm MPI-positive at a visit up to week 26 compatible with 6.0%; no more new placebo "
+                    "cases in weeks 27-52 than up to week 26 (the background does not grow). " + RATE_RULE,
+           unit="% of patients", compute=population.placebo_background, needs_population=True,
+           note="the background comes from day-to-day symptom variability scored like every arm "
+                "(rlsmodel.trial); pramipexole 0.25 mg is shown beside Hogl's 9.2%"),
     Target(id="A-two-tiers", category=TREATMENT,
            description="8.2% MPI-positive at some visit, only 1.5% (rotigotine) / 0.5% (placebo) clinically relevant",
            source="Benes et al. 2012 Sleep Med 13:589",
-           expected="8.2% / 1.5% / 0.5%",
-           not_modelled=NEEDS_POPULATION + "; both tiers are scored per patient in the A- rows"),
+           expected="up to week 26: MPI-positive, mean of the rotigotine and placebo arms, compatible with 8.2% "
+                    "(headline); clinically relevant (persistent at a visit) compatible with 1.5% on rotigotine "
+                    "2 mg/24 h and 0.5% on placebo. " + RATE_RULE,
+           unit="% of patients", compute=population.two_tiers, needs_population=True),
     Target(id="A-paradoxical-dose", category=TREATMENT,
            description="Paradoxical dose response (MPI criterion: more drug, worse symptoms)",
            source="Garcia-Borreguero et al. 2007 Sleep Med 8:520",
@@ -449,8 +489,12 @@ TREATMENT_TARGETS = (
     Target(id="A-placebo-IRLS", category=TREATMENT,
            description="Placebo arms improve about 6.6 IRLS points (7-11 over 12 weeks); little on PLMS",
            source="Silva et al. 2017 Neurology 88:2216; Fulda and Wetter 2008 Brain 131:902",
-           expected="about -6.6 points",
-           not_modelled="no placebo reporting term in the symptom scores yet"),
+           expected="placebo arm's mean change of the reported weekly IRLS at week 12 compatible with -6.6: pass when "
+                    "-6.6 lies inside the simulated mean +- 1.96 SD/sqrt(n)",
+           unit="IRLS points", compute=population.placebo_irls_change, needs_population=True,
+           note="the placebo response is a reporting term of the virtual trial (rlsmodel.trial; population mean "
+                "-6.6, an input), so this checks its time course, the day-to-day noise and the inclusion "
+                "criterion; PLMS is not scored"),
 )
 
 #: Every target, in report order (category by category).

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..protocol import ALPHA2DELTA, BASELINE_DAYS, DOPAMINERGIC
+from ..protocol import ALPHA2DELTA, BASELINE_DAYS, DOPAMINERGIC, DOSES, LEVODOPA_LOW_DOSE
 from ..runs import days_after_start, format_day, percent, window_mean
 from ..scoring import Observation
 
@@ -85,15 +85,17 @@ def augmentation_not_immediate(r):
 
 
 def levodopa_dose_and_severity(r):
-    """A-levodopa-dose: late ASRS-like score at 200 mg and in a severe baseline vs 100 mg."""
-    base = r.treatment("levodopa")["verdict"]
-    high = r.treatment("levodopa", dose=200.0)["verdict"]
+    """A-levodopa-dose: late ASRS-like score at the reference dose against the low end of the
+    typical range, and at the reference dose in a severe (iron-deficient) baseline."""
+    ref = DOSES["levodopa"][0]
+    low = r.treatment("levodopa", dose=LEVODOPA_LOW_DOSE)["verdict"]
+    high = r.treatment("levodopa")["verdict"]
     severe = r.treatment("levodopa", profile="rls_iron_deficient")["verdict"]
-    d_dose = high["late_asrs"] - base["late_asrs"]
-    d_sev = severe["late_asrs"] - base["late_asrs"]
-    return Observation(d_dose, f"late ASRS-like: 100 mg {base['late_asrs']:.2f}, 200 mg {high['late_asrs']:.2f}, "
-                               f"100 mg in rls_iron_deficient {severe['late_asrs']:.2f}; onset advance "
-                               f"{base['onset_advance_h']:+.1f} / {high['onset_advance_h']:+.1f} / "
+    d_dose = high["late_asrs"] - low["late_asrs"]
+    d_sev = severe["late_asrs"] - high["late_asrs"]
+    return Observation(d_dose, f"late ASRS-like: {LEVODOPA_LOW_DOSE:g} mg {low['late_asrs']:.2f}, {ref:g} mg "
+                               f"{high['late_asrs']:.2f}, {ref:g} mg in rls_iron_deficient {severe['late_asrs']:.2f}; "
+                               f"onset advance {low['onset_advance_h']:+.1f} / {high['onset_advance_h']:+.1f} / "
                                f"{severe['onset_advance_h']:+.1f} h",
                        {"severe baseline at least as augmented": d_sev >= 0.0})
 
