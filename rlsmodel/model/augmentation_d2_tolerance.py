@@ -50,12 +50,12 @@ MODULE = Module(
             State("d2_sensitization", "1", "slow sensitization of the tolerance response, matured from "
                   "priming (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
     parameters=(
-        Parameter("d2_supraphysiological_threshold", 2.0, "1", (1.5, 5.0),
+        Parameter("d2_supraphysiological_threshold", 2.5, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
                   "tolerance; re-calibrated (issue 14, experiments/calibration/augmentation_population.toml) "
-                  "on the 52-week virtual trial: the evening peak of pramipexole 0.5 mg (2.2x) and "
-                  "levodopa 200 mg (4.6x) exceed it in the median patient, pramipexole 0.25 mg (1.9x), "
-                  "ropinirole 2 mg (1.8x) and the rotigotine patch (2.05x, flat) barely", "D2 stimulation (relative to its set point) above which "
+                  "on the 52-week virtual trial: the evening peak of pramipexole 0.5 mg (about 2.6x) "
+                  "and levodopa 200 mg (4.6x) exceed it in the median patient; pramipexole 0.25 mg, "
+                  "ropinirole 2 mg (about 2.1-2.2x) and the flat rotigotine patch (2.05x) stay below", "D2 stimulation (relative to its set point) above which "
                   "tolerance builds"),
         Parameter("d2_supraphysiological_gain", 0.1, "1", (0.0, 100.0),
                   "re-calibrated (issue 14, augmentation_population.toml): small, so that the first "
@@ -69,7 +69,7 @@ MODULE = Module(
                   "1.7% transdermal vs 7.2% immediate release, science.md section 3); at 10 the patch's "
                   "hinge was 0.44 of pramipexole 0.5 mg's, at 20 it is 0.25",
                   "sharpness of the supraphysiological hinge"),
-        Parameter("d2_sensitization_gain", 500.0, "1", (0.0, 5000.0),
+        Parameter("d2_sensitization_gain", 1000.0, "1", (0.0, 5000.0),
                   "hypothesis (issue 14): augmentation develops over months to years on agonists "
                   "(Allen et al. 2011 Sleep Med 12:431: about 8% new augmentation per year; long-term "
                   "studies report more than short ones) yet resolves within weeks of stopping "
