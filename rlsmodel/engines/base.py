@@ -82,6 +82,14 @@ def positive_number(value) -> float:
     return v
 
 
+def nonnegative_number(value) -> float:
+    """``value`` as a finite float >= 0, or ValueError."""
+    v = float(value)
+    if not (np.isfinite(v) and v >= 0):
+        raise ValueError("must be a finite number >= 0")
+    return v
+
+
 @dataclass(frozen=True)
 class Option:
     """An engine option: default value, one-line description, and a check.
