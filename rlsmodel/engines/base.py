@@ -58,6 +58,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+#: Default relative tolerance and absolute tolerance (x each state's scale); see SolverSettings.
+DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-8
+#: Engines a Model uses when none is named, in order of preference: the first available one.
+DEFAULT_ENGINES = ("cvode", "lsoda")
 #: Event modes: ``"add"`` adds the value to the state, ``"set"`` replaces it.
 EVENT_MODES = ("add", "set")
 #: Samples within this many days (about 0.1 ms) of an event time are moved onto it.
@@ -126,11 +130,16 @@ class SolverSettings:
     ``atol * scale_i``, see :func:`rlsmodel.integrate.integrate`). ``max_steps`` bounds the
     steps between two outputs. ``engine_options``: the engine's own options (a mapping;
     stored as sorted ``(name, value)`` pairs so settings stay hashable).
+
+    The default tolerances (:data:`DEFAULT_RTOL`, :data:`DEFAULT_ATOL`) are chosen for the
+    accuracy users need: every state within 1e-4 of its scale of a tight reference after 2
+    years of daily dosing, daily outcomes unchanged (``tests/test_default_accuracy.py``).
+    A :class:`rlsmodel.Model` built without ``engine=`` uses :func:`default_engine`.
     """
 
     engine: str = "lsoda"
-    rtol: float = 1e-8
-    atol: float = 1e-10
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
     max_steps: int = 200000
     engine_options: tuple = field(default=())
 
@@ -372,6 +381,31 @@ def unregister_engine(name: str) -> None:
             raise KeyError(f"no engine {name!r} is registered; registered engines: {', '.join(_REGISTRY)}")
         del _REGISTRY[name]
         _SERIAL_LOCKS.pop(name, None)
+
+
+_DEFAULT_CHOICE: dict = {}
+
+
+def default_engine() -> str:
+    """The engine a :class:`rlsmodel.Model` uses when none is named: the first of
+    :data:`DEFAULT_ENGINES` that can run here (``cvode`` needs a C compiler and the ``fast``
+    extra; ``lsoda`` runs everywhere). Decided once per process."""
+    with _REGISTRY_LOCK:
+        hit = _DEFAULT_CHOICE.get("engine")
+    if hit is not None and hit in _REGISTRY:
+        return hit
+    reasons = []
+    for name in DEFAULT_ENGINES:
+        engine = _REGISTRY.get(name)
+        if engine is None:
+            continue
+        ok, why = engine.available()
+        if ok:
+            with _REGISTRY_LOCK:
+                _DEFAULT_CHOICE["engine"] = name
+            return name
+        reasons.append(f"{name}: {why}")
+    raise EngineUnavailable("no default engine can run here (" + "; ".join(reasons) + ")")
 
 
 def get_engine(name) -> Engine:

@@ -452,11 +452,11 @@ class CVODEEngine(Engine):
     description = ("SUNDIALS CVODE (dense analytic Jacobian) on C generated from the model; "
                    "needs a C compiler and the 'fast' extra")
     options = {
-        "method": Option("bdf", "linear multistep method: 'bdf' (stiff) or 'adams' (Adams-Moulton)",
-                         choices=tuple(LMM)),
+        "method": Option("adams", "linear multistep method: 'adams' (Adams-Moulton, Newton iteration "
+                         "with the analytic Jacobian) or 'bdf'", choices=tuple(LMM)),
         "first_step": Option(0.0, "first step (day) after the start and every restart; 0: CVODE's estimate",
                              nonnegative_number),
-        "linear_pk": Option("events", "'closed_form': linear drug compartments as superposed dose "
+        "linear_pk": Option("closed_form", "'closed_form': linear drug compartments as superposed dose "
                             "responses (rlsmodel.engines.closed_form); 'events': every dose stops and "
                             "restarts the integrator", choices=LINEAR_PK_CHOICES),
     }
