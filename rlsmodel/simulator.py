@@ -338,6 +338,15 @@ class Model:
         engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
             None keeps the model's (its ``engine_options`` only while the engine is its own).
         """
+        return self.run(days, profile, params, regimen, sample_every_hours, initial, activity, engine, rtol, atol,
+                        engine_options).dataset()
+
+    def run(self, days, profile="healthy", params=None, regimen=None, sample_every_hours=1.0, initial=None,
+            activity=None, engine=None, rtol=None, atol=None, engine_options=None) -> "Run":
+        """Integrate as :meth:`simulate` does, without building the Dataset: a :class:`Run`
+        (sample times, states, and every variable of the Dataset on request). Sweeps whose
+        outcomes read plain arrays use it (no Dataset per point); ``run(...).dataset()`` is
+        exactly ``simulate(...)``."""
         days = _positive("days", days)
         dt_h = _positive("sample_every_hours", sample_every_hours)
         engine = engine or self.settings.engine
@@ -364,11 +373,7 @@ class Model:
         if t[-1] < days - 1e-12:
             t = np.append(t, days)
         Y = integrate(self.compiled, y0, p, t, events=events, settings=settings, scale=self._scale())
-        obs = self.compiled.observables(t, Y, p)
-        ds = self._dataset(t, Y, obs, profile, params, activity, settings)
-        ds.attrs.update(regimen_attrs)
-        ds.attrs["initial_state"] = init_method
-        return ds
+        return Run(self, t, Y, p, profile, params, activity, settings, {**regimen_attrs, "initial_state": init_method})
 
     def _calibration_attrs(self) -> dict:
         """Attrs naming replaced defaults / profile overrides (none for a plain model)."""
@@ -448,6 +453,49 @@ class Model:
             **settings.as_attrs(),
             **_provenance_attrs(),   # git revision, library versions (no timestamp: identical runs, identical attrs)
         })
+        return ds
+
+
+class Run:
+    """One integrated run of :meth:`Model.run`: ``time`` (days), ``states`` (n, m) in the
+    compiled order, and :meth:`variable` / :meth:`dataset` for everything
+    :meth:`Model.simulate` returns (observables computed on first request)."""
+
+    def __init__(self, model, t, Y, p, profile, params, activity, settings, attrs):
+        self.model, self.time, self.states, self.p = model, t, Y, p
+        self.profile, self.params, self.activity, self.settings = profile, params, activity, settings
+        self.attrs = attrs
+        self._obs = None
+        self._index = {n: i for i, n in enumerate(model.compiled.state_names)}
+
+    def observables(self) -> dict:
+        if self._obs is None:
+            self._obs = self.model.compiled.observables(self.time, self.states, self.p)
+        return self._obs
+
+    def variable(self, name) -> np.ndarray:
+        """Values of the state, observable or derived variable ``name`` at the samples
+        (as in the Dataset; KeyError naming the variables otherwise)."""
+        if name == "time":
+            return self.time
+        if name in self._index:
+            return self.states[self._index[name]]
+        if name == "total_body_iron":
+            iron = self.model.system.quantity_states("iron")
+            return self.states[[self._index[n] for n in iron]].sum(axis=0)
+        if name in ("activity_factor", "symptom") and self.activity is not None:
+            factor = self.activity.factor(np.mod(self.time, 1.0) * 24.0)
+            return factor if name == "activity_factor" else self.observables()["urge_at_rest"] * factor
+        obs = self.observables()
+        if name in obs:
+            return obs[name]
+        raise KeyError(f"no variable {name!r} in the run; " + closest(str(name), list(self._index) + list(obs)))
+
+    def dataset(self) -> xr.Dataset:
+        """The labelled Dataset :meth:`Model.simulate` returns for this run."""
+        ds = self.model._dataset(self.time, self.states, self.observables(), self.profile, self.params,
+                                 self.activity, self.settings)
+        ds.attrs.update(self.attrs)
         return ds
 
 
@@ -575,4 +623,4 @@ def _positive(name, value):
     return v
 
 
-__all__ = ["Model", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IntegrationError"]
+__all__ = ["Model", "Run", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IntegrationError"]
