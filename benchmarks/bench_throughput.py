@@ -3,12 +3,13 @@
 Run:  python benchmarks/bench_throughput.py            (N = 1, 100, 10000; about 20-40 min here)
       python benchmarks/bench_throughput.py --n 1 100 --json OUT.json     (the quick part)
       python benchmarks/bench_throughput.py --report OUT.json   (Markdown of a finished or running --json)
-Options: [--engines defaults,cvode,lsoda] [--modes serial,workers] [--workers 2]
+Options: [--days 730] [--engines defaults,cvode,lsoda] [--modes serial,workers] [--workers 2]
          [--references roadrunner[,scipy]] [--ref-points 1] [--rr-max 100] [--check-points 3]
          [--repeats 5] [--big-modes workers] [--json OUT.json]
 
-What is simulated: 2-year runs (730 days, daily samples) of the ``rls_genetic`` profile on
-daily pramipexole 0.25 mg at 21:00 (730 doses), one run per parameter set. Parameter sets:
+What is simulated: 2-year runs (730 days, daily samples; ``--days 1825`` for 5 years) of the
+``rls_genetic`` profile on daily pramipexole 0.25 mg at 21:00 (one dose a day), one run per
+parameter set. Parameter sets:
 ``rlsmodel.samplers.latin_hypercube`` over the declared ranges of ``bbb_uptake_gain``,
 ``neuron_uptake_gain``, ``diet_iron`` and ``pramipexole_half_life`` (seed 8), N per size.
 
@@ -258,6 +259,7 @@ class Bench:
                 self.refs.remove("roadrunner")
         self.rtol = {}
         self.results = {"argv": list(args.argv), "date": datetime.datetime.now().isoformat(timespec="minutes"),
+                        "days": DAYS,
                         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                         "defaults": {"engine": self.defaults.engine, "rtol": self.defaults.rtol,
                                      "atol": self.defaults.atol, "options": self.model.settings.options()},
@@ -483,7 +485,8 @@ def projection(res):
         picked = [("rlsmodel defaults, " + min(ours, key=lambda r: r["py_per_s_core"])["mode"],
                    min(ours, key=lambda r: r["py_per_s_core"]))]
         picked += [("libroadrunner", r) for r in rows if r["solver"] == "roadrunner"]
-        return n, [(label, r, PROJECT_POINTS * YEARS / r["py_per_s_core"] / 3600.0) for label, r in picked]
+        years = res.get("days", 730.0) / 365.0
+        return n, [(label, r, PROJECT_POINTS * years / r["py_per_s_core"] / 3600.0) for label, r in picked]
     return None, []
 
 
@@ -494,7 +497,7 @@ def markdown(res):
     """
     d = res.get("defaults", {})
     lines = [f"Command: `python benchmarks/bench_throughput.py {' '.join(res['argv'])}`; run "
-             f"{res['date']}, {res['machine']}. Defaults: engine `{d.get('engine')}`, rtol {d.get('rtol')}, "
+             f"{res['date']}, {res['machine']}; {res.get('days', 730):g} days per point. Defaults: engine `{d.get('engine')}`, rtol {d.get('rtol')}, "
              f"atol {d.get('atol')}, options {d.get('options')}.", ""]
     lines.append("| N | rlsmodel row | how | rtol | wall (s) | patient-years/s/core | vs libroadrunner, per core | "
                  "peak RSS per worker (MiB) |")
@@ -519,7 +522,8 @@ def markdown(res):
     if proj:
         parts = [f"{label} {h:,.0f} core-hours ({h / 100:,.1f} h on 100 single-threaded Dask workers)"
                  for label, r, h in proj]
-        lines.append(f"Projection for {PROJECT_POINTS:,} two-year points on a Dask cluster, from the per-core rates "
+        lines.append(f"Projection for {PROJECT_POINTS:,} points of {res.get('days', 730.0):g} days on a Dask cluster, "
+                     f"from the per-core rates "
                      f"at N = {int(n_proj):,}: " + "; ".join(parts) + ".")
     if cal.get("periodic_state_s"):
         lines.append(f"Periodic initial state per point (inside the rlsmodel rows; mean over the check points, "
@@ -538,6 +542,7 @@ def markdown(res):
 
 
 def main(argv=None):
+    global DAYS, YEARS
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--rr-worker"]:
         rr_worker()
@@ -556,10 +561,12 @@ def main(argv=None):
     ap.add_argument("--rr-max", type=int, default=100, help="largest libroadrunner batch (larger N: scaled)")
     ap.add_argument("--check-points", type=int, default=3, help="points of the accuracy check")
     ap.add_argument("--repeats", type=int, default=5, help="repeats of the N = 1 rows (median)")
+    ap.add_argument("--days", type=float, default=DAYS, help="simulated days per point (default 730; 1825 = 5 years)")
     ap.add_argument("--json", help="write every number to this JSON file (updated after each measured row)")
     ap.add_argument("--report", metavar="JSON", help="only print the Markdown of an earlier (or running) --json")
     args = ap.parse_args(argv)
     args.argv = argv
+    DAYS, YEARS = float(args.days), float(args.days) / 365.0
     if args.report:
         with open(args.report) as fh:
             print(markdown(json.load(fh)))
