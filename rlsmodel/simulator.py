@@ -336,7 +336,8 @@ class Model:
         activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
             day, sedentary 18:00-23:00, asleep 23:00-07:00).
         engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
-            None keeps the model's (its ``engine_options`` only while the engine is its own).
+            None keeps the model's (its tolerances and ``engine_options`` only while the engine
+            is its own; another engine runs at its own defaults).
         """
         return self.run(days, profile, params, regimen, sample_every_hours, initial, activity, engine, rtol, atol,
                         engine_options).dataset()
@@ -350,12 +351,14 @@ class Model:
         days = _positive("days", days)
         dt_h = _positive("sample_every_hours", sample_every_hours)
         engine = engine or self.settings.engine
+        own = engine == self.settings.engine       # another engine: its own defaults
         if engine_options is None:
-            engine_options = self.settings.engine_options if engine == self.settings.engine else ()
-        settings = SolverSettings(engine=engine,
-                                  rtol=self.settings.rtol if rtol is None else rtol,
-                                  atol=self.settings.atol if atol is None else atol,
-                                  engine_options=engine_options).validate()
+            engine_options = self.settings.engine_options if own else ()
+        if rtol is None and own:
+            rtol = self.settings.rtol
+        if atol is None and own:
+            atol = self.settings.atol
+        settings = SolverSettings(engine=engine, rtol=rtol, atol=atol, engine_options=engine_options).validate()
         activity = Activity.default() if activity is None else activity
         if not isinstance(activity, Activity):
             raise ValueError("activity must be an rlsmodel.activity.Activity")

@@ -58,7 +58,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-#: Default relative tolerance and absolute tolerance (x each state's scale); see SolverSettings.
+#: Default relative and absolute (x each state's scale) tolerances of engines that set none;
+#: see SolverSettings and Engine.default_rtol.
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-8
 #: Engines a Model uses when none is named, in order of preference: the first available one.
 DEFAULT_ENGINES = ("cvode", "lsoda")
@@ -74,6 +75,22 @@ class IntegrationError(RuntimeError):
 
 class EngineUnavailable(RuntimeError):
     """An engine cannot run here (e.g. no C compiler or no SUNDIALS); the message says what is missing."""
+
+
+# -- the registry (filled by register_engine; see the end of this module) ----------------------
+_REGISTRY: dict = {}
+_SERIAL_LOCKS: dict = {}
+_REGISTRY_LOCK = threading.Lock()
+#: Registered engines: a read-only, live view name -> engine object.
+ENGINES = MappingProxyType(_REGISTRY)
+
+
+def default_tolerances(name) -> tuple:
+    """``(rtol, atol)`` defaults of the engine called ``name`` (the library's for unknown names)."""
+    engine = _REGISTRY.get(name) if isinstance(name, str) else None
+    if engine is None:
+        return DEFAULT_RTOL, DEFAULT_ATOL
+    return float(engine.default_rtol), float(engine.default_atol)
 
 
 # -- options ------------------------------------------------------------------------------
@@ -131,19 +148,28 @@ class SolverSettings:
     steps between two outputs. ``engine_options``: the engine's own options (a mapping;
     stored as sorted ``(name, value)`` pairs so settings stay hashable).
 
-    The default tolerances (:data:`DEFAULT_RTOL`, :data:`DEFAULT_ATOL`) are chosen for the
-    accuracy users need: every state within 1e-4 of its scale of a tight reference after 2
-    years of daily dosing, daily outcomes unchanged (``tests/test_default_accuracy.py``).
-    A :class:`rlsmodel.Model` built without ``engine=`` uses :func:`default_engine`.
+    ``rtol``/``atol`` left as None take the engine's own defaults (``Engine.default_rtol``,
+    ``Engine.default_atol``; :data:`DEFAULT_RTOL`, :data:`DEFAULT_ATOL` for engines that set
+    none), chosen for the accuracy users need: every state within 1e-4 of its scale of a tight
+    reference after 2 years of daily dosing, daily outcomes unchanged
+    (``tests/test_default_accuracy.py``). They differ by engine because the engines' error
+    norms do (LSODA: weighted max norm; CVODE: weighted RMS norm). A :class:`rlsmodel.Model`
+    built without ``engine=`` uses :func:`default_engine`.
     """
 
     engine: str = "lsoda"
-    rtol: float = DEFAULT_RTOL
-    atol: float = DEFAULT_ATOL
+    rtol: float = None
+    atol: float = None
     max_steps: int = 200000
     engine_options: tuple = field(default=())
 
     def __post_init__(self):
+        if self.rtol is None or self.atol is None:
+            rtol, atol = default_tolerances(self.engine)
+            if self.rtol is None:
+                object.__setattr__(self, "rtol", rtol)
+            if self.atol is None:
+                object.__setattr__(self, "atol", atol)
         opts = self.engine_options
         if hasattr(opts, "items"):
             opts = opts.items()
@@ -329,6 +355,9 @@ class Engine:
     description: str = ""
     options: dict = {}
     thread_safe: bool = True
+    #: Default tolerances (rtol; atol x each state's scale) for the accuracy target.
+    default_rtol: float = DEFAULT_RTOL
+    default_atol: float = DEFAULT_ATOL
 
     def available(self) -> tuple:
         """``(True, "")`` if the engine can run here, else ``(False, reason)``."""
@@ -342,11 +371,6 @@ class Engine:
         return f"<rlsmodel engine {self.name!r}: {self.description}>"
 
 
-_REGISTRY: dict = {}
-_SERIAL_LOCKS: dict = {}
-_REGISTRY_LOCK = threading.Lock()
-#: Registered engines: a read-only, live view name -> engine object.
-ENGINES = MappingProxyType(_REGISTRY)
 
 
 def register_engine(engine: Engine, *, replace: bool = False) -> Engine:
