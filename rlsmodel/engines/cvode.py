@@ -56,13 +56,15 @@ from .closed_form import LINEAR_PK_CHOICES, active_states, split, write_samples
 from .sundials import COMPONENTS, probe
 
 #: Bump when the C template or the printer changes: part of every cache key.
-GENERATOR_VERSION = "cvode-2"
+GENERATOR_VERSION = "cvode-3"
 #: Compiler flags (besides output, inputs and the rpath); part of every cache key.
 CFLAGS = ("-O2", "-fPIC", "-shared")
 #: Bytes the caller provides for the solver's message.
 MSG_LEN = 1024
 #: Event modes understood by the C driver.
 EVENT_MODES = {"add": 0, "set": 1}
+#: What CVODE does at the doses of closed-form drugs (option ``dose_kinks``).
+KINK_CHOICES = ("restart", "stop", "step_over")
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -213,7 +215,8 @@ class CompiledCVODE:
         f.restype = ctypes.c_int
         f.argtypes = [ctypes.c_int, dp, dp, ctypes.c_int, dp, ctypes.c_int, dp, ip, dp, ip,
                       ctypes.c_double, dp, ctypes.c_long, ctypes.c_int, ctypes.c_double, ctypes.c_int, ip,
-                      ctypes.POINTER(_ClosedFormStruct), dp, ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
+                      ctypes.POINTER(_ClosedFormStruct), ctypes.c_int, dp, ctypes.c_int, dp,
+                      ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
             g.restype = None
@@ -240,14 +243,16 @@ class CompiledCVODE:
         return out.reshape(self.n, self.n).T   # column-major in C
 
     def integrate(self, y0, p, t_samples, events, rtol, atol, max_steps, method="bdf", first_step=0.0,
-                  closed_form=None, active=None, stats=None):
+                  closed_form=None, active=None, stops=(), stop_restart=True, stats=None):
         """States (n, m) at ``t_samples``; raise IntegrationError with CVODE's message on failure.
 
         ``method``: ``"bdf"`` or ``"adams"``; ``first_step`` (day, > 0) the first step after the
         start and every restart (0: CVODE's estimate); ``closed_form``: a
         :class:`~rlsmodel.engines.closed_form.ClosedForm` whose states are forcing (their output
         rows are left to the caller); ``active``: increasing indices of the states CVODE
-        integrates (None: all; the others keep their ``y0`` values or are closed-form); ``stats``: a dict that receives ``steps``, ``rhs_evals``,
+        integrates (None: all; the others keep their ``y0`` values or are closed-form); ``stops``:
+        times no step may cross (kinks of closed-form forcing), where CVODE restarts (or, with
+        ``stop_restart=False``, goes on with its history); ``stats``: a dict that receives ``steps``, ``rhs_evals``,
         ``jac_evals``, ``error_test_failures``.
         """
         y0 = np.ascontiguousarray(y0, dtype=float)
@@ -277,10 +282,12 @@ class CompiledCVODE:
         counters = (ctypes.c_long * 4)()
         cf_struct, keep = _closed_form_struct(closed_form)
         act = np.ascontiguousarray(np.arange(self.n) if active is None else active, dtype=np.intc)
+        st = np.ascontiguousarray(np.unique(np.asarray(stops, dtype=float)), dtype=float)
         status = self._lib.rls_integrate(
             self.n, _dptr(y0), _dptr(p), ts.size, _dptr(ts), len(evs), _dptr(ev_t), _iptr(ev_idx),
             _dptr(ev_val), _iptr(ev_mode), float(rtol), _dptr(atol), int(max_steps), LMM[method],
-            float(first_step), act.size, _iptr(act), cf_struct, _dptr(out), counters, msg)
+            float(first_step), act.size, _iptr(act), cf_struct, st.size, _dptr(st), int(bool(stop_restart)),
+            _dptr(out), counters, msg)
         del keep
         if stats is not None:
             stats.update(zip(("steps", "rhs_evals", "jac_evals", "error_test_failures"), list(counters)))
@@ -463,6 +470,10 @@ class CVODEEngine(Engine):
         "linear_pk": Option("closed_form", "'closed_form': linear drug compartments as superposed dose "
                             "responses (rlsmodel.engines.closed_form); 'events': every dose stops and "
                             "restarts the integrator", choices=LINEAR_PK_CHOICES),
+        "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
+                             "curves): 'restart' (stop and restart there: the error converges with "
+                             "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
+                             choices=KINK_CHOICES),
     }
 
     def available(self):
@@ -474,8 +485,10 @@ class CVODEEngine(Engine):
         if problem.option("linear_pk") == "closed_form":
             problem, cf = split(problem)
         active = active_states(problem, cf)
+        kinks = problem.option("dose_kinks")
+        stops = cf.seg_t[1:] if (cf is not None and kinks != "step_over") else ()
         out = eng.integrate(problem.y0, problem.p, problem.t_samples, problem.events, problem.rtol,
                             problem.atol, problem.max_steps, method=problem.option("method"),
                             first_step=problem.option("first_step"), closed_form=cf, active=active,
-                            stats=stats)
+                            stops=stops, stop_restart=kinks == "restart", stats=stats)
         return write_samples(out, problem, cf)

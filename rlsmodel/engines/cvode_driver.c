@@ -208,8 +208,10 @@ static void record(rls_user *u, const double *y, double *row)
    the state vector of an active state. Events before t_samples[0] or after the last sample
    are ignored; events at t_samples[0] apply before the first sample. The solver stops
    exactly at each event time, applies the events, and restarts (CVodeReInit). Samples are
-   right-continuous. atol (n) is the per-state absolute tolerance; max_steps bounds the steps
-   between two outputs. lmm: 1 Adams-Moulton, 2 BDF. first_step > 0: the size of the first
+   right-continuous. stop_t (n_stops, sorted) are further times no step may cross (the kinks
+   of closed-form forcing at doses): the solver stops there and restarts (stop_restart 1) or
+   goes on with its history (0). atol (n) is the per-state absolute tolerance; max_steps
+   bounds the steps between two outputs. lmm: 1 Adams-Moulton, 2 BDF. first_step > 0: the size of the first
    step after the start and after every restart (0: CVODE's own estimate). out is
    (n_samples x n), row-major. stats (4 longs, may be NULL) receives the steps, right-hand
    side evaluations, Jacobian evaluations and error-test failures summed over all segments.
@@ -221,7 +223,8 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
                   int n_events, const double *ev_t, const int *ev_idx, const double *ev_val,
                   const int *ev_mode, double rtol, const double *atol, long max_steps,
                   int lmm, double first_step, int n_active, const int *active,
-                  const rls_closed_form *cf, double *out, long *stats, char *msg)
+                  const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
+                  double *out, long *stats, char *msg)
 {
     SUNContext ctx = NULL;
     N_Vector y = NULL, abstol = NULL;
@@ -233,7 +236,7 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     int local[RLS_N];                /* state index -> active position, or -1 */
     int all[RLS_N];
     double *yv, t0, t_end, a, b, tcur, tret;
-    int status = 0, flag, e = 0, k = 0, i, started = 0;
+    int status = 0, flag, e = 0, k = 0, i, started = 0, q = 0, reinit = 0;
 
     msg[0] = '\0';
     sink.buf = msg;
@@ -309,6 +312,7 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     while (e < n_events && ev_t[e] < t0) ++e;                      /* before the start: ignored */
     while (e < n_events && ev_t[e] == t0) { apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; }
     while (k < n_samples && t_samples[k] <= t0) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
+    while (q < n_stops && stop_t[q] <= t0) ++q;
 
     mem = CVodeCreate(lmm == CV_ADAMS ? CV_ADAMS : CV_BDF, ctx);
     RLS_CHECK(mem != NULL, "CVodeCreate failed");
@@ -328,7 +332,8 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     a = t0;
     while (a < t_end) {
         b = (e < n_events && ev_t[e] <= t_end) ? ev_t[e] : t_end;   /* next stop */
-        if (started) {
+        if (q < n_stops && stop_t[q] < b) b = stop_t[q];
+        if (started && reinit) {
             add_stats(mem, stats);       /* ReInit resets CVODE's counters */
             RLS_CHECK(CVodeReInit(mem, a, y) == 0, "CVodeReInit failed");
         }
@@ -356,7 +361,11 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
             }
         }
         /* y is the state at b (left limit): apply the events at b, record right-continuously */
-        while (e < n_events && ev_t[e] == b) { apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; }
+        reinit = 0;
+        while (e < n_events && ev_t[e] == b) {
+            apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; reinit = 1;
+        }
+        while (q < n_stops && stop_t[q] <= b) { ++q; reinit |= stop_restart; }
         while (k < n_samples && t_samples[k] <= b) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
         a = b;
     }
