@@ -52,6 +52,11 @@ meets the target on every check point is used (so a non-monotone error curve, as
 libroadrunner's is here, gets its loosest passing tolerance). The ``defaults`` row is not
 tuned: its error at the check points is reported (and must meet the target).
 
+CPU time: the rates per wall-clock second assume every core is free; on a shared machine they
+are not, so each row also reports patient-years per CPU-second (user + system time of the
+benchmark process and its worker processes over the sweep; libroadrunner: of its process over
+each simulation), which other processes do not change.
+
 Memory per worker: the peak resident set size of the process that computed each point
 (``resource.getrusage``), reported as the maximum over points for ``workers=2`` (each worker
 process) and for the serial rows (the benchmark's own process, which also holds everything
@@ -123,7 +128,7 @@ def rr_worker():
         integ.absolute_tolerance = atol
         for name, s in zip(species, scale):
             integ.setIndividualTolerance(name, atol * s)
-        times, finals, set_times = [], [], []
+        times, finals, set_times, cpu_times = [], [], [], []
         for pt in req["points"]:
             t0 = time.perf_counter()
             # rr.model[...], not rr[...]: RoadRunner-level init setters regenerate the model
@@ -139,16 +144,19 @@ def rr_worker():
             want = list(pt["params"]) + list(pt["y0"])
             mism = max(abs(g - w) / max(abs(w), 1e-12) for g, w in zip(got, want))
             out["readback_mismatch"] = max(out["readback_mismatch"], mism)
-            sims = []
+            sims, cpus = [], []
             for _ in range(req.get("repeats", 1)):
                 if sims:
                     rr.resetAll()
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 res = rr.simulate(0.0, req["days"], req["n_samples"])
                 sims.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
             times.append(t_set + float(np.median(sims)))
+            cpu_times.append(t_set + float(np.median(cpus)))
             finals.append([float(x) for x in np.asarray(res)[-1, 1:]])
-        out["runs"].append({"rtol": rtol, "point_s": times, "set_s": set_times, "final": finals})
+        out["runs"].append({"rtol": rtol, "point_s": times, "set_s": set_times, "final": finals,
+                            "point_cpu_s": cpu_times})
     json.dump(out, sys.stdout)
 
 
@@ -197,6 +205,12 @@ class PeakMemory:
 
     def from_run(self, run):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # kB on Linux
+
+
+def cpu_seconds():
+    """CPU seconds (user + system) of this process and of its children that have ended."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def state_outcomes(names):
@@ -409,13 +423,15 @@ class Bench:
                 if workers and n < 2:
                     print(f"  [{eng}] workers={a.workers} skipped at N={n} (one point is one task)")
                     continue
-                walls = []
+                walls, cpus = [], []
                 for _ in range(repeats):
                     model.clear_caches()           # every point computes its start state
+                    c0 = cpu_seconds()
                     t0 = time.perf_counter()
                     ds = self._sweep(model, sample, workers)
                     walls.append(time.perf_counter() - t0)
-                wall = float(np.median(walls))
+                    cpus.append(cpu_seconds() - c0)
+                wall, cpu = float(np.median(walls)), float(np.median(cpus))
                 failed = int(np.sum(ds["status"].values != "ok"))
                 cores = 1 if workers is None else workers
                 rate = n * YEARS / wall
@@ -429,7 +445,7 @@ class Bench:
                              "n": n, "measured_points": n, "wall_s": wall, "walls_s": walls, "failed": failed,
                              "py_per_s": rate, "py_per_s_core": rate / cores,
                              "peak_rss_mib": float(np.nanmax(ds["peak_rss_mib"].values)),
-                             "per_point_s": wall * cores / n})
+                             "per_point_s": wall * cores / n, "cpu_s": cpu, "py_per_cpu_s": n * YEARS / cpu})
                 print(f"  [{eng} ({model.settings.engine}) rtol {model.settings.rtol:g}, {how}] N={n}: {wall:.2f} s, "
                       f"{rate / cores:.3g} patient-years/s/core ({rate:.3g} total), {failed} failed, "
                       f"peak RSS {rows[-1]['peak_rss_mib']:.0f} MiB", flush=True)
@@ -461,15 +477,20 @@ class Bench:
                          "measured_points": m, "wall_s": secs * n / m, "failed": 0,
                          "py_per_s": m * YEARS / secs, "py_per_s_core": m * YEARS / secs,
                          "batch_startup_s": out["wall_s"] - secs, "point_s": out["runs"][0]["point_s"],
-                         "set_s": out["runs"][0]["set_s"], "per_point_s": secs / m})
+                         "set_s": out["runs"][0]["set_s"], "per_point_s": secs / m,
+                         "cpu_s": sum(out["runs"][0]["point_cpu_s"]) * n / m,
+                         "py_per_cpu_s": m * YEARS / sum(out["runs"][0]["point_cpu_s"])})
             print(f"  [libroadrunner rtol {self.rtol['roadrunner']:g}] {m} points: {secs:.1f} s "
                   f"(+ {out['wall_s'] - secs:.1f} s process start, import, load, compile), "
                   f"{m * YEARS / secs:.3g} patient-years/s/core; per point median "
                   f"{np.median(out['runs'][0]['point_s']):.2f} s; vs the sweep's finals: {d:.1e}", flush=True)
         base = {r["solver"]: r["py_per_s_core"] for r in rows if r["solver"] in ("scipy", "roadrunner")}
+        cpu_base = {r["solver"]: r.get("py_per_cpu_s") for r in rows if r["solver"] == "roadrunner"}
         for r in rows:
             r["vs_scipy"] = r["py_per_s_core"] / base["scipy"] if "scipy" in base else None
             r["vs_roadrunner"] = r["py_per_s_core"] / base["roadrunner"] if "roadrunner" in base else None
+            r["vs_roadrunner_cpu"] = (r["py_per_cpu_s"] / cpu_base["roadrunner"]
+                                      if cpu_base.get("roadrunner") and r.get("py_per_cpu_s") else None)
         self.save()
         return rows
 
@@ -500,8 +521,8 @@ def markdown(res):
              f"{res['date']}, {res['machine']}; {res.get('days', 730):g} days per point. Defaults: engine `{d.get('engine')}`, rtol {d.get('rtol')}, "
              f"atol {d.get('atol')}, options {d.get('options')}.", ""]
     lines.append("| N | rlsmodel row | how | rtol | wall (s) | patient-years/s/core | vs libroadrunner, per core | "
-                 "peak RSS per worker (MiB) |")
-    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+                 "patient-years per CPU-second | vs libroadrunner, CPU time | peak RSS per worker (MiB) |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n, rows in res["sizes"].items():
         for r in rows:
             fail = f" ({r['failed']} failed)" if r["failed"] else ""
@@ -510,8 +531,10 @@ def markdown(res):
             wall = f"{r['wall_s']:.2f}" + ("" if r["measured_points"] == int(n) else " (scaled)")
             name = f"{r['engine']} ({r['solver']})" if r["engine"] in ("defaults", "cvode", "lsoda") else r["engine"]
             rss = f"{r['peak_rss_mib']:.0f}" if r.get("peak_rss_mib") else "-"
+            cpu = f"{r['py_per_cpu_s']:.3g}" if r.get("py_per_cpu_s") else "-"
+            vs_c = f"{r['vs_roadrunner_cpu']:.2f}x" if r.get("vs_roadrunner_cpu") else "-"
             lines.append(f"| {int(n):,} | {name} | {r['mode']}{fail} | {r['rtol']:g} | {wall} | "
-                         f"{r['py_per_s_core']:.3g} | {vs_r} | {rss} |")
+                         f"{r['py_per_s_core']:.3g} | {vs_r} | {cpu} | {vs_c} | {rss} |")
     lines.append("")
     cal = res["calibration"]
     errs = "; ".join(f"{eng} " + ", ".join(f"{rt}: {max(v):.1e}" for rt, v in dd.items())
