@@ -543,8 +543,13 @@ def markdown(res):
                  f"{TARGET:g}; per engine the loosest passing rtol is the one timed, candidates loosest first): {errs}.")
     n_proj, proj = projection(res)
     if proj:
-        parts = [f"{label} {h:,.0f} core-hours ({h / 100:,.1f} h on 100 single-threaded Dask workers)"
-                 for label, r, h in proj]
+        years = res.get("days", 730.0) / 365.0
+        parts = []
+        for label, r, h in proj:
+            cpu = (f"; by CPU time {PROJECT_POINTS * years / r['py_per_cpu_s'] / 3600.0:,.0f} core-hours"
+                   if r.get("py_per_cpu_s") else "")
+            parts.append(f"{label} {h:,.0f} core-hours by wall clock ({h / 100:,.1f} h on 100 single-threaded "
+                         f"Dask workers){cpu}")
         lines.append(f"Projection for {PROJECT_POINTS:,} points of {res.get('days', 730.0):g} days on a Dask cluster, "
                      f"from the per-core rates "
                      f"at N = {int(n_proj):,}: " + "; ".join(parts) + ".")
