@@ -27,6 +27,12 @@ the inputs change only at events. Chains that fail (oral iron: absorption gated 
 keep doses as events; so does a chain whose matrix is defective or ill-conditioned for the
 parameters of one run (absorption rate equal to elimination rate, an eigenvalue >= 0).
 
+A chain whose doses land on a member the rest of the model reads (an IV bolus into the plasma
+pool read by the macrophages) keeps doses as events: that member jumps at a dose, and a
+state reading it, integrated across the jump as if it were smooth, accumulates an error of
+the order of (last step before the dose) x (the jump's effect on its rate). Oral depots and
+patch rates are read only inside their chain, so the plasma curve has kinks, not jumps.
+
 Engines take it as the option ``linear_pk="closed_form"`` (``"events"``: every dose stops and
 restarts the integrator, as before); :func:`split` does the problem transformation.
 """
@@ -57,12 +63,14 @@ LINEAR_PK_CHOICES = ("closed_form", "events")
 @dataclass(frozen=True)
 class LinearChain:
     """A chain that passed the structural check: ``name`` (the drug), ``states`` and
-    ``inputs`` (state-vector indices), ``matrices(p) -> (A, B)`` numeric (m, m) and (m, r)."""
+    ``inputs`` (state-vector indices), ``matrices(p) -> (A, B)`` numeric (m, m) and (m, r);
+    ``exposed``: the members (indices) that states outside the chain read."""
 
     name: str
     states: tuple
     inputs: tuple
     matrices: object
+    exposed: tuple = ()
 
     @property
     def members(self) -> tuple:
@@ -147,7 +155,13 @@ def _check_chain(compiled, name, idx, inp):
         b = np.array(fb(list(p)), dtype=float).reshape(m, r) if r else np.zeros((m, 0))
         return a, b
 
-    return LinearChain(name, tuple(idx), tuple(inp), matrices)
+    members = set(idx) | set(inp)
+    read = set()
+    for j, r in enumerate(compiled.rhs_exprs):
+        if j not in members:
+            read |= sp.sympify(r).free_symbols & own
+    exposed = tuple(i for i in idx + inp if ys[i] in read)
+    return LinearChain(name, tuple(idx), tuple(inp), matrices, exposed)
 
 
 def modes(a: np.ndarray):
@@ -283,7 +297,11 @@ def split(problem):
 
     Chains with neither events in the integration window nor a nonzero start amount are left
     alone (their states stay exactly 0 either way); a chain whose matrix is unsuitable for this
-    parameter vector (:func:`modes`) keeps its events.
+    parameter vector (:func:`modes`) keeps its events, and so does a chain with an event in the
+    window on a member that states outside the chain read (:attr:`LinearChain.exposed`: an IV
+    bolus into the plasma pool): that member jumps, and the states reading it must not be
+    integrated across the jump as if it were a smooth forcing. A dose into an oral depot or a
+    patch change only puts a kink into the plasma curve the model reads.
     """
     chains = linear_chains(problem.compiled)
     if not chains:
@@ -300,6 +318,8 @@ def split(problem):
         sel = np.flatnonzero(mine & in_window)
         if sel.size == 0 and not np.any(y[members] != 0):
             continue
+        if chain.exposed and np.any(np.isin(ev_state[sel], np.array(chain.exposed, dtype=np.int64))):
+            continue                       # a jump the rest of the model reads: events
         a, b = chain.matrices(problem.p)
         eig = modes(a)
         if eig is None:

@@ -1,4 +1,4 @@
-"""``engine="lsoda"`` (default): ODEPACK LSODA through ``scipy.integrate.odeint``.
+"""``engine="lsoda"`` (the default where cvode cannot run): ODEPACK LSODA through ``scipy.integrate.odeint``.
 
 The numba-compiled right-hand side and dense Jacobian of the
 :class:`~rlsmodel.compile.CompiledSystem` (``fast_rhs``, ``fast_jac``) drive LSODA, which
