@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -33,6 +35,32 @@ def test_run_equals_simulate_and_array_outcomes_equal_dataset_outcomes(model):
         assert f.from_run(run) == f(ds), name
     with pytest.raises(KeyError, match="no variable 'ferritn'"):
         run.variable("ferritn")
+
+
+def test_run_checks_and_keeps_as_simulate_does(model):
+    """run() shares simulate()'s preparation (issue 17): keep selects what Run.dataset()
+    returns, equal to simulate(keep=...); bad arguments fail with the same errors; values
+    outside the declared ranges and dose-less regimens warn, unless warn=False."""
+    keep = ["brain_iron", "symptom"]
+    rebuilt = model.run(2, "rls_genetic", params={"diet_iron": 8.0}, keep=keep).dataset()
+    ds = model.simulate(2, "rls_genetic", params={"diet_iron": 8.0}, keep=keep)
+    assert list(rebuilt.data_vars) == keep and rebuilt.attrs == ds.attrs
+    for name in keep:
+        np.testing.assert_array_equal(rebuilt[name].values, ds[name].values)
+    for bad, match in [({"keep": ["ferritn"]}, "keep: unknown variable 'ferritn'"),
+                       ({"regimen": "pramipexole"}, "Regimen.daily"), ({"rtol": "1e-6"}, "rtol"),
+                       ({"progress": "yes"}, "progress"), ({"days": -1}, "days")]:
+        with pytest.raises(ValueError, match=match):
+            model.run(**{"days": 1, "profile": "rls_genetic", **bad})
+    late = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0, start_day=10)
+    with pytest.warns(rlsmodel.ParameterRangeWarning):
+        run = model.run(1, "rls_genetic", params={"diet_iron": 1.0})
+    assert "diet_iron" in run.attrs["parameters_outside_range"]
+    with pytest.warns(rlsmodel.RegimenWarning):
+        model.run(1, "rls_genetic", regimen=late)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.run(1, "rls_genetic", params={"diet_iron": 1.0}, regimen=late, warn=False)
 
 
 def test_a_sweep_of_array_outcomes_builds_no_dataset_and_gives_the_same_values(model, monkeypatch):
