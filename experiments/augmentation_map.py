@@ -81,6 +81,20 @@ class DaysTo:
         return np.nan if day is None else float(day - self.start_day + 1)
 
 
+class DaysToBoth:
+    """Both :class:`DaysTo` outcomes from one :func:`rlsmodel.outcomes.augmentation` call per point."""
+
+    def __init__(self, start_day: int):
+        self.start_day = start_day
+
+    def __call__(self, ds) -> dict:
+        v = outcomes.augmentation(ds, self.start_day + outcomes.DAY_START_HOUR / 24.0)
+        since = {k: np.nan if v[k] is None else float(v[k] - self.start_day + 1)
+                 for k in ("day_met", "day_met_clinically_relevant")}
+        return {"days_to_mpi_positive": since["day_met"],
+                "days_to_augmentation": since["day_met_clinically_relevant"]}
+
+
 def draw(ds, drug, path, provenance, weeks):
     """One panel per uptake gain: weeks to clinically relevant augmentation over half-life x dose."""
     import matplotlib.pyplot as plt
@@ -130,8 +144,11 @@ def main(argv=None) -> int:
     days = BASELINE_DAYS + 7 * args.weeks + outcomes.DAY_START_HOUR / 24.0
     t0 = time.perf_counter()
     ds = rlsmodel.sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(args.drug, BASELINE_DAYS),
-                        outcomes={"days_to_mpi_positive": DaysTo(BASELINE_DAYS, "mpi"),
-                                  "days_to_augmentation": DaysTo(BASELINE_DAYS, "relevant")},
+                        outcomes=[rlsmodel.sweep.OutcomeGroup(
+                            DaysToBoth(BASELINE_DAYS), ("days_to_mpi_positive", "days_to_augmentation"),
+                            units={"days_to_mpi_positive": "day", "days_to_augmentation": "day"},
+                            descriptions={"days_to_mpi_positive": DaysTo(BASELINE_DAYS, "mpi").__doc__,
+                                          "days_to_augmentation": DaysTo(BASELINE_DAYS, "relevant").__doc__})],
                         workers=args.workers)
     elapsed = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)

@@ -571,7 +571,7 @@ def _asrs(onset, latency, peak, base):
 # ============================================================================================
 # augmentation
 # ============================================================================================
-def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None) -> dict:
+def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, daily_table=None) -> dict:
     """Augmentation verdict: the MPI criteria applied week by week after a regimen starts.
 
     Parameters
@@ -583,6 +583,9 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None) -> d
         treatment; a day straddling the start is neither.
     threshold: symptom threshold (0-10), default :data:`DEFAULT_THRESHOLD`.
     baseline_days: use only the last ``baseline_days`` untreated days (int >= 1); default all.
+    daily_table: optional result of :func:`daily` on ``ds`` already at hand (with this
+        threshold and the baseline days used here, i.e. the untreated days): reused instead
+        of computing it again; a table made with another threshold or baseline is ignored.
 
     Criteria (Garcia-Borreguero et al. 2007, Sleep Med 8:520), evaluated for each treated
     day ``d`` on the week ``d - 6 .. d`` of treated days:
@@ -646,7 +649,13 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None) -> d
         raise ValueError(f"no complete symptom day on treatment after regimen_start_day={regimen_start_day!r}; "
                          "simulate longer")
 
-    dd = daily(ds, threshold=c, baseline_days=base_all)
+    wanted = ",".join(str(int(d)) for d in base_all)
+    if (daily_table is not None and daily_table.attrs.get("symptom_threshold") == c
+            and daily_table.attrs.get("baseline_days") == wanted
+            and np.array_equal(daily_table["day"].values, days)):
+        dd = daily_table
+    else:
+        dd = daily(ds, threshold=c, baseline_days=base_all)
     onset = dd["onset_hour"].values
     latency = dd["latency_at_rest_h"].values
     peak = dd["peak"].values

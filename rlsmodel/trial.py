@@ -75,6 +75,7 @@ import xarray as xr
 from . import outcomes
 from . import profiles as _profiles
 from .population import STREAM_DAILY_NOISE, _check_int, population, varied_parameters
+from .sweep.summaries import OutcomeGroup
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -313,7 +314,7 @@ class TrialScorer:
         end_week = weekly(irls_r, B + n_treated)
         early = weekly(irls_r, B + 7 * EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
         bio_change = weekly(irls, B + n_treated) - weekly(irls, B)
-        bio = outcomes.augmentation(ds, B + outcomes.DAY_START_HOUR / 24.0)
+        bio = outcomes.augmentation(ds, B + outcomes.DAY_START_HOUR / 24.0, daily_table=dd)
         return {
             "augmented": float(any(relevant)), "mpi_positive": float(any(positive)),
             "day_met": float(first_pos), "day_met_clinically_relevant": float(first_rel),
@@ -443,7 +444,9 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     text = ("virtual_trial arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(names, shifted))
             + "; scoring: " + scorer.describe())
     factory = ArmRegimens(shifted, text)
-    outcome_funcs = {name: PatientOutcome(scorer, name) for name in PATIENT_OUTCOMES}
+    outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
+                                  units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
+                                  descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]
 
     model = _model(model, augmentation)
     pop = population(n, seed, profile, model)

@@ -121,7 +121,9 @@ def test_engine_options_are_checked_defaulted_and_recorded(toy, midpoint, model)
         SolverSettings(engine="test_midpoint", engine_options={"stepsize": 0.1}).validate()
     with pytest.raises(ValueError, match=r"option 'step': must be a positive finite number; got -1"):
         SolverSettings(engine="test_midpoint", engine_options={"step": -1}).validate()
-    with pytest.raises(ValueError, match=r"engine 'lsoda' has no option 'step'; its options: none"):
+    with pytest.raises(ValueError, match=r"engine 'scipy' has no option 'step'; its options: none"):
+        SolverSettings(engine="scipy", engine_options={"step": 0.1}).validate()
+    with pytest.raises(ValueError, match=r"engine 'lsoda' has no option 'step'; its options: first_step, linear_pk"):
         SolverSettings(engine="lsoda", engine_options={"step": 0.1}).validate()
     s = SolverSettings(engine="test_midpoint", engine_options={"step": 0.05})
     assert s.options() == {"step": 0.05, "fail_after": None}

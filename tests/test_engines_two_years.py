@@ -2,8 +2,8 @@
 
 One 2-year simulation (730 days, daily samples at midnight) of the ``rls_genetic`` profile on
 daily pramipexole 0.25 mg at 21:00 (730 doses, exact stops) with each engine, every run through
-the user's path ``Model.simulate(..., engine=...)`` at the model's default tolerances (rtol 1e-8,
-atol 1e-10 x state scale) and from its own periodic initial state. Every state and the key
+the user's path ``Model.simulate(..., engine=...)`` at rtol 1e-8, atol 1e-10 x state scale (the
+defaults before issue 15; each engine's default options) and from its own periodic initial state. Every state and the key
 observables of the compiled engines (``lsoda``, ``cvode``) must match the reference
 (``engine="scipy"``: ``solve_ivp`` BDF with the Python right-hand side) to 1e-4 relative at every
 sample: ``|x - ref| <= 1e-4 * max(|ref|, 1e-3 * max_t |ref|)`` (the floor keeps samples where a
@@ -32,6 +32,9 @@ DAYS = 730
 PROFILE = "rls_genetic"
 TOLERANCE = 1e-4
 FLOOR = 1e-3
+#: Every engine at rtol 1e-8 (the library default before issue 15): this compares engines; the
+#: looser defaults are held against a tight reference in tests/test_default_accuracy.py.
+RTOL, ATOL = 1e-8, 1e-10
 #: Observables a sweep or a clinician reads: iron status in blood and brain, the dopamine
 #: pathway, the drug's exposure and the symptom readouts.
 KEY_OBSERVABLES = ("serum_ferritin", "transferrin_saturation", "hepcidin", "bbb_iron_flux", "brain_iron",
@@ -42,7 +45,7 @@ KEY_OBSERVABLES = ("serum_ferritin", "transferrin_saturation", "hepcidin", "bbb_
 
 def _run(model, engine):
     return model.simulate(DAYS, PROFILE, regimen=rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0),
-                          sample_every_hours=24.0, engine=engine)
+                          sample_every_hours=24.0, engine=engine, rtol=RTOL, atol=ATOL)
 
 
 @pytest.fixture(scope="module")

@@ -127,8 +127,10 @@ def test_blocked_run_agrees_with_one_unbroken_integration(model):
     Y = integrate(model.compiled, y0, p, t, events=events, settings=model.settings, scale=model._scale())
     states = np.array([ds[n].values for n in model.compiled.state_names])
     scale = model._scale()[:, None]
-    assert np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale)) < 1e-6     # measured 6e-9
-    np.testing.assert_array_equal(states[:, :366], Y[:, :366])   # the first block: the same call
+    assert np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale)) < 1e-6     # measured 8e-8 (cvode)
+    # the first block is the same call up to its end; there CVODE stops exactly (a stop time at
+    # a call's end) where the unbroken run interpolates: that sample agrees to the tolerance above
+    np.testing.assert_array_equal(states[:, :365], Y[:, :365])
 
 
 # -- progress --------------------------------------------------------------------------------

@@ -58,6 +58,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+#: Default relative and absolute (x each state's scale) tolerances of engines that set none;
+#: see SolverSettings and Engine.default_rtol.
+DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-8
+#: Engines a Model uses when none is named, in order of preference: the first available one.
+DEFAULT_ENGINES = ("cvode", "lsoda")
 #: Event modes: ``"add"`` adds the value to the state, ``"set"`` replaces it.
 EVENT_MODES = ("add", "set")
 #: Samples within this many days (about 0.1 ms) of an event time are moved onto it.
@@ -72,6 +77,22 @@ class EngineUnavailable(RuntimeError):
     """An engine cannot run here (e.g. no C compiler or no SUNDIALS); the message says what is missing."""
 
 
+# -- the registry (filled by register_engine; see the end of this module) ----------------------
+_REGISTRY: dict = {}
+_SERIAL_LOCKS: dict = {}
+_REGISTRY_LOCK = threading.Lock()
+#: Registered engines: a read-only, live view name -> engine object.
+ENGINES = MappingProxyType(_REGISTRY)
+
+
+def default_tolerances(name) -> tuple:
+    """``(rtol, atol)`` defaults of the engine called ``name`` (the library's for unknown names)."""
+    engine = _REGISTRY.get(name) if isinstance(name, str) else None
+    if engine is None:
+        return DEFAULT_RTOL, DEFAULT_ATOL
+    return float(engine.default_rtol), float(engine.default_atol)
+
+
 # -- options ------------------------------------------------------------------------------
 
 def positive_number(value) -> float:
@@ -79,6 +100,14 @@ def positive_number(value) -> float:
     v = float(value)
     if not (np.isfinite(v) and v > 0):
         raise ValueError("must be a positive finite number")
+    return v
+
+
+def nonnegative_number(value) -> float:
+    """``value`` as a finite float >= 0, or ValueError."""
+    v = float(value)
+    if not (np.isfinite(v) and v >= 0):
+        raise ValueError("must be a finite number >= 0")
     return v
 
 
@@ -118,15 +147,29 @@ class SolverSettings:
     ``atol * scale_i``, see :func:`rlsmodel.integrate.integrate`). ``max_steps`` bounds the
     steps between two outputs. ``engine_options``: the engine's own options (a mapping;
     stored as sorted ``(name, value)`` pairs so settings stay hashable).
+
+    ``rtol``/``atol`` left as None take the engine's own defaults (``Engine.default_rtol``,
+    ``Engine.default_atol``; :data:`DEFAULT_RTOL`, :data:`DEFAULT_ATOL` for engines that set
+    none), chosen for the accuracy users need: every state within 1e-4 of its scale of a tight
+    reference after 2 years of daily dosing, daily outcomes unchanged
+    (``tests/test_default_accuracy.py``). They differ by engine because the engines' error
+    norms do (LSODA: weighted max norm; CVODE: weighted RMS norm). A :class:`rlsmodel.Model`
+    built without ``engine=`` uses :func:`default_engine`.
     """
 
     engine: str = "lsoda"
-    rtol: float = 1e-8
-    atol: float = 1e-10
+    rtol: float = None
+    atol: float = None
     max_steps: int = 200000
     engine_options: tuple = field(default=())
 
     def __post_init__(self):
+        if self.rtol is None or self.atol is None:
+            rtol, atol = default_tolerances(self.engine)
+            if self.rtol is None:
+                object.__setattr__(self, "rtol", rtol)
+            if self.atol is None:
+                object.__setattr__(self, "atol", atol)
         opts = self.engine_options
         if hasattr(opts, "items"):
             opts = opts.items()
@@ -312,6 +355,9 @@ class Engine:
     description: str = ""
     options: dict = {}
     thread_safe: bool = True
+    #: Default tolerances (rtol; atol x each state's scale) for the accuracy target.
+    default_rtol: float = DEFAULT_RTOL
+    default_atol: float = DEFAULT_ATOL
 
     def available(self) -> tuple:
         """``(True, "")`` if the engine can run here, else ``(False, reason)``."""
@@ -325,11 +371,6 @@ class Engine:
         return f"<rlsmodel engine {self.name!r}: {self.description}>"
 
 
-_REGISTRY: dict = {}
-_SERIAL_LOCKS: dict = {}
-_REGISTRY_LOCK = threading.Lock()
-#: Registered engines: a read-only, live view name -> engine object.
-ENGINES = MappingProxyType(_REGISTRY)
 
 
 def register_engine(engine: Engine, *, replace: bool = False) -> Engine:
@@ -364,6 +405,31 @@ def unregister_engine(name: str) -> None:
             raise KeyError(f"no engine {name!r} is registered; registered engines: {', '.join(_REGISTRY)}")
         del _REGISTRY[name]
         _SERIAL_LOCKS.pop(name, None)
+
+
+_DEFAULT_CHOICE: dict = {}
+
+
+def default_engine() -> str:
+    """The engine a :class:`rlsmodel.Model` uses when none is named: the first of
+    :data:`DEFAULT_ENGINES` that can run here (``cvode`` needs a C compiler and the ``fast``
+    extra; ``lsoda`` runs everywhere). Decided once per process."""
+    with _REGISTRY_LOCK:
+        hit = _DEFAULT_CHOICE.get("engine")
+    if hit is not None and hit in _REGISTRY:
+        return hit
+    reasons = []
+    for name in DEFAULT_ENGINES:
+        engine = _REGISTRY.get(name)
+        if engine is None:
+            continue
+        ok, why = engine.available()
+        if ok:
+            with _REGISTRY_LOCK:
+                _DEFAULT_CHOICE["engine"] = name
+            return name
+        reasons.append(f"{name}: {why}")
+    raise EngineUnavailable("no default engine can run here (" + "; ".join(reasons) + ")")
 
 
 def get_engine(name) -> Engine:

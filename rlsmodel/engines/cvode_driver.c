@@ -43,11 +43,16 @@ extern int CVodeSetLinearSolver(void *cvode_mem, SUNLinearSolver LS, SUNMatrix A
 extern int CVodeSetJacFn(void *cvode_mem, CVLsJacFn jac);
 extern int CVodeSetMaxNumSteps(void *cvode_mem, long int mxsteps);
 extern int CVodeSetStopTime(void *cvode_mem, sunrealtype tstop);
+extern int CVodeSetInitStep(void *cvode_mem, sunrealtype hin);
 extern int CVode(void *cvode_mem, sunrealtype tout, N_Vector yout, sunrealtype *tret, int itask);
 extern char *CVodeGetReturnFlagName(long int flag);
 extern int CVodeGetNumSteps(void *cvode_mem, long int *nsteps);
+extern int CVodeGetNumRhsEvals(void *cvode_mem, long int *nfevals);
+extern int CVodeGetNumJacEvals(void *cvode_mem, long int *njevals);
+extern int CVodeGetNumErrTestFails(void *cvode_mem, long int *netfails);
 extern void CVodeFree(void **cvode_mem);
 
+#define CV_ADAMS 1
 #define CV_BDF 2
 #define CV_NORMAL 1
 #define RLS_N @N@
@@ -55,8 +60,59 @@ extern void CVodeFree(void **cvode_mem);
 /* @MODEL_FUNCTIONS@ (generated rls_rhs and rls_jac are inserted here) */
 /* ---- driver (fixed text) ------------------------------------------------------------- */
 
-typedef struct { const double *p; } rls_user;
+/* Closed-form states (rlsmodel.engines.closed_form): chain b owns entries first[b] ..
+   first[b]+count[b]-1, modes lam[lam_off[b]..], segments seg_t[seg_off[b]..] (n_seg[b]);
+   entry i in segment k: coef[coef_off[i] + k*(1+m)] + sum_j coef[...+1+j] exp(lam_j (t - t_k)). */
+typedef struct {
+    int n_chains, n_entries;
+    const int64_t *state_idx, *first, *count, *n_modes, *lam_off, *seg_off, *n_seg, *coef_off;
+    const double *lam, *seg_t, *coef;
+} rls_closed_form;
+
+#define RLS_MAX_CHAINS 64
+#define RLS_MAX_MODES 8
+
+/* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
+   model functions see the full state yfull, whose other entries are constant (states at rest)
+   or closed-form forcing written in at each call. */
+typedef struct {
+    const double *p;
+    const rls_closed_form *cf;        /* NULL: no closed-form states */
+    int n_active;
+    const int *active;
+    double yfull[RLS_N], dfull[RLS_N], jfull[RLS_N * RLS_N];
+    int64_t cursor[RLS_MAX_CHAINS];   /* last segment found, per chain */
+} rls_user;
 typedef struct { char *buf; int filled; } rls_sink;
+
+/* Write the closed-form values at time t into y (the cursor makes the search O(1) on average). */
+static void cf_fill(const rls_closed_form *cf, int64_t *cursor, double t, double *y)
+{
+    int b;
+    for (b = 0; b < cf->n_chains; ++b) {
+        int64_t k = cursor[b], s0 = cf->seg_off[b], ns = cf->n_seg[b], m = cf->n_modes[b], i, j;
+        double e[RLS_MAX_MODES], tau;
+        while (k + 1 < ns && cf->seg_t[s0 + k + 1] <= t) ++k;
+        while (k > 0 && cf->seg_t[s0 + k] > t) --k;
+        cursor[b] = k;
+        tau = t - cf->seg_t[s0 + k];
+        for (j = 0; j < m; ++j) e[j] = exp(cf->lam[cf->lam_off[b] + j] * tau);
+        for (i = cf->first[b]; i < cf->first[b] + cf->count[b]; ++i) {
+            const double *c = cf->coef + cf->coef_off[i] + k * (1 + m);
+            double v = c[0];
+            for (j = 0; j < m; ++j) v += c[1 + j] * e[j];
+            y[cf->state_idx[i]] = v;
+        }
+    }
+}
+
+/* The full state at time t from the active states y. */
+static void full_state(rls_user *u, double t, const double *y)
+{
+    int i;
+    for (i = 0; i < u->n_active; ++i) u->yfull[u->active[i]] = y[i];
+    if (u->cf) cf_fill(u->cf, u->cursor, t, u->yfull);
+}
 
 int rls_n_states(void) { return RLS_N; }
 int rls_index_bits(void) { return (int)(8 * sizeof(sunindextype)); }
@@ -71,23 +127,32 @@ void rls_jac_eval(double t, const double *y, const double *p, double *J)
 
 static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
 {
-    const rls_user *u = (const rls_user *)user_data;
+    rls_user *u = (rls_user *)user_data;
     double *d = N_VGetArrayPointer(ydot);
     int i;
-    rls_rhs(t, N_VGetArrayPointer(y), u->p, d);
-    for (i = 0; i < RLS_N; ++i)
+    full_state(u, t, N_VGetArrayPointer(y));
+    rls_rhs(t, u->yfull, u->p, u->dfull);
+    for (i = 0; i < u->n_active; ++i) {
+        d[i] = u->dfull[u->active[i]];
         if (!isfinite(d[i])) return 1;   /* recoverable: CVODE retries with a smaller step */
+    }
     return 0;
 }
 
 static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix Jac, void *user_data,
                   N_Vector tmp1, N_Vector tmp2, N_Vector tmp3)
 {
-    const rls_user *u = (const rls_user *)user_data;
-    double *J = SUNDenseMatrix_Data(Jac);   /* column-major, leading dimension n */
+    rls_user *u = (rls_user *)user_data;
+    double *J = SUNDenseMatrix_Data(Jac);   /* column-major, leading dimension n_active */
+    int i, j, na = u->n_active;
     (void)fy; (void)tmp1; (void)tmp2; (void)tmp3;
-    memset(J, 0, sizeof(double) * RLS_N * RLS_N);
-    rls_jac(t, N_VGetArrayPointer(y), u->p, J);
+    full_state(u, t, N_VGetArrayPointer(y));
+    memset(u->jfull, 0, sizeof(u->jfull));
+    rls_jac(t, u->yfull, u->p, u->jfull);
+    for (j = 0; j < na; ++j) {
+        const double *col = u->jfull + (size_t)u->active[j] * RLS_N;
+        for (i = 0; i < na; ++i) J[(size_t)j * na + i] = col[u->active[i]];
+    }
     return 0;
 }
 
@@ -103,6 +168,16 @@ static void on_error(int line, const char *func, const char *file, const char *m
     }
 }
 
+static void add_stats(void *mem, long *stats)
+{
+    long v;
+    if (!stats) return;
+    if (CVodeGetNumSteps(mem, &v) == 0) stats[0] += v;
+    if (CVodeGetNumRhsEvals(mem, &v) == 0) stats[1] += v;
+    if (CVodeGetNumJacEvals(mem, &v) == 0) stats[2] += v;
+    if (CVodeGetNumErrTestFails(mem, &v) == 0) stats[3] += v;
+}
+
 static void apply_event(double *y, int idx, double value, int mode)
 {
     if (mode == 0) y[idx] += value; else y[idx] = value;
@@ -114,85 +189,154 @@ static int too_close(double a, double b)
     return fabs(b - a) <= 8.0 * DBL_EPSILON * (w > 1.0 ? w : 1.0);
 }
 
+/* Record sample k: the full state (closed-form entries are filled in by the caller). */
+static void record(rls_user *u, const double *y, double *row)
+{
+    int i;
+    for (i = 0; i < u->n_active; ++i) u->yfull[u->active[i]] = y[i];
+    memcpy(row, u->yfull, sizeof(double) * RLS_N);
+}
+
 /* Integrate from t_samples[0] through t_samples[n_samples-1].
 
-   y0 (n), p (parameters), t_samples (non-decreasing), events sorted by time (stable:
-   events at one time apply in the given order; mode 0 adds value to state ev_idx, mode 1
-   sets it). Events before t_samples[0] or after the last sample are ignored; events at
-   t_samples[0] apply before the first sample. The solver stops exactly at each event
-   time, applies the events, and restarts (CVodeReInit). Samples are right-continuous.
-   atol (n) is the per-state absolute tolerance; max_steps bounds the steps between two
-   outputs. out is (n_samples x n), row-major. msg must hold RLS_MSG_LEN bytes.
+   y0 (n), p (parameters), t_samples (non-decreasing). active (n_active indices into the
+   state, increasing; n_active 0 means every state) are the states CVODE integrates; the
+   others keep their y0 values (states at rest) or are closed-form forcing (cf, or NULL:
+   their values are written into the state the model functions see at each call; the caller
+   fills their output rows). Events are sorted by time (stable: events at one time apply in
+   the given order; mode 0 adds value to state ev_idx, mode 1 sets it), ev_idx an index into
+   the state vector of an active state. Events before t_samples[0] or after the last sample
+   are ignored; events at t_samples[0] apply before the first sample. The solver stops
+   exactly at each event time, applies the events, and restarts (CVodeReInit). Samples are
+   right-continuous. stop_t (n_stops, sorted) are further times no step may cross (the kinks
+   of closed-form forcing at doses): the solver stops there and restarts (stop_restart 1) or
+   goes on with its history (0). atol (n) is the per-state absolute tolerance; max_steps
+   bounds the steps between two outputs. lmm: 1 Adams-Moulton, 2 BDF. first_step > 0: the size of the first
+   step after the start and after every restart (0: CVODE's own estimate). out is
+   (n_samples x n), row-major. stats (4 longs, may be NULL) receives the steps, right-hand
+   side evaluations, Jacobian evaluations and error-test failures summed over all segments.
+   msg must hold RLS_MSG_LEN bytes.
 
    Returns 0 on success; otherwise a negative CVODE flag (or -1000 for bad input or a
    failed allocation) with the reason in msg. */
 int rls_integrate(int n, const double *y0, const double *p, int n_samples, const double *t_samples,
                   int n_events, const double *ev_t, const int *ev_idx, const double *ev_val,
                   const int *ev_mode, double rtol, const double *atol, long max_steps,
-                  double *out, char *msg)
+                  int lmm, double first_step, int n_active, const int *active,
+                  const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
+                  double *out, long *stats, char *msg)
 {
     SUNContext ctx = NULL;
     N_Vector y = NULL, abstol = NULL;
     SUNMatrix A = NULL;
     SUNLinearSolver LS = NULL;
     void *mem = NULL;
-    rls_user user;
+    rls_user *user = NULL;
     rls_sink sink;
+    int local[RLS_N];                /* state index -> active position, or -1 */
+    int all[RLS_N];
     double *yv, t0, t_end, a, b, tcur, tret;
-    int status = 0, flag, e = 0, k = 0, i, applied, started = 0;
+    int status = 0, flag, e = 0, k = 0, i, started = 0, q = 0, reinit = 0;
 
     msg[0] = '\0';
     sink.buf = msg;
     sink.filled = 0;
-    user.p = p;
     if (n != RLS_N) {
         snprintf(msg, RLS_MSG_LEN, "state vector has %d entries; the generated model has %d", n, RLS_N);
         return -1000;
     }
     if (n_samples < 1) return 0;
-    for (i = 0; i < n_events; ++i) {
-        if (ev_idx[i] < 0 || ev_idx[i] >= RLS_N || (ev_mode[i] != 0 && ev_mode[i] != 1)
-            || (i > 0 && ev_t[i] < ev_t[i - 1])) {
-            snprintf(msg, RLS_MSG_LEN, "event %d is malformed (state index %d, mode %d) or out of time order",
-                     i, ev_idx[i], ev_mode[i]);
+    if (n_active <= 0) {
+        for (i = 0; i < RLS_N; ++i) all[i] = i;
+        n_active = RLS_N;
+        active = all;
+    }
+    for (i = 0; i < RLS_N; ++i) local[i] = -1;
+    for (i = 0; i < n_active; ++i) {
+        if (active[i] < 0 || active[i] >= RLS_N || (i > 0 && active[i] <= active[i - 1])) {
+            snprintf(msg, RLS_MSG_LEN, "active state list is malformed at position %d (index %d)", i, active[i]);
             return -1000;
+        }
+        local[active[i]] = i;
+    }
+    for (i = 0; i < n_events; ++i) {
+        if (ev_idx[i] < 0 || ev_idx[i] >= RLS_N || local[ev_idx[i]] < 0 || (ev_mode[i] != 0 && ev_mode[i] != 1)
+            || (i > 0 && ev_t[i] < ev_t[i - 1])) {
+            snprintf(msg, RLS_MSG_LEN, "event %d is malformed (state index %d, not integrated, or mode %d) "
+                     "or out of time order", i, ev_idx[i], ev_mode[i]);
+            return -1000;
+        }
+    }
+    if (cf && cf->n_entries > 0) {
+        int c;
+        if (cf->n_chains > RLS_MAX_CHAINS) {
+            snprintf(msg, RLS_MSG_LEN, "%d closed-form chains; at most %d are supported", cf->n_chains, RLS_MAX_CHAINS);
+            return -1000;
+        }
+        for (c = 0; c < cf->n_chains; ++c) {
+            if (cf->n_modes[c] > RLS_MAX_MODES || cf->n_modes[c] < 0 || cf->n_seg[c] < 1) {
+                snprintf(msg, RLS_MSG_LEN, "closed-form chain %d has %d modes and %d segments "
+                         "(0-%d modes, >= 1 segment)", c, (int)cf->n_modes[c], (int)cf->n_seg[c], RLS_MAX_MODES);
+                return -1000;
+            }
+        }
+        for (i = 0; i < cf->n_entries; ++i) {
+            if (cf->state_idx[i] < 0 || cf->state_idx[i] >= RLS_N || local[cf->state_idx[i]] >= 0) {
+                snprintf(msg, RLS_MSG_LEN, "closed-form entry %d: state %d is integrated or out of range",
+                         i, (int)cf->state_idx[i]);
+                return -1000;
+            }
         }
     }
 
 #define RLS_CHECK(cond, what) do { if (!(cond)) { if (!sink.filled) snprintf(msg, RLS_MSG_LEN, "%s", what); \
                                     status = -1000; goto done; } } while (0)
+    user = (rls_user *)calloc(1, sizeof(rls_user));
+    RLS_CHECK(user != NULL, "out of memory");
+    user->p = p;
+    user->cf = (cf && cf->n_entries > 0) ? cf : NULL;
+    user->n_active = n_active;
+    user->active = active;
+    memcpy(user->yfull, y0, sizeof(double) * RLS_N);
     RLS_CHECK(SUNContext_Create(0, &ctx) == 0 && ctx != NULL, "SUNContext_Create failed");
     SUNContext_ClearErrHandlers(ctx);
     SUNContext_PushErrHandler(ctx, on_error, &sink);
-    y = N_VNew_Serial((sunindextype)RLS_N, ctx);
-    abstol = N_VNew_Serial((sunindextype)RLS_N, ctx);
+    y = N_VNew_Serial((sunindextype)n_active, ctx);
+    abstol = N_VNew_Serial((sunindextype)n_active, ctx);
     RLS_CHECK(y != NULL && abstol != NULL, "N_VNew_Serial failed");
     yv = N_VGetArrayPointer(y);
-    for (i = 0; i < RLS_N; ++i) { yv[i] = y0[i]; N_VGetArrayPointer(abstol)[i] = atol[i]; }
+    for (i = 0; i < n_active; ++i) { yv[i] = y0[active[i]]; N_VGetArrayPointer(abstol)[i] = atol[active[i]]; }
 
     t0 = t_samples[0];
     t_end = t_samples[n_samples - 1];
     while (e < n_events && ev_t[e] < t0) ++e;                      /* before the start: ignored */
-    while (e < n_events && ev_t[e] == t0) { apply_event(yv, ev_idx[e], ev_val[e], ev_mode[e]); ++e; }
-    while (k < n_samples && t_samples[k] <= t0) { memcpy(out + (size_t)k * RLS_N, yv, sizeof(double) * RLS_N); ++k; }
+    while (e < n_events && ev_t[e] == t0) { apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; }
+    while (k < n_samples && t_samples[k] <= t0) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
+    while (q < n_stops && stop_t[q] <= t0) ++q;
 
-    mem = CVodeCreate(CV_BDF, ctx);
+    mem = CVodeCreate(lmm == CV_ADAMS ? CV_ADAMS : CV_BDF, ctx);
     RLS_CHECK(mem != NULL, "CVodeCreate failed");
     RLS_CHECK(CVodeInit(mem, cv_rhs, t0, y) == 0, "CVodeInit failed");
     RLS_CHECK(CVodeSVtolerances(mem, rtol, abstol) == 0, "CVodeSVtolerances failed");
-    RLS_CHECK(CVodeSetUserData(mem, &user) == 0, "CVodeSetUserData failed");
-    A = SUNDenseMatrix((sunindextype)RLS_N, (sunindextype)RLS_N, ctx);
+    RLS_CHECK(CVodeSetUserData(mem, user) == 0, "CVodeSetUserData failed");
+    A = SUNDenseMatrix((sunindextype)n_active, (sunindextype)n_active, ctx);
     RLS_CHECK(A != NULL, "SUNDenseMatrix failed");
     LS = SUNLinSol_Dense(y, A, ctx);
     RLS_CHECK(LS != NULL, "SUNLinSol_Dense failed");
     RLS_CHECK(CVodeSetLinearSolver(mem, LS, A) == 0, "CVodeSetLinearSolver failed");
     RLS_CHECK(CVodeSetJacFn(mem, cv_jac) == 0, "CVodeSetJacFn failed");
     RLS_CHECK(CVodeSetMaxNumSteps(mem, max_steps) == 0, "CVodeSetMaxNumSteps failed");
+    if (first_step > 0.0)   /* also the first step after each restart: CVodeReInit keeps it */
+        RLS_CHECK(CVodeSetInitStep(mem, first_step) == 0, "CVodeSetInitStep failed");
 
     a = t0;
     while (a < t_end) {
         b = (e < n_events && ev_t[e] <= t_end) ? ev_t[e] : t_end;   /* next stop */
-        if (started) RLS_CHECK(CVodeReInit(mem, a, y) == 0, "CVodeReInit failed");
+        if (q < n_stops && stop_t[q] < b) b = stop_t[q];
+        if (started && reinit) {
+            add_stats(mem, stats);       /* ReInit resets CVODE's counters */
+            RLS_CHECK(CVodeReInit(mem, a, y) == 0, "CVodeReInit failed");
+        }
         started = 1;
         tcur = a;
         if (!too_close(a, b)) {
@@ -213,14 +357,16 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
                     }
                 }
                 tcur = tout;
-                if (tout < b) { memcpy(out + (size_t)k * RLS_N, yv, sizeof(double) * RLS_N); ++k; }
+                if (tout < b) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
             }
         }
         /* y is the state at b (left limit): apply the events at b, record right-continuously */
-        applied = 0;
-        while (e < n_events && ev_t[e] == b) { apply_event(yv, ev_idx[e], ev_val[e], ev_mode[e]); ++e; applied = 1; }
-        (void)applied;
-        while (k < n_samples && t_samples[k] <= b) { memcpy(out + (size_t)k * RLS_N, yv, sizeof(double) * RLS_N); ++k; }
+        reinit = 0;
+        while (e < n_events && ev_t[e] == b) {
+            apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; reinit = 1;
+        }
+        while (q < n_stops && stop_t[q] <= b) { ++q; reinit |= stop_restart; }
+        while (k < n_samples && t_samples[k] <= b) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
         a = b;
     }
     for (i = 0; i < RLS_N * n_samples; ++i) {
@@ -232,11 +378,13 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     }
 #undef RLS_CHECK
 done:
+    if (mem) add_stats(mem, stats);
     if (LS) SUNLinSolFree(LS);
     if (A) SUNMatDestroy(A);
     if (mem) CVodeFree(&mem);
     if (y) N_VDestroy(y);
     if (abstol) N_VDestroy(abstol);
     if (ctx) SUNContext_Free(&ctx);
+    free(user);
     return status;
 }

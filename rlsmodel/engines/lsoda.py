@@ -1,4 +1,4 @@
-"""``engine="lsoda"`` (default): ODEPACK LSODA through ``scipy.integrate.odeint``.
+"""``engine="lsoda"`` (the default where cvode cannot run): ODEPACK LSODA through ``scipy.integrate.odeint``.
 
 The numba-compiled right-hand side and dense Jacobian of the
 :class:`~rlsmodel.compile.CompiledSystem` (``fast_rhs``, ``fast_jac``) drive LSODA, which
@@ -18,7 +18,8 @@ import numpy as np
 import scipy
 from scipy.integrate import odeint
 
-from .base import Engine, IntegrationError, integrate_piecewise
+from .base import Engine, IntegrationError, Option, integrate_piecewise, nonnegative_number
+from .closed_form import LINEAR_PK_CHOICES, forced, write_samples
 
 #: First SciPy release whose LSODA keeps no global state (scipy/scipy#23914).
 THREAD_SAFE_SCIPY = (1, 17)
@@ -36,17 +37,25 @@ class LsodaEngine(Engine):
     name = "lsoda"
     description = "ODEPACK LSODA (scipy odeint) with the numba-compiled right-hand side and Jacobian"
     thread_safe = _version_tuple(scipy.__version__) >= THREAD_SAFE_SCIPY
+    options = {
+        "first_step": Option(0.0, "first step (day) after the start and every restart; 0: LSODA's estimate",
+                             nonnegative_number),
+        "linear_pk": Option("events", "'closed_form': linear drug compartments as superposed dose "
+                            "responses (rlsmodel.engines.closed_form); 'events': every dose stops and "
+                            "restarts the integrator", choices=LINEAR_PK_CHOICES),
+    }
 
     def integrate(self, problem):
         compiled, p, s = problem.compiled, problem.p, problem.settings
-        rhs, jac = compiled.fast_rhs, compiled.fast_jac
+        problem, cf, rhs, jac = forced(problem, compiled.fast_rhs, compiled.fast_jac)
+        h0 = problem.option("first_step")
 
         def segment(y, times):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sol, info = odeint(lambda yy, tt: rhs(tt, yy, p), y, times,
                                    Dfun=lambda yy, tt: jac(tt, yy, p),
-                                   rtol=s.rtol, atol=problem.atol, mxstep=s.max_steps,
+                                   rtol=s.rtol, atol=problem.atol, mxstep=s.max_steps, h0=h0,
                                    full_output=True)
             if info["message"] != "Integration successful.":
                 raise IntegrationError(f"LSODA failed near t = {info['tcur'][-1]:.6g} d: {info['message']}")
@@ -54,4 +63,4 @@ class LsodaEngine(Engine):
                 raise IntegrationError("LSODA produced non-finite states")
             return sol.T
 
-        return integrate_piecewise(problem, segment)
+        return write_samples(integrate_piecewise(problem, segment), problem, cf)

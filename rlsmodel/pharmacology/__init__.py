@@ -9,10 +9,11 @@
   and clock time from the table, the one every scorecard row, experiment and test uses.
 """
 from .drugs import DRUGS, RECEPTORS, Drug, absorption_rate_from_tmax, get_drug
-from .modules import DOSE_TARGETS, clearance_l_per_h, drug_modules
+from .modules import DOSE_TARGETS, clearance_l_per_h, drug_modules, linear_compartments
 from .regimen import Regimen, Schedule
 from .reference import arm_name, dose_text, is_single_dose, reference_dose, reference_doses, reference_regimen
 
 __all__ = ["DRUGS", "DOSE_TARGETS", "Drug", "RECEPTORS", "Regimen", "Schedule",
            "absorption_rate_from_tmax", "clearance_l_per_h", "drug_modules", "get_drug",
-           "reference_dose", "reference_doses", "reference_regimen", "dose_text", "arm_name", "is_single_dose"]
+           "reference_dose", "reference_doses", "reference_regimen", "dose_text", "arm_name", "is_single_dose",
+           "linear_compartments"]

@@ -290,6 +290,30 @@ DOSE_TARGETS = {
 }
 
 
+def linear_compartments() -> dict:
+    """Drug compartments that may be integrated in closed form: ``drug -> (states, inputs)``.
+
+    ``states``: the amounts a dose enters and moves through, in order (oral: gut depot then
+    plasma; patch and intravenous: the plasma pool); ``inputs``: input states that feed them
+    and change only at events (the patch delivery rate). These are the *candidates* of
+    :mod:`rlsmodel.engines.closed_form`, which keeps a chain in closed form only where the
+    assembled right-hand side is linear in it with constant coefficients and reads no other
+    state (oral iron, whose absorption is gated by hepcidin, fails that check and keeps
+    doses as events).
+    """
+    out = {}
+    for name, drug in DRUGS.items():
+        if drug.route == "transdermal":
+            out[name] = ((f"{name}_plasma",), (f"{name}_patch_rate",))
+        elif drug.route == "intravenous":
+            out[name] = ((DOSE_TARGETS[name][0],), ())
+        elif drug.kind == "iron":
+            out[name] = ((DOSE_TARGETS[name][0],), ())
+        else:
+            out[name] = ((f"{name}_depot", f"{name}_plasma"), ())
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def drug_modules() -> tuple:
     """One declared :class:`~rlsmodel.model.Module` per drug in the table (built once; compiled

@@ -31,6 +31,7 @@ from . import summaries
 from .assemble import assemble, part_dataset
 from .execute import results
 from .runner import SweepConfig, register_model
+from .summaries import OutcomeGroup
 from .space import PROFILE, REGIMEN_FIELDS, distinct_regimen_points, make_space
 from .store import COMPONENTS_ATTR, FINGERPRINT_ATTR, PartStore, check_path, fingerprint
 
@@ -57,7 +58,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     profile: the profile of points that do not sweep ``profile``.
     outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
         day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
-        or ``{name: callable(ds) -> float}``.
+        or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
+        value under any key) adds several outcomes computed by one call per point.
     store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
         and a rerun of the same call computes only what is missing.
     client: a ``dask.distributed.Client``: chunks run on its cluster.
@@ -376,4 +378,4 @@ class _CallableModule(types.ModuleType):
 
 sys.modules[__name__].__class__ = _CallableModule
 
-__all__ = ["sweep", "run_spec", "default_chunk_size"]
+__all__ = ["sweep", "run_spec", "default_chunk_size", "OutcomeGroup"]

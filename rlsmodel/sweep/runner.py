@@ -19,6 +19,7 @@ import numpy as np
 
 from ..caching import LRUCache
 from ..engines.base import SolverSettings
+from . import summaries
 from .space import PROFILE
 
 #: Models per process, by ModelKey (the caller's model, or one rebuilt from the key).
@@ -154,10 +155,12 @@ def run_chunk(config, indices, points) -> ChunkResult:
     names = list(config.outcomes)
     values = np.full((len(indices), len(names)), np.nan)
     status, trajectories = [], []
+    arrays_only = not config.keep_trajectories and summaries.reads_arrays_only(config.outcomes)
     for row, point in enumerate(points):
         try:
-            ds = _simulate(model, config, point)
-            values[row] = [_scalar(name, config.outcomes[name](ds)) for name in names]
+            run = _simulate(model, config, point)
+            ds = run if arrays_only else _dataset(run, point)
+            values[row] = [_scalar(name, v) for name, v in zip(names, summaries.evaluate(config.outcomes, ds))]
             status.append("ok")
             trajectories.append(ds if config.keep_trajectories else None)
         except Exception as exc:  # a failure is a value, never a crashed sweep
@@ -171,14 +174,19 @@ def run_chunk(config, indices, points) -> ChunkResult:
 
 
 def _simulate(model, config: SweepConfig, point: dict):
-    """One pure simulation of ``point`` (parameters, profile, regimen fields)."""
+    """One pure simulation of ``point`` (parameters, profile, regimen fields): a
+    :class:`~rlsmodel.simulator.Run` (its Dataset is built only when an outcome needs it)."""
     params = {k: v for k, v in point.items() if k in config.parameter_names}
     profile = point.get(PROFILE, config.profile)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
     # warn=False: out-of-range values and dose-less regimens are flagged once per sweep, before
     # any work (rlsmodel.sweep), and recorded in its attrs; progress=False: no bar per point
-    ds = model.simulate(config.days, profile=profile, params=params, regimen=regimen,
-                        sample_every_hours=config.sample_every_hours, progress=False, warn=False)
+    return model.run(config.days, profile=profile, params=params, regimen=regimen,
+                     sample_every_hours=config.sample_every_hours, progress=False, warn=False)
+
+
+def _dataset(run, point: dict):
+    ds = run.dataset()
     ds.attrs["sweep_point"] = json.dumps(point, sort_keys=True, default=float)   # for outcome functions
     return ds
 

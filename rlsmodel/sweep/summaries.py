@@ -11,7 +11,13 @@ A sweep keeps these numbers, not the trajectories. Built-in outcomes are named:
   none. Needs samples at most 3 h apart.
 
 User outcomes are any callables ``f(ds) -> float``; an optional ``units`` attribute on the
-callable is recorded in the output.
+callable is recorded in the output. Several outcomes that come from one computation (an
+augmentation verdict, a trial's scoring) are an :class:`OutcomeGroup`: ``f(ds) -> {name:
+float}`` called once per point, one output variable per name.
+
+Outcomes that read only arrays (the built-in ``_final`` and ``_last_day`` ones) also have
+``from_run(run)`` (a :class:`rlsmodel.simulator.Run`): a sweep whose outcomes all have it builds
+no Dataset per point.
 """
 from __future__ import annotations
 
@@ -38,6 +44,9 @@ class Final:
     def __call__(self, ds) -> float:
         return float(ds[self.variable].values[-1])
 
+    def from_run(self, run) -> float:
+        return float(run.variable(self.variable)[-1])
+
 
 @dataclass(frozen=True)
 class LastDay:
@@ -47,9 +56,13 @@ class LastDay:
     statistic: str
 
     def __call__(self, ds) -> float:
-        t = ds["time"].values
-        values = ds[self.variable].values[t >= t[-1] - 1.0 + 1e-9]
-        return float(getattr(np, self.statistic)(values))
+        return self._of(ds["time"].values, ds[self.variable].values)
+
+    def from_run(self, run) -> float:
+        return self._of(run.time, run.variable(self.variable))
+
+    def _of(self, t, values) -> float:
+        return float(getattr(np, self.statistic)(values[t >= t[-1] - 1.0 + 1e-9]))
 
 
 #: Readouts of rlsmodel.outcomes.daily -> unit.
@@ -72,6 +85,70 @@ class LastSymptomDay:
         if daily.sizes.get("day", 0) == 0:
             return float("nan")
         return float(daily[self.variable].values[-1])
+
+
+class OutcomeGroup:
+    """Several sweep outcomes computed together: ``func(ds) -> {name: float}`` for ``names``.
+
+    Give it in a sweep's ``outcomes`` mapping (the key is only a label) or list: it adds one
+    output variable per name, and the sweep calls ``func`` once per point (not once per
+    name). ``units`` and ``descriptions``: optional ``{name: text}`` for the output attrs.
+    Picklable when ``func`` is (it travels to worker processes).
+    """
+
+    def __init__(self, func, names, units=None, descriptions=None):
+        if not callable(func):
+            raise ValueError(f"OutcomeGroup needs a callable(ds) -> {{name: float}}; got {type(func).__name__}")
+        names = tuple(names)
+        if not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
+            raise ValueError(f"OutcomeGroup names must be a non-empty list of identifiers; got {names!r}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"OutcomeGroup names repeat: {names!r}")
+        self.func, self.names = func, names
+        self.units = dict(units or {})
+        self.descriptions = dict(descriptions or {})
+
+    def __call__(self, ds) -> dict:
+        out = self.func(ds)
+        if not hasattr(out, "keys") or not set(self.names) <= set(out.keys()):
+            got = sorted(out.keys()) if hasattr(out, "keys") else type(out).__name__
+            raise ValueError(f"outcome group returned {got}; it must return a mapping with {list(self.names)}")
+        return out
+
+    def __repr__(self):
+        return f"OutcomeGroup({getattr(self.func, '__qualname__', self.func)!r}, names={self.names!r})"
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMember:
+    """One value of an :class:`OutcomeGroup` (how a group appears among resolved outcomes)."""
+
+    group: OutcomeGroup
+    name: str
+
+    def __call__(self, ds) -> float:
+        return self.group(ds)[self.name]
+
+
+def evaluate(funcs: dict, ds) -> list:
+    """Every outcome of ``funcs`` on ``ds`` (a Dataset, or a :class:`~rlsmodel.simulator.Run`
+    when every outcome has ``from_run``), each :class:`OutcomeGroup` called once."""
+    groups, out = {}, []
+    is_run = not hasattr(ds, "data_vars")
+    for func in funcs.values():
+        if isinstance(func, GroupMember):
+            key = id(func.group)
+            if key not in groups:
+                groups[key] = func.group(ds)
+            out.append(groups[key][func.name])
+        else:
+            out.append(func.from_run(ds) if is_run else func(ds))
+    return out
+
+
+def reads_arrays_only(funcs: dict) -> bool:
+    """True when every outcome can be computed from a Run (no Dataset needed)."""
+    return all(hasattr(f, "from_run") for f in funcs.values())
 
 
 def variable_units(model) -> dict:
@@ -122,7 +199,13 @@ def resolve(outcomes, model) -> dict:
     if isinstance(outcomes, (list, tuple)):
         if not outcomes:
             raise ValueError("outcomes: empty list; give at least one outcome name")
-        return {n: builtin(n, model) for n in outcomes}
+        out = {}
+        for item in outcomes:
+            if isinstance(item, OutcomeGroup):
+                _add_group(out, item)
+            else:
+                _add(out, item, builtin(item, model))
+        return out
     if not hasattr(outcomes, "items"):
         raise ValueError("outcomes must be a dict name -> callable(ds) -> float, a list of "
                          f"built-in names, or None; got {type(outcomes).__name__}")
@@ -130,14 +213,29 @@ def resolve(outcomes, model) -> dict:
         raise ValueError("outcomes: empty mapping; give at least one outcome")
     out = {}
     for name, func in outcomes.items():
+        if isinstance(func, OutcomeGroup):
+            _add_group(out, func)
+            continue
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"outcome name {name!r} must be an identifier")
         if isinstance(func, str):
             func = builtin(func, model)
         if not callable(func):
-            raise ValueError(f"outcome {name!r} must be callable(ds) -> float; got {type(func).__name__}")
-        out[name] = func
+            raise ValueError(f"outcome {name!r} must be callable(ds) -> float (or an OutcomeGroup); "
+                             f"got {type(func).__name__}")
+        _add(out, name, func)
     return out
+
+
+def _add(out: dict, name: str, func) -> None:
+    if name in out:
+        raise ValueError(f"outcome {name!r} is given twice")
+    out[name] = func
+
+
+def _add_group(out: dict, group: OutcomeGroup) -> None:
+    for name in group.names:
+        _add(out, name, GroupMember(group, name))
 
 
 def attrs(name: str, func, model) -> dict:
@@ -154,6 +252,12 @@ def attrs(name: str, func, model) -> dict:
         return {"units": DAILY_READOUTS[func.variable],
                 "long_name": f"{func.variable} on the last complete symptom day",
                 "description": f"rlsmodel.outcomes.daily(ds)['{func.variable}'] of the last 06:00-06:00 day"}
+    if isinstance(func, GroupMember):
+        out = {"long_name": name,
+               "description": func.group.descriptions.get(name, f"{name} from {func.group!r}")}
+        if name in func.group.units:
+            out["units"] = str(func.group.units[name])
+        return out
     doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
     out = {"long_name": name, "description": doc[0] if doc else "user outcome function"}
     if getattr(func, "units", None) is not None:
