@@ -50,12 +50,13 @@ MODULE = Module(
             State("d2_sensitization", "1", "slow sensitization of the tolerance response, matured from "
                   "priming (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
     parameters=(
-        Parameter("d2_supraphysiological_threshold", 2.5, "1", (1.5, 5.0),
+        Parameter("d2_supraphysiological_threshold", 2.2, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
                   "tolerance; re-calibrated (issue 14, experiments/calibration/augmentation_population.toml) "
-                  "on the 52-week virtual trial: the evening peak of pramipexole 0.5 mg (about 2.6x) "
-                  "and levodopa 200 mg (4.6x) exceed it in the median patient; pramipexole 0.25 mg, "
-                  "ropinirole 2 mg (about 2.1-2.2x) and the flat rotigotine patch (2.05x) stay below", "D2 stimulation (relative to its set point) above which "
+                  "on the 52-week virtual trial (n = 200, seed 2014) with the drug potencies of "
+                  "drug_efficacy.toml: pramipexole 0.5 mg MPI-positive 7.3% (Allen et al. 2014: 7.7%), "
+                  "pregabalin 1.6% (2.1%), levodopa 200 mg 74% noise-free (Allen and Earley 1996: 82%); "
+                  "1.9 gives pramipexole 0.5 mg 29% and costs its 12-week efficacy (-2.8), 2.5 gives it 1.6%", "D2 stimulation (relative to its set point) above which "
                   "tolerance builds"),
         Parameter("d2_supraphysiological_gain", 0.1, "1", (0.0, 100.0),
                   "re-calibrated (issue 14, augmentation_population.toml): small, so that the first "
