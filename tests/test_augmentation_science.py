@@ -3,8 +3,9 @@ the drug ranking, no low dopamine in RLS, relief by movement, and withdrawal.
 
 All runs use the median ``rls_genetic`` patient with an untreated baseline month. Targets are
 the clinical facts of science.md section 3; the calibrated set is stated in docs/calibration.md
-(levodopa 200 mg augmenting after about 3 weeks, pramipexole 0.5 mg not within a year), every
-other assertion here is a prediction of the model that would break if the mechanism broke.
+(since issue 14 the population rates of the 52-week virtual trial; in the median patient levodopa
+200 mg meets the criteria within 6 months, the agonists at reference doses do not), every other
+assertion here is a prediction of the model that would break if the mechanism broke.
 """
 from __future__ import annotations
 
@@ -61,7 +62,10 @@ def test_levodopa_augments_over_weeks_not_at_once(runs):
     _, daily, verdict = runs["levodopa"]
     assert verdict["augmented"], verdict
     weeks = (verdict["day_met_clinically_relevant"] - BASE) / 7
-    assert 1.5 <= weeks <= 10, f"levodopa augmentation after {weeks:.1f} weeks (clinical: 3-8)"
+    # issue 14: tolerance is sensitized by a slow two-stage chain (k 0.004/day), so the median
+    # patient meets the criteria after months (about 24 weeks), most population patients within a
+    # year (Allen and Earley 1996: 82%); never in the first weeks
+    assert 4 <= weeks <= 26, f"levodopa augmentation after {weeks:.1f} weeks (within 6 months)"
     assert verdict["onset_advance_h"] >= 2.0
     # the first treated week is better than baseline: augmentation is not an immediate effect
     assert _window(daily, "irls", BASE + 1, BASE + 8) < _window(daily, "irls", 0, BASE)
@@ -92,10 +96,20 @@ def test_alpha2delta_ligands_do_not_augment(runs, drug):
 
 
 def test_higher_pramipexole_dose_raises_augmentation_risk(model):
-    """Susceptibility: 0.75 mg augments in the median patient where 0.25 mg does not."""
-    ds = model.simulate(BASE + 182, PROFILE, sample_every_hours=0.5,
-                        regimen=reference_regimen("pramipexole", dose=TOP_PRAMIPEXOLE, start_day=BASE))
-    assert outcomes.augmentation(ds, BASE)["augmented"]
+    """Susceptibility in the median patient: tolerance grows steeply with the dose (0.25 mg stays
+    below the hinge, 0.75 mg builds it), and at 0.75 mg the benefit drifts away over months (IRLS
+    creeping up) without meeting the criteria within 6 months; the rates are a population
+    question (tests/test_population_targets.py)."""
+    tol, drift = {}, {}
+    for dose in (0.25, 0.5, TOP_PRAMIPEXOLE):
+        ds = model.simulate(BASE + 182, PROFILE, sample_every_hours=0.5,
+                            regimen=reference_regimen("pramipexole", dose=dose, start_day=BASE))
+        daily = outcomes.daily(ds)
+        tol[dose] = float(ds.d2_tolerance.max())
+        drift[dose] = _window(daily, "irls", BASE + 154, BASE + 182) - _window(daily, "irls", BASE + 7, BASE + 21)
+    assert tol[TOP_PRAMIPEXOLE] > 100 * tol[0.5] > 100 * tol[0.25], tol
+    assert drift[TOP_PRAMIPEXOLE] >= 3.0, drift          # slow loss of benefit at the top dose
+    assert abs(drift[0.25]) < 1.0, drift                  # the low dose holds
 
 
 @pytest.mark.parametrize("profile", ["rls_genetic", "rls_iron_deficient"])
@@ -127,7 +141,8 @@ def test_moving_relieves_the_urge_while_it_lasts(model):
 
 def test_withdrawal_symptoms_return_within_days_augmentation_resolves_slowly(model):
     """Stop pramipexole after 8 weeks: the untreated urge is back within a week; stop levodopa
-    after established augmentation: tolerance (and the excess) decays over weeks to months."""
+    after established augmentation (6 months): tolerance (and the excess) decays over weeks to
+    months."""
     stop = BASE + 56
     ds = model.simulate(stop + 28, PROFILE, regimen=reference_regimen("pramipexole", days=stop - BASE, start_day=BASE),
                         sample_every_hours=0.5)
@@ -136,6 +151,7 @@ def test_withdrawal_symptoms_return_within_days_augmentation_resolves_slowly(mod
     back = _evening_urge(ds, stop + 3, stop + 7)
     assert on < before - 0.5 and back > before - 0.5, (before, on, back)
 
+    stop = BASE + 182
     lev = model.simulate(stop + 120, PROFILE, regimen=reference_regimen("levodopa", days=stop - BASE, start_day=BASE),
                          sample_every_hours=1.0)
     tol = lev.d2_tolerance
@@ -172,10 +188,10 @@ def test_spinal_acute_benefit(spinal_runs, drug):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "since the iron-axis recalibration (issue 13; excitability-weighted urge, width 0.08) no D1 gain "
-    "keeps levodopa's week-1 benefit and makes it meet the criteria within 12 weeks: at gain 350 D1 "
-    "rises 8-fold in 4 months without MPI-positive weeks; at 500 it augments at 8 weeks but week 1 is "
-    "worse than baseline (docs/calibration.md; re-fit with the drug chain in issue 14)"))
+    "under the spinal hypothesis levodopa 200 mg up-regulates D1 about 9-fold in a year and the "
+    "median patient's IRLS creeps from 10 (week 1) to 15 (week 26), but the MPI criteria are not met "
+    "(issue 14 re-fit; in the 52-week trial 5.6% MPI-positive against the majority of Allen and "
+    "Earley 1996): docs/calibration.md, known gaps"))
 def test_spinal_levodopa_augments_over_weeks_through_d1_upregulation(spinal_runs):
     ds, daily, verdict = spinal_runs["levodopa"]
     assert verdict["augmented"], verdict
@@ -187,9 +203,19 @@ def test_spinal_levodopa_augments_over_weeks_through_d1_upregulation(spinal_runs
 def test_where_the_hypotheses_disagree(spinal_runs, runs):
     """A prediction a paper could test: D2 tolerance spares the flat patch (no trough, no
     supraphysiological peak), the spinal hypothesis does not (sustained D3 stimulation plus
-    rotigotine's own D1 agonism up-regulate D1)."""
+    rotigotine's own D1 agonism up-regulate D1): under it the patch relieves in week 1 and is worse
+    than no treatment by month 4 (in the 52-week trial its 12-week benefit is gone), while under D2
+    tolerance it still relieves at 6 months. Pregabalin touches neither."""
+    end = (BASE + 91, BASE + 119)
+    for hypothesis, table in (("d2_tolerance", runs), ("d3_d1_spinal", spinal_runs)):
+        daily = table["rotigotine"][1]
+        base = _window(daily, "irls", 0, BASE)
+        assert _window(daily, "irls", BASE + 1, BASE + 8) < base - 5, hypothesis
+    d2_daily, spinal_daily = runs["rotigotine"][1], spinal_runs["rotigotine"][1]
     assert not runs["rotigotine"][2]["augmented"]
-    assert spinal_runs["rotigotine"][2]["augmented"]
+    assert _window(d2_daily, "irls", *end) < _window(d2_daily, "irls", 0, BASE) - 4
+    assert _window(spinal_daily, "irls", *end) > _window(spinal_daily, "irls", 0, BASE)
+    assert float(spinal_runs["rotigotine"][0].d1_density.values[-1]) > 5 * float(spinal_runs["rotigotine"][0].d1_density.values[0])
     assert not spinal_runs["pregabalin"][2]["mpi_positive"]
 
 
