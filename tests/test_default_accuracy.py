@@ -53,12 +53,19 @@ SCENARIOS = {
                                   + rlsmodel.Regimen.daily("ferrous_sulfate", 65.0, 8.0, start_day=START_DAY), None),
 }
 
+#: variant -> (engine, engine options, rtol or None for the engine's default). With the drug
+#: compartments integrated (doses as events) CVODE carries their peak error into the stimulation
+#: that issue 14's sharp tolerance hinge amplifies: at its default 1e-7 levodopa's d2_tolerance
+#: ends 1.18e-4 off the reference, so that mode is documented (cvode's linear_pk option) and
+#: checked at rtol 5e-8 (measured: within 1e-5 in every scenario); the default mode (closed
+#: form) meets the target at 1e-7.
+EVENTS_RTOL = 5e-8
 VARIANTS = {
-    "cvode defaults": ("cvode", None),
-    "cvode, doses as events": ("cvode", {"linear_pk": "events"}),
-    "cvode, doses as events, first step 1e-6 d": ("cvode", {"linear_pk": "events", "first_step": 1e-6}),
-    "lsoda defaults": ("lsoda", None),
-    "lsoda, closed-form PK": ("lsoda", {"linear_pk": "closed_form"}),
+    "cvode defaults": ("cvode", None, None),
+    "cvode, doses as events": ("cvode", {"linear_pk": "events"}, EVENTS_RTOL),
+    "cvode, doses as events, first step 1e-6 d": ("cvode", {"linear_pk": "events", "first_step": 1e-6}, EVENTS_RTOL),
+    "lsoda defaults": ("lsoda", None, None),
+    "lsoda, closed-form PK": ("lsoda", {"linear_pk": "closed_form"}, None),
 }
 
 _REFERENCES = {}
@@ -104,15 +111,16 @@ def _check(model, scenario, ds, what):
 
 def test_the_defaults_are_the_ones_this_file_checks():
     assert (DEFAULT_RTOL, DEFAULT_ATOL) == (1e-6, 1e-8)
-    assert (SolverSettings().rtol, SolverSettings().atol) == (1e-6, 1e-8)                        # lsoda
+    assert (SolverSettings().rtol, SolverSettings().atol) == (1e-7, 1e-9)                        # lsoda
     assert (SolverSettings(engine="cvode").rtol, SolverSettings(engine="cvode").atol) == (1e-7, 1e-9)
+    assert (SolverSettings(engine="scipy").rtol, SolverSettings(engine="scipy").atol) == (1e-6, 1e-8)
     assert SolverSettings(engine="cvode", rtol=1e-5).atol == 1e-9          # each left None is the engine's
     model = rlsmodel.Model()
     assert model.settings.engine == default_engine()
     assert model.settings == SolverSettings(engine=default_engine())
     # another engine than the model's runs at its own defaults, not the model's
     ds = model.simulate(0.5, engine="lsoda", sample_every_hours=6.0)
-    assert (ds.attrs["solver_rtol"], ds.attrs["solver_atol"]) == (1e-6, 1e-8)
+    assert (ds.attrs["solver_rtol"], ds.attrs["solver_atol"]) == (1e-7, 1e-9)
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
@@ -127,10 +135,11 @@ def test_model_defaults_meet_the_accuracy_target(model, scenario):
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_each_speed_up_meets_the_accuracy_target(model, scenario, variant):
-    engine, options = VARIANTS[variant]
-    ds = _simulate(model, scenario, engine=engine, engine_options=options)      # the engine's default tolerances
+    engine, options, rtol = VARIANTS[variant]
+    tolerances = {} if rtol is None else {"rtol": rtol, "atol": rtol / 100}
+    ds = _simulate(model, scenario, engine=engine, engine_options=options, **tolerances)  # else the engine's defaults
     assert ds.attrs["solver_engine"] == engine
-    assert ds.attrs["solver_rtol"] == SolverSettings(engine=engine).rtol
+    assert ds.attrs["solver_rtol"] == (SolverSettings(engine=engine).rtol if rtol is None else rtol)
     _check(model, scenario, ds, variant)
 
 
