@@ -11,7 +11,7 @@ notebooks. A result holds
   re-simulated from the hourly run's state at that midnight;
 * ``healthy``: the healthy profile's day-averaged steady state (reference lines).
 
-Interactive runs use ``rtol = 1e-6`` (the engines' defaults: cvode 1e-7, lsoda 1e-6; the
+Interactive runs use ``rtol = 1e-6`` (the engines' defaults: cvode 1e-7, lsoda 1e-7; the
 library default was 1e-8 when this was chosen): curves agree to well under a line width
 (docs/decisions.md).
 """
