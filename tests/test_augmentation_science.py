@@ -107,7 +107,7 @@ def test_higher_pramipexole_dose_raises_augmentation_risk(model):
         daily = outcomes.daily(ds)
         tol[dose] = float(ds.d2_tolerance.max())
         drift[dose] = _window(daily, "irls", BASE + 154, BASE + 182) - _window(daily, "irls", BASE + 7, BASE + 21)
-    assert tol[TOP_PRAMIPEXOLE] > 100 * tol[0.5] > 100 * tol[0.25], tol
+    assert tol[TOP_PRAMIPEXOLE] > 20 * tol[0.5] and tol[0.5] > 100 * tol[0.25], tol   # steep in dose
     assert drift[TOP_PRAMIPEXOLE] >= 3.0, drift          # slow loss of benefit at the top dose
     assert abs(drift[0.25]) < 1.0, drift                  # the low dose holds
 
