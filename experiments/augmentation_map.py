@@ -14,8 +14,16 @@ Writes ``figures/augmentation_map_<drug>.png`` (one heat-map panel per uptake ga
 half-life, y dose, colour weeks to clinically relevant augmentation, grey = none within
 the run) and ``figures/augmentation_map_<drug>.nc`` (the sweep Dataset with provenance).
 
-Run: ``python experiments/augmentation_map.py [--drug pramipexole] [--weeks 26] [--workers 2]
-[--full]`` (default grid 4 x 4 x 3 = 48 points, a few minutes at most; ``--full`` 8 x 6 x 5).
+At a fixed dose a longer half-life also means more drug (the daily exposure, AUC, grows with
+the half-life), so the half-life axis mixes two things. ``--equal-exposure`` separates them: the
+dose on the y axis is the dose at the drug's label half-life, and at another half-life ``h`` the
+dose taken is scaled by ``label / h``, so every column of a row has the same daily exposure and
+only the peak-to-trough swing differs (science.md section 3: shorter-acting drugs augment more).
+Files then end in ``_equal_exposure``.
+
+Run: ``python -m rlsmodel run augmentation_map [--drug pramipexole] [--weeks 26] [--workers 2]
+[--full] [--equal-exposure]`` (default grid 4 x 4 x 3 = 48 points, a few minutes at most;
+``--full`` 8 x 6 x 5).
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ import numpy as np
 
 import rlsmodel
 from rlsmodel import Regimen, outcomes
+from rlsmodel.pharmacology import get_drug
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
 DOSE_HOUR = 21.0
@@ -52,16 +61,25 @@ GRIDS = {
 
 
 class EveningDose:
-    """Regimen factory: the swept dose of ``drug`` every evening from ``start_day``."""
+    """Regimen factory: the swept dose of ``drug`` every evening from ``start_day``; with
+    ``exposure_half_life_h`` (h) the dose is scaled by ``exposure_half_life_h / half-life`` of
+    the point, so the daily exposure equals that of the swept dose at that half-life."""
 
     fields = ("dose_mg",)
 
-    def __init__(self, drug: str, start_day: int):
-        self.drug, self.start_day = drug, start_day
-        self.__qualname__ = f"EveningDose({drug}, {DOSE_HOUR:g} h, from day {start_day})"
+    def __init__(self, drug: str, start_day: int, exposure_half_life_h=None):
+        self.drug, self.start_day, self.exposure_half_life_h = drug, start_day, exposure_half_life_h
+        scaled = "" if exposure_half_life_h is None else f", equal exposure to {exposure_half_life_h:g} h"
+        self.__qualname__ = f"EveningDose({drug}, {DOSE_HOUR:g} h, from day {start_day}{scaled})"
+
+    def dose(self, point) -> float:
+        """The dose (mg) taken at ``point``."""
+        if self.exposure_half_life_h is None:
+            return float(point["dose_mg"])
+        return float(point["dose_mg"]) * self.exposure_half_life_h / float(point[f"{self.drug}_half_life"])
 
     def __call__(self, point):
-        return Regimen.daily(self.drug, point["dose_mg"], DOSE_HOUR, start_day=self.start_day,
+        return Regimen.daily(self.drug, self.dose(point), DOSE_HOUR, start_day=self.start_day,
                              allow_off_label=True)
 
 
@@ -95,7 +113,7 @@ class DaysToBoth:
                 "days_to_augmentation": since["day_met_clinically_relevant"]}
 
 
-def draw(ds, drug, path, provenance, weeks):
+def draw(ds, drug, path, provenance, weeks, exposure_half_life_h=None):
     """One panel per uptake gain: weeks to clinically relevant augmentation over half-life x dose."""
     import matplotlib.pyplot as plt
     from matplotlib import colors
@@ -120,10 +138,15 @@ def draw(ds, drug, path, provenance, weeks):
         ax.set_yticklabels([f"{d:g}" for d in dose])
         ax.set_xlabel(f"{drug} half-life (h)")
         ax.set_title(f"bbb_uptake_gain = {g:g}", fontsize=9)
-    axes[0][0].set_ylabel(f"{drug} dose at {DOSE_HOUR:g}:00 (mg)")
+    if exposure_half_life_h is None:
+        axes[0][0].set_ylabel(f"{drug} dose at {DOSE_HOUR:g}:00 (mg)")
+    else:
+        axes[0][0].set_ylabel(f"dose at the {exposure_half_life_h:g} h half-life (mg),\n"
+                              f"scaled by {exposure_half_life_h:g} h / half-life (equal exposure)")
     cb = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
     cb.set_label(f"weeks to clinically relevant augmentation (grey: none in {weeks} wk)")
-    fig.suptitle(f"Time to augmentation, {drug}, profile rls_genetic (model as it stands)", fontsize=10)
+    scaled = "" if exposure_half_life_h is None else ", equal daily exposure along each row"
+    fig.suptitle(f"Time to augmentation, {drug}, profile rls_genetic (model as it stands){scaled}", fontsize=10)
     plotting.save(fig, path, provenance)
     plt.close(fig)
 
@@ -134,6 +157,8 @@ def main(argv=None) -> int:
     ap.add_argument("--weeks", type=int, default=26, help="treated weeks (default 26)")
     ap.add_argument("--full", action="store_true", help="finer grid (8 x 6 x 5 points)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--equal-exposure", action="store_true",
+                    help="scale the dose by label half-life / half-life (equal daily exposure along a row)")
     ap.add_argument("--out", type=Path, default=FIGURES)
     args = ap.parse_args(argv)
     if args.weeks < 1:
@@ -142,8 +167,10 @@ def main(argv=None) -> int:
     hl_name = f"{args.drug}_half_life"
     space = {hl_name: grid["half_life"], "dose_mg": grid["dose_mg"], "bbb_uptake_gain": grid["bbb_uptake_gain"]}
     days = BASELINE_DAYS + 7 * args.weeks + outcomes.DAY_START_HOUR / 24.0
+    label_h = get_drug(args.drug).half_life_h if args.equal_exposure else None
+    stem = f"augmentation_map_{args.drug}" + ("_equal_exposure" if args.equal_exposure else "")
     t0 = time.perf_counter()
-    ds = rlsmodel.sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(args.drug, BASELINE_DAYS),
+    ds = rlsmodel.sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(args.drug, BASELINE_DAYS, label_h),
                         outcomes=[rlsmodel.sweep.OutcomeGroup(
                             DaysToBoth(BASELINE_DAYS), ("days_to_mpi_positive", "days_to_augmentation"),
                             units={"days_to_mpi_positive": "day", "days_to_augmentation": "day"},
@@ -153,13 +180,15 @@ def main(argv=None) -> int:
     elapsed = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)
     ds.attrs["experiment"] = "augmentation_map"
-    ds.to_netcdf(args.out / f"augmentation_map_{args.drug}.nc")
-    draw(ds, args.drug, args.out / f"augmentation_map_{args.drug}.png",
-         {"experiment": "augmentation_map", "drug": args.drug, "weeks": args.weeks, "grid": str(space)}, args.weeks)
+    ds.attrs["equal_exposure_half_life_h"] = float("nan") if label_h is None else float(label_h)
+    ds.to_netcdf(args.out / f"{stem}.nc")
+    draw(ds, args.drug, args.out / f"{stem}.png",
+         {"experiment": "augmentation_map", "drug": args.drug, "weeks": args.weeks, "grid": str(space),
+          "equal_exposure": bool(args.equal_exposure)}, args.weeks, label_h)
     n = int(ds.attrs["n_points"])
     print(f"{n} points ({ds.attrs['n_failed']} failed) in {elapsed:.0f} s on {args.workers} worker(s)")
     print((ds["days_to_augmentation"] / 7.0).round(1).to_dataframe().unstack("bbb_uptake_gain").to_string())
-    print(f"wrote {args.out / f'augmentation_map_{args.drug}.png'} and .nc")
+    print(f"wrote {args.out / f'{stem}.png'} and .nc")
     return 0
 
 
