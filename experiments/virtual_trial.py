@@ -196,7 +196,10 @@ def main(argv=None) -> int:
               + (f"  [calibration band: {r['model_band']}]" if r.get("model_band") else ""))
 
     header = (f"# Virtual trials (n = {args.n} per arm, seed {args.seed}, rlsmodel {rlsmodel.__version__})\n\n"
-              "Simulated incidences as the model stands (not calibrated to these trials). Augmentation = "
+              "Simulated incidences as the model stands. Fitted to (issue 14, "
+              "experiments/calibration/augmentation_population.toml, 52 weeks): pramipexole 0.5 mg and "
+              "pregabalin MPI-positive, levodopa's noise-free majority within a year; every other "
+              "number is a prediction. Augmentation = "
               "clinically relevant tier adjudicated at 4-weekly visits; MPI-positive = criteria met at some "
               "visit; noise-free verdict = rlsmodel.outcomes.augmentation on the model's own daily series. "
               "IRLS change = reported weekly IRLS (placebo term and day-to-day noise included) minus baseline.")

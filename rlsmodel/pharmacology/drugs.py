@@ -168,7 +168,7 @@ _pramipexole = Drug(
         "volume_l": f"{_MIRAPEX}; Wright et al. 1997 J Clin Pharmacol 37:520: volume of distribution about 490-500 L",
         "molecular_weight": "US doses are of the dihydrochloride monohydrate salt (302.26 g/mol; base 211.33)",
         "unbound_fraction": f"{_MIRAPEX}: less than 20% bound to plasma proteins",
-        "brain_plasma_ratio": "calibrated (issue 14, experiments/calibration/drug_efficacy.toml), not measured: a potency factor chosen so that the median rls_genetic patient is helped, not cured (pramipexole 0.25 mg: IRLS 20.7 -> 11.1 in weeks 2-3) and the 12-week placebo-corrected change of the 52-week virtual trial (n = 200, seed 2014, IRLS >= 15) is -3.7 (0.25 mg) and -5.2 (0.5 mg), inside the -3 to -9 around Scholz et al. 2011 Cochrane CD006009 (agonists -5.7 versus placebo); the published Ki are for the high-affinity state, so an in-vivo potency below Kp,uu = 1 is expected",
+        "brain_plasma_ratio": "calibrated (issue 14, experiments/calibration/drug_efficacy.toml), not measured: a potency factor chosen so that the median rls_genetic patient is helped, not cured (pramipexole 0.25 mg: IRLS 20.7 -> 11.1 in weeks 2-3) and the 12-week placebo-corrected change of the 52-week virtual trial (n = 200, seed 2014, IRLS >= 15) is -3.7 (0.25 mg) and -4.6 (0.5 mg), inside the -3 to -9 around Scholz et al. 2011 Cochrane CD006009 (agonists -5.7 versus placebo); the published Ki are for the high-affinity state, so an in-vivo potency below Kp,uu = 1 is expected",
         "ki_d1": "lacks affinity for D1-like receptors (Mirapex label); NO_AFFINITY_NM stands for no binding",
         "ki_d2": "Mierau et al. 1995 Eur J Pharmacol 290:29: Ki 3.9 nM at the high-affinity state of D2L",
         "ki_d3": "Mierau et al. 1995 Eur J Pharmacol 290:29: Ki 0.5 nM at D3 (science.md: about 1 nM)",
@@ -198,7 +198,7 @@ _ropinirole = Drug(
         "volume_l": f"{_REQUIP}: volume of distribution about 7.5 L/kg (525 L in a 70 kg adult)",
         "molecular_weight": "ropinirole base C16H24N2O: 260.38 g/mol (doses are labelled as base)",
         "unbound_fraction": f"{_REQUIP}: about 40% bound to plasma proteins",
-        "brain_plasma_ratio": "calibrated (issue 14, experiments/calibration/drug_efficacy.toml), not measured: a potency factor chosen so that the median rls_genetic patient is helped, not cured (ropinirole 2 mg: IRLS 20.7 -> 12.0 in weeks 2-3) and the 12-week placebo-corrected change of the 52-week virtual trial (n = 200, seed 2014, IRLS >= 15) is -3.2, inside the -3 to -9 around Scholz et al. 2011 Cochrane CD006009 (agonists -5.7 versus placebo); the published Ki are for the high-affinity state, so an in-vivo potency below Kp,uu = 1 is expected",
+        "brain_plasma_ratio": "calibrated (issue 14, experiments/calibration/drug_efficacy.toml), not measured: a potency factor chosen so that the median rls_genetic patient is helped, not cured (ropinirole 2 mg: IRLS 20.7 -> 12.0 in weeks 2-3) and the 12-week placebo-corrected change of the 52-week virtual trial (n = 200, seed 2014, IRLS >= 15) is -3.1, inside the -3 to -9 around Scholz et al. 2011 Cochrane CD006009 (agonists -5.7 versus placebo); the published Ki are for the high-affinity state, so an in-vivo potency below Kp,uu = 1 is expected",
         "ki_d1": "Eden et al. 1991 Pharmacol Biochem Behav 38:147: no affinity for D1 at 100 uM",
         "ki_d2": "Eden et al. 1991: Ki 29 nM at high-affinity D2 sites in human caudate (published Ki "
                  "differ widely by assay; Coldwell et al. 1999 functional pEC50 7.4, i.e. 40 nM)",
