@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .._version import __version__
 from .protocol import POPULATION_SEED, POPULATION_WEEKS
+from . import reporting
 from .reporting import STATUS_COLOURS, population_sentence, shorten
 from .runs import check_population, check_seed, check_workers
 from .scorecard import validate
@@ -234,14 +235,7 @@ def cell_text(row) -> str:
 
 def command_line(meta) -> str:
     """The ``rlsmodel validate --compare ...`` call that reproduces a comparison with ``meta``."""
-    words = ["rlsmodel validate --compare"]
-    if meta.get("quick"):
-        words.append("--quick")
-    if meta.get("population"):
-        words.append(f"--population {meta['population']}")
-        if meta.get("population_seed", POPULATION_SEED) != POPULATION_SEED:
-            words.append(f"--seed {meta['population_seed']}")
-    return " ".join(words)
+    return reporting.command_line(meta, compare=True)
 
 
 def comparison_markdown(cmp: Comparison) -> str:

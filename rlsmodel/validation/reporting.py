@@ -36,9 +36,10 @@ def _md(s) -> str:
     return " ".join(str(s).split()).replace("|", "\\|")
 
 
-def command_line(meta) -> str:
-    """The ``rlsmodel validate ...`` call that reproduces a scorecard with ``meta``."""
-    words = ["rlsmodel validate"]
+def command_line(meta, compare: bool = False) -> str:
+    """The ``rlsmodel validate ...`` call that reproduces a scorecard with ``meta`` (with
+    ``compare``: the ``--compare`` call, which runs every hypothesis, so names none)."""
+    words = ["rlsmodel validate --compare" if compare else "rlsmodel validate"]
     if meta.get("quick"):
         words.append("--quick")
     if meta.get("population"):
@@ -47,7 +48,7 @@ def command_line(meta) -> str:
             words.append(f"--seed {meta['population_seed']}")
     for option, key, default in (("--augmentation", "augmentation_mechanism", "d2_tolerance"),
                                  ("--dat-hypothesis", "dat_hypothesis", "reduced")):
-        if meta.get(key) and meta.get(key) != default:
+        if not compare and meta.get(key) and meta.get(key) != default:
             words.append(f"{option} {meta[key]}")
     return " ".join(words)
 
