@@ -61,13 +61,14 @@ d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: indi
 symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
                                                                    (trial patients start at IRLS 22-28,
                                                                    science.md section 1)
-symptom_noise_sd (IRLS      LN(2.5, 0.35)                          day-to-day symptom variability (Hogl
-points)                                                            et al. 2011: background "augmentation"
-                                                                   on placebo). A reporting/measurement
-                                                                   term, not biology: the SD of a per-day
-                                                                   AR(1) fluctuation of the reported
-                                                                   daily IRLS (rlsmodel.trial). Size
-                                                                   assumed
+symptom_noise_sd (IRLS      LN(4.0, 0.35)                          day-to-day symptom variability. A
+points)                                                            reporting/measurement term, not
+                                                                   biology: the SD of a per-day AR(1)
+                                                                   fluctuation of the reported daily
+                                                                   IRLS (rlsmodel.trial). Median fitted
+                                                                   (issue 14) to the MPI-positive tier
+                                                                   on placebo (Hogl et al. 2011: 6.0%
+                                                                   by week 26; Benes et al. 2012)
 placebo_response (IRLS      N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
 points)                                                            trials (Silva et al. 2017 Neurology
                                                                    88:2216); a reporting offset reached
@@ -121,7 +122,7 @@ BLOOD_LOSS_MEDIAN_ML = 2.0
 #: Mean and SD of the individual placebo response (IRLS points; Silva et al. 2017 for the mean).
 PLACEBO_MEAN, PLACEBO_SD = -6.6, 6.0
 #: Median and log-SD of the day-to-day SD of the reported daily IRLS (IRLS points); assumed.
-NOISE_MEDIAN, NOISE_LOG_SD = 2.5, 0.35
+NOISE_MEDIAN, NOISE_LOG_SD = 4.0, 0.35
 #: Bounds of the reporting quantities (redrawn outside).
 NOISE_RANGE = (0.5, 8.0)
 PLACEBO_RANGE = (PLACEBO_MEAN - 3 * PLACEBO_SD, PLACEBO_MEAN + 3 * PLACEBO_SD)
@@ -184,8 +185,9 @@ SPREADS = (
            source="assumed: spreads baseline severity around the profile's"),
     Spread("symptom_noise_sd", "lognormal", NOISE_LOG_SD, centre=NOISE_MEDIAN, model_parameter=False,
            bounds=NOISE_RANGE,
-           source="assumed size of day-to-day variability of the reported daily IRLS (Hogl et al. 2011: "
-                  "background MPI-positive rates on placebo)"),
+           source="median fitted (issue 14, 52-week virtual trial, n = 200, seed 2014) to the background "
+                  "MPI-positive rate on placebo (Hogl et al. 2011: 6.0% by week 26; model 8.7%; 2.5 gave "
+                  "2.4%, 3.5 gave 4.0%) and the MPI tier of Benes et al. 2012; log-SD assumed"),
     Spread("placebo_response", "normal", PLACEBO_SD, centre=PLACEBO_MEAN, model_parameter=False,
            bounds=PLACEBO_RANGE,
            source="Silva et al. 2017 Neurology 88:2216 (mean -6.6 IRLS points on placebo); SD assumed"),
