@@ -57,7 +57,8 @@ MODULE = Module(
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
                   "tolerance; re-calibrated (issue 14, experiments/calibration/augmentation_population.toml) "
                   "on the 52-week virtual trial (n = 200, seed 2014) with the drug potencies of "
-                  "drug_efficacy.toml: pramipexole 0.5 mg MPI-positive 6.5% (Allen et al. 2014: 7.7%), "
+                  "drug_efficacy.toml: pramipexole 0.5 mg MPI-positive 6.5% (Allen et al. 2014: 7.7%; 8.7% "
+                  "once the reporting noise was fitted), "
                   "pregabalin 1.6% (2.1%), levodopa 200 mg 76% noise-free (Allen and Earley 1996: 82%); "
                   "1.9 gives pramipexole 0.5 mg 29% and costs its 12-week efficacy (-2.8), 2.5 gives it 1.6%", "D2 stimulation (relative to its set point) above which "
                   "tolerance builds"),
