@@ -11,7 +11,7 @@ with a :class:`~rlsmodel.errors.RunTooLargeError` that shows the estimate and th
 * time: :data:`MAX_HOURS` (24 h; environment variable ``RLSMODEL_MAX_HOURS``), from
   measured costs per simulated day, sample and dose (:data:`SECONDS_PER_DAY` ...;
   ``lsoda`` on a 2-core machine, other engines scaled by :data:`ENGINE_FACTOR`). Only
-  absurd runs (hundreds of thousands of years) reach it: a long legitimate run is not
+  absurd runs (millions of years) reach it: a long legitimate run is not
   refused, it shows a progress bar.
 
 :func:`integrate_blocks` integrates a run in blocks of :data:`BLOCK_DAYS` days (block
@@ -38,14 +38,15 @@ BLOCK_DAYS = 365.0
 MAX_MEMORY_GB = 2.0
 #: Default time limit of one run (hours); ``RLSMODEL_MAX_HOURS`` overrides it.
 MAX_HOURS = 24.0
-#: Measured costs with engine="lsoda" on the shared 2-core development machine: per simulated
-#: day untreated (10 years: 0.98 s), per output sample (10 years hourly: +0.07 s, observables
-#: included; 6-minute samples cost more per sample), per dose event (10 years of a daily dose:
-#: +1.4 s).
-SECONDS_PER_DAY, SECONDS_PER_SAMPLE, SECONDS_PER_EVENT = 3e-4, 2e-6, 4e-4
-#: Rough cost of each engine relative to lsoda (measured: cvode 2x faster untreated, about
-#: the same per dose; the reference scipy BDF about 130x slower).
-ENGINE_FACTOR = {"lsoda": 1.0, "cvode": 0.5, "scipy": 130.0}
+#: Measured costs with engine="lsoda" at its default tolerance (rtol 1e-7) on the shared 2-core
+#: development machine (2026-11-29): per simulated day untreated (10 years, daily samples: 0.71 s),
+#: per output sample (10 years hourly: +0.14 s, observables included), per dose event (10 years
+#: of a daily pramipexole dose: +1.34 s).
+SECONDS_PER_DAY, SECONDS_PER_SAMPLE, SECONDS_PER_EVENT = 2e-4, 2e-6, 4e-4
+#: Rough cost of each engine relative to lsoda (measured with the same runs: cvode at its
+#: defaults, closed-form PK, 0.20 s untreated and 0.40 s dosed against lsoda's 0.71 and 2.05 s;
+#: the reference scipy BDF about 130x slower).
+ENGINE_FACTOR = {"lsoda": 1.0, "cvode": 0.2, "scipy": 130.0}
 #: A run estimated to take at least this long (s) shows a progress bar by default
 #: (when stderr is a terminal).
 PROGRESS_AFTER_S = 10.0
