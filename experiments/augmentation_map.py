@@ -145,8 +145,11 @@ def draw(ds, drug, path, provenance, weeks, exposure_half_life_h=None):
                               f"scaled by {exposure_half_life_h:g} h / half-life (equal exposure)")
     cb = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
     cb.set_label(f"weeks to clinically relevant augmentation (grey: none in {weeks} wk)")
-    scaled = "" if exposure_half_life_h is None else ", equal daily exposure along each row"
-    fig.suptitle(f"Time to augmentation, {drug}, profile rls_genetic (model as it stands){scaled}", fontsize=10)
+    if exposure_half_life_h is None:
+        title = f"Time to augmentation, {drug}, profile rls_genetic (model as it stands)"
+    else:
+        title = f"Time to augmentation, {drug}, rls_genetic, equal daily exposure per row"
+    fig.suptitle(title, fontsize=10)
     plotting.save(fig, path, provenance)
     plt.close(fig)
 
