@@ -7,23 +7,19 @@ the median patient at label doses stays below the criteria).
 """
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parent.parent / "experiments" / "augmentation_map.py"
+from conftest import load_experiment
+
 START = 14
 DAYS = START + 364
 
 
 @pytest.fixture(scope="module")
 def exp():
-    spec = importlib.util.spec_from_file_location("augmentation_map_experiment", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_experiment("augmentation_map")
 
 
 def _peak_tolerance(model, exp, half_life, dose, uptake, label_h=None):

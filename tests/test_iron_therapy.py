@@ -1,22 +1,17 @@
 """experiments/iron_therapy.py: oral versus IV iron in rls_iron_deficient (short horizon)."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-PATH = Path(__file__).resolve().parent.parent / "experiments" / "iron_therapy.py"
+from conftest import load_experiment
+
 START = 28
 FOLLOW_UP = 84
 
 
 @pytest.fixture(scope="module")
 def exp():
-    spec = importlib.util.spec_from_file_location("iron_therapy_experiment", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_experiment("iron_therapy")
 
 
 @pytest.fixture(scope="module")

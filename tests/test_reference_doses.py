@@ -2,8 +2,6 @@
 and clock hour, read by the scorecard, the experiments, the teaching figure and the explorer."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -11,14 +9,7 @@ from rlsmodel import validation
 from rlsmodel.pharmacology import (DRUGS, Regimen, arm_name, dose_text, is_single_dose, reference_dose,
                                    reference_doses, reference_regimen)
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
-
-
-def _experiment(name):
-    spec = importlib.util.spec_from_file_location(f"reference_doses_{name}", EXPERIMENTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_experiment as _experiment
 
 
 def test_every_drug_has_a_reference_dose_inside_its_typical_range():

@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from .._version import __version__
 from .protocol import POPULATION_SEED, POPULATION_WEEKS
 from . import reporting
@@ -195,13 +197,7 @@ def compare(models=None, quick: bool = False, targets=None, population=None, see
     t0 = time.perf_counter()
     models = _as_models(models)
     items = list(models.items())
-    it = items
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-            it = tqdm(items, desc="hypotheses", unit="hypothesis")
-        except ImportError:        # pragma: no cover
-            pass
+    it = tqdm(items, desc="hypotheses", unit="hypothesis", disable=not progress)
     cards, seconds = {}, {}
     for label, model in it:
         card = validate(model, quick=quick, targets=targets, progress=progress, population=population, seed=seed,
@@ -268,7 +264,7 @@ def comparison_markdown(cmp: Comparison) -> str:
     lines += ["", "## Counts", "", f"| status | {head} |", "| --- |" + " ---: |" * len(cmp.labels)]
     for status in STATUSES:
         lines.append(f"| {status} | " + " | ".join(str(counts[label][status]) for label in cmp.labels) + " |")
-    lines.append(f"| discriminating passed | " + " | ".join(
+    lines.append("| discriminating passed | " + " | ".join(
         str(sum(cmp.statuses(i)[label] == PASS for i in disc)) + f" of {len(disc)}" for label in cmp.labels) + " |")
     lines += ["", "## Every target", "",
               f"| id | category | target | expected | {head} |",

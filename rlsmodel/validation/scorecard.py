@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from tqdm.auto import tqdm
+
 from .._version import __version__
 from .protocol import (BASELINE_DAYS, IRON_PROFILE, POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE,
                        POPULATION_SEED, POPULATION_WEEKS, TREATMENT_PROFILE, population_regimens)
@@ -43,13 +45,7 @@ def validate(model=None, quick: bool = False, targets=None, progress: bool = Fal
     chosen = TARGETS if targets is None else tuple(t if hasattr(t, "compute") else get(t) for t in targets)
     runs = Runs(model, quick, population=population, seed=seed, workers=workers,
                 population_weeks=population_weeks, progress=progress)
-    it = chosen
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-            it = tqdm(chosen, desc="validation targets", unit="target")
-        except ImportError:       # pragma: no cover
-            pass
+    it = tqdm(chosen, desc="validation targets", unit="target", disable=not progress)
     rows = [evaluate(t, runs) for t in it]
     meta = {"rlsmodel_version": __version__, "quick": bool(quick), **runs.h,
             "augmentation_mechanism": getattr(model, "augmentation", ""),
