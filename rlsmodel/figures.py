@@ -31,7 +31,8 @@ from .profiles import PROFILES  # noqa: E402
 SLIDE_SIZE = (13.33, 7.5)
 DPI = 200
 PROFILE_COLOURS = {"healthy": "#2ca02c", "iron_deficient": "#ff7f0e", "rls_genetic": "#1f77b4",
-                   "rls_iron_deficient": "#d62728"}
+                   "rls_iron_deficient": "#d62728", "severe_iron_deficiency": "#8c564b",
+                   "iron_overload": "#9467bd"}
 ACTIVITY_COLOURS = {"active": "#fff7d6", "sedentary": "#fde0c5", "asleep": "#dde6f5"}
 
 
