@@ -58,6 +58,10 @@ d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: indi
                             it (augmentation="d2_tolerance")       augmentation (a minority augments on
                                                                    any agonist at similar rates across
                                                                    doses, Allen et al. 2014)
+d2_persistent_gain (1/day)  LN(p, 1.0), only when the model has    assumed: susceptibility to the persistent,
+                            it (augmentation="d2_tolerance")       pulsatility-driven tolerance; spreads the
+                                                                   times of augmentation over years (Silver
+                                                                   et al. 2011)
 symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
                                                                    (trial patients start at IRLS 22-28,
                                                                    science.md section 1)
@@ -207,6 +211,12 @@ SPREADS = (
                   "2014 NEJM 370:621: 5.3% at 0.25 mg, 7.7% at 0.5 mg pramipexole), i.e. who augments depends "
                   "more on the person than on the exposure; log-SD 1.0 (a tenth of patients at least 3.6x the "
                   "median), only when the model has it (augmentation=\"d2_tolerance\")"),
+    Spread("d2_persistent_gain", "lognormal", 1.0, optional=True,
+           source="assumed (issue 22, decision 34): individual susceptibility to the persistent, pulsatility-"
+                  "driven component of D2 tolerance; the log-normal spread of the build rate spreads the times "
+                  "at which patients reach augmentation over years (new cases at a roughly constant rate after "
+                  "the first year, Silver et al. 2011 Sleep Med 12:440); log-SD 1.0 as d2_sensitization_gain, "
+                  "drawn independently (only when the model has it)"),
 )
 _BY_NAME = {s.name: s for s in SPREADS}
 

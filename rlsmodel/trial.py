@@ -59,6 +59,18 @@ in every arm, for the recall week ending at each visit:
 
 ``irls_change`` is the weekly IRLS (mean reported daily IRLS over the 7-day recall window)
 at week 12 and at the last week minus that of the last baseline week.
+
+Randomised withdrawal (issue 22, item 4)
+----------------------------------------
+An arm stops or switches its drug when its regimen says so (``Regimen.daily(...,
+stop_day=182)``, plus ``Regimen.daily(other, ..., start_day=182)`` for a switch).
+``withdrawal_week=W`` scores *worsening* after the end of treated week ``W`` as Trenkwalder
+et al. 2006 (Mov Disord 21:1404) did after 6 months of pramipexole: a predefined worsening
+on the IRLS (and the CGI-I, which the model does not separate from it). Here: the reported
+weekly IRLS (the recall week ending on a day, assessed every day) at least
+:data:`WORSENING_IRLS_POINTS` above the weekly IRLS of week ``W``. ``day_worsened`` is the
+number of days after the end of week ``W`` of the first such day (NaN: never by the end of
+the trial). Scored in every arm (a continued-drug arm worsens too when its effect wanes).
 """
 from __future__ import annotations
 
@@ -93,6 +105,12 @@ RECALL_DAYS = outcomes.WEEK_DAYS
 PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = outcomes.PERSISTENT_DAYS, outcomes.PERSISTENT_MIN_TO_END_DAYS
 #: Week of the early IRLS read-out (the placebo-controlled phase of Allen et al. 2014).
 EARLY_WEEK = 12
+#: Rise of the reported weekly IRLS (points) over its value in the withdrawal week that counts
+#: as worsening in a randomised-withdrawal design. Assumed: Trenkwalder et al. 2006 required a
+#: predefined worsening on both the IRLS and the CGI-I (their thresholds are not in the
+#: abstract); 6 points is twice the 3-point clinically relevant IRLS change (science.md
+#: section 1), standing for the IRLS part and for "much worse" on the CGI-I.
+WORSENING_IRLS_POINTS = 6.0
 Z95 = 1.959963984540054
 #: Columns of the swept sample that are not model parameters (consumed by the factory/outcomes).
 POINT_FIELDS = ("arm", "patient", "symptom_noise_sd", "placebo_response")
@@ -111,6 +129,9 @@ PATIENT_OUTCOMES = {
                                         "minus last baseline week"),
     "augmented_biological": ("1", "rlsmodel.outcomes.augmentation verdict on the noise-free daily series "
                                   "(daily, not at visits)"),
+    "day_worsened": ("day", "randomised withdrawal: days after the end of the withdrawal week until the "
+                            "reported weekly IRLS first rose by WORSENING_IRLS_POINTS over that week's (NaN: "
+                            "never, or no withdrawal_week)"),
 }
 
 
@@ -231,9 +252,10 @@ class TrialScorer:
     once and caches the result for the other outcomes of the same Dataset.
     """
 
-    def __init__(self, seed, start_day, weeks, visit_every_weeks):
+    def __init__(self, seed, start_day, weeks, visit_every_weeks, withdrawal_week=None):
         self.seed, self.start_day, self.weeks = int(seed), int(start_day), int(weeks)
         self.visit_every_weeks = int(visit_every_weeks)
+        self.withdrawal_week = None if withdrawal_week is None else int(withdrawal_week)
         self._last = None
 
     def __getstate__(self):
@@ -249,10 +271,14 @@ class TrialScorer:
         return weeks
 
     def describe(self) -> str:
-        return (f"baseline days 0-{self.start_day - 1}, {self.weeks} treated weeks, visits at weeks "
+        text = (f"baseline days 0-{self.start_day - 1}, {self.weeks} treated weeks, visits at weeks "
                 f"{self.visit_weeks()}, seed {self.seed}, AR(1) rho {NOISE_AUTOCORRELATION}, onset "
                 f"{ONSET_H_PER_IRLS_POINT} h/point, peak {PEAK_PER_IRLS_POINT}/point, placebo tau "
                 f"{PLACEBO_TIME_CONSTANT_DAYS} d")
+        if self.withdrawal_week is not None:
+            text += (f", worsening after week {self.withdrawal_week}: weekly IRLS up >= "
+                     f"{WORSENING_IRLS_POINTS:g} points")
+        return text
 
     def value(self, ds, name: str) -> float:
         if self._last is None or self._last[0]() is not ds:
@@ -315,13 +341,28 @@ class TrialScorer:
         early = weekly(irls_r, B + 7 * EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
         bio_change = weekly(irls, B + n_treated) - weekly(irls, B)
         bio = outcomes.augmentation(ds, B + outcomes.DAY_START_HOUR / 24.0, daily_table=dd)
+        worsened = self._day_worsened(irls_r, B)
         return {
+            "day_worsened": worsened,
             "augmented": float(any(relevant)), "mpi_positive": float(any(positive)),
             "day_met": float(first_pos), "day_met_clinically_relevant": float(first_rel),
             "baseline_irls": base_week, "irls_change_week_12": float(early),
             "irls_change_end": end_week - base_week, "biological_irls_change_end": bio_change,
             "augmented_biological": float(bio["augmented"]),
         }
+
+
+    def _day_worsened(self, irls_reported, start_day) -> float:
+        """Days after the end of the withdrawal week to the first worsened recall week (NaN: none)."""
+        if self.withdrawal_week is None:
+            return float("nan")
+        end = start_day + 7 * self.withdrawal_week                 # first day after the withdrawal week
+        ref = float(np.mean(irls_reported[end - RECALL_DAYS:end]))
+        kernel = np.ones(RECALL_DAYS) / RECALL_DAYS
+        weekly = np.convolve(irls_reported, kernel, mode="valid")   # weekly[i]: days i .. i+6
+        after = weekly[end - RECALL_DAYS + 1:]                      # recall weeks ending on days end, end+1, ...
+        hit = np.flatnonzero(after >= ref + WORSENING_IRLS_POINTS)
+        return float(hit[0] + 1) if hit.size else float("nan")
 
 
 def _run_to_end(flags) -> int:
@@ -384,7 +425,7 @@ def format_incidence(value, band=None, digits: int = 1) -> str:
 def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_genetic", baseline_weeks=4,
                   model=None, workers=None, client=None, store=None, augmentation=None, *,
                   visit_every_weeks=4, min_baseline_irls=None, chunk_size=None, progress=None,
-                  sample_every_hours=1.0) -> xr.Dataset:
+                  sample_every_hours=1.0, withdrawal_week=None) -> xr.Dataset:
     """Run every patient of a virtual population in every arm and score the trial.
 
     Parameters
@@ -403,6 +444,9 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     min_baseline_irls: inclusion criterion: patients whose reported weekly IRLS of the last
         baseline week is below it are simulated but left out of the summaries (``eligible``;
         trials typically enrol IRLS >= 15). None: everyone.
+    withdrawal_week: randomised-withdrawal design (module docstring): score worsening after
+        the end of this treated week (1 <= withdrawal_week < weeks); arms stop or switch their
+        drug through their regimens (``stop_day = 7 * withdrawal_week``). None: not scored.
 
     Returns
     -------
@@ -427,6 +471,11 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     seed = _check_int("seed", seed, 0)
     baseline_weeks = _check_int("baseline_weeks", baseline_weeks, 1)
     visit_every_weeks = _check_int("visit_every_weeks", visit_every_weeks, 1)
+    if withdrawal_week is not None:
+        withdrawal_week = _check_int("withdrawal_week", withdrawal_week, 1)
+        if withdrawal_week >= weeks:
+            raise ValueError(f"withdrawal_week must be before the last treated week ({weeks}); got "
+                             f"{withdrawal_week}: lengthen the trial or withdraw earlier")
     profile = _profiles.get(profile).name
     if min_baseline_irls is not None:
         if isinstance(min_baseline_irls, bool) or not isinstance(min_baseline_irls, numbers.Real) \
@@ -440,7 +489,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     start_day = 7 * baseline_weeks
     names = list(regimens)
     shifted = [_shift(regimens[a], start_day) for a in names]
-    scorer = TrialScorer(seed, start_day, weeks, visit_every_weeks)
+    scorer = TrialScorer(seed, start_day, weeks, visit_every_weeks, withdrawal_week)
     text = ("virtual_trial arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(names, shifted))
             + "; scoring: " + scorer.describe())
     factory = ArmRegimens(shifted, text)
@@ -510,6 +559,8 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
                            {"units": "1", "long_name": "mean change of the reported weekly IRLS from baseline",
                             "description": "negative = improvement; NaN at week_12 if the trial is shorter"})
     data["irls_change_sd"] = (("arm", "timepoint"), sd, {"units": "1", "long_name": "SD over patients of irls_change"})
+    if scorer.withdrawal_week is not None:
+        data.update(_withdrawal_summary(data["day_worsened"][1], ok, scorer.withdrawal_week))
     data["n_evaluated"] = ("arm", n_ok.astype(int), {"long_name": "eligible patients whose run succeeded"})
     data["eligible"] = ("patient", eligible, {"long_name": "meets the inclusion criterion",
                                               "description": f"baseline weekly IRLS >= {min_baseline_irls}"
@@ -531,11 +582,40 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
         "weeks": weeks, "baseline_weeks": baseline_weeks,
         "min_baseline_irls": "none" if min_baseline_irls is None else min_baseline_irls,
         "visit_weeks": json.dumps(scorer.visit_weeks()),
+        "withdrawal_week": "none" if scorer.withdrawal_week is None else scorer.withdrawal_week,
         "scoring": scorer.describe(),
         "description": "design and adjudication: rlsmodel.trial module docstring, docs/population.md",
     })
     return ds
 
 
+def _withdrawal_summary(day_worsened, ok, withdrawal_week) -> dict:
+    """Per arm: fraction worsened by the end, and the median days to worsening.
+
+    The median counts patients who never worsened as worsening after the end (infinite), so
+    it is ``inf`` when half or more never worsened (Trenkwalder et al. 2006: "> 84 days").
+    """
+    days = np.where(ok, day_worsened, np.nan)
+    n_ok = ok.sum(axis=1)
+    k = np.sum(ok & np.isfinite(day_worsened), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = k / n_ok
+    lo, hi = wilson_interval(k, n_ok)
+    median = np.full(days.shape[0], np.nan)
+    for a in range(days.shape[0]):
+        d = day_worsened[a][ok[a]]
+        if d.size:
+            median[a] = float(np.median(np.where(np.isfinite(d), d, np.inf)))
+    return {
+        "worsened_incidence": ("arm", frac, {"units": "1", "long_name": "fraction worsened after the withdrawal week",
+                                             "description": f"weekly IRLS >= {WORSENING_IRLS_POINTS:g} points above "
+                                                            f"that of week {withdrawal_week} by the end"}),
+        "worsened_incidence_ci": (("arm", "bound"), np.stack([lo, hi], axis=1),
+                                  {"units": "1", "long_name": "Wilson 95 % interval of worsened_incidence"}),
+        "median_days_to_worsening": ("arm", median, {"units": "day", "long_name": "median days to worsening",
+                                                     "description": "inf: half or more never worsened"}),
+    }
+
+
 __all__ = ["virtual_trial", "wilson_interval", "format_incidence", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
-           "PATIENT_OUTCOMES"]
+           "PATIENT_OUTCOMES", "WORSENING_IRLS_POINTS"]

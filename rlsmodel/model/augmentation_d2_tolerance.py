@@ -24,6 +24,25 @@ than the symptoms return (days).
   susceptible a patient is (``d2_sensitization_gain``) varies log-normally across the virtual
   population (rlsmodel.population).
 
+* **A persistent component over years** (issue 22, decision 34): each evening dose of an
+  immediate-release drug is followed by a fall of stimulation from its peak. Where that daily
+  fall (``d2_withdrawal``: the recent, about day-long mean of D2 stimulation minus the current
+  value, relative to the set point) exceeds the untreated circadian dip by more than
+  ``d2_withdrawal_threshold``, a slow, poorly reversible loss of D2 signalling accumulates
+  (``d2_persistent_tolerance``; build rate ``d2_persistent_gain`` per unit of the hinge, decay
+  ``k_d2_persistent_decay``, half-time about a year). It adds ``k_d2 * d2_density *
+  d2_persistent_tolerance`` to D2 internalisation, like the fast tolerance, but it builds over
+  years and outlasts stopping by months. Pulsatile delivery drives it (levodopa most, the oral
+  agonists less), flat delivery (the patch) and non-dopaminergic drugs hardly at all: the
+  intermittent-versus-continuous stimulation contrast of Parkinson's disease (Nutt, Obeso and
+  Stocchi 2000 Trends Neurosci 23:S109), here applied to the receptor's own adaptation. How
+  susceptible a patient is varies log-normally (``d2_persistent_gain``, rlsmodel.population),
+  so patients cross the augmentation level at times spread over years: new cases at a roughly
+  constant rate after the first year (Silver et al. 2011 Sleep Med 12:440: about 7% a year for
+  up to 10 years on pramipexole; Allen et al. 2011 Sleep Med 12:431: about 8% a year), slow
+  resolution after stopping (Kurlan and Rabin 2013 J Parkinsonism Restless Legs Syndr 3:49:
+  12.5 weeks on average, 1-43, after 5.5 years of dopaminergic treatment).
+
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
 dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
 Earley 1996 Sleep 19:205 (levodopa augmentation after 3-4 weeks, most within 2 months).
@@ -34,14 +53,24 @@ import sympy as sp
 from .declaration import Module, Observable, Parameter, Regulation, State, sym
 
 tol, prime, sens, d2 = sym("d2_tolerance"), sym("d2_priming"), sym("d2_sensitization"), sym("d2_density")
+persistent, stim_mean = sym("d2_persistent_sensitization"), sym("d2_stimulation_mean")
 p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
                          "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref",
-                         "d2_sensitization_gain", "k_d2_sensitization", "d2_sensitization_max")}
-_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] - p["d2_supraphysiological_threshold"]
+                         "d2_sensitization_gain", "k_d2_sensitization", "d2_sensitization_max",
+                         "k_d2_stimulation_mean", "d2_withdrawal_threshold", "d2_withdrawal_sharpness",
+                         "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max")}
+_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] * (1 + persistent) - p["d2_supraphysiological_threshold"]
 #: supraphysiological excess of D2 stimulation (a smooth hinge, >= 0)
 _hinge = sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"]
 #: the sensitization's effect on the tolerance build-up saturates at ``d2_sensitization_max``
 _sensitized = sens / (1 + sens / p["d2_sensitization_max"])
+#: daily withdrawal: how far D2 stimulation has fallen below its recent (about day-long) mean,
+#: relative to the set point (0 when stimulation is flat)
+_withdrawal = (stim_mean - sym("d2_stimulation")) / p["d2_stimulation_ref"]
+#: the part of the withdrawal beyond the untreated circadian dip (a smooth hinge, >= 0)
+_withdrawal_hinge = sp.log(1 + sp.exp(p["d2_withdrawal_sharpness"] * (sym("d2_withdrawal")
+                                                                      - p["d2_withdrawal_threshold"]))) \
+    / p["d2_withdrawal_sharpness"]
 
 MODULE = Module(
     "augmentation_d2_tolerance",
@@ -51,7 +80,14 @@ MODULE = Module(
             State("d2_priming", "1", "first, priming stage of the slow sensitization: months of "
                   "supraphysiological stimulation integrated (0 = never exposed)", 0.0, long_name="D2 priming"),
             State("d2_sensitization", "1", "slow sensitization of the tolerance response, matured from "
-                  "priming (0 = never exposed)", 0.0, long_name="D2 sensitization"),),
+                  "priming (0 = never exposed)", 0.0, long_name="D2 sensitization"),
+            State("d2_stimulation_mean", "1", "recent (about day-long) running mean of D2 stimulation, "
+                  "the level the fast receptor machinery is adapted to", 0.1667,
+                  long_name="recent mean D2 stimulation"),
+            State("d2_persistent_sensitization", "1", "slow, poorly reversible sensitization of the "
+                  "tolerance response, built by daily withdrawal from pulsatile stimulation over months "
+                  "to years: the tolerance machinery reads stimulation (1 + this) times higher "
+                  "(0 = never exposed)", 0.0, long_name="persistent D2 sensitization"),),
     parameters=(
         Parameter("d2_supraphysiological_threshold", 2.15, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
@@ -99,6 +135,42 @@ MODULE = Module(
                   "excess after stopping levodopa resolves within 8 weeks (half-time about 10 days; "
                   "Garcia-Borreguero et al. 2007 Sleep Med 8:520: resolves over days to weeks after a "
                   "rebound); the equilibrium tolerance does not depend on it", "build-up and decay rate of D2 tolerance"),
+        Parameter("k_d2_stimulation_mean", 1.0, "1/day", (0.3, 4.0),
+                  "assumed: the fast receptor machinery (desensitisation, recycling) is adapted to the "
+                  "stimulation of about the last day (time constant 1 day), so the fall after an "
+                  "evening peak counts as withdrawal while the circadian swing of untreated dopamine "
+                  "stays small (Nutt, Obeso and Stocchi 2000 Trends Neurosci 23:S109: intermittent, not "
+                  "continuous, stimulation induces plastic change)",
+                  "rate of the running mean of D2 stimulation"),
+        Parameter("d2_withdrawal_threshold", 0.25, "1", (0.15, 0.5),
+                  "issue 22 (decision 34): above the daily withdrawal of untreated patients (about 0.18 "
+                  "of the set point in the median rls_genetic patient, 0.14 on the rotigotine patch) "
+                  "and below that of the evening immediate-release agonists (pramipexole 0.25 mg about "
+                  "0.33, ropinirole 2 mg 0.35, levodopa 200 mg 0.6): only drug-made pulsatility counts",
+                  "daily withdrawal (relative to the set point) above which persistent tolerance builds"),
+        Parameter("d2_withdrawal_sharpness", 40.0, "1", (10.0, 100.0),
+                  "assumed: sharp enough that the untreated circadian dip (0.07 below the threshold) "
+                  "drives about 1/1000 of an oral agonist's withdrawal", "sharpness of the withdrawal hinge"),
+        Parameter("d2_persistent_gain", 0.02, "1/day", (0.0, 1.0),
+                  "calibrated (issue 22, experiments/calibration/augmentation_long_term.toml): new "
+                  "clinically relevant augmentation after year 1 at 4-10% a year through year 5 on "
+                  "pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med 12:440: about 7% "
+                  "a year; Allen et al. 2011 Sleep Med 12:431: about 8%); varies log-normally across "
+                  "patients (rlsmodel.population)", "persistent tolerance built per day per unit of the "
+                  "withdrawal hinge", domain="nonnegative"),
+        Parameter("k_d2_persistent_decay", 0.002, "1/day", (0.0005, 0.02),
+                  "assumed (issue 22): half-time about a year, so the component keeps accumulating over "
+                  "years of treatment (new cases at a constant rate for up to 10 years, Silver et al. "
+                  "2011) and outlasts stopping by months (augmentation resolved 12.5 weeks, range 1-43, "
+                  "after sudden withdrawal following 5.5 years of dopaminergic treatment; Kurlan and "
+                  "Rabin 2013 J Parkinsonism Restless Legs Syndr 3:49)",
+                  "decay rate of persistent D2 tolerance"),
+        Parameter("d2_persistent_max", 0.3, "1", (0.1, 0.6),
+                  "assumed (issue 22, decision 34): the capacity of the persistent sensitization. Bounded so "
+                  "that untreated dopamine never reaches the supraphysiological threshold, however long the "
+                  "exposure (untreated rls_genetic peak stimulation 1.60 x 1.3 = 2.08 < 2.15): stopping the "
+                  "drug still resolves augmentation, and re-exposure brings it back sooner (Garcia-Borreguero "
+                  "and Williams 2010 Sleep Med Rev 14:339)", "largest persistent sensitization"),
     ),
     regulations=(
         Regulation("d2_tolerance_buildup", "d2_tolerance",
@@ -118,11 +190,25 @@ MODULE = Module(
                    "first-order recovery from tolerance"),
         Regulation("d2_tolerance_downregulation", "d2_density", -p["k_d2"] * d2 * tol,
                    "extra D2 internalisation and desensitisation from accumulated tolerance"),
+        Regulation("d2_stimulation_tracking", "d2_stimulation_mean",
+                   p["k_d2_stimulation_mean"] * (sym("d2_stimulation") - stim_mean),
+                   "the running mean follows D2 stimulation over about a day"),
+        Regulation("d2_persistent_buildup", "d2_persistent_sensitization",
+                   p["d2_persistent_gain"] * _withdrawal_hinge * (1 - persistent / p["d2_persistent_max"]),
+                   "persistent sensitization built by daily withdrawal beyond the untreated dip, up to "
+                   "its capacity d2_persistent_max"),
+        Regulation("d2_persistent_decay", "d2_persistent_sensitization", -p["k_d2_persistent_decay"] * persistent,
+                   "slow first-order loss of persistent sensitization (half-time about a year)"),
     ),
     observables=(
+        Observable("d2_withdrawal", _withdrawal, "1", "daily D2 withdrawal",
+                   "recent mean D2 stimulation minus the current value, relative to the set point "
+                   "(> 0 while stimulation falls from a drug peak)"),
         Observable("dopaminergic_signal", sym("d2_signal"), "1",
                    "dopaminergic signal driving the urge (1 = healthy mean)",
                    "D2 tolerance hypothesis: postsynaptic D2 signalling"),
     ),
-    references=("Thobois et al. 2004 Arch Neurol 61:1705", "Allen and Earley 1996 Sleep 19:205"),
+    references=("Thobois et al. 2004 Arch Neurol 61:1705", "Allen and Earley 1996 Sleep 19:205",
+                "Nutt, Obeso and Stocchi 2000 Trends Neurosci 23:S109", "Silver et al. 2011 Sleep Med 12:440",
+                "Kurlan and Rabin 2013 J Parkinsonism Restless Legs Syndr 3:49"),
 )
