@@ -23,7 +23,7 @@ def _one_year(model, drug, dose):
 
 def test_declared_with_sources(model):
     for name in ("k_d2_stimulation_mean", "d2_withdrawal_threshold", "d2_withdrawal_sharpness",
-                 "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max"):
+                 "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max", "d2_persistent_reserve"):
         p = model.parameters[name]
         assert p.source and p.unit and p.range[0] <= p.default <= p.range[1], name
 
