@@ -43,12 +43,12 @@ import xarray as xr
 
 from . import clinical
 from .clinical import day as _day
-from .clinical.baseline import LATENCY_CAP_H, baseline_of, baseline_onset_hour, compared_onset
+from .clinical.baseline import LATENCY_CAP_H, baseline_of, baseline_onset_hour, compared_onset  # noqa: F401
 from .clinical.day import DAY_START, DAY_START_HOUR, SymptomDayGrid
 from .clinical.mpi import (INTENSITY_GREATER_MIN, LATENCY_SHORTER_MIN_H, ONSET_ADVANCE_FULL_H,  # noqa: F401
                            ONSET_ADVANCE_PARTIAL_H, WEEK_DAYS, WORSE_DAYS_MIN, WORSE_IRLS_MARGIN, mpi_by_day)
 from .clinical.persistence import PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS, persistent  # noqa: F401
-from .clinical.readouts import DEFAULT_THRESHOLD, READOUTS, check_threshold, readout_attrs
+from .clinical.readouts import DEFAULT_THRESHOLD, READOUTS, check_threshold, readout_attrs  # noqa: F401
 from .model import clinical_scores as _clinical_scores
 
 # The symptom day, the threshold, the baseline and MPI rules are in rlsmodel.clinical; their

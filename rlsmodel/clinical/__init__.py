@@ -21,8 +21,8 @@ from __future__ import annotations
 from .severity import asrs
 from .baseline import (LATENCY_CAP_H, NO_ONSET_HOUR, Baseline, baseline_of, baseline_onset_hour, compared_latency,
                        compared_onset)
-from .day import DAY_END_HOUR, DAY_START, DAY_START_HOUR, SymptomDayGrid, complete_days, day_start, select_day, \
-    symptom_day_of
+from .day import (DAY_END_HOUR, DAY_START, DAY_START_HOUR, SymptomDayGrid, complete_days, day_start, in_day_hour,
+                  select_day, symptom_day_of)
 from .mpi import (INTENSITY_GREATER_MIN, LATENCY_SHORTER_MIN_H, ONSET_ADVANCE_FULL_H, ONSET_ADVANCE_PARTIAL_H,
                   WEEK_DAYS, WORSE_DAYS_MIN, WORSE_IRLS_MARGIN, mpi_by_day)
 from .persistence import PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS, persistent, persistent_before, run_to_end
@@ -32,7 +32,7 @@ from .readouts import DEFAULT_THRESHOLD, READOUT_UNITS, READOUTS, check_threshol
 from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_weeks
 
 __all__ = [
-    "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "symptom_day_of", "complete_days", "select_day",
+    "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "in_day_hour", "symptom_day_of", "complete_days", "select_day",
     "SymptomDayGrid",
     "DEFAULT_THRESHOLD", "READOUTS", "READOUT_UNITS", "readout_attrs", "check_threshold",
     "NO_ONSET_HOUR", "LATENCY_CAP_H", "compared_onset", "compared_latency", "Baseline", "baseline_of",

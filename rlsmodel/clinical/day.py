@@ -32,6 +32,13 @@ def clock_hours(times, day):
     return (np.asarray(times, dtype=float) - day) * 24.0
 
 
+def in_day_hour(clock_hour):
+    """A clock hour (0-24) as an hour of the symptom day (6-30): 02:00 -> 26."""
+    h = np.asarray(clock_hour, dtype=float)
+    out = np.where(h < DAY_START_HOUR, h + 24.0, h)
+    return float(out) if out.ndim == 0 else out
+
+
 def symptom_day_of(time) -> int:
     """The symptom day that holds ``time`` (days): ``floor(time - 0.25)``."""
     return int(np.floor(float(time) - DAY_START + 1e-12))
@@ -129,5 +136,5 @@ class SymptomDayGrid:
         return first_t
 
 
-__all__ = ["DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "clock_hours", "symptom_day_of",
+__all__ = ["DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "clock_hours", "in_day_hour", "symptom_day_of",
            "complete_days", "select_day", "SymptomDayGrid"]
