@@ -155,7 +155,6 @@ class _Series:
 
     def __init__(self, ds, t):
         grid = SymptomDayGrid(t)
-        self.grid = grid
         self.days, self.bounds, self.t = grid.days, grid.bounds, grid.t
         self.seg, self.dt_h, self.seg_day = grid.seg, grid.dt_h, grid.seg_day
         self.urge = grid.interpolate(ds["urge_at_rest"].values)
@@ -163,6 +162,7 @@ class _Series:
         self.activity = grid.hold(np.asarray(ds["activity"].values).astype(str))
         self.activity_factor = grid.interpolate(ds["activity_factor"].values) if "activity_factor" in ds else None
         self.per_day_sum, self.per_day_max = grid.per_day_sum, grid.per_day_max
+        self.first_per_day = grid.first_per_day
 
 
 def _above_threshold(y0, y1, dt, c):
@@ -187,11 +187,11 @@ def _onset(grid, c):
     """Onset clock hour per day (in [6, 30)) of ``urge_at_rest`` above c; NaN if never."""
     n = len(grid.days)
     start = grid.bounds[:n]
-    onset = (grid.grid.first_per_day(_crossings(grid.t, grid.urge, c)) - start) * 24.0 + DAY_START_HOUR
+    onset = (grid.first_per_day(_crossings(grid.t, grid.urge, c)) - start) * 24.0 + DAY_START_HOUR
     # above threshold at 06:00 and not below it by the end of the night residue (or never):
     # symptoms carried on through the morning, so the day's onset is its start
     above_at_start = np.interp(start, grid.t, grid.urge) > c
-    first_down = grid.grid.first_per_day(_crossings(grid.t, grid.urge, c, rising=False))
+    first_down = grid.first_per_day(_crossings(grid.t, grid.urge, c, rising=False))
     carried_on = above_at_start & ~((first_down - start) * 24.0 <= NIGHT_RESIDUE_MAX_H)
     onset = np.where(carried_on, DAY_START_HOUR, onset)
     return np.clip(onset, DAY_START_HOUR, _day.DAY_END_HOUR - 1e-9)

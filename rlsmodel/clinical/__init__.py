@@ -32,8 +32,8 @@ from .readouts import DEFAULT_THRESHOLD, READOUT_UNITS, READOUTS, check_threshol
 from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_weeks
 
 __all__ = [
-    "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "in_day_hour", "symptom_day_of", "complete_days", "select_day",
-    "SymptomDayGrid",
+    "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "in_day_hour", "symptom_day_of", "complete_days",
+    "select_day", "SymptomDayGrid",
     "DEFAULT_THRESHOLD", "READOUTS", "READOUT_UNITS", "readout_attrs", "check_threshold",
     "NO_ONSET_HOUR", "LATENCY_CAP_H", "compared_onset", "compared_latency", "Baseline", "baseline_of",
     "baseline_onset_hour", "asrs",

@@ -50,9 +50,6 @@ class Baseline:
     peak: float
     irls: float = float("nan")
 
-    def __getitem__(self, key):          # mapping access, as the former dict baseline
-        return getattr(self, key)
-
 
 def baseline_of(onset, latency, peak, irls=None) -> Baseline:
     """The :class:`Baseline` of the given baseline days' readouts (medians)."""

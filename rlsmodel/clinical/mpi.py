@@ -57,11 +57,11 @@ def mpi_by_day(onset, latency, peak, irls, base) -> np.ndarray:
     if n < WEEK_DAYS:
         return out
     win = np.lib.stride_tricks.sliding_window_view
-    worse = irls > base["irls"] + WORSE_IRLS_MARGIN
+    worse = irls > base.irls + WORSE_IRLS_MARGIN
     n_worse = win(worse.astype(int), WEEK_DAYS).sum(axis=1)
-    advance = base["onset"] - np.median(win(on, WEEK_DAYS), axis=1)
-    shorter_latency = np.median(win(lat, WEEK_DAYS), axis=1) <= base["latency"] - LATENCY_SHORTER_MIN_H
-    more_intense = np.median(win(peak, WEEK_DAYS), axis=1) >= base["peak"] + INTENSITY_GREATER_MIN
+    advance = base.onset - np.median(win(on, WEEK_DAYS), axis=1)
+    shorter_latency = np.median(win(lat, WEEK_DAYS), axis=1) <= base.latency - LATENCY_SHORTER_MIN_H
+    more_intense = np.median(win(peak, WEEK_DAYS), axis=1) >= base.peak + INTENSITY_GREATER_MIN
     earlier = (advance >= ONSET_ADVANCE_FULL_H) | (
         (advance >= ONSET_ADVANCE_PARTIAL_H) & (shorter_latency | more_intense))
     out[WEEK_DAYS - 1:] = (n_worse >= WORSE_DAYS_MIN) & earlier

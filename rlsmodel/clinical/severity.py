@@ -30,9 +30,9 @@ def asrs(onset, latency, peak, base) -> np.ndarray:
     against ``base`` (a :class:`~rlsmodel.clinical.baseline.Baseline`)."""
     on = compared_onset(onset)
     lat = compared_latency(latency)
-    item_onset = np.clip((base["onset"] - on) / ONSET_H_PER_POINT, 0.0, ITEM_MAX)
-    item_latency = ITEM_MAX * np.clip((base["latency"] - lat) / max(base["latency"], 1e-9), 0.0, 1.0)
-    item_intensity = np.clip(np.asarray(peak, dtype=float) - base["peak"], 0.0, ITEM_MAX)
+    item_onset = np.clip((base.onset - on) / ONSET_H_PER_POINT, 0.0, ITEM_MAX)
+    item_latency = ITEM_MAX * np.clip((base.latency - lat) / max(base.latency, 1e-9), 0.0, 1.0)
+    item_intensity = np.clip(np.asarray(peak, dtype=float) - base.peak, 0.0, ITEM_MAX)
     return item_onset + item_latency + item_intensity
 
 

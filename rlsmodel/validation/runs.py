@@ -114,7 +114,8 @@ class Runs:
             ds = self.model.simulate(days, profile, regimen=reg,
                                      sample_every_hours=self.h["sample_every_hours"])
             return {"ds": ds, "daily": outcomes.daily(ds),
-                    "verdict": outcomes.augmentation(ds, regimen_start_day=clinical.treatment_start(BASELINE_DAYS, hour)),
+                    "verdict": outcomes.augmentation(
+                        ds, regimen_start_day=clinical.treatment_start(BASELINE_DAYS, hour)),
                     "start": BASELINE_DAYS, "days": self.h["treatment_days"]}
         return self.shared(key, make)
 
