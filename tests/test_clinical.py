@@ -58,8 +58,13 @@ def test_select_day_gives_clock_hours_six_to_thirty():
 # readouts
 # --------------------------------------------------------------------------------------------
 def test_one_table_of_readouts():
+    import importlib
     from rlsmodel.calibration.targets import DAILY_OUTCOMES
-    from rlsmodel.sweep.summaries import DAILY_READOUTS
+    try:                                                    # the sweep package's name after issue 25 item 4
+        summaries = importlib.import_module("rlsmodel.sweeps.summaries")
+    except ImportError:
+        summaries = importlib.import_module("rlsmodel.sweep.summaries")
+    DAILY_READOUTS = summaries.DAILY_READOUTS
     assert dict(DAILY_READOUTS) == dict(clinical.READOUT_UNITS)
     assert tuple(DAILY_OUTCOMES) == tuple(clinical.READOUTS)
     t = np.arange(0.0, 3.0 + 1e-9, 1.0 / 24.0)

@@ -21,7 +21,6 @@ import numbers
 
 import numpy as np
 
-from .. import clinical
 from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY,
                        POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
                        SHORT_STOP_DAYS, TREATMENT_PROFILE, population_regimens)
@@ -102,7 +101,7 @@ class Runs:
     # -- treatment ---------------------------------------------------------------------------
     def treatment(self, drug, profile=TREATMENT_PROFILE, dose=None):
         """Baseline + daily drug for the mode's horizon: dict(ds, daily, verdict, days, start)."""
-        from .. import outcomes
+        from .. import clinical, outcomes
         from ..pharmacology import Regimen
         dose0, hour = DOSES[drug]
         dose = dose0 if dose is None else dose
