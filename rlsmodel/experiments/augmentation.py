@@ -44,6 +44,8 @@ TABLE_MD = "augmentation_table.md"
 SUMMARY = "augmentation_summary.nc"
 FIGURE_ONSET = "augmentation_onset_irls.png"
 FIGURE_DAY = "augmentation_day_profiles.png"
+#: Figures of a run with the default options, main figure first (the docs gallery reads this).
+FIGURES = (FIGURE_ONSET, FIGURE_DAY)
 
 
 def run_one(model, profile, drug, baseline_days, treatment_days, sample_every_hours):

@@ -43,6 +43,9 @@ DESCRIPTION = "Time to augmentation over drug half-life x dose x BBB iron uptake
 
 DOSE_HOUR = 21.0
 BASELINE_DAYS = 14
+#: Figures of a run with the default options (pramipexole, dose not scaled), main figure first (the docs
+#: gallery reads this); ``drug="levodopa"`` or ``equal_exposure=True`` name theirs with :func:`stem`.
+FIGURES = ("augmentation_map_pramipexole.png",)
 
 GRIDS = {
     "pramipexole": {

@@ -39,6 +39,8 @@ FIGURE_DRUG = "iron_then_dopaminergic.png"
 TABLE_MD = "iron_therapy_table.md"
 TABLE_IRON = "iron_therapy_table.csv"
 TABLE_DRUG = "iron_therapy_augmentation.csv"
+#: Figures of a run with the default options, main figure first (the docs gallery reads this).
+FIGURES = (FIGURE_IRON, FIGURE_DRUG)
 
 PROFILE = "rls_iron_deficient"
 

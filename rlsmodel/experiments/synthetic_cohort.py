@@ -35,6 +35,9 @@ DATA = "synthetic_cohort.csv"
 SPEC = "synthetic_cohort.toml"
 PREDICTIONS = "synthetic_cohort_predictions.py"
 FIT = "synthetic_cohort_fit"
+#: Figures of a run with the default options, main figure first (the docs gallery reads this): the
+#: fit's profile likelihoods and multistart waterfall (:func:`rlsmodel.calibrate` draws them).
+FIGURES = (f"{FIT}/profiles.png", f"{FIT}/waterfall.png")
 #: Truth as factors on the declared defaults (so the example follows model changes).
 FACTORS = {"da_synthesis_max": 1.3, "d2_iron_k": 0.6}
 PROFILES = ("healthy", "rls_genetic", "rls_iron_deficient")

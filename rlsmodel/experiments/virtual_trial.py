@@ -43,6 +43,8 @@ DESCRIPTION = "Virtual replays of two published designs, simulated incidences be
 TABLE_MD = "virtual_trial.md"
 TABLE_CSV = "virtual_trial.csv"
 FIGURE = "virtual_trial.png"
+#: Figures of a run with the default options, main figure first (the docs gallery reads this).
+FIGURES = (FIGURE,)
 
 #: Inclusion criterion (moderate-to-severe RLS, the usual IRLS >= 15 of RLS drug trials); the
 #: levodopa series predates the IRLS, the same criterion stands in for "treated patients".
