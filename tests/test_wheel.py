@@ -90,7 +90,7 @@ def built(tmp_path_factory):
 def installed(built, tmp_path_factory):
     """A fresh venv with the wheel installed; returns ``(bin directory, package directory)``."""
     env_dir = tmp_path_factory.mktemp("venv") / "env"
-    venv.create(env_dir, with_pip=True, symlinks=os.name != "nt")
+    venv.create(env_dir, with_pip=False, symlinks=os.name != "nt")      # installed by this env's pip (--python)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
     purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=env_dir)
@@ -98,8 +98,8 @@ def installed(built, tmp_path_factory):
     # dependencies come from the test environment: plain path entries, appended after the venv's own
     # site-packages (an editable rlsmodel there is not activated: its .pth files are not processed)
     (purelib / "_rlsmodel_test_deps.pth").write_text("\n".join(_site_dirs()) + "\n")
-    _run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", built[0]],
-         cwd=env_dir)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
+          "--disable-pip-version-check", built[0]], cwd=env_dir)
     where = _run([python, "-c", "import rlsmodel; print(rlsmodel.__file__)"], cwd=env_dir).stdout.strip()
     package = Path(where).resolve().parent
     assert package == (purelib / "rlsmodel").resolve(), f"rlsmodel imported from {where}, not the wheel"
