@@ -221,9 +221,9 @@ def parameter_table(model=None, augmentation="d2_tolerance"):
     default model with ``augmentation`` (no compilation needed)."""
     if model is not None:
         return model.parameters
-    from .model import CORE_MODULES, assemble
-    from .simulator import _extra_modules, _mechanism_module
-    return assemble(CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),)).parameters
+    from .model import assemble
+    from .simulator import declared_modules
+    return assemble(declared_modules(augmentation)).parameters
 
 
 def _check_int(name, value, minimum):

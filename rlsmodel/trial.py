@@ -464,10 +464,12 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)
-    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls)
+    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
+                     model.spec)
 
 
-def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls) -> xr.Dataset:
+def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
+              model_spec) -> xr.Dataset:
     n_arms = len(names)
     shape = (n, n_arms)
 
@@ -523,9 +525,8 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
                                   "bound": ("bound", np.array(["lower", "upper"]))})
     for name, var in pop.data_vars.items():
         ds[name] = var
-    keep = ("rlsmodel_version", "model_structure", "augmentation_mechanism", "dat_hypothesis",
-            "solver_engine", "solver_rtol", "solver_atol")
-    ds.attrs.update({k: raw.attrs[k] for k in keep if k in raw.attrs})
+    ds.attrs.update({k: raw.attrs[k] for k in ("rlsmodel_version", "model_structure") if k in raw.attrs})
+    ds.attrs.update(model_spec.attrs())      # the model's description, as every output records it
     ds.attrs.update({
         "title": "rlsmodel virtual trial", "profile": profile, "seed": scorer.seed, "n_per_arm": n,
         "weeks": weeks, "baseline_weeks": baseline_weeks,

@@ -191,8 +191,9 @@ def fit_dataset(spec, result, objective) -> xr.Dataset:
     ds.attrs.update({
         "title": "rlsmodel calibration", "description": spec.description,
         "spec": spec.source, "spec_path": str(spec.path) if spec.path else "",
-        "spec_digest": spec.digest(), "augmentation_mechanism": spec.augmentation,
-        "dat_hypothesis": spec.dat_hypothesis, "optimizer": spec.options["optimizer"],
+        "spec_digest": spec.digest(), "model_structure": base.compiled.structure_hash,
+        **base.spec.attrs(),    # the un-fitted model's description, as every output records it
+        "optimizer": spec.options["optimizer"],
         "options": json.dumps(spec.options, sort_keys=True),
         "targets": json.dumps([t.id for t in spec.targets]),
         "objective": "0.5 * sum(residual ** 2); residuals normalised by sd, half-range or scale "

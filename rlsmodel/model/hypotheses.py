@@ -51,6 +51,12 @@ AUGMENTATION_PREFIX = "augmentation_"
 #: The observable every augmentation mechanism must declare (dimensionless, 1 = healthy mean).
 SIGNAL = "dopaminergic_signal"
 
+#: The default augmentation mechanism (``Model()``, ``sweep``, ``population``, the command
+#: line and specs): the one place the default is named.
+DEFAULT_AUGMENTATION = "d2_tolerance"
+#: Default of ``dat_hypothesis`` and of ``iron_release`` (keys of the tables below).
+DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE = "reduced", "brain_regulated"
+
 #: Direction of membrane DAT change in iron deficiency: name -> ``dat_iron_exponent`` default.
 DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}
 #: Control of BBB endothelial iron release: name -> ``bbb_release_brain_gain`` default

@@ -198,7 +198,7 @@ def _check_trajectory_size(space, model, days, dt_h) -> None:
     while the result is assembled): refuse before any work above the run memory limit."""
     from .. import runplan
     from ..errors import RunTooLargeError
-    n_vars = len([n for n in model._kept_variables(None) if n != "activity"])
+    n_vars = len([n for n in model.kept_variables(None) if n != "activity"])
     samples = runplan.n_samples(days, dt_h)
     nbytes = 2.0 * space.n_points * samples * n_vars * 8.0
     limit = runplan.limit("RLSMODEL_MAX_MEMORY_GB", runplan.MAX_MEMORY_GB)
@@ -292,12 +292,12 @@ def _components(space, model, config: SweepConfig, regimen_text: str) -> dict:
 def _attrs(space, model, config, regimen_text, components) -> dict:
     attrs = {
         "title": "rlsmodel parameter sweep", "rlsmodel_version": __version__,
-        "model_structure": model.compiled.structure_hash, "augmentation_mechanism": model.augmentation,
-        "dat_hypothesis": model.dat_hypothesis, "profile": config.profile, "regimen": regimen_text,
+        "model_structure": model.compiled.structure_hash,
+        **model.spec.attrs(),   # hypotheses, replaced values, solver settings: as every output records them
+        "profile": config.profile, "regimen": regimen_text,
         "days": config.days, "days_units": "day", "sample_every_hours": config.sample_every_hours,
         "space": space.describe(), "outcomes": ", ".join(config.outcomes),
         FINGERPRINT_ATTR: fingerprint(components), COMPONENTS_ATTR: json.dumps(components, sort_keys=True),
-        **model.settings.as_attrs(),
         **dataset_attrs(),      # git revision and library versions (not in the fingerprint)
     }
     if space.kind == "sample":
