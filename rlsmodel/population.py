@@ -109,7 +109,9 @@ import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
+from . import checks as _checks
 from . import profiles as _profiles
+from .model.hypotheses import DEFAULT_AUGMENTATION
 
 #: Probability of carrying the (composite) risk genotype; assumed.
 CARRIER_PROBABILITY = 0.5
@@ -216,7 +218,7 @@ _LONG_NAMES = {
 }
 
 
-def parameter_table(model=None, augmentation="d2_tolerance"):
+def parameter_table(model=None, augmentation=DEFAULT_AUGMENTATION):
     """Declared parameters (name -> Parameter) of ``model``, or of the declaration of the
     default model with ``augmentation`` (no compilation needed)."""
     if model is not None:
@@ -224,12 +226,6 @@ def parameter_table(model=None, augmentation="d2_tolerance"):
     from .model import assemble
     from .simulator import declared_modules
     return assemble(declared_modules(augmentation)).parameters
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def spreads_for(table) -> tuple:
@@ -286,7 +282,7 @@ def draw_patient(i: int, seed: int, spreads, centres, bounds, checks) -> dict:
     return out
 
 
-def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_tolerance") -> xr.Dataset:
+def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAULT_AUGMENTATION) -> xr.Dataset:
     """Draw ``n`` virtual patients around ``profile``.
 
     Parameters
@@ -305,8 +301,8 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_t
     ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
     ``risk_allele_carrier`` (bool). Distributions: the module docstring.
     """
-    n = _check_int("n", n, 1)
-    seed = _check_int("seed", seed, 0)
+    n = _checks.whole("n", n, 1)
+    seed = _checks.whole("seed", seed, 0)
     prof = _profiles.get(profile)
     table = parameter_table(model, augmentation)
     spreads = spreads_for(table)

@@ -74,6 +74,19 @@ def declared_modules(augmentation=DEFAULT_AUGMENTATION, extra_modules=()) -> tup
             + tuple(extra_modules))
 
 
+def model_for(model=None, augmentation=None) -> "Model":
+    """The model an analysis runs: ``model``, or ``Model(augmentation)`` (default mechanism
+    :data:`~rlsmodel.model.hypotheses.DEFAULT_AUGMENTATION`) when it is None. Giving both is
+    allowed only when they agree (``ValueError`` otherwise). Used by ``sweep``,
+    ``virtual_trial`` and the sensitivity analyses."""
+    if model is None:
+        return Model(augmentation=augmentation or DEFAULT_AUGMENTATION)
+    if augmentation is not None and _hypotheses.augmentation_module(augmentation)[0] != model.augmentation:
+        raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
+                         f"{model.augmentation!r}; pass one or the other")
+    return model
+
+
 class Model:
     """The assembled RLS model.
 
@@ -636,4 +649,4 @@ def _compile(modules):
 
 
 __all__ = ["Model", "Run", "ModelSpec", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "IRON_RELEASE_HYPOTHESES",
-           "IntegrationError", "STATE_CACHE_SIZE", "declared_modules", "optional_modules", "modules_key"]
+           "IntegrationError", "STATE_CACHE_SIZE", "declared_modules", "model_for", "optional_modules", "modules_key"]

@@ -74,7 +74,8 @@ import xarray as xr
 
 from . import outcomes
 from . import profiles as _profiles
-from .population import STREAM_DAILY_NOISE, _check_int, population, varied_parameters
+from . import checks
+from .population import STREAM_DAILY_NOISE, population, varied_parameters
 from .sweep.summaries import OutcomeGroup
 
 PLACEBO = "placebo"
@@ -415,18 +416,19 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
     Incidences count eligible patients whose run succeeded.
     """
-    from .sweep import _model, sweep
+    from .simulator import model_for
+    from .sweep import sweep
     from .samplers import from_matrix
 
     # -- everything checked before any work --------------------------------------------------
     if placebo not in (True, False):
         raise ValueError(f"placebo must be True or False; got {placebo!r}")
     regimens = _check_arms(arms, placebo)
-    n = _check_int("n", n, 1)
-    weeks = _check_int("weeks", weeks, 1)
-    seed = _check_int("seed", seed, 0)
-    baseline_weeks = _check_int("baseline_weeks", baseline_weeks, 1)
-    visit_every_weeks = _check_int("visit_every_weeks", visit_every_weeks, 1)
+    n = checks.whole("n", n, 1)
+    weeks = checks.whole("weeks", weeks, 1)
+    seed = checks.whole("seed", seed, 0)
+    baseline_weeks = checks.whole("baseline_weeks", baseline_weeks, 1)
+    visit_every_weeks = checks.whole("visit_every_weeks", visit_every_weeks, 1)
     profile = _profiles.get(profile).name
     if min_baseline_irls is not None:
         if isinstance(min_baseline_irls, bool) or not isinstance(min_baseline_irls, numbers.Real) \
@@ -448,7 +450,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
                                   descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]
 
-    model = _model(model, augmentation)
+    model = model_for(model, augmentation)
     pop = population(n, seed, profile, model)
     params = varied_parameters(pop)
     columns = params + list(POINT_FIELDS)

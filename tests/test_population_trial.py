@@ -201,11 +201,11 @@ def test_placebo_arm_is_scored_like_the_others(tiny, model):
     ({"profile": "nope"}, "unknown profile"),
 ])
 def test_virtual_trial_bad_input_before_any_work(kwargs, message, monkeypatch):
-    import rlsmodel.sweep as sweep_module
+    from rlsmodel import simulator
 
     def no_work(*a, **k):
         raise AssertionError("work started")
-    monkeypatch.setattr(sweep_module, "_model", no_work)
+    monkeypatch.setattr(simulator, "model_for", no_work)
     args = {"arms": ARMS, "n": 2, "weeks": 2, **kwargs}
     with pytest.raises(ValueError, match=message):
         rlsmodel.virtual_trial(**args)

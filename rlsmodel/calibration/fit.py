@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import checks
 from .._version import __version__
 from .objective import CalibrationObjective, chi2_threshold, make_optimizer, make_problem
 from .result import open_result  # noqa: F401  (public name, re-exported)
@@ -70,6 +71,7 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
     from .engine import Engine, PartStore
 
     t0 = time.perf_counter()
+    workers = checks.whole("workers", workers, 1, optional=True, note=" (local processes; None: serial)")
     spec = load_spec(spec)
     if bands and not spec.predictions:
         raise ValueError("bands=True but the spec has no [[predictions]]")

@@ -27,6 +27,7 @@ from .._version import __version__
 from .. import profiles as _profiles
 from ..errors import ParameterRangeWarning, RegimenWarning
 from ..provenance import dataset_attrs
+from ..simulator import model_for
 from . import summaries
 from .assemble import assemble, part_dataset
 from .execute import results
@@ -70,7 +71,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     progress: None (a tqdm bar when stderr is a terminal and there is more than one
         chunk), True or False.
     augmentation: augmentation mechanism: a built-in name or your own Module
-        (:mod:`rlsmodel.model.hypotheses`); default ``"d2_tolerance"``, or the model's.
+        (:mod:`rlsmodel.model.hypotheses`); default
+        :data:`~rlsmodel.model.hypotheses.DEFAULT_AUGMENTATION`, or the model's.
     sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
 
     Returns
@@ -79,7 +81,7 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     "failed: <message>"; failed points have NaN outcomes). Identical whatever the
     chunking, worker count, executor or interruptions.
     """
-    model = _model(model, augmentation)
+    model = model_for(model, augmentation)
     run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,
                    keep=keep, sample_every_hours=sample_every_hours)
     _check_execution(store, client, chunk_size, workers, progress)
@@ -99,18 +101,6 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
 
 
 # -- validation ------------------------------------------------------------------------
-def _model(model, augmentation):
-    if model is None:
-        from ..simulator import Model
-        return Model(augmentation=augmentation or "d2_tolerance")
-    if augmentation is not None:
-        from ..model.hypotheses import augmentation_module
-        if augmentation_module(augmentation)[0] != model.augmentation:
-            raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
-                             f"{model.augmentation!r}; pass one or the other")
-    return model
-
-
 def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_every_hours) -> dict:
     """Validate everything that defines the results; return the run description."""
     days = _positive("days", days)
@@ -265,9 +255,7 @@ def _check_execution(store, client, chunk_size, workers, progress) -> None:
     if client is not None and workers not in (None, 1):
         raise ValueError("give workers= (local processes) or client= (a Dask cluster), not both")
     for name, value in (("chunk_size", chunk_size), ("workers", workers)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-                                  or value < 1):
-            raise ValueError(f"{name} must be an integer >= 1 or None; got {value!r}")
+        _checks.whole(name, value, 1, optional=True)
     if progress not in (None, True, False):
         raise ValueError(f"progress must be None, True or False; got {progress!r}")
 

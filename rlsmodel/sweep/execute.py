@@ -29,7 +29,7 @@ def _serial(tasks, config):
         yield run_chunk(config, indices, points)
 
 
-def _mp_context():
+def mp_context():
     """fork on Linux (workers inherit the compiled model: no start-up cost), spawn elsewhere."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
@@ -38,7 +38,7 @@ def _mp_context():
 
 def _processes(tasks, blob, workers: int):
     """At most ``2 * workers`` chunks in flight, so a huge sweep is not all queued at once."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
     pending, queue = set(), iter(tasks)
     try:
         for indices, points in queue:
@@ -70,3 +70,19 @@ def _dask(tasks, blob, client):
             future.release()
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+def dask_client(workers=None, scheduler=None):
+    """``(client, cluster)``: a client of the Dask scheduler at ``scheduler`` (cluster None),
+    or of a new ``LocalCluster`` of ``workers`` single-threaded worker processes (close both
+    when done)."""
+    from .. import checks
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("workers/scheduler need dask.distributed: pip install 'rlsmodel[sweep]'") from None
+    if scheduler is not None:
+        return Client(scheduler), None
+    workers = checks.whole("workers", workers, 1)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+    return Client(cluster), cluster
