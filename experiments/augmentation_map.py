@@ -174,7 +174,7 @@ def main(argv=None) -> int:
     stem = f"augmentation_map_{args.drug}" + ("_equal_exposure" if args.equal_exposure else "")
     t0 = time.perf_counter()
     ds = rlsmodel.sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(args.drug, BASELINE_DAYS, label_h),
-                        outcomes=[rlsmodel.sweep.OutcomeGroup(
+                        outcomes=[rlsmodel.sweeps.OutcomeGroup(
                             DaysToBoth(BASELINE_DAYS), ("days_to_mpi_positive", "days_to_augmentation"),
                             units={"days_to_mpi_positive": "day", "days_to_augmentation": "day"},
                             descriptions={"days_to_mpi_positive": DaysTo(BASELINE_DAYS, "mpi").__doc__,

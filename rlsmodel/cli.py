@@ -449,9 +449,9 @@ def _sweep(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be at least 1; got {args.workers}")
     try:
-        from .sweep import run_spec
+        from .sweeps import run_spec
     except ImportError as exc:
-        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweep failed ({exc}); "
+        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweeps failed ({exc}); "
                        "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
     result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler)
     if result is not None and hasattr(result, "sizes"):
@@ -463,7 +463,7 @@ def _sweep(args) -> int:
 
 
 def _spec_store(spec):
-    from .sweep.spec import load_spec
+    from .sweeps.spec import load_spec
     return load_spec(spec).get("store")
 
 

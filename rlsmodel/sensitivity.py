@@ -47,7 +47,7 @@ from . import checks
 from .provenance import dataset_attrs
 from .simulator import model_for
 from .spec_fields import check_keys, integer, number, read_toml, string
-from .sweep.spec import daily_regimen, regimen_table
+from .sweeps.spec import daily_regimen, regimen_table
 
 WHAT = "sensitivity spec"
 
@@ -67,7 +67,7 @@ def sobol(outcome, ranges=None, *, n: int = 64, seed: int = 0, days, profile: st
     ----------
     outcome: a built-in sweep outcome name (``"serum_ferritin_final"``,
         ``"symptom_max_last_day"``, ``"irls_last_symptom_day"``...; see
-        :mod:`rlsmodel.sweep.summaries`) or a callable ``f(ds) -> float`` of one simulated
+        :mod:`rlsmodel.sweeps.summaries`) or a callable ``f(ds) -> float`` of one simulated
         trajectory (its ``__name__`` names it; an optional ``units`` attribute is recorded).
     ranges: ``{name: (low, high)}`` in the parameters' units; a list of parameter names
         (their ranges from the parameter table); or None (every parameter of the model,
@@ -311,7 +311,7 @@ def run_spec(spec_path, out=None, *, workers=None, scheduler=None, figure=None, 
     the address of an existing Dask scheduler; neither: serial. ``figure``: also draw
     :func:`plot_indices` to this path. Returns the indices Dataset.
     """
-    from .sweep.execute import dask_client
+    from .sweeps.execute import dask_client
     kwargs = load_spec(spec_path)
     method = kwargs.pop("method")
     if out is not None and Path(out).suffix not in (".nc", ".zarr"):
@@ -372,7 +372,7 @@ def _problem(names, bounds) -> dict:
 
 def _outcome(outcome, model):
     """(name, the sweep's ``outcomes=`` argument, a description for attrs)."""
-    from .sweep import summaries
+    from .sweeps import summaries
     if isinstance(outcome, str):
         summaries.builtin(outcome, model)          # raises ValueError naming close matches
         return outcome, [outcome], outcome
@@ -390,7 +390,7 @@ def _outcome(outcome, model):
 def _evaluate(outcome, matrix, design, seed, names, bounds, *, model, days, profile, regimen, store, workers,
               client, chunk_size, progress, sample_every_hours) -> dict:
     """Run every row of ``matrix`` on the sweep harness; return the outcome vector and context."""
-    from .sweep import sweep
+    from .sweeps import sweep
     name, outcomes, described = _outcome(outcome, model)
     sample = samplers.from_matrix(names, matrix, design, seed=seed, ranges=bounds)
     ds = sweep(sample, days=days, regimen=regimen, profile=profile, outcomes=outcomes, store=store,

@@ -75,8 +75,8 @@ import xarray as xr
 from . import outcomes
 from . import profiles as _profiles
 from . import checks
-from .population import STREAM_DAILY_NOISE, population, varied_parameters
-from .sweep.summaries import OutcomeGroup
+from .populations import STREAM_DAILY_NOISE, population, varied_parameters
+from .sweeps.summaries import OutcomeGroup
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -193,7 +193,7 @@ def _check_arms(arms, placebo) -> dict:
 class ArmRegimens:
     """Regimen factory of a trial sweep: point -> the regimen of its arm (model time).
 
-    ``fields`` lets the explicit sample carry the non-parameter columns; ``__qualname__``
+    ``fields`` lets the explicit sample carry the non-parameter columns; :meth:`name`
     (read by the sweep for provenance and store fingerprints) names every arm and the
     scoring, so a store made for another design is refused.
     """
@@ -202,7 +202,11 @@ class ArmRegimens:
 
     def __init__(self, regimens: list, text: str):
         self.regimens = list(regimens)          # Regimen pickles by its schedules
-        self.__qualname__ = text
+        self.text = text
+
+    def name(self) -> str:
+        """The factory's name in the sweep's provenance: every arm and the scoring."""
+        return self.text
 
     def __call__(self, point):
         return self.regimens[int(round(point["arm"]))]
@@ -417,7 +421,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     Incidences count eligible patients whose run succeeded.
     """
     from .simulator import model_for
-    from .sweep import sweep
+    from .sweeps import sweep
     from .samplers import from_matrix
 
     # -- everything checked before any work --------------------------------------------------
@@ -436,7 +440,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
             raise ValueError(f"min_baseline_irls must be None or a number in [0, 40]; got {min_baseline_irls!r}")
         min_baseline_irls = float(min_baseline_irls)
     if store is not None:
-        from .sweep.store import check_path
+        from .sweeps.store import check_path
         check_path(store)
 
     start_day = 7 * baseline_weeks

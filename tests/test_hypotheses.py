@@ -111,7 +111,7 @@ def test_name_clash_with_the_core_is_a_declaration_error():
 def test_sweep_workers_rebuild_a_user_mechanism_from_the_key(example):
     """A spawned or Dask worker gets the ModelKey by pickle and rebuilds the model from the
     declaration it carries: same structure, same results."""
-    from rlsmodel.sweep import runner
+    from rlsmodel.sweeps import runner
     model = rlsmodel.Model(augmentation=example[0]["DESENSITISATION"])
     key = runner.ModelKey.of(model)
     assert key.spec.augmentation == "d2_desensitisation" and key.spec.augmentation_module is model.augmentation_module

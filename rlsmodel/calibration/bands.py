@@ -116,7 +116,7 @@ def prediction_bands(ds, spec, source=None, predictions=None, workers=None, prog
     jobs = [(spec, row, preds) for row in sets]
     show = progress if progress is not None else sys.stderr.isatty()
     if workers is not None and workers > 1 and len(jobs) > 1:
-        from ..sweep.execute import mp_context
+        from ..sweeps.execute import mp_context
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
             values = list(tqdm(pool.map(_evaluate, jobs), total=len(jobs), desc="prediction bands",
                                disable=not show, file=sys.stderr))

@@ -54,7 +54,7 @@ class PartStore:
 
     def prepare(self) -> None:
         """Create the directory, or check that existing parts were made for this fit."""
-        from ..sweep.store import check_match, fingerprint, write_text_atomic
+        from ..sweeps.store import check_match, fingerprint, write_text_atomic
         file = self.parts / "fingerprint.json"
         if file.exists():
             check_match(self.out, json.loads(file.read_text())["components"], self.components)
@@ -167,7 +167,7 @@ class Engine(_EngineBase):
 
     def _processes(self, tasks, todo):
         import cloudpickle
-        from ..sweep.execute import mp_context
+        from ..sweeps.execute import mp_context
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=mp_context())
         try:
             futures = {pool.submit(_work, cloudpickle.dumps(tasks[i])): i for i in todo}

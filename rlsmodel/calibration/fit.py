@@ -114,7 +114,7 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
 def components(spec) -> dict:
     """What defines a fit's results (a store made for other components is refused)."""
     model = spec.base_model()
-    from ..sweep.store import fingerprint
+    from ..sweeps.store import fingerprint
     return {"spec": spec.digest(), "rlsmodel_version": __version__,
             "model_structure": model.compiled.structure_hash,
             "parameter_defaults": fingerprint({k: v for k, v in model.resolve_parameters("healthy").items()}),

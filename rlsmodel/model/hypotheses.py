@@ -28,7 +28,7 @@ The contract (checked by :func:`augmentation_module`, which names what is wrong)
 
 A user's mechanism works everywhere a built-in does: simulations, steady states, sweeps
 (serial, local processes or Dask: workers rebuild the model from the declaration itself,
-carried by :class:`rlsmodel.sweep.runner.ModelKey`), exports and the scorecard.
+carried by :class:`rlsmodel.sweeps.runner.ModelKey`), exports and the scorecard.
 
 Parameter-default hypotheses
 ----------------------------

@@ -101,8 +101,6 @@ day-to-day symptom fluctuations in :mod:`rlsmodel.trial`.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -332,7 +330,7 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAU
     ds = xr.Dataset(data, coords={"patient": ("patient", np.arange(n), {"long_name": "patient index"})})
     ds.attrs.update({"title": "rlsmodel virtual population", "profile": prof.name, "seed": seed, "n": n,
                      "seed_scheme": "patient i: numpy SeedSequence(seed, spawn_key=(i, 0))",
-                     "description": "distributions: rlsmodel.population module docstring, docs/population.md"})
+                     "description": "distributions: rlsmodel.populations module docstring, docs/population.md"})
     return ds
 
 
@@ -384,15 +382,5 @@ def expected_mean(name, profile="rls_genetic", table=None) -> float:
         return float(_trunc_lognormal_mean(p, s.sd, low, high))
     return float(BLOOD_LOSS_PROBABILITY * _trunc_lognormal_mean(BLOOD_LOSS_MEDIAN_ML, 0.6, low, high))
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``rlsmodel.population(n, seed)`` call :func:`population` although
-    ``rlsmodel.population`` is this module (as for ``rlsmodel.sweep``)."""
-
-    def __call__(self, *args, **kwargs):
-        return population(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["population", "expected_mean", "varied_parameters", "SPREADS", "Spread", "parameter_table"]

@@ -1,6 +1,6 @@
 """Executors: run chunk tasks serially, on local processes, or on a Dask cluster.
 
-Each yields :class:`~rlsmodel.sweep.runner.ChunkResult` objects as chunks finish (any
+Each yields :class:`~rlsmodel.sweeps.runner.ChunkResult` objects as chunks finish (any
 order); the caller is the single writer. Interrupting the caller cancels what is pending.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .runner import dumps, run_chunk
 def results(tasks, config, *, n_tasks: int, workers=None, client=None):
     """Iterate over chunk results; ``tasks`` yields ``n_tasks`` pairs ``(indices, points)``.
 
-    ``config``: the :class:`~rlsmodel.sweep.runner.SweepConfig`; serialised for workers.
+    ``config``: the :class:`~rlsmodel.sweeps.runner.SweepConfig`; serialised for workers.
     """
     if client is not None:
         return _dask(list(tasks), dumps(config), client)

@@ -5,9 +5,9 @@
 ...                     days=30)                                   # doctest: +SKIP
 >>> ds["serum_ferritin_final"].sel(diet_iron=8.0)                  # doctest: +SKIP
 
-``rlsmodel.sweep`` is both this module and the function :func:`sweep` (the module is
-callable), so ``rlsmodel.sweep(space, days=...)`` and ``rlsmodel.sweep.sweep(...)`` are
-the same call. Modules: :mod:`.space` (points), :mod:`.summaries` (outcome functions),
+``rlsmodel.sweep`` is the function :func:`sweep`, exported by the package facade; this
+package (``rlsmodel.sweeps``) implements it, so ``rlsmodel.sweep(space, days=...)`` and
+``rlsmodel.sweeps.sweep(...)`` are the same call. Modules: :mod:`.space` (points), :mod:`.summaries` (outcome functions),
 :mod:`.runner` (one chunk), :mod:`.execute` (serial / processes / Dask), :mod:`.store`
 (resumable stores), :mod:`.assemble` (the labelled Dataset), :mod:`.spec` (TOML specs).
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import types
 import warnings
 
 import numpy as np
@@ -55,10 +54,11 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
         fields (``regimen.fields``, default ``drug, dose_mg, clock_hour, start_day, stop_day``).
     days: simulated duration of every point (day, > 0).
     regimen: None; a regimen object (``events(model, days, params)``, ``describe()``) for
-        every point; or a factory ``callable(point: dict) -> regimen`` called per point.
+        every point; or a factory ``callable(point: dict) -> regimen`` called per point
+        (recorded under its qualified name, or what its ``name()`` method returns).
     profile: the profile of points that do not sweep ``profile``.
     outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
-        day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
+        day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweeps.summaries`),
         or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
         value under any key) adds several outcomes computed by one call per point.
     store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
@@ -179,8 +179,16 @@ def _regimen_description(regimen, is_factory, space, fields, model, days, profil
         warnings.warn(f"sweep: the regimen gives no dose within the run for {len(no_dose)} of {len(tried)} "
                       "swept regimen combination(s); those points run untreated. " + "; ".join(no_dose[:3])
                       + (" ..." if len(no_dose) > 3 else ""), RegimenWarning, stacklevel=4)
-    name = getattr(regimen, "__qualname__", type(regimen).__qualname__)
-    return f"factory {name}: " + " | ".join(texts)
+    return f"factory {factory_name(regimen)}: " + " | ".join(texts)
+
+
+def factory_name(factory) -> str:
+    """How a regimen factory is named in a sweep's provenance and store fingerprint: its
+    ``name()`` method if it has one (e.g. a trial's arms and scoring), else its qualified
+    name (a function's, or its class's)."""
+    if callable(getattr(factory, "name", None)):
+        return str(factory.name())
+    return getattr(factory, "__qualname__", type(factory).__qualname__)
 
 
 def _check_trajectory_size(space, model, days, dt_h) -> None:
@@ -355,15 +363,5 @@ def _progress_bar(progress, total, initial, n_chunks):
 
 
 from .spec import run_spec  # noqa: E402  (needs sweep above)
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``rlsmodel.sweep(...)`` call :func:`sweep` although ``rlsmodel.sweep`` is this module."""
-
-    def __call__(self, *args, **kwargs):
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["sweep", "run_spec", "default_chunk_size", "OutcomeGroup"]
