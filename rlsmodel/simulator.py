@@ -219,49 +219,12 @@ class Model:
 
     def _apply_set_points(self) -> None:
         """Replace every set-point parameter's default by its healthy steady-state value
-        (:mod:`rlsmodel.set_points`), with the other parameters at this model's defaults."""
+        (:func:`rlsmodel.set_points.healthy_set_points`), with the other parameters at this
+        model's defaults."""
         from . import set_points
-        names = set_points.set_point_parameters(self._parameters)
-        if not names:
-            return
-        order = self.compiled.parameter_names
-        index = [order.index(n) for n in names]
-        base = self.parameter_vector("healthy")
-        state_index = {n: i for i, n in enumerate(self.compiled.state_names)}
-        targets = [self._parameters[n].set_point for n in names]
-        pa = base.copy()
-        pa[-1] = 0.0
-
-        def evaluate(values):
-            p = base.copy()
-            p[index] = values
-            y, _ = self.start_states.averaged_steady_state(p, cache=False)
-            pa[:] = p
-            pa[-1] = 0.0
-            obs = None
-            out = []
-            for name in targets:
-                if name in state_index:
-                    out.append(y[state_index[name]])
-                else:
-                    if obs is None:
-                        obs = self.compiled.observables(np.zeros(1), y[:, None], pa)
-                    out.append(float(obs[name][0]))
-            return np.array(out)
-
-        solved = set_points.solve(names, [self._parameters[n].default for n in names], evaluate)
-        for name, value in solved.items():
-            par = self._parameters[name]
-            lo, hi = par.range
-            if not lo <= value <= hi:
-                raise set_points.SetPointError(
-                    f"set point {name!r} = {value:.6g} {par.unit} (healthy steady-state "
-                    f"{par.set_point}) lies outside its declared range {par.range}")
-            how = (f"set point computed when the model is built (rlsmodel.set_points) from the healthy "
-                   f"day-averaged steady state of {par.set_point}")
-            text = par.source
-            source = how + ": " + text[len("set point: "):] if text.startswith("set point: ") else how + "; " + text
-            self._parameters[name] = replace(par, default=float(value), source=source)
+        self._parameters.update(set_points.healthy_set_points(
+            self._parameters, self.compiled, self.parameter_vector("healthy"),
+            lambda p: self.start_states.averaged_steady_state(p, cache=False)))
 
     # -- declaration views ---------------------------------------------------------------
     @property
@@ -501,7 +464,7 @@ class Model:
             if initial is None:
                 y0, init_method = self.periodic_state(plan.p)
             else:
-                y0, init_method = self._initial_from(initial, plan.p), "user-supplied"
+                y0, init_method = self.start_states.initial_state(initial, plan.p), "user-supplied"
             bar = _runplan.progress_bar(plan.progress, plan.size.seconds, plan.days)
             try:
                 _runplan.integrate_blocks(self.compiled, y0, plan.p, plan.t, plan.events, plan.settings,
@@ -509,32 +472,6 @@ class Model:
             finally:
                 bar.close()
         return init_method
-
-    def _initial_from(self, initial, p):
-        """State vector from ``initial``; states it does not name come from the run's own
-        (profile and params) day-averaged steady state, parameter vector ``p``."""
-        names = self.compiled.state_names
-        from_run = isinstance(initial, xr.Dataset)
-        if from_run:
-            src = initial.isel(time=-1) if "time" in initial.dims else initial
-            initial = {n: float(src[n]) for n in names if n in src}
-        if not hasattr(initial, "items"):
-            raise ValueError("initial must be a mapping of state values or a Dataset")
-        y, _ = self.averaged_steady_state(p)
-        y = y.copy()
-        for name, value in initial.items():
-            if name not in names:
-                raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
-            v = _checks.real(f"initial value of {name!r}", value, "a finite number >= 0")
-            i = names.index(name)
-            # in the output of an earlier run, integrator round-off (below 1e-9 of the state's
-            # scale) is not a negative amount; values the user types are never altered
-            if from_run and np.isfinite(v) and -1e-9 * self.state_scale[i] <= v < 0:
-                v = 0.0
-            if not np.isfinite(v) or v < 0:
-                raise ValueError(f"initial value of {name!r} must be finite and >= 0; got {value!r}")
-            y[i] = v
-        return y
 
     # -- labelling of outputs (rlsmodel.output_labels) ------------------------------------------
     def kept_variables(self, keep) -> list:

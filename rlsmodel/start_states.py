@@ -14,10 +14,13 @@ from the periodic state, ``Model.steady_state`` reports the averaged one.
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 from scipy.optimize import root
 
+from . import checks
 from .caching import LRUCache
 from .integrate import IntegrationError, SolverSettings, integrate
+from .model.system import closest
 
 #: Parameter vectors whose steady state (and, separately, periodic state) a Model keeps.
 STATE_CACHE_SIZE = 256
@@ -109,6 +112,34 @@ class StartStates:
         y = y_full.copy()
         y[dyn] = x * scale[dyn]
         return y, method
+
+    # -- a given start ----------------------------------------------------------------------
+    def initial_state(self, initial, p):
+        """State vector from ``initial`` (a mapping of state values, or a Dataset: its last
+        time point); states it does not name come from the run's own (profile and params)
+        day-averaged steady state, parameter vector ``p``. Values must be finite and >= 0."""
+        names = self.compiled.state_names
+        from_run = isinstance(initial, xr.Dataset)
+        if from_run:
+            src = initial.isel(time=-1) if "time" in initial.dims else initial
+            initial = {n: float(src[n]) for n in names if n in src}
+        if not hasattr(initial, "items"):
+            raise ValueError("initial must be a mapping of state values or a Dataset")
+        y, _ = self.averaged_steady_state(p)
+        y = y.copy()
+        for name, value in initial.items():
+            if name not in names:
+                raise ValueError(f"unknown state {name!r} in initial; " + closest(str(name), names))
+            v = checks.real(f"initial value of {name!r}", value, "a finite number >= 0")
+            i = names.index(name)
+            # in the output of an earlier run, integrator round-off (below 1e-9 of the state's
+            # scale) is not a negative amount; values the user types are never altered
+            if from_run and np.isfinite(v) and -1e-9 * self.scale[i] <= v < 0:
+                v = 0.0
+            if not np.isfinite(v) or v < 0:
+                raise ValueError(f"initial value of {name!r} must be finite and >= 0; got {value!r}")
+            y[i] = v
+        return y
 
     # -- the daily limit cycle -------------------------------------------------------------
     def periodic_state(self, p):

@@ -8,6 +8,7 @@ checks everything before any simulation runs and returns a :class:`CalibrationSp
     [hypothesis]                       # optional; the model's defaults otherwise
     augmentation = "d2_tolerance"      # rlsmodel.AUGMENTATION_MECHANISMS
     dat_hypothesis = "reduced"         # rlsmodel.DAT_HYPOTHESES
+    iron_release = "brain_regulated"   # rlsmodel.model.hypotheses.IRON_RELEASE_HYPOTHESES
 
     [[parameters]]
     name = "d2_iron_k"                 # a model parameter: its *default* is fitted
@@ -65,13 +66,14 @@ import numpy as np
 
 from ..model.system import closest
 from .refs import resolve_callable
-from ..model.hypotheses import DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS
+from ..model.hypotheses import (DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE,
+                               IRON_RELEASE_HYPOTHESES)
 from ..spec_fields import check_keys, integer, read_toml
 
 WHAT = "calibration spec"
 TOP_KEYS = ("description", "hypothesis", "parameters", "targets", "regimens", "options", "predictions",
             "sampling")
-HYPOTHESIS_KEYS = ("augmentation", "dat_hypothesis")
+HYPOTHESIS_KEYS = ("augmentation", "dat_hypothesis", "iron_release")
 PARAMETER_KEYS = ("name", "lower", "upper", "scale")
 SCALES = ("log", "linear")
 TARGET_KINDS = ("scorecard", "measurements", "function")
@@ -159,6 +161,7 @@ class CalibrationSpec:
     sampling: dict = field(default_factory=dict)
     source: str = ""
     path: Path | None = None
+    iron_release: str = DEFAULT_IRON_RELEASE
 
     @property
     def ids(self) -> list:
@@ -186,7 +189,8 @@ class CalibrationSpec:
     def base_model(self):
         """The un-fitted model of the spec's hypothesis (compiled once per process)."""
         from ..simulator import Model
-        return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis)
+        return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,
+                     iron_release=self.iron_release)
 
     def fitted_model(self, values=None, x_internal=None):
         """The base model with fitted values (``{id: value}`` or an internal vector)."""
@@ -242,9 +246,11 @@ def _build(raw, source, base, path) -> CalibrationSpec:
     check_keys(hyp, HYPOTHESIS_KEYS, "hypothesis.", WHAT)
     augmentation = _choice(hyp.get("augmentation", DEFAULT_AUGMENTATION), AUGMENTATION_MECHANISMS, "hypothesis.augmentation")
     dat = _choice(hyp.get("dat_hypothesis", DEFAULT_DAT_HYPOTHESIS), tuple(DAT_HYPOTHESES), "hypothesis.dat_hypothesis")
+    iron = _choice(hyp.get("iron_release", DEFAULT_IRON_RELEASE), tuple(IRON_RELEASE_HYPOTHESES),
+                   "hypothesis.iron_release")
     options = _options(raw.get("options", {}))
     from ..simulator import Model
-    model = Model(augmentation=augmentation, dat_hypothesis=dat)
+    model = Model(augmentation=augmentation, dat_hypothesis=dat, iron_release=iron)
     parameters = _parameters(raw.get("parameters"), model)
     regimens = _regimens(raw.get("regimens", {}))
     from .targets import make_target
@@ -270,7 +276,7 @@ def _build(raw, source, base, path) -> CalibrationSpec:
     if not isinstance(description, str):
         raise ValueError(f"description must be a string; got {description!r}")
     return CalibrationSpec(description, augmentation, dat, tuple(parameters), tuple(targets), regimens, options,
-                           tuple(predictions), sampling, source, path)
+                           tuple(predictions), sampling, source, path, iron)
 
 
 # -- parts --------------------------------------------------------------------------------------
