@@ -56,8 +56,9 @@ def test_spec_holds_the_arguments_and_rebuilds_the_model(other):
 
 def test_with_defaults_adds_replacements_to_the_spec(model):
     fitted = model.with_defaults({"d2_iron_k": 0.9}, {"rls_genetic": {"bbb_uptake_gain": 0.45}})
-    again = fitted.with_defaults({"da_synthesis_max": 1.1})
-    assert dict(again.spec.parameter_defaults) == {"d2_iron_k": 0.9, "da_synthesis_max": 1.1}
+    synthesis = 1.1 * model.parameters["da_synthesis_max"].default
+    again = fitted.with_defaults({"da_synthesis_max": synthesis})
+    assert dict(again.spec.parameter_defaults) == {"d2_iron_k": 0.9, "da_synthesis_max": synthesis}
     assert again.spec.profile_overrides_dict() == {"rls_genetic": {"bbb_uptake_gain": 0.45}}
     assert again.spec.settings == model.spec.settings and model.spec.parameter_defaults == ()
     attrs = again.spec.attrs()
