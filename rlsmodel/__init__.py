@@ -11,11 +11,12 @@ from ._version import __version__  # noqa: E402
 from .activity import Activity  # noqa: E402
 from .errors import (EvaluationError, IntegrationError, ParameterRangeWarning, RegimenWarning,  # noqa: E402
                      RunTooLargeError, StoreDamagedError, StoreRepairWarning)
+from .model_spec import ModelSpec  # noqa: E402
 from .simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES, Model  # noqa: E402
 from . import profiles  # noqa: E402
 from .pharmacology import DRUGS, Regimen  # noqa: E402
 
-__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Model", "Regimen", "profiles",
+__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Model", "ModelSpec", "Regimen", "profiles",
            "__version__", "ParameterRangeWarning", "RegimenWarning", "StoreRepairWarning", "RunTooLargeError",
            "StoreDamagedError", "EvaluationError", "IntegrationError"]
 

@@ -40,7 +40,8 @@ class ModelSpec:
         of a user's own mechanism, whose declaration is ``augmentation_module``).
     dat_hypothesis: a key of :data:`~rlsmodel.model.hypotheses.DAT_HYPOTHESES`.
     iron_release: a key of :data:`~rlsmodel.model.hypotheses.IRON_RELEASE_HYPOTHESES`.
-    settings: the model's default solver settings (engine, rtol, atol, engine options).
+    settings: the model's default solver settings (engine, rtol, atol, engine options);
+        default: those of ``Model()`` (:func:`rlsmodel.engines.default_engine`).
     parameter_defaults: replaced defaults ``((name, value), ...)`` sorted by name, values in
         each parameter's unit.
     profile_overrides: ``((profile, ((name, value), ...)), ...)`` sorted, values in each
@@ -59,7 +60,7 @@ class ModelSpec:
     augmentation: str = DEFAULT_AUGMENTATION
     dat_hypothesis: str = DEFAULT_DAT_HYPOTHESIS
     iron_release: str = DEFAULT_IRON_RELEASE
-    settings: SolverSettings = SolverSettings()
+    settings: SolverSettings = field(default_factory=lambda: _default_settings())
     parameter_defaults: tuple = ()
     profile_overrides: tuple = ()
     augmentation_module: object = field(default=None, compare=False, hash=False)
@@ -123,6 +124,12 @@ class ModelSpec:
             out["profile_overrides"] = json.dumps(self.profile_overrides_dict(), sort_keys=True)
         out.update((settings or self.settings).as_attrs())
         return out
+
+
+def _default_settings() -> SolverSettings:
+    """The settings of ``Model()``: the default engine at its own default tolerances."""
+    from .engines import default_engine
+    return SolverSettings(engine=default_engine()).validate()
 
 
 def _pairs(mapping) -> tuple:

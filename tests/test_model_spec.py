@@ -74,6 +74,10 @@ def test_settings_assignment_updates_the_spec(other):
         model.settings = "lsoda"
 
 
+def test_the_default_spec_is_that_of_the_default_model(model):
+    assert ModelSpec() == model.spec and ModelSpec().attrs() == model.spec.attrs()
+
+
 def test_bad_hypotheses_are_refused_with_the_valid_names():
     with pytest.raises(ValueError, match="brain_regulated"):
         ModelSpec(iron_release="leaky")
