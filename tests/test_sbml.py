@@ -350,3 +350,105 @@ def test_roadrunner_symptom_follows_the_schedule(model, tmp_path):
     # the schedule and the relief matter: moving relieves 60% of the urge at rest
     active = forcings["moving"] == 1.0
     np.testing.assert_allclose(res[active & away, 2], 0.4)
+
+
+# -- units, SBO terms and references ---------------------------------------------------------------
+def _busy_regimen():
+    Regimen = rlsmodel.Regimen
+    return (Regimen.daily("rotigotine", 2.0, 9.0, start_day=1, stop_day=5)
+            + Regimen.escalation("pramipexole", [(0, 0.125), (3, 0.25)], 21.0, stop_day=6)
+            + Regimen.once("ferric_carboxymaltose", 500, 2, 10.0) + Regimen.daily("levodopa", 100, 20.0)
+            + Regimen.daily("pregabalin", 150, 20.0) + Regimen.daily("ferrous_sulfate", 65, 8.0))
+
+
+@pytest.mark.parametrize("augmentation", ["d2_tolerance", "d3_d1_spinal"])
+def test_units_are_consistent_with_every_kind_of_dose(augmentation):
+    """libsbml's unit-consistency (and SBO and modelling-practice) check finds nothing: every
+    literal, parameter, rule, kinetic law and event assignment has consistent units."""
+    model = rlsmodel.Model(engine="lsoda", augmentation=augmentation)
+    doc = sbml_document("rls_genetic", model=model, regimen=_busy_regimen(), days=10)
+    assert _consistency_report(doc) == []
+    m = doc.getModel()
+    assert (m.getTimeUnits(), m.getExtentUnits()) == ("day", "dimensionless")
+    assert m.getNumEvents() > 0
+
+
+def test_literals_carry_the_conversion_they_make(healthy_doc):
+    """The 24 that turns a rate per hour into one per day is 24 h/day; clock hours are in h."""
+    m = healthy_doc.getModel()
+    law = libsbml.formulaToL3String(m.getReaction("pramipexole_absorption").getKineticLaw().getMath())
+    assert "24 hour_per_day" in law and "mg_per_extent" in law
+    ud = m.getUnitDefinition("hour_per_day")
+    assert ud.getNumUnits() == 1 and ud.getUnit(0).getMultiplier() == pytest.approx(1 / 24, rel=1e-14)
+    total = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("transferrin_saturation").getMath())
+    assert "100 percent" in total
+
+
+def test_no_hidden_unit_conversions(model):
+    """Every scale change in the declaration is a number in the formula; none had to be made
+    up by the exporter (an explicit '1 <unit>' factor would mean a declared unit is wrong)."""
+    from rlsmodel.export.sbml import _DocumentBuilder, _resolve_inputs
+    builder = _DocumentBuilder(_resolve_inputs("rls_genetic", _busy_regimen(), model, None, 10, None))
+    builder.build()
+    assert builder.printer.implicit_conversions == []
+
+
+def test_printer_units_follow_the_place_of_each_number():
+    from rlsmodel.export.sbml_units import UnitBook, UnitContext
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    k, a, h = sym("k"), sym("a"), sym("h")
+    ctx = UnitContext({k: "1/h", a: "mg", h: "h"}, t)
+    p = L3FormulaPrinter(units=ctx, book=UnitBook(m, libsbml))
+    from rlsmodel.model.units import parse
+    assert p.doprint(24 * k * a, parse("mg/day")) == "(24 hour_per_day) * a * k"
+    assert p.doprint(1 + k * h, parse("1")) == "1 dimensionless + h * k"
+    assert "24 hour_per_day" in p.doprint(t - h / 24, parse("day"))      # h/24 is in days
+    assert p.doprint(sp.exp(-k * h) - 1, parse("1")).count("dimensionless") >= 1
+    assert p.implicit_conversions == []
+    p.doprint(k * a, parse("mg/day"))                                    # no number to carry 24
+    assert len(p.implicit_conversions) == 1
+
+
+def test_sbo_terms_on_species_parameters_and_reactions(model, healthy_doc):
+    m = healthy_doc.getModel()
+    assert m.getSBOTerm() == 293                                    # non-spatial continuous
+    for i in range(m.getNumSpecies()):
+        assert libsbml.SBO.isMaterialEntity(m.getSpecies(i).getSBOTerm()), m.getSpecies(i).getId()
+    for i in range(m.getNumParameters()):
+        assert libsbml.SBO.isQuantitativeParameter(m.getParameter(i).getSBOTerm()), m.getParameter(i).getId()
+    for i in range(m.getNumReactions()):
+        r = m.getReaction(i)
+        assert libsbml.SBO.isOccurringEntityRepresentation(r.getSBOTerm()), r.getId()
+        assert r.getKineticLaw().getSBOTerm() == 1
+    assert m.getParameter("pramipexole_half_life").getSBOTerm() == 331      # half-life
+    assert m.getParameter("dat_km").getSBOTerm() == 27                      # Michaelis constant
+    assert m.getParameter("k_th").getSBOTerm() == 9                         # kinetic constant
+    assert m.getSpecies("d2_density").getSBOTerm() == 252                   # a protein level
+    assert m.getSpecies("fe_plasma").getSBOTerm() == 247                    # simple chemical
+    assert m.getReaction("pramipexole_absorption").getSBOTerm() == 185      # translocation
+
+
+def test_every_cited_source_with_an_identifier_is_annotated(model, healthy_doc):
+    """A parameter whose source cites an article with a known PubMed id or DOI carries it as
+    a MIRIAM bqmodel:isDescribedBy resource; the source text is in the notes of every one."""
+    from rlsmodel.export.references import IDENTIFIERS, citations, identifiers_for
+    m = healthy_doc.getModel()
+    annotated = 0
+    for name, par in model.parameters.items():
+        element = m.getParameter(name)
+        assert par.source.replace("&", "&amp;") in element.getNotesString() or par.source in \
+            element.getNotesString().replace("&amp;", "&"), name
+        expected = identifiers_for(par.source)
+        got = [element.getCVTerm(i).getResourceURI(j) for i in range(element.getNumCVTerms())
+               for j in range(element.getCVTerm(i).getNumResources())]
+        assert got == expected, name
+        if expected:
+            annotated += 1
+            assert element.getCVTerm(0).getModelQualifierType() == libsbml.BQM_IS_DESCRIBED_BY
+            assert all(u.startswith("https://identifiers.org/pubmed:") or
+                       u.startswith("https://identifiers.org/doi:") for u in got)
+    cited = {c for par in model.parameters.values() for c in citations(par.source)}
+    assert set(IDENTIFIERS) <= cited | set(IDENTIFIERS)         # the table lists real citations
+    if IDENTIFIERS:
+        assert annotated > 0

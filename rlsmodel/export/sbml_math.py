@@ -118,6 +118,9 @@ class L3FormulaPrinter:
         self.book = book
         #: ids of the function definitions the printed formulas call (in definition order).
         self.used_functions = []
+        #: (expression, unit) of products whose unit differs from the required one by a scale
+        #: that no literal number converts (printed with an explicit ``1 <unit>`` factor).
+        self.implicit_conversions = []
 
     def __call__(self, expr) -> str:
         return self.doprint(expr)
@@ -241,6 +244,11 @@ class L3FormulaPrinter:
 
     def _print_mul(self, e, want=None) -> str:
         coeff, factors = e.as_coeff_mul()
+        numbers = [f for f in factors if f.is_Number]   # as_coeff_mul leaves -86.4 as (-1, 86.4, ...)
+        if numbers:
+            factors = tuple(f for f in factors if not f.is_Number)
+            for f in numbers:
+                coeff = coeff * f
         sign = ""
         if coeff.is_negative:
             sign, coeff = "-", -coeff
@@ -264,6 +272,9 @@ class L3FormulaPrinter:
             else:
                 numer.append((coeff, self._print_number(coeff, coeff_unit)))
         elif self.units is not None and not _identity(coeff_unit):
+            # the factors' units differ from the required unit by a scale and no number converts
+            # them: written as an explicit "1 <unit>" and recorded (a declaration to look at)
+            self.implicit_conversions.append((e, coeff_unit))
             numer.append((sp.Integer(1), self._with_unit("1", coeff_unit)))
         for f in factors:
             if f.is_Pow and f.exp.is_Number and f.exp.is_negative:
