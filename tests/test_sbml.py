@@ -426,7 +426,8 @@ def test_sbo_terms_on_species_parameters_and_reactions(model, healthy_doc):
     assert m.getParameter("k_th").getSBOTerm() == 9                         # kinetic constant
     assert m.getSpecies("d2_density").getSBOTerm() == 252                   # a protein level
     assert m.getSpecies("fe_plasma").getSBOTerm() == 247                    # simple chemical
-    assert m.getReaction("pramipexole_absorption").getSBOTerm() == 185      # translocation
+    assert m.getReaction("ferrous_sulfate_absorption").getSBOTerm() == 185  # gut -> plasma
+    assert m.getReaction("pramipexole_absorption").getSBOTerm() == 393      # production
 
 
 def test_every_cited_source_with_an_identifier_is_annotated(model, healthy_doc):
