@@ -433,13 +433,14 @@ def test_sbo_terms_on_species_parameters_and_reactions(model, healthy_doc):
 def test_every_cited_source_with_an_identifier_is_annotated(model, healthy_doc):
     """A parameter whose source cites an article with a known PubMed id or DOI carries it as
     a MIRIAM bqmodel:isDescribedBy resource; the source text is in the notes of every one."""
+    from xml.sax.saxutils import unescape
     from rlsmodel.export.references import IDENTIFIERS, citations, identifiers_for
     m = healthy_doc.getModel()
     annotated = 0
     for name, par in model.parameters.items():
         element = m.getParameter(name)
-        assert par.source.replace("&", "&amp;") in element.getNotesString() or par.source in \
-            element.getNotesString().replace("&amp;", "&"), name
+        notes = " ".join(unescape(element.getNotesString(), {"&quot;": '"', "&apos;": "'"}).split())
+        assert " ".join(par.source.split()) in notes, name
         expected = identifiers_for(par.source)
         got = [element.getCVTerm(i).getResourceURI(j) for i in range(element.getNumCVTerms())
                for j in range(element.getCVTerm(i).getNumResources())]

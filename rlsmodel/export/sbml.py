@@ -438,7 +438,9 @@ class _DocumentBuilder:
 
     def add_parameters(self):
         """The declared parameters at the resolved values, with SBO terms and MIRIAM references."""
+        declared = self.inp.model.parameters      # set points as computed for this model
         for n, par in self.system.parameters.items():
+            par = declared.get(n, par)
             sid = self.names[sym(n)]
             q = self._parameter(sid, par.description, self.inp.values[n], par.unit, True,
                                 ann.parameter_sbo(n, par.unit))
