@@ -58,13 +58,19 @@ def sbml_id(name: str) -> str:
     return out
 
 
+#: Words the SBML L3 formula parser reads as constants or csymbols, not names (any letter case;
+#: checked against libsbml 5.21's parseL3Formula, see tests/test_sbml.py).
+L3_RESERVED = frozenset({"true", "false", "pi", "exponentiale", "avogadro", "time", "inf", "infinity",
+                         "nan", "notanumber"})
+
+
 def _reserved(identifier: str) -> bool:
-    """True if the L3 formula parser does not read ``identifier`` as a plain name."""
-    if libsbml is None:
-        return identifier.lower() in {"time", "pi", "inf", "infinity", "nan", "notanumber",
-                                      "true", "false", "avogadro", "exponentiale"}
-    ast = libsbml.parseL3Formula(identifier)
-    return ast is None or ast.getType() != libsbml.AST_NAME
+    """True if the L3 formula parser does not read ``identifier`` as a plain name.
+
+    A fixed list rather than asking libsbml: with python-libsedml loaded in the same process
+    (it bundles its own libsbml), libsbml's AST node types come back as opaque pointers.
+    """
+    return identifier.lower() in L3_RESERVED
 
 
 # -- sympy -> SBML L3 infix formula -------------------------------------------------------------
