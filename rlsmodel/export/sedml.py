@@ -95,7 +95,7 @@ def flagship_sedml(sbml_source: str, days: float, dose_counts, readouts, *, samp
     sim.setInitialTime(0.0)
     sim.setOutputStartTime(0.0)
     sim.setOutputEndTime(float(days))
-    sim.setNumberOfPoints(int(round(steps)))
+    sim.setNumberOfSteps(int(round(steps)))
     alg = sim.createAlgorithm()
     alg.setKisaoID(KISAO_CVODE)
     for kisao, value in ((KISAO_RELATIVE_TOLERANCE, rtol), (KISAO_ABSOLUTE_TOLERANCE, atol)):
