@@ -8,22 +8,27 @@ What the document holds, and why it is built this way
 -----------------------------------------------------
 * **Time** is SBML's ``time`` symbol, in days (``timeUnits="day"``); ``time = 0`` is midnight
   of the first simulated day, exactly as in :meth:`rlsmodel.Model.simulate`.
-* **One compartment** ``compartment`` (size 1, dimensionless, constant). It only exists
-  because SBML species need one.
-* **Every state is a species** with ``hasOnlySubstanceUnits="true"``: its value *is* the
-  rlsmodel state in the state's own unit (mg, uM, dimensionless...), never divided by a
-  volume. Its initial amount is the profile's state at midnight on the daily limit cycle
-  (``Model._periodic_state``), the same numbers ``Model.simulate`` starts from.
+* **Two compartments**, both of size 1 and constant: ``compartment`` (dimensionless) holds the
+  amount species, ``unit_volume`` (1 L) the concentration species. They exist because SBML
+  species need one; neither scales any number.
+* **Every state that reactions change is a species**, its value being the rlsmodel state in the
+  state's own unit: states in mg or dimensionless are amounts (``hasOnlySubstanceUnits="true"``
+  in ``compartment``); states in uM are concentrations in ``unit_volume`` (substance unit umol).
+  Its initial value is the profile's state at midnight on the daily limit cycle
+  (``Model._periodic_state``), the same numbers ``Model.simulate`` starts from. A state of
+  kind ``"input"`` (a patch's delivery rate, mg/day, held constant between doses) is not
+  substance-like, so it is a non-constant parameter that only dose events change.
 * **Flows and regulations are reactions**, so the network keeps its readable structure
   (source -> target transport, production and loss terms) instead of one opaque rate rule
   per state. Each flow is a reaction with the source as reactant and the target as product
   (``None`` ends are simply absent) and the declared rate as kinetic law. A regulation is a
   reaction producing its state (or consuming it, with the sign folded into the law, when
-  the declared term is written as a loss). Because the compartment has size 1 and every
-  species has ``hasOnlySubstanceUnits="true"``, each species changes by exactly the sum of
-  the laws, which is ``System.rhs``.
+  the declared term is written as a loss). Each species changes by exactly the sum of the
+  declared terms, which is ``System.rhs`` (see Units for the conversion factors).
   The ledger states (``iron_intake_total``, ``iron_loss_total``) are bookkeeping products
   of the reactions that cross the body boundary, as in :func:`rlsmodel.model.system.assemble`.
+  The species of one reaction share one unit (the exporter refuses a reaction that would mix
+  them), so one conversion factor turns its law into a rate of extent.
   ``reversible`` is ``false`` only where sympy can prove the law is non-negative for
   non-negative states and parameters in their declared domains.
 * **Parameters** are constant global parameters with the resolved values of
@@ -46,12 +51,21 @@ What the document holds, and why it is built this way
   every other rlsmodel name is kept as its SBML id, unless it is not a valid SId or the
   L3 formula parser reserves it (``pi``, ``time``, ``inf``...), in which case
   :func:`sbml_id` maps it consistently (and the original name stays in the annotation).
-* **Units**: one UnitDefinition per unit string used (derived exactly with pint from SI
-  base units), set on species, parameters and observables; the rlsmodel unit string is
-  also kept in each element's notes and ``rlsmodel:element`` annotation. Reactions move
-  quantities of different units (mg, uM, dimensionless), which a single SBML extent unit
-  cannot describe, so ``extentUnits`` is left unset and a unit-consistency checker will
-  report undeclared reaction units; the simulation semantics are unaffected.
+* **Units** (:mod:`rlsmodel.export.sbml_units`): one UnitDefinition per distinct unit, derived
+  exactly with pint from SI base units, on every species, parameter, observable and forcing.
+  Every literal number carries its unit (SBML L3 ``sbml:units`` on ``<cn>``), inferred from
+  where it stands: the 24 in a rate per hour turned into a rate per day is ``24 hour_per_day``,
+  the 1 in ``1 + x/K`` is dimensionless, the 7 in ``clock_hour >= 7`` is in hours. The reaction
+  extent is dimensionless (``extentUnits``), time is in days (``timeUnits``), and each species
+  in mg or umol has a conversion factor (``mg_per_extent``, value 1, unit mg) while each kinetic
+  law is its declared rate divided by it (times ``unit_volume`` for concentrations): the law is
+  in 1/day for every reaction and the species still changes by exactly the declared rate.
+  libsbml's unit-consistency check reports nothing (tests/test_sbml.py). The schedule is
+  written in the parameter ``clock_hour`` (h) = ``24 hour_per_day * (time - floor(time))``.
+* **Annotations** (:mod:`rlsmodel.export.annotations`): SBO terms on the model, compartments,
+  species, parameters, reactions, kinetic laws and species references; MIRIAM
+  ``bqmodel:isDescribedBy`` references (identifiers.org PubMed/DOI) for the cited sources that
+  :mod:`rlsmodel.export.references` resolves; every source in the notes.
 * **Regimen doses are events.** :meth:`Regimen.events` gives ``(time, state_index, value,
   mode)``; simultaneous events on one state are folded into one jump (``add``: ``x + v``,
   ``set``: ``v``, in list order). Doses with the same state, jump and constant spacing are
