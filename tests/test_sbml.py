@@ -465,6 +465,7 @@ def test_every_cited_source_with_an_identifier_is_annotated(model, healthy_doc):
             assert all(u.startswith("https://identifiers.org/pubmed:") or
                        u.startswith("https://identifiers.org/doi:") for u in got)
     cited = {c for par in model.parameters.values() for c in citations(par.source)}
-    assert set(IDENTIFIERS) <= cited | set(IDENTIFIERS)         # the table lists real citations
-    if IDENTIFIERS:
-        assert annotated > 0
+    assert set(IDENTIFIERS) <= cited                 # the table lists citations the sources make
+    assert annotated >= len(IDENTIFIERS) > 0
+    print(f"{annotated} parameters carry MIRIAM references; {len(IDENTIFIERS)} of {len(cited)} cited "
+          "articles have an identifier in rlsmodel.export.references")

@@ -14,6 +14,11 @@ import re
 
 #: citation as written in the sources -> ``pubmed:<id>`` or ``doi:<doi>``.
 IDENTIFIERS = {
+    "Andrews 1999 N Engl J Med 341:1986": "pubmed:10607817",
+    "Connor et al. 2003 Neurology 61:304": "doi:10.1212/01.wnl.0000078887.16593.12",
+    "Mizuno et al. 2005 J Sleep Res 14:43": "pubmed:15743333",
+    "Trenkwalder et al. 1999 Mov Disord 14:102": "pubmed:9918351",
+    "Walters et al. 2003 Sleep Med 4:121": "doi:10.1016/S1389-9457(02)00258-7",
 }
 
 _CITATION = re.compile(
