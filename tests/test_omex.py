@@ -1,6 +1,6 @@
 """COMBINE archive of the flagship experiment: contents, the hand-written fallback, the CLI verb,
 and the SED-ML run by an independent engine (libroadrunner, executing the parsed SED-ML tasks in
-a worker process) against the simulation behind ``rlsmodel run augmentation``.
+a separate process, tests/_sedml_runner.py) against the simulation behind ``rlsmodel run augmentation``.
 """
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ pytest.importorskip("libsbml", reason="python-libsbml is not installed (pip inst
 pytest.importorskip("libsedml", reason="python-libsedml is not installed (pip install 'rlsmodel[sbml]')")
 
 from rlsmodel.export.omex import FLAGSHIP, FORMATS, treatment_days, write_omex  # noqa: E402
-from rlsmodel.pharmacology import reference_regimen  # noqa: E402
 
 _HAVE_RR = importlib.util.find_spec("roadrunner") is not None
-_WORKER = Path(__file__).with_name("_roadrunner_worker.py")
+_RUNNER = Path(__file__).with_name("_sedml_runner.py")
 DAYS = FLAGSHIP["baseline_days"] + treatment_days(FLAGSHIP["years"])
 #: Readouts compared; the tolerance is relative to each readout's largest value over the run.
 COMPARED = ("pramipexole_plasma", "d2_density", "d2_tolerance", "d2_signal", "urge_at_rest")
@@ -39,6 +38,19 @@ def archive(model, tmp_path_factory):
 def _manifest(path):
     root = ET.fromstring(zipfile.ZipFile(path).read("manifest.xml"))
     return {c.get("location").lstrip("./") or ".": (c.get("format"), c.get("master") == "true") for c in root}
+
+
+def test_flagship_is_the_augmentation_experiment():
+    """The archive's defaults are those of `rlsmodel run augmentation` (its first profile and
+    mechanism, its baseline and length)."""
+    import inspect
+    from rlsmodel.experiments import augmentation
+    defaults = inspect.signature(augmentation.run).parameters
+    assert FLAGSHIP["profile"] == augmentation.PROFILES[0]
+    assert FLAGSHIP["augmentation"] == augmentation.MECHANISMS[0]
+    assert FLAGSHIP["drug"] in augmentation.DRUG_NAMES
+    assert (FLAGSHIP["years"], FLAGSHIP["baseline_days"]) == (defaults["years"].default,
+                                                               defaults["baseline_days"].default)
 
 
 def test_archive_holds_the_sbml_and_the_sedml(archive):
@@ -99,13 +111,14 @@ def test_sedml_in_roadrunner_matches_the_augmentation_run(model, archive):
     baseline, two years) and its untreated arm: every 6 h over 758 days, the compared readouts
     agree within REL_TOL of their largest value, and the treated arm differs from the
     untreated one (the doses ran)."""
-    proc = subprocess.run([sys.executable, str(_WORKER)], input=json.dumps({"op": "sedml", "omex": str(archive)}),
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run([sys.executable, str(_RUNNER), str(archive)], capture_output=True, text=True,
+                          timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]
     sed = {k: np.asarray(v) for k, v in json.loads(proc.stdout).items()}
-    runs = {"treated": model.simulate(DAYS, FLAGSHIP["profile"], sample_every_hours=6.0,
-                                      regimen=reference_regimen(FLAGSHIP["drug"], start_day=FLAGSHIP["baseline_days"])),
-            "untreated": model.simulate(DAYS, FLAGSHIP["profile"], sample_every_hours=6.0)}
+    from rlsmodel.experiments import augmentation
+    treated, _, _ = augmentation.run_one(model, FLAGSHIP["profile"], FLAGSHIP["drug"], FLAGSHIP["baseline_days"],
+                                         treatment_days(FLAGSHIP["years"]), 6.0)
+    runs = {"treated": treated, "untreated": model.simulate(DAYS, FLAGSHIP["profile"], sample_every_hours=6.0)}
     worst = {}
     for arm, ds in runs.items():
         np.testing.assert_allclose(sed[f"{arm}_time"], ds.time.values, rtol=0, atol=1e-9)

@@ -1,14 +1,8 @@
-"""Run libroadrunner in its own process (used by test_sbml.py).
+"""Run the master SED-ML file of a COMBINE archive with libroadrunner (used by test_omex.py).
 
-libroadrunner bundles its own LLVM and SUNDIALS; loaded into a process that already holds
-numba's LLVM and the SUNDIALS libraries of the cvode engine it can crash (seen as a
-segfault in RoadRunner() when the whole suite runs in one process). The tests therefore
-send it work as JSON on stdin and read the answer as JSON on stdout.
-
-Request: {"sbml": path-or-xml, "set": {id: value}, "op": "rates" | "simulate" | "values",
-          "selections": [...], "t0": float, "t1": float, "n": int, "ids": [...]}
-     or {"op": "sedml", "omex": path}: run every task of the archive's master SED-ML file and
-          answer {data generator id: [values]} (see run_sedml).
+Usage: ``python tests/_sedml_runner.py ARCHIVE.omex`` prints ``{data generator id: [values]}``
+as JSON. It runs in its own process so that libroadrunner and python-libsedml (which bundles
+its own libsbml) meet nothing else of the test session.
 """
 import json
 import re
@@ -16,7 +10,6 @@ import sys
 
 import numpy as np
 import roadrunner
-
 
 _TARGET = re.compile(r"^/sbml:sbml/sbml:model/sbml:listOf(?:Species|Parameters)/sbml:(?:species|parameter)"
                      r"\[@id='([A-Za-z_][A-Za-z0-9_]*)'\](/@value)?$")
@@ -96,27 +89,7 @@ def run_sedml(omex):
 
 
 def main():
-    req = json.load(sys.stdin)
-    if req["op"] == "sedml":
-        json.dump(run_sedml(req["omex"]), sys.stdout)
-        return
-    rr = roadrunner.RoadRunner(req["sbml"])
-    rr.integrator.relative_tolerance = 1e-8
-    rr.integrator.absolute_tolerance = 1e-10
-    rr.integrator.maximum_num_steps = 100000
-    for key, value in req.get("set", {}).items():
-        rr[key] = value
-    op = req["op"]
-    if op == "rates":
-        out = {"ids": list(rr.model.getFloatingSpeciesIds()), "rates": list(map(float, rr.getRatesOfChange()))}
-    elif op == "simulate":
-        rr.timeCourseSelections = req["selections"]
-        out = {"result": np.asarray(rr.simulate(req["t0"], req["t1"], req["n"])).tolist()}
-    elif op == "values":
-        out = {"values": [float(rr[i]) for i in req["ids"]]}
-    else:
-        raise SystemExit(f"unknown op {op!r}")
-    json.dump(out, sys.stdout)
+    json.dump(run_sedml(sys.argv[1]), sys.stdout)
 
 
 if __name__ == "__main__":
