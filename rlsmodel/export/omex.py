@@ -54,7 +54,7 @@ def treatment_days(years: float) -> int:
 
 def flagship_documents(model=None, profile=FLAGSHIP["profile"], drug=FLAGSHIP["drug"],
                        baseline_days=FLAGSHIP["baseline_days"], years=FLAGSHIP["years"],
-                       sample_every_hours=6.0):
+                       sample_every_hours=3.0):
     """(SBML document, SED-ML document, days, readouts) of the untreated-versus-treated experiment.
 
     ``model`` defaults to ``rlsmodel.Model(augmentation="d2_tolerance")``; ``readouts`` is
@@ -90,7 +90,7 @@ def flagship_documents(model=None, profile=FLAGSHIP["profile"], drug=FLAGSHIP["d
 
 
 def write_omex(out_dir, model=None, profile=FLAGSHIP["profile"], drug=FLAGSHIP["drug"],
-               baseline_days=FLAGSHIP["baseline_days"], years=FLAGSHIP["years"], sample_every_hours=6.0,
+               baseline_days=FLAGSHIP["baseline_days"], years=FLAGSHIP["years"], sample_every_hours=3.0,
                use_libcombine=None) -> Path:
     """Write the COMBINE archive of the flagship experiment into ``out_dir``; return its path.
 
