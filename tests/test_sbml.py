@@ -106,6 +106,9 @@ def test_ids_and_units():
 def test_reserved_words_are_those_of_the_l3_parser():
     """sbml_id's fixed list of reserved words is what libsbml's L3 parser does not read as a
     name (asked in a fresh process: python-libsedml, once loaded, garbles libsbml's AST types)."""
+    import json
+    import subprocess
+    import sys
     from rlsmodel.export.sbml_math import L3_RESERVED
     words = sorted(L3_RESERVED) + ["Time", "INF", "NaN", "exp", "sin", "delay", "fe_plasma", "rateOf"]
     code = ("import json, sys, libsbml\n"
