@@ -16,7 +16,9 @@ import re
 IDENTIFIERS = {
     "Andrews 1999 N Engl J Med 341:1986": "pubmed:10607817",
     "Connor et al. 2003 Neurology 61:304": "doi:10.1212/01.wnl.0000078887.16593.12",
+    "Mierau et al. 1995 Eur J Pharmacol 290:29": "pubmed:7664822",
     "Mizuno et al. 2005 J Sleep Res 14:43": "pubmed:15743333",
+    "Montplaisir et al. 1997 Mov Disord 12:61": "pubmed:8990055",
     "Trenkwalder et al. 1999 Mov Disord 14:102": "pubmed:9918351",
     "Walters et al. 2003 Sleep Med 4:121": "doi:10.1016/S1389-9457(02)00258-7",
 }
