@@ -15,7 +15,7 @@ What the document holds, and why it is built this way
   state's own unit: states in mg or dimensionless are amounts (``hasOnlySubstanceUnits="true"``
   in ``compartment``); states in uM are concentrations in ``unit_volume`` (substance unit umol).
   Its initial value is the profile's state at midnight on the daily limit cycle
-  (``Model._periodic_state``), the same numbers ``Model.simulate`` starts from. A state of
+  (``Model.periodic_state``), the same numbers ``Model.simulate`` starts from. A state of
   kind ``"input"`` (a patch's delivery rate, mg/day, held constant between doses) is not
   substance-like, so it is a non-constant parameter that only dose events change.
 * **Flows and regulations are reactions**, so the network keeps its readable structure
@@ -232,7 +232,7 @@ def _resolve_inputs(profile, regimen, model, params, days, activity) -> _Inputs:
     params = with_schedule_parameters(params, activity)
     values = model.resolve_parameters(profile, params)
     p = model.parameter_vector(profile, params)
-    y0, init_method = model._periodic_state(p)
+    y0, init_method = model.periodic_state(p)
     forcings0 = activity.forcings(np.zeros(1))
     obs0 = model.compiled.observables(np.zeros(1), y0[:, None], p, forcings=forcings0)
     events = []
