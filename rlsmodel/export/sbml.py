@@ -108,8 +108,6 @@ CLOCK_ID = "clock_hour"
 #: Unit of reaction extent: a pure number; each species' conversion factor carries its unit.
 EXTENT_UNIT = "dimensionless"
 
-_require_libsbml = require_libsbml     # the name other modules used
-
 
 # -- small helpers ------------------------------------------------------------------------------
 def _check(code, what):
@@ -133,7 +131,7 @@ def _nonnegative(expr, system):
         return False
 
 
-def _fold_events(events):
+def fold_events(events):
     """{time: {state_index: (mode, value)}}: simultaneous events on one state composed in order."""
     by_time = OrderedDict()
     for time_, idx, value, mode in sorted(events, key=lambda e: float(e[0])):
@@ -169,7 +167,7 @@ def periodic_runs(times, tol=1e-9):
 def _dose_groups(events):
     """{(state_index, mode, value): [times]}: the folded doses grouped by what they do."""
     groups = OrderedDict()
-    for time_, slot in _fold_events(events).items():
+    for time_, slot in fold_events(events).items():
         for idx, (mode, value) in slot.items():
             groups.setdefault((idx, mode, value), []).append(time_)
     return groups
@@ -668,6 +666,6 @@ def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=No
     return path
 
 
-__all__ = ["ANNOTATION_NS", "CLOCK_ID", "COMPARTMENT_ID", "FORCING_ID", "FUNCTION_DEFINITIONS", "L3FormulaPrinter",
+__all__ = ["ANNOTATION_NS", "CLOCK_ID", "COMPARTMENT_ID", "FORCING_ID", "fold_events", "FUNCTION_DEFINITIONS", "L3FormulaPrinter",
            "SBML_LEVEL", "SBML_VERSION", "VOLUME_COMPARTMENT_ID", "add_function_definitions", "periodic_runs",
            "sbml", "sbml_document", "sbml_id", "sbml_string", "to_ast", "unit_id"]
