@@ -19,6 +19,15 @@ ROOT = DOCS.parent
 FIGURES = ROOT / "figures"
 OUT = DOCS / "gallery"
 
+#: Where an experiment's script (``experiments/NAME.py``) keeps its committed figures, when not
+#: in ``figures/``: the synthetic cohort lives beside its calibration spec.
+FIGURE_DIRS = {"synthetic_cohort": ROOT / "experiments" / "calibration"}
+
+
+def figure_path(name: str, fig: str) -> Path:
+    """The committed file of figure ``fig`` of experiment ``name``."""
+    return FIGURE_DIRS.get(name, FIGURES) / fig
+
 
 def _title(module, name: str) -> str:
     doc = inspect.getdoc(module) or name
@@ -43,12 +52,13 @@ def experiment_page(name: str, module) -> str:
     parts += ["Rerun it (from any directory; files land in `DIR`):", "",
               "```bash", f"rlsmodel run {name} -o DIR", "```", "", "## Figures", ""]
     for fig in figures:
-        path = FIGURES / fig
+        path = figure_path(name, fig)
+        where = path.relative_to(ROOT).as_posix()
         if not path.is_file():
-            raise ExtensionError(f"gallery: {name} declares figure {fig!r} but figures/{fig} does not exist; "
+            raise ExtensionError(f"gallery: {name} declares figure {fig!r} but {where} does not exist; "
                                  f"run `python experiments/{name}.py` to regenerate it")
-        parts += [f"```{{figure}} ../../figures/{fig}", f":alt: {fig}", ":width: 100%", "",
-                  f"`figures/{fig}`", "```", ""]
+        parts += [f"```{{figure}} ../../{where}", f":alt: {fig}", ":width: 100%", "",
+                  f"`{where}`", "```", ""]
     tables = [t for t in getattr(module, "TABLES", ()) if t.endswith(".md") and (FIGURES / t).is_file()]
     if tables:
         parts += ["## Tables", ""]
@@ -72,9 +82,9 @@ def index_page(entries) -> str:
              "Every experiment of `rlsmodel run`, with the figures it made and the code that made them.", "",
              "::::{grid} 1 2 2 3", ":gutter: 3", ""]
     for name, module in entries:
-        fig = module.FIGURES[0]
+        fig = figure_path(name, module.FIGURES[0]).relative_to(ROOT).as_posix()
         parts += [f":::{{grid-item-card}} {name}", f":link: {name}", ":link-type: doc",
-                  f":img-top: ../../figures/{fig}", "", _title(module, name), ":::", ""]
+                  f":img-top: ../../{fig}", "", _title(module, name), ":::", ""]
     parts += ["::::", "", "```{toctree}", ":hidden:", ""] + [name for name, _ in entries] + ["```", ""]
     return "\n".join(parts)
 
