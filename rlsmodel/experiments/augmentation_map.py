@@ -35,7 +35,7 @@ import numpy as np
 from .. import outcomes
 from .._version import __version__
 from ..pharmacology import Regimen, get_drug
-from ..sweep import OutcomeGroup, sweep
+from ..sweeps import OutcomeGroup, sweep
 from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser
 
 NAME = "augmentation_map"
