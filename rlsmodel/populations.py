@@ -285,19 +285,24 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAU
 
     Parameters
     ----------
-    n: number of patients (integer >= 1).
-    seed: non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
-    profile: the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
-    model: the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
+    n
+        number of patients (integer >= 1).
+    seed
+        non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
+    profile
+        the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
+    model
+        the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
         whose parameters decide which spreads apply (``k_d1_upregulation`` only with the
         spinal mechanism); default: the declaration for ``augmentation`` (not compiled).
 
     Returns
     -------
-    ``xarray.Dataset`` over ``patient`` (0..n-1): one variable per varied model parameter
-    (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
-    ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
-    ``risk_allele_carrier`` (bool). Distributions: the module docstring.
+    xarray.Dataset
+        over ``patient`` (0..n-1): one variable per varied model parameter
+        (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
+        ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
+        ``risk_allele_carrier`` (bool). Distributions: the module docstring.
     """
     n = _checks.whole("n", n, 1)
     seed = _checks.whole("seed", seed, 0)
