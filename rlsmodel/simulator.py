@@ -424,6 +424,15 @@ class Model:
             False silences the two warnings above (the attrs still record what they
             would say); sweeps use it, because they warn once per sweep instead of per point.
 
+        Returns
+        -------
+        xarray.Dataset
+            over ``time`` (days from midnight; its fraction is the clock time), every state and
+            observable (or those named in ``keep``) and the activity mode, each with ``units``,
+            ``long_name`` and ``description`` in its attrs; ``ds.attrs`` record the package
+            version, the model description (:class:`rlsmodel.ModelSpec`), profile, parameter
+            overrides and full parameter set, regimen and solver settings.
+
         Notes
         -----
         Before anything is integrated the run's memory and time are estimated
