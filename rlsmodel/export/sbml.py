@@ -645,16 +645,23 @@ def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=No
 
     Parameters
     ----------
-    path: output file (conventionally ``*.xml`` or ``*.sbml``).
-    profile: profile name (see :mod:`rlsmodel.profiles`) giving parameter values and the
+    path
+        output file (conventionally ``*.xml`` or ``*.sbml``).
+    profile
+        profile name (see :mod:`rlsmodel.profiles`) giving parameter values and the
         initial state (the profile's state at midnight on its daily limit cycle).
-    regimen: an ``rlsmodel.Regimen``; its doses become SBML events up to ``days``.
-    model: an :class:`rlsmodel.Model` (default: ``rlsmodel.Model()``), which fixes the
+    regimen
+        an ``rlsmodel.Regimen``; its doses become SBML events up to ``days``.
+    model
+        an :class:`rlsmodel.Model` (default: ``rlsmodel.Model()``), which fixes the
         augmentation mechanism and DAT hypothesis.
-    params: parameter overrides ``{name: value}`` applied after the profile.
-    days: horizon in days up to which the regimen's doses are written (required with a
+    params
+        parameter overrides ``{name: value}`` applied after the profile.
+    days
+        horizon in days up to which the regimen's doses are written (required with a
         regimen; ignored without one).
-    activity: the rest/activity schedule written into the document (an
+    activity
+        the rest/activity schedule written into the document (an
         :class:`rlsmodel.Activity`; default ``Activity.default()``, as ``Model.simulate``).
     """
     require_libsbml()
