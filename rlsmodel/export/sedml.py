@@ -55,16 +55,23 @@ def flagship_sedml(sbml_source: str, days: float, dose_counts, readouts, *, samp
 
     Parameters
     ----------
-    sbml_source: location of the SBML file the models use (relative to the SED-ML file,
+    sbml_source
+        location of the SBML file the models use (relative to the SED-ML file,
         e.g. ``"model.xml"`` inside a COMBINE archive).
-    days: simulated time, days (output from 0 to ``days``).
-    dose_counts: ids of the SBML parameters counting each dose event's jumps (set to 0 in
+    days
+        simulated time, days (output from 0 to ``days``).
+    dose_counts
+        ids of the SBML parameters counting each dose event's jumps (set to 0 in
         the untreated model).
-    readouts: ``[(sbml_id, kind)]`` with kind ``"species"`` or ``"parameter"``: what the
+    readouts
+        ``[(sbml_id, kind)]`` with kind ``"species"`` or ``"parameter"``: what the
         report and plots show.
-    sample_every_hours: output interval, hours (must divide ``days`` into whole steps).
-    rtol, atol: integrator tolerances (KiSAO 209, 211).
-    title: name of the document's report.
+    sample_every_hours
+        output interval, hours (must divide ``days`` into whole steps).
+    rtol, atol
+        integrator tolerances (KiSAO 209, 211).
+    title
+        name of the document's report.
     """
     require_libsedml()
     steps = days * 24.0 / sample_every_hours
