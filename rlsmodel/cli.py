@@ -1,7 +1,7 @@
 """The ``rlsmodel`` command line.
 
 Subcommands: ``params``, ``export`` (``latex``, ``docs``), ``simulate``,
-``steady-state``, ``run`` (experiment scripts), ``sweep``, ``sensitivity``, ``validate``
+``steady-state``, ``run`` (experiments, :mod:`rlsmodel.experiments`), ``sweep``, ``sensitivity``, ``validate``
 (``--population N``, ``--compare``);
 see ``rlsmodel --help``.
 
@@ -20,8 +20,6 @@ Adding a subcommand or an export format is one decorated function::
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import inspect
 import os
 import sys
 import warnings
@@ -30,6 +28,7 @@ from pathlib import Path
 from ._version import __version__
 from .errors import RunTooLargeError
 from .integrate import IntegrationError
+from .model.hypotheses import DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS
 
 PROG = "rlsmodel"
 
@@ -155,8 +154,8 @@ def _fail(message: str, status: int) -> int:
 def _model(args):
     """The model the options ask for (compiled once per process, cached on disk)."""
     from .simulator import Model
-    return Model(augmentation=getattr(args, "augmentation", "d2_tolerance"),
-                 dat_hypothesis=getattr(args, "dat_hypothesis", "reduced"))
+    return Model(augmentation=getattr(args, "augmentation", DEFAULT_AUGMENTATION),
+                 dat_hypothesis=getattr(args, "dat_hypothesis", DEFAULT_DAT_HYPOTHESIS))
 
 
 def parse_params(items) -> dict:
@@ -181,9 +180,9 @@ def _augmentation_names() -> tuple:
 
 
 _MODEL_ARGS = (
-    arg("--augmentation", default="d2_tolerance", metavar="NAME",
+    arg("--augmentation", default=DEFAULT_AUGMENTATION, metavar="NAME",
         help="augmentation hypothesis, a built-in name (" + " or ".join(_augmentation_names())
-             + "; default d2_tolerance)"),
+             + f"; default {DEFAULT_AUGMENTATION})"),
     arg("--dat-hypothesis", default="reduced", metavar="NAME",
         help="direction of membrane DAT change in iron deficiency (reduced or increased)"),
 )
@@ -222,15 +221,10 @@ def _params(args) -> int:
 
 # -- export -----------------------------------------------------------------------------------
 
-def _repo_root() -> Path:
-    """The directory holding the package (the repository root in an editable install)."""
-    import rlsmodel
-    return Path(rlsmodel.__file__).resolve().parent.parent
-
-
 def default_docs_path() -> Path:
-    """Where ``rlsmodel export docs`` writes: ``<repository>/docs/model.md``."""
-    return _repo_root() / "docs" / "model.md"
+    """Where ``rlsmodel export docs`` writes by default: ``docs/model.md`` of the current
+    directory (the repository root when run there; never the installed package)."""
+    return Path("docs") / "model.md"
 
 
 @command("export", "write the model in another format (see 'rlsmodel export --help')")
@@ -253,7 +247,7 @@ def _export_latex(args) -> int:
 @export_format("sbml", "the whole model as SBML Level 3 (needs the 'sbml' extra)",
                arg("out", help="output .xml file"),
                arg("--profile", default="healthy", help="profile whose parameters and initial state to use"),
-               arg("--augmentation", default="d2_tolerance",
+               arg("--augmentation", default=DEFAULT_AUGMENTATION,
                    help="augmentation mechanism (" + " or ".join(_augmentation_names()) + ")"),
                arg("--drug", default=None, help="optional daily regimen: drug name"),
                arg("--dose", type=float, default=None, help="dose (mg; patch mg/24 h)"),
@@ -274,6 +268,29 @@ def _export_sbml(args) -> int:
     return 0
 
 
+@export_format("omex", "the flagship experiment as a COMBINE archive: SBML model and SED-ML (untreated versus "
+               "one agonist after a baseline; needs the 'sbml' extra)",
+               arg("out", metavar="DIR", help="output directory (the .omex file is written there)"),
+               arg("--profile", default="rls_genetic", help="profile (default rls_genetic)"),
+               arg("--drug", default="pramipexole", help="drug given at its reference dose (default pramipexole)"),
+               arg("--augmentation", default="d2_tolerance",
+                   help="augmentation mechanism (" + " or ".join(_augmentation_names()) + ")"),
+               arg("--baseline-days", type=int, default=28, help="untreated baseline, days (default 28)"),
+               arg("--years", type=float, default=2.0, help="years of treatment (default 2)"),
+               arg("--no-libcombine", action="store_true",
+                   help="write the zip and its manifest without python-libcombine"))
+def _export_omex(args) -> int:
+    from .export.omex import write_omex
+    from .simulator import Model
+    if not args.years > 0 or args.baseline_days < 0:
+        raise CLIError(f"--years must be > 0 and --baseline-days >= 0 (got {args.years}, {args.baseline_days})")
+    path = write_omex(args.out, model=Model(augmentation=args.augmentation), profile=args.profile,
+                      drug=args.drug, baseline_days=args.baseline_days, years=args.years,
+                      use_libcombine=False if args.no_libcombine else None)
+    print(f"wrote {path}")
+    return 0
+
+
 @export_format("petab", "the measurement part of a calibration spec as a PEtab problem (SBML model, conditions, "
                "observables, measurements, parameters; needs the 'sbml' extra)",
                arg("out", metavar="DIR", help="output directory (problem.yaml and its tables)"),
@@ -287,17 +304,17 @@ def _export_petab(args) -> int:
     return 0
 
 
-@export_format("docs", "regenerate docs/model.md from the default model",
+@export_format("docs", "regenerate docs/model.md (equations and parameter table) from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
-                   help="output file (default: docs/model.md of the source checkout)"))
+                   help="output file (default: docs/model.md in the current directory, which must hold docs/)"))
 def _export_docs(args) -> int:
     from .export.latex import write_model_doc
     from .simulator import Model
     if args.out is None:
         path = default_docs_path()
         if not path.parent.is_dir():
-            raise CLIError(f"no docs/ directory at {path.parent} (rlsmodel is not installed from a "
-                           "source checkout); pass -o PATH")
+            raise CLIError(f"no docs/ directory in the current directory ({Path.cwd()}): run this from the "
+                           "repository root, or pass -o PATH")
     else:
         path = Path(args.out)
     print(f"wrote {write_model_doc(Model(), path)}")
@@ -398,39 +415,32 @@ def _steady_state(args) -> int:
 
 # -- run --------------------------------------------------------------------------------------
 
-def experiments_dir() -> Path:
-    """``experiments/`` next to the package (present in a source checkout)."""
-    return _repo_root() / "experiments"
-
-
-def available_experiments(directory: Path) -> list:
-    """Names of the experiment scripts in ``directory``."""
-    return sorted(p.stem for p in directory.glob("*.py") if not p.name.startswith("_"))
-
-
-@command("run", "run an experiment script experiments/NAME.py (its main(argv))",
-         arg("name", metavar="NAME", help="experiment name"),
-         arg("exp_args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the experiment"))
+@command("run", "run an experiment (rlsmodel.experiments) into an output directory; --list shows them",
+         arg("name", nargs="?", metavar="NAME", help="experiment name (see --list)"),
+         arg("--list", action="store_true", help="list the experiments and exit"),
+         arg("exp_args", nargs=argparse.REMAINDER, metavar="ARGS",
+             help="the experiment's options, e.g. -o DIR (default ./rlsmodel-output) and --overwrite; "
+                  "see 'rlsmodel run NAME --help'"))
 def _run(args) -> int:
-    directory = experiments_dir()
-    if not directory.is_dir():
-        raise CLIError(f"no experiments directory at {directory}: experiments ship with the source "
-                       "repository, not the installed package (clone it and pip install -e .)")
-    names = available_experiments(directory)
-    if args.name not in names:
-        listing = ", ".join(names) if names else "none"
-        raise CLIError(f"unknown experiment {args.name!r}; available experiments: {listing}")
-    path = directory / f"{args.name}.py"
-    spec = importlib.util.spec_from_file_location(f"rlsmodel_experiment_{args.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    entry = getattr(module, "main", None)
-    if not callable(entry):
-        raise CLIError(f"experiment {path} has no main(argv) function", status=1)
-    takes_args = bool(inspect.signature(entry).parameters)
-    if not takes_args and args.exp_args:
-        raise CLIError(f"experiment {args.name!r} takes no arguments; got {' '.join(args.exp_args)}")
-    status = entry(list(args.exp_args)) if takes_args else entry()
+    from . import experiments
+    if args.list:
+        width = max(len(n) for n in experiments.NAMES)
+        for name in experiments.NAMES:
+            print(f"{name:<{width}}  {experiments.describe(name)}")
+        return 0
+    if args.name is None:
+        raise CLIError("run needs an experiment name: " + ", ".join(experiments.NAMES)
+                       + " (rlsmodel run --list)")
+    try:
+        module = experiments.load(args.name)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    except ImportError as exc:
+        raise CLIError(f"experiment {args.name!r} needs an optional extra: {exc}", status=1) from None
+    try:
+        status = module.main(list(args.exp_args), prog=f"{PROG} run {args.name}")
+    except ImportError as exc:
+        raise CLIError(str(exc), status=1) from None
     return status if isinstance(status, int) else 0
 
 
@@ -448,9 +458,9 @@ def _sweep(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be at least 1; got {args.workers}")
     try:
-        from .sweep import run_spec
+        from .sweeps import run_spec
     except ImportError as exc:
-        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweep failed ({exc}); "
+        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweeps failed ({exc}); "
                        "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
     result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler)
     if result is not None and hasattr(result, "sizes"):
@@ -462,7 +472,7 @@ def _sweep(args) -> int:
 
 
 def _spec_store(spec):
-    from .sweep.spec import load_spec
+    from .sweeps.spec import load_spec
     return load_spec(spec).get("store")
 
 
@@ -595,10 +605,10 @@ def _default_workers() -> int:
 
 
 @command("validate", "run the validation scorecard (science.md targets): print the table, write "
-         "figures/validation.png and docs/validation.md (with --compare: every hypothesis side by side in "
-         "docs/hypotheses.md and figures/hypotheses.png)",
-         arg("-o", "--out", default=None, metavar="DIR",
-             help="directory receiving figures/ and docs/ (default: the source checkout, else .)"),
+         "figures/validation.png and docs/validation.md under -o DIR (with --compare: every hypothesis side by side "
+         "in docs/hypotheses.md and figures/hypotheses.png)",
+         arg("-o", "--out", default=".", metavar="DIR",
+             help="directory receiving figures/ and docs/ (default: the current directory)"),
          arg("--quick", action="store_true", help="shorter horizons (1 year of treatment instead of 2)"),
          arg("--strict", action="store_true", help="exit with status 1 if any target fails (with --compare: under "
              "any hypothesis)"),
@@ -626,11 +636,13 @@ def _validate(args) -> int:
                        "--augmentation/--dat-hypothesis, or drop --compare to score one hypothesis")
     if args.population is None and (args.seed is not None or args.workers is not None):
         raise CLIError("--seed and --workers set up the population trial; give --population N as well")
-    if args.out is not None:
-        out = Path(args.out)
-    else:
-        root = _repo_root()
-        out = root if (root / "docs").is_dir() else Path(".")
+    out = Path(args.out)
+    pkg = Path(__file__).resolve().parent
+    if out.resolve() == pkg or pkg in out.resolve().parents:
+        raise CLIError(f"-o {args.out}: that is inside the installed rlsmodel package ({pkg}); choose another "
+                       "directory")
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"-o {args.out} is a file; give a directory (figures/ and docs/ are written under it)")
     population = {}
     if args.population is not None:
         population = {"population": args.population,
@@ -649,8 +661,8 @@ def _validate(args) -> int:
         print(f"wrote {paths['markdown']} and {paths['figure']} ({cmp.meta['seconds']} s)")
         failed = any(c[validation.FAIL] for c in counts.values())
         return 1 if (args.strict and failed) else 0
-    args.augmentation = args.augmentation or "d2_tolerance"
-    args.dat_hypothesis = args.dat_hypothesis or "reduced"
+    args.augmentation = args.augmentation or DEFAULT_AUGMENTATION
+    args.dat_hypothesis = args.dat_hypothesis or DEFAULT_DAT_HYPOTHESIS
     results = validation.validate(_model(args), quick=args.quick, progress=True, **population)
     print(validation.format_table(results))
     paths = validation.report(results, out)

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import checks
 from .._version import __version__
 from .objective import CalibrationObjective, chi2_threshold, make_optimizer, make_problem
 from .result import open_result  # noqa: F401  (public name, re-exported)
@@ -44,32 +45,44 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
 
     Parameters
     ----------
-    spec: a spec file path, TOML text, dict or :class:`~rlsmodel.calibration.spec.CalibrationSpec`.
-    out: output directory (created; finished starts are stored as they finish and a rerun
+    spec
+        a spec file path, TOML text, dict or :class:`~rlsmodel.calibration.spec.CalibrationSpec`.
+    out
+        output directory (created; finished starts are stored as they finish and a rerun
         with the same spec resumes; a directory made for another spec is refused).
-    workers: local worker processes for the starts and profiles (None or 1: serial).
-    client: a ``dask.distributed.Client`` to run them on instead.
-    profiles: also compute profile likelihoods, confidence intervals and identifiability.
-    sample: also draw posterior samples (adaptive Metropolis, the spec's ``[sampling]``).
-    bands: also compute prediction bands of the spec's ``[[predictions]]`` (from the
+    workers
+        local worker processes for the starts and profiles (None or 1: serial).
+    client
+        a ``dask.distributed.Client`` to run them on instead.
+    profiles
+        also compute profile likelihoods, confidence intervals and identifiability.
+    sample
+        also draw posterior samples (adaptive Metropolis, the spec's ``[sampling]``).
+    bands
+        also compute prediction bands of the spec's ``[[predictions]]`` (from the
         samples if drawn, else from the profiles).
-    progress: None (bars when stderr is a terminal), True or False.
+    progress
+        None (bars when stderr is a terminal), True or False.
 
     Returns
     -------
-    ``xarray.Dataset``: per ``start`` the fitted ``x`` and start ``x0`` (parameter units),
-    ``objective``, ``objective_start``, ``status`` (optimizer exit flag), ``message``,
-    ``n_evaluations``, ``seconds``; per ``parameter`` ``best``, ``default`` (the un-fitted
-    value), bounds and scale; the residual table at the best fit along ``residual``; with
-    ``profiles``: ``profile_value``, ``profile_ratio``, ``profile_path``, ``ci_lower``,
-    ``ci_upper``, ``identifiable``, ``identifiability``; with ``sample``: ``samples``; with
-    ``bands``: ``prediction_*`` variables (see :func:`rlsmodel.calibration.bands.prediction_bands`).
+    xarray.Dataset
+        per ``start`` the fitted ``x`` and start ``x0`` (parameter units),
+        ``objective``, ``objective_start``, ``status`` (optimizer exit flag), ``message``,
+        ``n_evaluations``, ``seconds``; per ``parameter`` ``best``, ``default`` (the un-fitted
+        value), bounds and scale; the residual table at the best fit along ``residual``; with
+    profiles
+        ``profile_value``, ``profile_ratio``, ``profile_path``, ``ci_lower``,
+        ``ci_upper``, ``identifiable``, ``identifiability``; with ``sample``: ``samples``; with
+    bands
+        ``prediction_*`` variables (see :func:`rlsmodel.calibration.bands.prediction_bands`).
     """
     import pypesto
     import pypesto.optimize
     from .engine import Engine, PartStore
 
     t0 = time.perf_counter()
+    workers = checks.whole("workers", workers, 1, optional=True, note=" (local processes; None: serial)")
     spec = load_spec(spec)
     if bands and not spec.predictions:
         raise ValueError("bands=True but the spec has no [[predictions]]")
@@ -112,7 +125,7 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
 def components(spec) -> dict:
     """What defines a fit's results (a store made for other components is refused)."""
     model = spec.base_model()
-    from ..sweep.store import fingerprint
+    from ..sweeps.store import fingerprint
     return {"spec": spec.digest(), "rlsmodel_version": __version__,
             "model_structure": model.compiled.structure_hash,
             "parameter_defaults": fingerprint({k: v for k, v in model.resolve_parameters("healthy").items()}),
@@ -191,8 +204,9 @@ def fit_dataset(spec, result, objective) -> xr.Dataset:
     ds.attrs.update({
         "title": "rlsmodel calibration", "description": spec.description,
         "spec": spec.source, "spec_path": str(spec.path) if spec.path else "",
-        "spec_digest": spec.digest(), "augmentation_mechanism": spec.augmentation,
-        "dat_hypothesis": spec.dat_hypothesis, "optimizer": spec.options["optimizer"],
+        "spec_digest": spec.digest(), "model_structure": base.compiled.structure_hash,
+        **base.spec.attrs(),    # the un-fitted model's description, as every output records it
+        "optimizer": spec.options["optimizer"],
         "options": json.dumps(spec.options, sort_keys=True),
         "targets": json.dumps([t.id for t in spec.targets]),
         "objective": "0.5 * sum(residual ** 2); residuals normalised by sd, half-range or scale "

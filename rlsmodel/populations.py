@@ -15,70 +15,70 @@ profile's override); ``Z`` a standard normal draw, independent per quantity and 
 ``LN(m, s)`` a lognormal with median ``m`` and log-SD ``s`` (mean ``m exp(s^2/2)``);
 ``N(mu, sd)`` a normal.
 
-=========================== ====================================== ====================================
-quantity (unit)             distribution                           source or reason
-=========================== ====================================== ====================================
-risk_allele_carrier (bool)  Bernoulli(0.5)                         risk loci exist (MEIS1, BTBD9, PTPRD,
-                                                                   MAP2K5: Winkelmann et al. 2007 Nat
-                                                                   Genet 39:1000; Stefansson et al. 2007
-                                                                   NEJM 357:639; BTBD9 also lowers serum
-                                                                   ferritin); one carrier class stands for
-                                                                   them all; the frequency is assumed
-bbb_uptake_gain (1)         carrier: LN(0.8 p, 0.25);              genotype-scaled BBB iron acquisition
-                            non-carrier: LN(1.25 p, 0.25)          (Earley et al. 2000; Mizuno et al.
-                                                                   2005 slope). Effect sizes (x0.8 /
-                                                                   x1.25, symmetric in log so the median
-                                                                   patient stays at p) and the spread
-                                                                   are assumed
-neuron_uptake_gain (1)      as bbb_uptake_gain, same carrier       neuronal import defect (Connor et al.
-                            status, own Z                          2003, 2004); effect size assumed
-diet_iron (mg/day)          LN(p, 0.25)                            Western intake about 10-20 mg/day
-                                                                   (Hurrell and Egli 2010 Am J Clin Nutr
-                                                                   91:1461S): 5-95 % range 10-23 around 15
-blood_loss (mL/day)         profile without losses (p = 0):        extra losses are common but not
-                            0 with probability 0.7, else           universal (menstruation about 0.5-1 mg
-                            LN(2.0, 0.6); profile with losses      iron/day on average, 1 mL blood about
-                            (p > 0): LN(p, 0.5)                    0.5 mg iron); the share with losses
-                                                                   (0.3) is assumed
-k_d2 (1/day)                LN(p, 0.3)                             D2 half-life about 5 days (Wade et al.
-                                                                   2000); between-person spread not
-                                                                   measured: assumed
-d2_adapt_exponent (1)       LN(p, 0.2)                             assumed (sensitivity of down-
-                                                                   regulation to stimulation)
-<drug>_brain_plasma_ratio   LN(p, 0.3) for levodopa, pramipexole,  person-to-person free brain exposure
-(1)                         ropinirole and rotigotine              at a given dose (renal clearance,
-                                                                   CYP1A2, BBB transport); CV about 30%
-                                                                   assumed
-k_d1_upregulation (1/day)   LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
-                            it (augmentation="d3_d1_spinal")
-d1_upregulation_gain (1)    LN(p, 1.0), only when the model has    assumed: individual susceptibility,
-                            it (augmentation="d3_d1_spinal")       as d2_sensitization_gain (same
-                                                                   footing for both hypotheses)
-d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: individual susceptibility to
-                            it (augmentation="d2_tolerance")       augmentation (a minority augments on
-                                                                   any agonist at similar rates across
-                                                                   doses, Allen et al. 2014)
-d2_persistent_gain (1/day)  LN(p, 1.0), only when the model has    assumed: susceptibility to the persistent,
-                            it (augmentation="d2_tolerance")       pulsatility-driven tolerance; spreads the
-                                                                   times of augmentation over years (Silver
-                                                                   et al. 2011)
-symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
-                                                                   (trial patients start at IRLS 22-28,
-                                                                   science.md section 1)
-symptom_noise_sd (IRLS      LN(4.0, 0.35)                          day-to-day symptom variability. A
-points)                                                            reporting/measurement term, not
-                                                                   biology: the SD of a per-day AR(1)
-                                                                   fluctuation of the reported daily
-                                                                   IRLS (rlsmodel.trial). Median fitted
-                                                                   (issue 14) to the MPI-positive tier
-                                                                   on placebo (Hogl et al. 2011: 6.0%
-                                                                   by week 26; Benes et al. 2012)
-placebo_response (IRLS      N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
-points)                                                            trials (Silva et al. 2017 Neurology
-                                                                   88:2216); a reporting offset reached
-                                                                   over about 12 weeks (rlsmodel.trial);
-                                                                   the individual SD is assumed
-=========================== ====================================== ====================================
+============================= ====================================== ====================================
+quantity (unit)               distribution                           source or reason
+============================= ====================================== ====================================
+risk_allele_carrier (bool)    Bernoulli(0.5)                         risk loci exist (MEIS1, BTBD9, PTPRD,
+                                                                     MAP2K5: Winkelmann et al. 2007 Nat
+                                                                     Genet 39:1000; Stefansson et al. 2007
+                                                                     NEJM 357:639; BTBD9 also lowers serum
+                                                                     ferritin); one carrier class stands for
+                                                                     them all; the frequency is assumed
+bbb_uptake_gain (1)           carrier: LN(0.8 p, 0.25);              genotype-scaled BBB iron acquisition
+                              non-carrier: LN(1.25 p, 0.25)          (Earley et al. 2000; Mizuno et al.
+                                                                     2005 slope). Effect sizes (x0.8 /
+                                                                     x1.25, symmetric in log so the median
+                                                                     patient stays at p) and the spread
+                                                                     are assumed
+neuron_uptake_gain (1)        as bbb_uptake_gain, same carrier       neuronal import defect (Connor et al.
+                              status, own Z                          2003, 2004); effect size assumed
+diet_iron (mg/day)            LN(p, 0.25)                            Western intake about 10-20 mg/day
+                                                                     (Hurrell and Egli 2010 Am J Clin Nutr
+                                                                     91:1461S): 5-95 % range 10-23 around 15
+blood_loss (mL/day)           profile without losses (p = 0):        extra losses are common but not
+                              0 with probability 0.7, else           universal (menstruation about 0.5-1 mg
+                              LN(2.0, 0.6); profile with losses      iron/day on average, 1 mL blood about
+                              (p > 0): LN(p, 0.5)                    0.5 mg iron); the share with losses
+                                                                     (0.3) is assumed
+k_d2 (1/day)                  LN(p, 0.3)                             D2 half-life about 5 days (Wade et al.
+                                                                     2000); between-person spread not
+                                                                     measured: assumed
+d2_adapt_exponent (1)         LN(p, 0.2)                             assumed (sensitivity of down-
+                                                                     regulation to stimulation)
+<drug>_brain_plasma_ratio     LN(p, 0.3) for levodopa, pramipexole,  person-to-person free brain exposure
+(1)                           ropinirole and rotigotine              at a given dose (renal clearance,
+                                                                     CYP1A2, BBB transport); CV about 30%
+                                                                     assumed
+k_d1_upregulation (1/day)     LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
+                              it (augmentation="d3_d1_spinal")
+d1_upregulation_gain (1)      LN(p, 1.0), only when the model has    assumed: individual susceptibility,
+                              it (augmentation="d3_d1_spinal")       as d2_sensitization_gain (same
+                                                                     footing for both hypotheses)
+d2_sensitization_gain (1)     LN(p, 1.0), only when the model has    assumed: individual susceptibility to
+                              it (augmentation="d2_tolerance")       augmentation (a minority augments on
+                                                                     any agonist at similar rates across
+                                                                     doses, Allen et al. 2014)
+d2_persistent_gain (1/day)    LN(p, 1.0), only when the model has    assumed: susceptibility to the persistent,
+                              it (augmentation="d2_tolerance")       pulsatility-driven sensitization; spreads
+                                                                     the times of augmentation over years
+                                                                     (Silver et al. 2011)
+symptom_signal_threshold (1)  N(p, 0.04)                             assumed: spreads baseline severity
+                                                                     (trial patients start at IRLS 22-28,
+                                                                     science.md section 1)
+symptom_noise_sd (IRLS        LN(4.0, 0.35)                          day-to-day symptom variability. A
+points)                                                              reporting/measurement term, not
+                                                                     biology: the SD of a per-day AR(1)
+                                                                     fluctuation of the reported daily
+                                                                     IRLS (rlsmodel.trial). Median fitted
+                                                                     (issue 14) to the MPI-positive tier
+                                                                     on placebo (Hogl et al. 2011: 6.0%
+                                                                     by week 26; Benes et al. 2012)
+placebo_response (IRLS        N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
+points)                                                              trials (Silva et al. 2017 Neurology
+                                                                     88:2216); a reporting offset reached
+                                                                     over about 12 weeks (rlsmodel.trial);
+                                                                     the individual SD is assumed
+============================= ====================================== ====================================
 
 Not varied (every patient has the profile's value): every other parameter, notably
 ``bbb_tfr_hif_gain`` and ``neuron_irp_tfr_gain`` (the blunted regulation that defines the
@@ -105,15 +105,15 @@ day-to-day symptom fluctuations in :mod:`rlsmodel.trial`.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
+from . import checks as _checks
 from . import profiles as _profiles
+from .model.hypotheses import DEFAULT_AUGMENTATION
 
 #: Probability of carrying the (composite) risk genotype; assumed.
 CARRIER_PROBABILITY = 0.5
@@ -213,10 +213,10 @@ SPREADS = (
                   "median), only when the model has it (augmentation=\"d2_tolerance\")"),
     Spread("d2_persistent_gain", "lognormal", 1.0, optional=True,
            source="assumed (issue 22, decision 34): individual susceptibility to the persistent, pulsatility-"
-                  "driven component of D2 tolerance; the log-normal spread of the build rate spreads the times "
-                  "at which patients reach augmentation over years (new cases at a roughly constant rate after "
-                  "the first year, Silver et al. 2011 Sleep Med 12:440); log-SD 1.0 as d2_sensitization_gain, "
-                  "drawn independently (only when the model has it)"),
+                  "driven sensitization of D2 tolerance; the log-normal spread of the build rate spreads the times "
+                  "at which patients reach augmentation over years (new cases after the first year, Silver et al. "
+                  "2011 Sleep Med 12:440); log-SD 1.0 as d2_sensitization_gain, drawn independently (only when the "
+                  "model has it)"),
 )
 _BY_NAME = {s.name: s for s in SPREADS}
 
@@ -226,20 +226,14 @@ _LONG_NAMES = {
 }
 
 
-def parameter_table(model=None, augmentation="d2_tolerance"):
+def parameter_table(model=None, augmentation=DEFAULT_AUGMENTATION):
     """Declared parameters (name -> Parameter) of ``model``, or of the declaration of the
     default model with ``augmentation`` (no compilation needed)."""
     if model is not None:
         return model.parameters
-    from .model import CORE_MODULES, assemble
-    from .simulator import _extra_modules, _mechanism_module
-    return assemble(CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),)).parameters
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
+    from .model import assemble
+    from .simulator import declared_modules
+    return assemble(declared_modules(augmentation)).parameters
 
 
 def spreads_for(table) -> tuple:
@@ -296,27 +290,32 @@ def draw_patient(i: int, seed: int, spreads, centres, bounds, checks) -> dict:
     return out
 
 
-def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_tolerance") -> xr.Dataset:
+def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAULT_AUGMENTATION) -> xr.Dataset:
     """Draw ``n`` virtual patients around ``profile``.
 
     Parameters
     ----------
-    n: number of patients (integer >= 1).
-    seed: non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
-    profile: the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
-    model: the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
+    n
+        number of patients (integer >= 1).
+    seed
+        non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
+    profile
+        the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
+    model
+        the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
         whose parameters decide which spreads apply (``k_d1_upregulation`` only with the
         spinal mechanism); default: the declaration for ``augmentation`` (not compiled).
 
     Returns
     -------
-    ``xarray.Dataset`` over ``patient`` (0..n-1): one variable per varied model parameter
-    (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
-    ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
-    ``risk_allele_carrier`` (bool). Distributions: the module docstring.
+    xarray.Dataset
+        over ``patient`` (0..n-1): one variable per varied model parameter
+        (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
+        ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
+        ``risk_allele_carrier`` (bool). Distributions: the module docstring.
     """
-    n = _check_int("n", n, 1)
-    seed = _check_int("seed", seed, 0)
+    n = _checks.whole("n", n, 1)
+    seed = _checks.whole("seed", seed, 0)
     prof = _profiles.get(profile)
     table = parameter_table(model, augmentation)
     spreads = spreads_for(table)
@@ -346,7 +345,7 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_t
     ds = xr.Dataset(data, coords={"patient": ("patient", np.arange(n), {"long_name": "patient index"})})
     ds.attrs.update({"title": "rlsmodel virtual population", "profile": prof.name, "seed": seed, "n": n,
                      "seed_scheme": "patient i: numpy SeedSequence(seed, spawn_key=(i, 0))",
-                     "description": "distributions: rlsmodel.population module docstring, docs/population.md"})
+                     "description": "distributions: rlsmodel.populations module docstring, docs/population.md"})
     return ds
 
 
@@ -398,15 +397,5 @@ def expected_mean(name, profile="rls_genetic", table=None) -> float:
         return float(_trunc_lognormal_mean(p, s.sd, low, high))
     return float(BLOOD_LOSS_PROBABILITY * _trunc_lognormal_mean(BLOOD_LOSS_MEDIAN_ML, 0.6, low, high))
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``rlsmodel.population(n, seed)`` call :func:`population` although
-    ``rlsmodel.population`` is this module (as for ``rlsmodel.sweep``)."""
-
-    def __call__(self, *args, **kwargs):
-        return population(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["population", "expected_mean", "varied_parameters", "SPREADS", "Spread", "parameter_table"]
