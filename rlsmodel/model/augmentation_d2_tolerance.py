@@ -31,8 +31,8 @@ than the symptoms return (days).
   ``d2_withdrawal_threshold``, a slow, poorly reversible sensitization accumulates
   (``d2_persistent_sensitization``; build rate ``d2_persistent_gain`` per unit of the hinge,
   bounded by ``d2_persistent_max``, decay ``k_d2_persistent_decay``, half-time about 4
-  years). Beyond a reserve (``d2_persistent_reserve``) it makes the tolerance machinery read
-  stimulation ``1 + (P - reserve)`` times higher, so a patient whose drug peak lies below the
+  years). Beyond a reserve (``d2_persistent_reserve``) it lowers the supraphysiological
+  threshold by ``P - reserve`` (in units of the set point), so a patient whose drug peak lies below the
   supraphysiological threshold reaches it after months to years of daily withdrawal, and the
   fast tolerance and its sensitization chain then produce the trough-time augmentation.
   Pulsatile delivery drives it (levodopa most, the oral agonists less), flat delivery (the
@@ -65,7 +65,7 @@ p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiologic
                          "d2_persistent_reserve")}
 #: the persistent sensitization shows only beyond a reserve (smooth hinge, sharpness 50)
 _expressed = sp.log(1 + sp.exp(50 * (persistent - p["d2_persistent_reserve"]))) / 50
-_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] * (1 + _expressed) - p["d2_supraphysiological_threshold"]
+_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] + _expressed - p["d2_supraphysiological_threshold"]
 #: supraphysiological excess of D2 stimulation (a smooth hinge, >= 0)
 _hinge = sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"]
 #: the sensitization's effect on the tolerance build-up saturates at ``d2_sensitization_max``
@@ -181,11 +181,11 @@ MODULE = Module(
                   "for years, Silver et al. 2011); without it, patients near the threshold (pramipexole "
                   "0.5 mg) augmented within the first year at any gain (decision 34)",
                   "persistent sensitization that is not yet expressed", domain="nonnegative"),
-        Parameter("d2_persistent_max", 0.4, "1", (0.1, 0.7),
+        Parameter("d2_persistent_max", 0.5, "1", (0.1, 0.7),
                   "assumed (issue 22, decision 34): the capacity of the persistent sensitization. Bounded so "
                   "that untreated dopamine never reaches the supraphysiological threshold, however long the "
-                  "exposure (expressed at most max - reserve = 0.3; untreated rls_genetic peak stimulation "
-                  "1.60 x 1.3 = 2.08 < 2.15): stopping the "
+                  "exposure (expressed at most max - reserve = 0.4; untreated rls_genetic peak stimulation "
+                  "1.60 + 0.4 = 2.0 < 2.15): stopping the "
                   "drug still resolves augmentation, and re-exposure brings it back sooner (Garcia-Borreguero "
                   "and Williams 2010 Sleep Med Rev 14:339)", "largest persistent sensitization"),
     ),
