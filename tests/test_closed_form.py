@@ -182,6 +182,10 @@ def test_cvode_rejects_events_on_states_it_does_not_integrate(model):
 
 
 SENSITIZATION_CHAIN, SENSITIZATION_BOUND = ("d2_priming", "d2_sensitization"), 1e-7
+#: issue 22: the persistent sensitization integrates the withdrawal hinge (sharpness 80), which
+#: amplifies relative errors of the stimulation more: measured 1.5e-7, 3.4e-7 and 5.8e-7 for the
+#: three kink modes
+PERSISTENT, PERSISTENT_BOUND = "d2_persistent_sensitization", 1e-6
 
 
 @pytest.mark.parametrize("kinks,bound", [("restart", 1e-8), ("stop", 1e-7), ("step_over", 2e-7)])
@@ -202,4 +206,5 @@ def test_closed_form_cvode_converges_with_the_tolerance(model, kinks, bound):
         # relative errors of the stimulation about 40-fold whatever the kink handling: measured
         # 3.9e-8, 5.6e-8 and 5.9e-8 for the three modes (issue 14)
         limit = max(bound, SENSITIZATION_BOUND) if name in SENSITIZATION_CHAIN else bound
+        limit = max(limit, PERSISTENT_BOUND) if name == PERSISTENT else limit
         assert err <= limit, f"{kinks}: {name} off by {err:.2e}"
