@@ -223,7 +223,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -307,12 +307,14 @@ class CompiledCVODE:
             regular = np.ascontiguousarray(envelope["regular"], dtype=np.intc)
             weights = np.ascontiguousarray(np.broadcast_to(envelope["weights"], (self.n,)), dtype=float)[act]
             weights = np.ascontiguousarray(weights)
+            relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
+            relative = np.ascontiguousarray(relative[act])
             skip = np.zeros(ts.size, dtype=np.intc)
             jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
             env_counters = (ctypes.c_long * 3)()
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
-                float(envelope.get("relative", 0.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -542,7 +544,7 @@ class CVODEEngine(Engine):
         active = active_states(problem, cf)
         kinks = problem.option("dose_kinks")
         stops = cf.seg_t[1:] if (cf is not None and kinks != "step_over") else ()
-        env = _envelope_inputs(problem, cf, all_events)
+        env = _envelope_inputs(eng, problem, cf, all_events)
         out = eng.integrate(problem.y0, problem.p, problem.t_samples, problem.events, problem.rtol,
                             problem.atol, problem.max_steps, method=problem.option("method"),
                             first_step=problem.option("first_step"), closed_form=cf, active=active,
@@ -555,7 +557,7 @@ class CVODEEngine(Engine):
         return write_samples(out, problem, cf)
 
 
-def _envelope_inputs(problem, cf, all_events):
+def _envelope_inputs(eng, problem, cf, all_events):
     """The ``envelope`` argument of :meth:`CompiledCVODE.integrate`, or None (exact: the option
     says so, or the run is too short to gain)."""
     if problem.option("long_horizon") != "envelope":
@@ -569,6 +571,7 @@ def _envelope_inputs(problem, cf, all_events):
     scale = problem.atol / problem.settings.atol
     day0, n_days = envelope.midnights(t0, t_end)
     regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
-    return {"day0": day0, "regular": regular, "weights": tol * scale, "relative": tol, "min_jump": envelope.MIN_JUMP,
-            "max_jump": problem.option("envelope_max_jump")}
+    damping = envelope.one_day_damping(np.diag(eng.jacobian(t0, problem.y0, problem.p)))
+    return {"day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+            "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

@@ -71,6 +71,7 @@ typedef struct {
 
 #define RLS_MAX_CHAINS 64
 #define RLS_MAX_MODES 8
+#define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
    model functions see the full state yfull, whose other entries are constant (states at rest)
@@ -459,7 +460,10 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    Arguments as rls_integrate, and: day0, the first midnight (a whole number of days, >= t_samples[0]);
    n_days entries regular[j]: 1 if day [day0 + j, day0 + j + 1) has the same forcing (events and
    closed-form values, shifted by one day) as the day before it, else 0; w (n_active, in the order
-   of active) and w_rel: the error allowed for one jump, per state, max(w_i, w_rel |y_i|); k_min, k_max: the shortest and
+   of active) and w_rel (n_active): the error allowed for one jump, per state, max(w_i, w_rel_i |y_i|);
+   spacing: the shortest distance (days) between two drifts the envelope extrapolates from (a drift
+   measured closer to the newest is not used: differences of drifts measured a day apart are
+   mostly integration error); k_min, k_max: the shortest and
    longest jump (days). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
    left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
    days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
@@ -480,12 +484,12 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            const int *ev_mode, double rtol, const double *atol, long max_steps,
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
-                           double day0, int n_days, const int *regular, const double *w, double w_rel, int k_min, int k_max,
+                           double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
                            int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
-    double t_end, T, tau[3], *ym1 = NULL, *g[3] = {NULL, NULL, NULL}, *inc = NULL;
+    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -495,9 +499,9 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (status != 0) goto done;
     n_active = r.user->n_active;
     ym1 = (double *)malloc(sizeof(double) * (size_t)n_active);
-    for (i = 0; i < 3; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
+    for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
-    if (!ym1 || !g[0] || !g[1] || !g[2] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
+    if (!ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
     if (day0 < t_samples[0] || day0 != floor(day0)) {
         snprintf(msg, RLS_MSG_LEN, "envelope: first midnight %g is not a whole day at or after the start %g",
@@ -511,40 +515,51 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
         j = (int)(T - day0);                       /* the day starting at T */
         if (n_exact >= 2) {
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
-            double *newest = g[nh < 3 ? nh : 0];
-            if (nh == 3) {                          /* drop the oldest */
-                double *old = g[0];
-                g[0] = g[1]; g[1] = g[2]; g[2] = old; tau[0] = tau[1]; tau[1] = tau[2];
-                newest = g[2];
-                nh = 2;
+            double *newest;
+            int m, a, c;
+            if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
+                /* a new node (drifts measured closer than `spacing` after the newest are not used) */
+                if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
+                    double *old = g[0];
+                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; tau[m] = tau[m + 1]; }
+                    g[RLS_ENV_HISTORY - 1] = old;
+                    --nh;
+                }
+                newest = g[nh];
+                for (i = 0; i < n_active; ++i) newest[i] = r.yv[i] - ym1[i];
+                tau[nh] = T - 0.5;
+                ++nh;
             }
-            for (i = 0; i < n_active; ++i) newest[i] = r.yv[i] - ym1[i];
-            tau[nh] = T - 0.5;
-            ++nh;
-            if (nh == 3) {
-                /* the jump's increment: the sum over the skipped days of the quadratic through the
-                   last three drifts; its error: the difference from the line through the last two */
+            kk = 0;
+            if (nh >= 3) {
+                /* the jump's increment: the sum over the skipped days of the polynomial through the
+                   last nh drifts; its error: the difference from the one through the last nh - 1 */
                 for (kk = k_max; kk >= k_min; --kk) {
-                    double sq[3] = {0.0, 0.0, 0.0}, sl[2] = {0.0, 0.0}, worst = 0.0;
-                    int m;
+                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
                     reg_run = 0;
                     while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
                     if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
                     if (T + kk + 2.0 > t_end) continue;      /* a settling and a measuring day before the end */
+                    for (a = 0; a < nh; ++a) { sh[a] = 0.0; sl[a] = 0.0; }
                     for (m = 0; m < kk; ++m) {
                         double x = T + m + 0.5;
-                        sq[0] += (x - tau[1]) * (x - tau[2]) / ((tau[0] - tau[1]) * (tau[0] - tau[2]));
-                        sq[1] += (x - tau[0]) * (x - tau[2]) / ((tau[1] - tau[0]) * (tau[1] - tau[2]));
-                        sq[2] += (x - tau[0]) * (x - tau[1]) / ((tau[2] - tau[0]) * (tau[2] - tau[1]));
-                        sl[0] += (x - tau[2]) / (tau[1] - tau[2]);
-                        sl[1] += (x - tau[1]) / (tau[2] - tau[1]);
+                        for (a = 0; a < nh; ++a) {          /* Lagrange basis sums */
+                            double bh = 1.0, bl = 1.0;
+                            for (c = 0; c < nh; ++c) {
+                                if (c == a) continue;
+                                bh *= (x - tau[c]) / (tau[a] - tau[c]);
+                                if (a > 0 && c > 0) bl *= (x - tau[c]) / (tau[a] - tau[c]);
+                            }
+                            sh[a] += bh;
+                            if (a > 0) sl[a] += bl;
+                        }
                     }
                     for (i = 0; i < n_active; ++i) {
-                        double q = sq[0] * g[0][i] + sq[1] * g[1][i] + sq[2] * g[2][i];
-                        double l = sl[0] * g[1][i] + sl[1] * g[2][i];
-                        double e = fabs(q - l) / fmax(w[i], w_rel * fabs(r.yv[i]));
+                        double hi = 0.0, lo = 0.0, e;
+                        for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
+                        e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                         if (e > worst) worst = e;
-                        inc[i] = q;
+                        inc[i] = hi;
                     }
                     if (worst <= 1.0) break;
                 }
@@ -586,7 +601,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (status == 0) status = run_check(&r, skip);
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
-    free(ym1); free(g[0]); free(g[1]); free(g[2]); free(inc);
+    free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
 }

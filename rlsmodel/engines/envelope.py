@@ -32,6 +32,12 @@ LONG_HORIZON_CHOICES = ("envelope", "exact")
 MIN_DAYS = 60.0
 #: Points per day at which closed-form drug curves are compared with the day before.
 CF_POINTS_PER_DAY = 48
+#: Smallest weight of a state's error in the envelope's error estimate (see one_day_damping).
+DAMPING_FLOOR = 1e-3
+#: Days integrated after a jump before the drift is measured again (settling, measuring).
+SETTLE_DAYS = 2.0
+#: Shortest distance (days) between the drifts the envelope extrapolates from.
+NODE_SPACING = 8.0
 #: Shortest jump worth its restart (days).
 MIN_JUMP = 2
 
@@ -42,6 +48,16 @@ def midnights(t0: float, t_end: float) -> tuple:
     day0 = float(math.ceil(t0 - 1e-12))
     n_days = max(int(math.ceil(t_end - day0 - 1e-12)), 0)
     return day0, n_days
+
+
+def one_day_damping(jac_diagonal) -> np.ndarray:
+    """Per state, the fraction of an error left after the settling day: ``exp(J_ii x 1 day)``
+    (floor :data:`DAMPING_FLOOR`, at most 1). A jump's error in a state that relaxes within
+    hours (HIF, synaptic dopamine) is gone after the day integrated after the jump, so the error
+    estimate weighs each state's error by it; without it the midnight values of fast states, which
+    carry the integrator's error in their daily drift, would keep jumps short for nothing."""
+    d = np.exp(SETTLE_DAYS * np.minimum(np.asarray(jac_diagonal, dtype=float), 0.0))
+    return np.clip(d, DAMPING_FLOOR, 1.0)
 
 
 def regular_days(events, cf, state_scale, tol, t0: float, day0: float, n_days: int) -> np.ndarray:
