@@ -121,3 +121,19 @@ def test_the_exact_path_is_one_option_away(cvode_model):
     assert "long_horizon" in ds.attrs["solver_options"]
     with pytest.raises(ValueError, match="long_horizon"):
         cvode_model.simulate(70, "rls_genetic", engine_options={"long_horizon": "fast"})
+
+
+def test_a_five_year_trial_gives_the_same_verdicts_patient_by_patient(cvode_model):
+    """Both tiers (visits and noise-free), every arm, patient by patient (a small n: speed is
+    measured in benchmarks/bench_long_horizon.py)."""
+    arms = {"pramipexole 0.5 mg": rlsmodel.Regimen.daily("pramipexole", 0.5, 21.0),
+            "ropinirole 2 mg": rlsmodel.Regimen.daily("ropinirole", 2.0, 21.0)}
+    out = {}
+    for path in ("exact", "envelope"):
+        model = rlsmodel.Model(engine="cvode", engine_options={"long_horizon": path})
+        out[path] = rlsmodel.virtual_trial(arms, n=3, weeks=5 * 52, seed=5, model=model, workers=1, progress=False)
+    ex, en = out["exact"], out["envelope"]
+    assert (ex["status"].values == "ok").all() and (en["status"].values == "ok").all()
+    for name in ("augmented", "mpi_positive", "augmented_biological", "day_met", "day_met_clinically_relevant"):
+        np.testing.assert_array_equal(en[name].values, ex[name].values, err_msg=name)
+    np.testing.assert_allclose(en["irls_change_end"].values, ex["irls_change_end"].values, atol=0.05)
