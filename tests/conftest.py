@@ -1,26 +1,11 @@
 """Shared fixtures: one compiled Model per test session (building one costs a few seconds)."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import rlsmodel
 from rlsmodel.profiles import PROFILES
-
-#: The experiment scripts (experiments/NAME.py), loaded by tests with :func:`load_experiment`.
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
-
-
-def load_experiment(name):
-    """Import ``experiments/<name>.py`` (the scripts are not a package) as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"experiment_{name}", EXPERIMENTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 #: The four profiles the core issue requires (others may be added later).
 CORE_PROFILES = ("healthy", "iron_deficient", "rls_genetic", "rls_iron_deficient")
@@ -83,3 +68,30 @@ def dynamic_mask(model):
 def nominal_scale(model):
     """Per-state magnitude used for relative residuals: max(|nominal|, 1e-3)."""
     return np.maximum(np.abs([model.states[n].nominal for n in model.compiled.state_names]), 1e-3)
+
+
+def roadrunner_answer(sbml_source, op, **request):
+    """Run libroadrunner in this process on ``sbml_source`` (a path or an SBML string).
+
+    ``op`` is ``"rates"`` (-> ``{"ids", "rates"}``), ``"simulate"`` (``selections``, ``t0``,
+    ``t1``, ``n`` -> ``{"result"}``) or ``"values"`` (``ids`` -> ``{"values"}``); ``set`` maps
+    SBML ids to values applied first. libroadrunner shares the process with the cvode
+    engine's SUNDIALS since issue 26 (they are loaded RTLD_LOCAL, see
+    :mod:`rlsmodel.engines.sundials`), so no worker process is needed.
+    """
+    roadrunner = pytest.importorskip(
+        "roadrunner", reason="libroadrunner is not installed; pip install 'rlsmodel[sbml]'")
+    rr = roadrunner.RoadRunner(str(sbml_source))
+    rr.integrator.relative_tolerance = 1e-8
+    rr.integrator.absolute_tolerance = 1e-10
+    rr.integrator.maximum_num_steps = 100000
+    for key, value in request.get("set", {}).items():
+        rr[key] = value
+    if op == "rates":
+        return {"ids": list(rr.model.getFloatingSpeciesIds()), "rates": list(map(float, rr.getRatesOfChange()))}
+    if op == "simulate":
+        rr.timeCourseSelections = request["selections"]
+        return {"result": np.asarray(rr.simulate(request["t0"], request["t1"], request["n"]))}
+    if op == "values":
+        return {"values": [float(rr[i]) for i in request["ids"]]}
+    raise ValueError(f"unknown roadrunner op {op!r}: use 'rates', 'simulate' or 'values'")
