@@ -13,6 +13,10 @@ in one C function, so no Python executes inside the integration loop:
   (``CVodeSetStopTime``), applies the events there, restarts with ``CVodeReInit`` and
   records right-continuous samples, exactly like
   :func:`rlsmodel.engines.base.integrate_piecewise` does for the other engines;
+* with the option ``long_horizon="envelope"`` a second driver, :c:func:`rls_integrate_envelope`,
+  follows the slow envelope over the daily cycle: it integrates some days exactly and jumps
+  across others along the measured daily drift, inside the same C call
+  (:mod:`rlsmodel.engines.envelope`, decision 33);
 * gcc compiles the file into a shared library linked against the SUNDIALS 7 libraries of
   the ``scikit-sundae`` wheel (``-Wl,-rpath`` to their directory) and ctypes calls it.
 
