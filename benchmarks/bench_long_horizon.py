@@ -65,7 +65,7 @@ def dosed_runs(model, days, repeats):
         from rlsmodel.export.sbml import sbml
         with tempfile.TemporaryDirectory() as tmp:
             path = sbml(os.path.join(tmp, "model.xml"), PROFILE, regimen=regimen, model=model, days=days)
-            rr = RoadRunnerEngine(path, model.compiled.state_names, model._scale())
+            rr = RoadRunnerEngine(path, model.compiled.state_names, model.state_scale)
         rr.set_tolerances(RR_RTOL, RR_RTOL / 1000.0)
         out["libroadrunner"] = median_time(lambda: rr.run(days, int(days) + 1), repeats)
     for path in ("exact", "envelope"):
@@ -97,7 +97,7 @@ def profile_trial(n, years):
     st = pstats.Stats(prof)
     total = sum(v[3] for k, v in st.stats.items() if k[2] == "virtual_trial")
     parts = {"integration (the cvode engine's integrate)": ("cvode.py", "integrate"),
-             "periodic start states (Model._periodic_state)": ("simulator.py", "_periodic_state"),
+             "periodic start states (StartStates.periodic_state)": ("start_states.py", "periodic_state"),
              "observables at every sample": ("compile.py", "observables"),
              "Dataset building (Model._dataset_from)": ("simulator.py", "_dataset_from"),
              "scoring (TrialScorer.score, outcomes.daily included)": ("trial.py", "score"),

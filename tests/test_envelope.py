@@ -62,11 +62,11 @@ def _compare(model, days, regimen, params=None):
 def _skipped_days(model, days, regimen):
     """Days the envelope jumped across in one engine call over the whole run."""
     p = model.parameter_vector("rls_genetic")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     events = model.system.ledger_events(regimen.events(model, days, params=model.resolve_parameters("rls_genetic")))
     t = np.arange(0.0, days * 24.0 + 1.0) / 24.0
     problem = make_problem(model.compiled, y0, p, t, events, SolverSettings("cvode", engine_options=ENVELOPE),
-                           model._scale())
+                           model.state_scale)
     stats = {}
     Y = get_engine("cvode").integrate(problem, stats=stats)
     assert np.all(np.isfinite(Y))
