@@ -213,7 +213,7 @@ def iv_brain_iron_course(r):
 
 
 def iv_trial_placebo_corrected(r, weeks):
-    """T-iron-IV-trial-week4 / -week12: placebo-corrected change of the reported weekly IRLS at
+    """T-iron-IV-trial-week4, T-iron-IV-trial-week12: placebo-corrected change of the reported weekly IRLS at
     week ``weeks`` in the IV-iron virtual trial (:meth:`~rlsmodel.validation.runs.Runs.iron_trial`)."""
     ds = r.iron_trial(weeks)
     timepoint = "week_12" if weeks == 12 else "end"
