@@ -9,7 +9,6 @@ from ..protocol import (IRON_COURSE_WEEKS, IRON_PROFILE, IRON_REGIMENS, IRON_STA
                         PLACEBO_ARM)
 from ..runs import percent, relative_change, value_at, weekly_mean, window_mean
 from ..scoring import NOISE, Observation
-from .population import scored
 
 #: Times (days) of the infusion and of the first oral dose in the iron runs.
 IV_TIME = IRON_START_DAY + IRON_REGIMENS["iv"][2] / 24.0
@@ -212,6 +211,14 @@ def iv_brain_iron_course(r):
                        {"brain iron still up at week 24 (> 0.5%)": change[24] > NOISE})
 
 
+def _scored(ds, arm) -> np.ndarray:
+    """Patients of ``arm`` of a virtual trial who count: run succeeded and met the inclusion criterion."""
+    ok = np.asarray(ds.sel(arm=arm)["status"].values).astype(str) == "ok"
+    if "eligible" in ds:
+        ok &= np.asarray(ds["eligible"].values, dtype=bool)
+    return ok
+
+
 def iv_trial_placebo_corrected(r, weeks):
     """T-iron-IV-trial-week4, T-iron-IV-trial-week12: placebo-corrected change of the reported weekly IRLS at
     week ``weeks`` in the IV-iron virtual trial (:meth:`~rlsmodel.validation.runs.Runs.iron_trial`)."""
@@ -220,7 +227,7 @@ def iv_trial_placebo_corrected(r, weeks):
     iv, pl = (ds.sel(arm=a) for a in (IRON_TRIAL_ARM, PLACEBO_ARM))
     m_iv, m_pl = (float(a["irls_change"].sel(timepoint=timepoint)) for a in (iv, pl))
     sd_iv, sd_pl = (float(a["irls_change_sd"].sel(timepoint=timepoint)) for a in (iv, pl))
-    n_iv, n_pl = float(scored(ds, IRON_TRIAL_ARM).sum()), float(scored(ds, PLACEBO_ARM).sum())
+    n_iv, n_pl = float(_scored(ds, IRON_TRIAL_ARM).sum()), float(_scored(ds, PLACEBO_ARM).sum())
     diff = m_iv - m_pl
     se = (sd_iv ** 2 / max(n_iv, 1) + sd_pl ** 2 / max(n_pl, 1)) ** 0.5
     return Observation(diff, f"week {weeks}: IV {m_iv:+.1f} (SD {sd_iv:.1f}, n {n_iv:g}), placebo {m_pl:+.1f} "
