@@ -83,3 +83,30 @@ def dynamic_mask(model):
 def nominal_scale(model):
     """Per-state magnitude used for relative residuals: max(|nominal|, 1e-3)."""
     return np.maximum(np.abs([model.states[n].nominal for n in model.compiled.state_names]), 1e-3)
+
+
+def roadrunner_answer(sbml_source, op, **request):
+    """Run libroadrunner in this process on ``sbml_source`` (a path or an SBML string).
+
+    ``op`` is ``"rates"`` (-> ``{"ids", "rates"}``), ``"simulate"`` (``selections``, ``t0``,
+    ``t1``, ``n`` -> ``{"result"}``) or ``"values"`` (``ids`` -> ``{"values"}``); ``set`` maps
+    SBML ids to values applied first. libroadrunner shares the process with the cvode
+    engine's SUNDIALS since issue 26 (they are loaded RTLD_LOCAL, see
+    :mod:`rlsmodel.engines.sundials`), so no worker process is needed.
+    """
+    roadrunner = pytest.importorskip(
+        "roadrunner", reason="libroadrunner is not installed; pip install 'rlsmodel[sbml]'")
+    rr = roadrunner.RoadRunner(str(sbml_source))
+    rr.integrator.relative_tolerance = 1e-8
+    rr.integrator.absolute_tolerance = 1e-10
+    rr.integrator.maximum_num_steps = 100000
+    for key, value in request.get("set", {}).items():
+        rr[key] = value
+    if op == "rates":
+        return {"ids": list(rr.model.getFloatingSpeciesIds()), "rates": list(map(float, rr.getRatesOfChange()))}
+    if op == "simulate":
+        rr.timeCourseSelections = request["selections"]
+        return {"result": np.asarray(rr.simulate(request["t0"], request["t1"], request["n"]))}
+    if op == "values":
+        return {"values": [float(rr[i]) for i in request["ids"]]}
+    raise ValueError(f"unknown roadrunner op {op!r}: use 'rates', 'simulate' or 'values'")

@@ -5,14 +5,12 @@ Synthetic data come from the model itself (parameters set as factors of their de
 defaults), so the tests follow model changes: nothing here hard-codes a model value.
 """
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import rlsmodel
+from conftest import roadrunner_answer
 from rlsmodel.calibration import Band, bands_from, calibrate, load_spec, prediction_bands, write_docs_section
 from rlsmodel.calibration.objective import CalibrationObjective
 from rlsmodel.calibration.synthetic import write_synthetic_csv
@@ -325,17 +323,14 @@ def test_petab_export_lints_and_matches_the_model(tmp_path, model, truth):
     readme = (tmp_path / "petab" / "README.md").read_text()
     assert "irls" in readme and "N-dopamine" in readme
     # the rls_genetic steady-state condition reproduces Model.steady_state in an independent simulator
-    # (libroadrunner runs in its own process, as in test_sbml.py: it bundles its own LLVM)
+    # (libroadrunner in this process: tests/conftest.py:roadrunner_answer)
     cond = problem.condition_df.loc["rls_genetic__steady"]
     nominal = problem.parameter_df["nominalValue"]
     settings = {k: float(nominal[v]) if isinstance(v, str) else float(v) for k, v in cond.items()}
     names = ["d2_density", "serum_ferritin", "brain_iron"]
-    request = {"sbml": str(tmp_path / "petab" / "model.xml"), "op": "simulate", "set": settings,
-               "selections": ["time"] + names, "t0": 0.0, "t1": 300 * 365.0, "n": 3}
-    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("_roadrunner_worker.py"))],
-                          input=json.dumps(request), capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    last = json.loads(proc.stdout)["result"][-1]
+    answer = roadrunner_answer(tmp_path / "petab" / "model.xml", "simulate", set=settings,
+                               selections=["time"] + names, t0=0.0, t1=300 * 365.0, n=3)
+    last = answer["result"][-1]
     ss = model.steady_state("rls_genetic")
     for name, value in zip(names, last[1:]):
         assert value == pytest.approx(float(ss[name]), rel=1e-5), name

@@ -24,28 +24,12 @@ from rlsmodel.export.sbml import (FORCING_ID, L3FormulaPrinter, periodic_runs,  
 from rlsmodel.model.declaration import sym, t  # noqa: E402
 
 import importlib.util
-import json
-import subprocess
-import sys
-from pathlib import Path
 
-# libroadrunner runs in a separate process (tests/_roadrunner_worker.py): it bundles its own
-# LLVM and SUNDIALS, which can crash a process that already loaded numba's LLVM and the
-# cvode engine's SUNDIALS libraries.
+from conftest import roadrunner_answer as _rr  # noqa: E402  (libroadrunner in this process)
+
 _HAVE_RR = importlib.util.find_spec("roadrunner") is not None
 _RR_REASON = "" if _HAVE_RR else "libroadrunner is not installed; pip install 'rlsmodel[sbml]'"
 needs_roadrunner = pytest.mark.skipif(not _HAVE_RR, reason=_RR_REASON or "libroadrunner available")
-_WORKER = Path(__file__).with_name("_roadrunner_worker.py")
-
-
-def _rr(sbml_source, op, **request):
-    """Ask libroadrunner (in a subprocess) to do ``op`` on ``sbml_source``; return its JSON answer."""
-    request.update({"sbml": str(sbml_source), "op": op})
-    proc = subprocess.run([sys.executable, str(_WORKER)], input=json.dumps(request),
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError(f"roadrunner worker failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout)
 
 DAYS = 20.0
 REL_TOL = 1e-4

@@ -122,7 +122,12 @@ def probe() -> SundialsABI:
     if key in _ABI_CACHE:
         return _ABI_CACHE[key]
     try:
-        handles = {s: ctypes.CDLL(libs[s], mode=ctypes.RTLD_GLOBAL)
+        # RTLD_LOCAL, never RTLD_GLOBAL: libroadrunner's extension module carries its own
+        # (older) SUNDIALS statically but exports those symbols and calls them through the
+        # dynamic linker. Globally loaded SUNDIALS 7 symbols would interpose them and
+        # libroadrunner would crash in the same process (issue 26). The compiled driver
+        # needs no global symbols: it is linked against these libraries by path (DT_NEEDED).
+        handles = {s: ctypes.CDLL(libs[s], mode=ctypes.RTLD_LOCAL)
                    for s in ("core", "nvecserial", "sunmatrixdense", "sunmatrixsparse")}
     except OSError as exc:
         raise EngineUnavailable(f"cannot load the SUNDIALS libraries in {libdir}: {exc}") from None
