@@ -78,3 +78,17 @@ def test_the_store_is_what_makes_it_last(model):
     b4, b12, b24 = week(4), week(12), week(24)
     assert b12 > b4, (b4, b12)
     assert b24 > 0.5 * min(b4, week(5), week(6)), (b4, b24)
+
+
+def test_the_virtual_trial_rows_read_iv_against_placebo(model):
+    """T-iron-IV-trial-week4: patients are clones across arms with the same reporting noise and
+    placebo offset, so the placebo-corrected change is the biological benefit (a few patients
+    suffice to see its sign), and the row names both arms."""
+    small = Runs(model, quick=True, population=6)
+    obs = iron_therapy.iv_trial_placebo_corrected(small, 4)
+    assert obs.value < -1.0, obs.text
+    assert "IV" in obs.text and "placebo" in obs.text
+    with pytest.raises(ValueError, match="weeks must be one of"):
+        small.iron_trial(8)
+    with pytest.raises(ValueError, match="no virtual population"):
+        Runs(model, quick=True).iron_trial(4)
