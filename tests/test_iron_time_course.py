@@ -92,3 +92,29 @@ def test_the_virtual_trial_rows_read_iv_against_placebo(model):
         small.iron_trial(8)
     with pytest.raises(ValueError, match="no virtual population"):
         Runs(model, quick=True).iron_trial(4)
+
+
+def test_the_figure_shows_the_published_points_on_the_untreated_curve(runs):
+    """rlsmodel.experiments.iron_therapy draws Trenkwalder et al. 2017's weeks 4 and 12 (with
+    their 95% CIs) on the IRLS panel, at the untreated patient's weekly IRLS plus the
+    placebo-corrected change; weeks beyond a short run are left out."""
+    from rlsmodel import plotting
+    from rlsmodel.experiments import iron_therapy as exp
+
+    assert [w for w, *_ in exp.PUBLISHED_IV_COURSE] == [4, 12]
+    untreated = runs.iron_course("none", PROFILE)["daily"]
+    fig, ax = plotting.plt.subplots()
+    try:
+        exp.draw_published_course(ax, untreated, IRON_START_DAY)
+        drawn = ax.containers
+        assert len(drawn) == 2
+        for bars, (week, change, lo, hi) in zip(drawn, exp.PUBLISHED_IV_COURSE):
+            x, y = bars.lines[0].get_data()
+            ref = exp.window_mean(untreated, "irls", IRON_START_DAY + 7 * (week - 1), IRON_START_DAY + 7 * week)
+            assert x[0] == pytest.approx(week - 0.5) and y[0] == pytest.approx(ref + change)
+        short = untreated.sel(day=untreated["day"] < IRON_START_DAY + 7 * 6)
+        _, ax2 = plotting.plt.subplots()
+        exp.draw_published_course(ax2, short, IRON_START_DAY)
+        assert len(ax2.containers) == 1             # week 12 is beyond a 6-week run
+    finally:
+        plotting.plt.close("all")
