@@ -186,7 +186,7 @@ def draw_published_course(ax, untreated_daily, start_day):
             continue
         ax.errorbar(week - 0.5, ref + change, yerr=[[change - lo], [hi - change]], fmt="D", ms=6, capsize=4,
                     color="k", mfc="white", zorder=5,
-                    label=None if i else "published, IV vs placebo (Trenkwalder 2017; 95% CI), on the untreated curve")
+                    label=None if i else "published IV vs placebo, 95% CI\n(Trenkwalder 2017), on the untreated curve")
 
 
 def figure_iron(results, start_day, path, provenance):
@@ -215,7 +215,7 @@ def figure_iron(results, start_day, path, provenance):
     if "untreated" in results and "iv" in results:
         irls_ax = axes[-1, [name for name, _ in IRON_CHAIN_PANELS[-1]].index("irls")]
         draw_published_course(irls_ax, results["untreated"]["daily"], start_day)
-        irls_ax.legend(fontsize=7, loc="upper right")
+        irls_ax.legend(fontsize=6.5, loc="lower right")
     axes[-1, 3].invert_yaxis()
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"Oral versus IV iron in {PROFILE}: from blood to brain to symptoms (daily means)")
