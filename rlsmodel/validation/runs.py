@@ -176,7 +176,6 @@ class Runs:
             return {"ds": ds, "daily": outcomes.daily(ds)}
         return self.shared(key, make)
 
-
     def iron_course(self, arm, profile=IRON_PROFILE):
         """``arm`` ("none" or "iv") followed for :data:`IRON_COURSE_WEEKS` weeks after
         :data:`IRON_START_DAY` (whatever the mode); hourly samples."""
