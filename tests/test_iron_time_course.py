@@ -72,9 +72,13 @@ def test_the_store_is_what_makes_it_last(model):
     on = outcomes.daily(old.simulate(days, PROFILE, regimen=reg, sample_every_hours=2.0))
     off = outcomes.daily(old.simulate(days, PROFILE, sample_every_hours=2.0))
 
+    def mean(d, w):
+        days = d["day"].values
+        sel = (days >= IRON_START_DAY + 7 * (w - 1)) & (days < IRON_START_DAY + 7 * w)
+        return float(np.nanmean(d["irls"].values[sel]))
+
     def week(w):
-        sel = lambda d: (d["day"].values >= IRON_START_DAY + 7 * (w - 1)) & (d["day"].values < IRON_START_DAY + 7 * w)
-        return float(np.nanmean(on["irls"].values[sel(on)]) - np.nanmean(off["irls"].values[sel(off)]))
+        return mean(on, w) - mean(off, w)
     b4, b12, b24 = week(4), week(12), week(24)
     assert b12 > b4, (b4, b12)
     assert b24 > 0.5 * min(b4, week(5), week(6)), (b4, b24)
