@@ -176,10 +176,21 @@ PUBLISHED_IV_COURSE = ((4, -2.5, -5.93, 1.02), (12, -4.66, -8.59, -0.73))
 
 
 def draw_published_course(ax, untreated_daily, start_day):
-    """Draw :data:`PUBLISHED_IV_COURSE` on an IRLS panel whose x axis is weeks since the infusion:
-    the untreated patient's weekly IRLS plus the published placebo-corrected change, with its
-    95% CI as the error bar (the model's comparator for a placebo-corrected effect is the same
-    patient untreated)."""
+    """Draw :data:`PUBLISHED_IV_COURSE` on an IRLS panel.
+
+    Each published week is drawn at the untreated patient's weekly IRLS plus the published
+    placebo-corrected change, with its 95% CI as the error bar (the model's comparator for a
+    placebo-corrected effect is the same patient untreated); weeks beyond the run are left out.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The IRLS panel; its x axis is weeks since the infusion.
+    untreated_daily : xarray.Dataset
+        Daily outcomes (:func:`rlsmodel.outcomes.daily`) of the untreated patient.
+    start_day : int
+        Day of the infusion (day).
+    """
     for i, (week, change, lo, hi) in enumerate(PUBLISHED_IV_COURSE):
         ref = window_mean(untreated_daily, "irls", start_day + 7 * (week - 1), start_day + 7 * week)
         if not np.isfinite(ref):            # a run shorter than the published week

@@ -177,8 +177,20 @@ class Runs:
         return self.shared(key, make)
 
     def iron_course(self, arm, profile=IRON_PROFILE):
-        """``arm`` ("none" or "iv") followed for :data:`IRON_COURSE_WEEKS` weeks after
-        :data:`IRON_START_DAY` (whatever the mode); hourly samples."""
+        """An IV-iron course run, made once: :data:`IRON_COURSE_WEEKS` weeks after :data:`IRON_START_DAY`.
+
+        Parameters
+        ----------
+        arm : str
+            ``"none"`` (untreated) or ``"iv"`` (1000 mg ferric carboxymaltose on :data:`IRON_START_DAY`).
+        profile : str
+            Patient profile.
+
+        Returns
+        -------
+        dict
+            ``{"ds": Dataset (hourly samples, whatever the mode), "daily": daily outcomes}``.
+        """
         from .. import outcomes
         from ..pharmacology import Regimen
         if arm not in ("none", "iv"):
@@ -196,11 +208,22 @@ class Runs:
         return self.shared(key, make)
 
     def iron_trial(self, weeks):
-        """The IV-iron virtual trial read at week ``weeks`` (one of :data:`IRON_TRIAL_WEEKS`):
-        1000 mg ferric carboxymaltose on the randomisation day against placebo,
-        ``population`` patients of :data:`IRON_PROFILE` per arm, inclusion baseline IRLS >=
-        :data:`~rlsmodel.validation.protocol.POPULATION_MIN_BASELINE_IRLS`; the trial's last
-        week is week ``weeks``."""
+        """The IV-iron virtual trial (:func:`rlsmodel.virtual_trial`), made once per horizon.
+
+        1000 mg ferric carboxymaltose on the randomisation day against placebo, ``population``
+        patients of :data:`IRON_PROFILE` per arm, inclusion baseline IRLS >=
+        :data:`~rlsmodel.validation.protocol.POPULATION_MIN_BASELINE_IRLS`.
+
+        Parameters
+        ----------
+        weeks : int
+            Treated weeks, one of :data:`IRON_TRIAL_WEEKS`; the trial's last week is week ``weeks``.
+
+        Returns
+        -------
+        xarray.Dataset
+            The trial, arms :data:`IRON_TRIAL_ARM` and placebo.
+        """
         if self.population is None:
             raise ValueError("this scorecard has no virtual population: pass population=N (patients per arm) "
                              "to validate() or Runs(), or run rlsmodel validate --population N")

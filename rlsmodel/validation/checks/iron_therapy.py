@@ -159,9 +159,22 @@ def iv_iron_reaches_the_brain(r):
 
 # -- the time course of one infusion (issue 23) --------------------------------------------------
 def iv_benefit_by_week(r, profile=IRON_PROFILE):
-    """``{week: benefit}`` after 1000 mg FCM: weekly mean IRLS of the treated patient minus that of
-    the same patient untreated, week ``w`` = days ``7 (w - 1)`` to ``7 w`` after the infusion day
-    (negative = better), for weeks 1 to :data:`IRON_COURSE_WEEKS`."""
+    """The IRLS benefit of 1000 mg FCM week by week against the same patient untreated.
+
+    Parameters
+    ----------
+    r : Runs
+        The scorecard's shared runs (:meth:`~rlsmodel.validation.runs.Runs.iron_course`).
+    profile : str
+        Patient profile.
+
+    Returns
+    -------
+    dict
+        ``{week: benefit}`` in IRLS points (negative = better): weekly mean IRLS of the treated
+        patient minus that of the untreated one, week ``w`` = days ``7 (w - 1)`` to ``7 w`` after
+        the infusion day, weeks 1 to :data:`IRON_COURSE_WEEKS`.
+    """
     on, off = r.iron_course("iv", profile)["daily"], r.iron_course("none", profile)["daily"]
     out = {}
     for w in range(1, IRON_COURSE_WEEKS + 1):
