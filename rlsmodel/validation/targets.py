@@ -321,6 +321,47 @@ IRON_THERAPY_TARGETS = (
            lo=-12.0, hi=-3.0, unit="IRLS points", compute=partial(iron_therapy.iv_irls_benefit, profile=IRON_PROFILE),
            note="the model has no placebo response, so the change from baseline is compared with the "
                 "placebo-corrected effect"),
+    Target(id="T-iron-IV-course", category=IRON_THERAPY,
+           description="After one infusion the benefit keeps growing for weeks: larger at week 12 than at week 4",
+           source="Trenkwalder et al. 2017 Mov Disord 32:1478 (FCM 1000 mg, ferritin < 75 ug/L: placebo-corrected "
+                  "IRLS -2.5 (95% CI -5.93 to 1.02) at week 4, -4.66 (-8.59 to -0.73) at week 12)",
+           expected="benefit at week 12 at least that at week 4 (ratio >= 1)",
+           lo=1.0, unit="week 12 / week 4", compute=iron_therapy.iv_benefit_grows,
+           note=f"{IRON_PROFILE}, 1000 mg FCM against the same patient untreated, weekly mean IRLS; 52-week runs "
+                "in every mode"),
+    Target(id="T-iron-IV-lasting", category=IRON_THERAPY,
+           description="One infusion helps for months",
+           source="iron dextran 1 g: benefit lasted 15.8 +- 17.7 weeks (Sleep Med 2010, doi "
+                  "10.1016/j.sleep.2009.12.002); FCM 1000 mg: 37.5% off all RLS medication at week 30 (Cho, Allen "
+                  "and Earley 2016)",
+           expected="benefit at week 24 at least half of its peak; the peak after week 4",
+           lo=0.5, unit="week 24 / peak", compute=iron_therapy.iv_benefit_lasts,
+           note=f"{IRON_PROFILE}, against the same patient untreated"),
+    Target(id="T-iron-IV-brain-course", category=IRON_THERAPY,
+           description="Brain iron is stored, not passed through: up within 2 weeks of an infusion and still up "
+                       "at week 24",
+           source="Earley et al. 2004 Sleep Med 5:231 (substantia nigra iron raised on MRI 2 weeks after iron "
+                  "dextran 1 g); science.md sections 2-3 and 9",
+           expected="brain iron above the untreated patient's at week 2 and at week 24 (> 0.5%)",
+           lo=100 * NOISE, unit="% vs untreated", compute=iron_therapy.iv_brain_iron_course,
+           note=f"{IRON_PROFILE}, 1000 mg FCM"),
+    Target(id="T-iron-IV-trial-week4", category=IRON_THERAPY,
+           description="Virtual trial, IV FCM 1000 mg vs placebo in iron-deficient RLS: placebo-corrected IRLS "
+                       "change at week 4",
+           source="Trenkwalder et al. 2017 Mov Disord 32:1478 (ferritin < 75 ug/L): -2.5, 95% CI -5.93 to 1.02",
+           expected="-5.93 to 1.02 (the published 95% CI)",
+           lo=-5.93, hi=1.02, unit="IRLS points",
+           compute=partial(iron_therapy.iv_trial_placebo_corrected, weeks=4), needs_population=True,
+           note=f"{IRON_PROFILE} population, infusion on the randomisation day, baseline IRLS >= 15, reporting "
+                "noise and placebo response of rlsmodel.trial"),
+    Target(id="T-iron-IV-trial-week12", category=IRON_THERAPY,
+           description="Virtual trial, IV FCM 1000 mg vs placebo in iron-deficient RLS: placebo-corrected IRLS "
+                       "change at week 12",
+           source="Trenkwalder et al. 2017 Mov Disord 32:1478 (ferritin < 75 ug/L): -4.66, 95% CI -8.59 to -0.73",
+           expected="-8.59 to -0.73 (the published 95% CI)",
+           lo=-8.59, hi=-0.73, unit="IRLS points",
+           compute=partial(iron_therapy.iv_trial_placebo_corrected, weeks=12), needs_population=True,
+           note=f"{IRON_PROFILE} population, as T-iron-IV-trial-week4"),
     Target(id="T-iron-IV-normal-ferritin", category=IRON_THERAPY,
            description="IV FCM is effective in RLS up to serum ferritin < 300 ug/L",
            source="Allen et al. 2018 Sleep Med 41:27",
