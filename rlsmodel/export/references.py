@@ -20,6 +20,7 @@ IDENTIFIERS = {
     "Mizuno et al. 2005 J Sleep Res 14:43": "pubmed:15743333",
     "Montplaisir et al. 1997 Mov Disord 12:61": "pubmed:8990055",
     "Trenkwalder et al. 1999 Mov Disord 14:102": "pubmed:9918351",
+    "Trenkwalder et al. 2008 Lancet Neurol 7:595": "pubmed:18515185",
     "Walters et al. 2003 Sleep Med 4:121": "doi:10.1016/S1389-9457(02)00258-7",
 }
 
