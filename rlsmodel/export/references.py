@@ -14,8 +14,11 @@ import re
 
 #: citation as written in the sources -> ``pubmed:<id>`` or ``doi:<doi>``.
 IDENTIFIERS = {
+    "Allen et al. 2011 Sleep Med 12:431": "pubmed:21493132",
     "Andrews 1999 N Engl J Med 341:1986": "pubmed:10607817",
     "Connor et al. 2003 Neurology 61:304": "doi:10.1212/01.wnl.0000078887.16593.12",
+    "Geisser and Burckhardt 2011 Pharmaceutics 3:12": "doi:10.3390/pharmaceutics3010012",
+    "Michaud et al. 2005 Sleep 28:843": "pubmed:16124663",
     "Mierau et al. 1995 Eur J Pharmacol 290:29": "pubmed:7664822",
     "Mizuno et al. 2005 J Sleep Res 14:43": "pubmed:15743333",
     "Montplaisir et al. 1997 Mov Disord 12:61": "pubmed:8990055",
