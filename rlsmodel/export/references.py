@@ -14,11 +14,14 @@ import re
 
 #: citation as written in the sources -> ``pubmed:<id>`` or ``doi:<doi>``.
 IDENTIFIERS = {
+    "Abercrombie et al. 1990 Brain Res 525:36": "pubmed:2123121",
     "Allen et al. 2011 Sleep Med 12:431": "pubmed:21493132",
     "Allen et al. 2013 Neurology 80:2028": "doi:10.1212/WNL.0b013e318294b3f6",
     "Andrews 1999 N Engl J Med 341:1986": "pubmed:10607817",
     "Buvanendran et al. 2010 Reg Anesth Pain Med 35:535": "pubmed:20975469",
     "Connor et al. 2003 Neurology 61:304": "doi:10.1212/01.wnl.0000078887.16593.12",
+    "Earley et al. 2004 Sleep Med 5:231": "pubmed:15165528",
+    "Earley et al. 2006 Sleep Med 7:263": "pubmed:16564215",
     "Geisser and Burckhardt 2011 Pharmaceutics 3:12": "doi:10.3390/pharmaceutics3010012",
     "Kim and Reed 2021 Theor Biol Med Model 18:8": "pubmed:33596936",
     "McCarthy and Kosman 2014 PLoS One 9:e89003": "doi:10.1371/journal.pone.0089003",
