@@ -29,10 +29,12 @@ IDENTIFIERS = {
     "Mierau et al. 1995 Eur J Pharmacol 290:29": "pubmed:7664822",
     "Mizuno et al. 2005 J Sleep Res 14:43": "pubmed:15743333",
     "Montplaisir et al. 1997 Mov Disord 12:61": "pubmed:8990055",
+    "Pardridge et al. 1987 Metabolism 36:892": "pubmed:3306281",
     "Sykova and Nicholson 2008 Physiol Rev 88:1277": "pubmed:18923183",
     "Trenkwalder et al. 1999 Mov Disord 14:102": "pubmed:9918351",
     "Trenkwalder et al. 2008 Lancet Neurol 7:595": "pubmed:18515185",
     "Walters et al. 2003 Sleep Med 4:121": "doi:10.1016/S1389-9457(02)00258-7",
+    "Wright et al. 1997 J Clin Pharmacol 37:520": "pubmed:9208359",
 }
 
 _CITATION = re.compile(
