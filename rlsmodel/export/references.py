@@ -27,6 +27,7 @@ IDENTIFIERS = {
     "Geisser and Burckhardt 2011 Pharmaceutics 3:12": "doi:10.3390/pharmaceutics3010012",
     "Green et al. 1968 Am J Med 45:336": "doi:10.1016/0002-9343(68)90069-7",
     "Kim and Reed 2021 Theor Biol Med Model 18:8": "pubmed:33596936",
+    "Laruelle et al. 1997 Neuropsychopharmacology 17:162": "pubmed:9272483",
     "McCarthy and Kosman 2014 PLoS One 9:e89003": "doi:10.1371/journal.pone.0089003",
     "Michaud et al. 2005 Sleep 28:843": "pubmed:16124663",
     "Mierau et al. 1995 Eur J Pharmacol 290:29": "pubmed:7664822",
