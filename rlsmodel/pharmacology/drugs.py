@@ -422,9 +422,10 @@ _dipyridamole = Drug(
         "volume_l": "assumed 80 L: the reported apparent volume; a one-compartment model of the 10 h phase",
         "molecular_weight": "dipyridamole C24H40N8O4: 504.63 g/mol",
         "unbound_fraction": f"{_PERSANTINE}: 91-99% bound to plasma proteins",
-        "brain_plasma_ratio": "calibrated (issue 28), not measured: a potency factor for brain access "
-                              "(a P-glycoprotein substrate) and ENT1 occupancy in vivo, chosen so that dipyridamole "
-                              "gives the published 2-week IRLS change (Garcia-Borreguero et al. 2021)",
+        "brain_plasma_ratio": "assumed 1 (not measured; a P-glycoprotein substrate, so possibly lower): the free "
+                              "brain concentration then inhibits ENT1 by about 80% at the reference dose, as "
+                              "therapeutic plasma levels inhibit adenosine uptake by up to 80% (Persantine label); "
+                              "the size of the clinical effect is fitted through adenosine_ent_gain instead",
         "ic50_ent": "Ward et al. 2000 J Biol Chem 275:8375: dipyridamole inhibits the equilibrative nucleoside "
                     "transporter ENT1 in the low nM range (ENT2 far less sensitive)",
         "reference_dose": "Garcia-Borreguero et al. 2021 Mov Disord: flexible 100-300 mg/day, mean 218 mg/day; "
