@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import checks
+
 try:
     import pypesto.engine as _pypesto_engine
     _EngineBase = _pypesto_engine.Engine
@@ -52,14 +54,14 @@ class PartStore:
 
     def prepare(self) -> None:
         """Create the directory, or check that existing parts were made for this fit."""
-        from ..sweep.store import _atomic_text, check_match, fingerprint
+        from ..sweeps.store import check_match, fingerprint, write_text_atomic
         file = self.parts / "fingerprint.json"
         if file.exists():
             check_match(self.out, json.loads(file.read_text())["components"], self.components)
             return
         self.parts.mkdir(parents=True, exist_ok=True)
         payload = {"fingerprint": fingerprint(self.components), "components": self.components}
-        _atomic_text(file, json.dumps(payload, indent=1, sort_keys=True))
+        write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
 
     @staticmethod
     def key(task):
@@ -124,8 +126,7 @@ class Engine(_EngineBase):
     def __init__(self, workers=None, client=None, store=None, progress=None, desc="tasks"):
         if client is not None and workers not in (None, 1):
             raise ValueError("give workers= (local processes) or client= (a Dask cluster), not both")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise ValueError(f"workers must be an integer >= 1 or None; got {workers!r}")
+        workers = checks.whole("workers", workers, 1, optional=True)
         self.workers, self.client, self.store = workers, client, store
         self.progress, self.desc = progress, desc
 
@@ -166,8 +167,8 @@ class Engine(_EngineBase):
 
     def _processes(self, tasks, todo):
         import cloudpickle
-        from ..sweep.execute import _mp_context
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=_mp_context())
+        from ..sweeps.execute import mp_context
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=mp_context())
         try:
             futures = {pool.submit(_work, cloudpickle.dumps(tasks[i])): i for i in todo}
             pending = set(futures)

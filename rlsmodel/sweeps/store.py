@@ -186,7 +186,7 @@ class PartStore:
 
     def _write_fingerprint(self, file: Path) -> None:
         payload = {"fingerprint": self.fingerprint, "components": self.components}
-        _atomic_text(file, json.dumps(payload, indent=1, sort_keys=True))
+        write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
 
     def _repair_fingerprint(self, file: Path, exc) -> None:
         """Rewrite a damaged fingerprint.json if every part carries this configuration's fingerprint."""
@@ -319,7 +319,9 @@ def normalise_strings(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def _atomic_text(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: a reader (or an
+    interrupted writer) never sees half a file."""
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     tmp.write_text(text)
     os.replace(tmp, path)
