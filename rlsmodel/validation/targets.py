@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..pharmacology import dose_text
+from ..pharmacology import dose_text, reference_dose
 from .checks import iron_therapy, physiology, population, symptoms, treatment
 from .protocol import (ALLEN_2014_PRAMIPEXOLE_MG, ALPHA2DELTA, DOPAMINERGIC, DOSES, IRON_PROFILE, IRON_START_DAY,
                        LEVODOPA_LOW_DOSE, OVERLOAD_PROFILE, SEVERE_PROFILE, SHORT_STOP_DAYS, TREATMENT_PROFILE)
@@ -348,7 +348,7 @@ IRON_THERAPY_TARGETS = (
 
 def _dose_text(drug: str) -> str:
     """The scorecard's dose of ``drug`` (the drug table's reference) with its clock hour."""
-    dose, hour = DOSES[drug]
+    dose, hour = DOSES[drug] if drug in DOSES else reference_dose(drug)
     return f"{dose_text(drug, dose)} at {hour:g} h"
 
 
