@@ -93,7 +93,16 @@ POPULATION_ARMS = {
     "rotigotine": ("rotigotine", None),
     "levodopa": ("levodopa", None),
     "pregabalin": ("pregabalin", None),
+    "oxycodone_naloxone": ("oxycodone_naloxone", None),       # Trenkwalder et al. 2013 (issue 28)
+    "methadone": ("methadone", None),                         # Silver et al. 2011: no augmentation
+    "dipyridamole": ("dipyridamole", None),                   # Garcia-Borreguero et al. 2021
 }
+#: Trenkwalder et al. 2013 randomised patients with IRLS >= 21 after a 7-day washout (severe RLS
+#: after failed, mostly dopaminergic, treatment): the A-oxycodone-naloxone row scores that subgroup.
+SEVERE_BASELINE_IRLS = 21.0
+#: Days of dipyridamole in the median-patient PLMS run (the 2-week periods of Garcia-Borreguero
+#: et al. 2021's cross-over).
+DIPYRIDAMOLE_DAYS = 14
 #: The placebo arm's name in the trial (``rlsmodel.trial.PLACEBO``).
 PLACEBO_ARM = "placebo"
 
