@@ -9,13 +9,24 @@ from rlsmodel import trial
 from rlsmodel.pharmacology import reference_regimen
 
 
+#: the persistent sensitization is off by default (decision 34); these tests switch it on
+ON = {"d2_persistent_gain": 0.03}
+
+
 @pytest.fixture(scope="module")
 def model():
     return rlsmodel.Model()
 
 
+def test_off_by_default_so_the_default_model_is_unchanged(model):
+    assert model.parameters["d2_persistent_gain"].default == 0.0
+    ds = model.simulate(days=120, profile="rls_genetic", regimen=reference_regimen("levodopa", dose=200.0),
+                        keep=["d2_persistent_sensitization"])
+    assert float(abs(ds.d2_persistent_sensitization).max()) == 0.0
+
+
 def _one_year(model, drug, dose):
-    ds = model.simulate(days=365, profile="rls_genetic", regimen=reference_regimen(drug, dose=dose),
+    ds = model.simulate(days=365, profile="rls_genetic", regimen=reference_regimen(drug, dose=dose), params=ON,
                         keep=["d2_persistent_sensitization", "d2_withdrawal", "d2_stimulation",
                               "d2_stimulation_mean"])
     return ds
@@ -29,7 +40,8 @@ def test_declared_with_sources(model):
 
 
 def test_untreated_patient_does_not_build_it(model):
-    ds = model.simulate(days=365, profile="rls_genetic", keep=["d2_persistent_sensitization", "d2_withdrawal"])
+    ds = model.simulate(days=365, profile="rls_genetic", params=ON,
+                        keep=["d2_persistent_sensitization", "d2_withdrawal"])
     # the untreated circadian dip stays below the withdrawal threshold
     assert float(ds.d2_withdrawal.max()) < model.parameters["d2_withdrawal_threshold"].default
     assert float(ds.d2_persistent_sensitization.max()) < 0.01
@@ -55,7 +67,7 @@ def test_pulsatile_delivery_drives_it_flat_delivery_does_not(model):
 def test_still_growing_after_the_first_year(model):
     """The slow process keeps accumulating over years (Silver et al. 2011): not settled at week 52."""
     ds = model.simulate(days=3 * 365, profile="rls_genetic", regimen=reference_regimen("pramipexole", dose=0.25),
-                        keep=["d2_persistent_sensitization"])
+                        params=ON, keep=["d2_persistent_sensitization"])
     y1, y3 = (float(ds.d2_persistent_sensitization.sel(time=t, method="nearest")) for t in (365, 3 * 365))
     assert y3 > 1.3 * y1 > 0
 
@@ -63,7 +75,7 @@ def test_still_growing_after_the_first_year(model):
 def test_outlasts_stopping(model):
     """After stopping, the persistent part decays over years, the fast tolerance over weeks."""
     regimen = rlsmodel.Regimen.daily("levodopa", 200.0, 21.0, stop_day=365)
-    ds = model.simulate(days=365 + 120, profile="rls_genetic", regimen=regimen,
+    ds = model.simulate(days=365 + 120, profile="rls_genetic", regimen=regimen, params=ON,
                         keep=["d2_persistent_sensitization", "d2_tolerance"])
     at_stop = ds.sel(time=366, method="nearest")
     later = ds.sel(time=365 + 120, method="nearest")
