@@ -33,6 +33,7 @@ from .execute import results
 from .runner import SweepConfig, register_model
 from .summaries import OutcomeGroup
 from .space import PROFILE, REGIMEN_FIELDS, distinct_regimen_points, make_space
+from ..fileio import OutputLock  # noqa: I001  (fileio is the lowest layer)
 from .store import COMPONENTS_ATTR, FINGERPRINT_ATTR, PartStore, check_path, fingerprint
 
 #: Largest and smallest default chunk (points per task).
@@ -42,7 +43,7 @@ RESERVED = ("status", "index", "point", "sample", "time")
 
 def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=None, client=None,
           chunk_size=None, workers=None, model=None, keep=None, progress=None, augmentation=None,
-          sample_every_hours=1.0) -> xr.Dataset:
+          sample_every_hours=1.0, wait=False) -> xr.Dataset:
     """Simulate every point of ``space`` and return its outcomes as a labelled Dataset.
 
     Parameters
@@ -72,6 +73,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     augmentation: augmentation mechanism: a built-in name or your own Module
         (:mod:`rlsmodel.model.hypotheses`); default ``"d2_tolerance"``, or the model's.
     sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
+    wait: when another process is writing ``store`` (it holds ``<store>.lock``), wait for it
+        to finish instead of raising :class:`rlsmodel.fileio.LockedError` at once.
 
     Returns
     -------
@@ -83,11 +86,20 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,
                    keep=keep, sample_every_hours=sample_every_hours)
     _check_execution(store, client, chunk_size, workers, progress)
-    part_store = PartStore(check_path(store), run["components"]) if store is not None else None
-    if part_store is not None and part_store.final_exists():
-        return part_store.open_final()
-    if part_store is not None:
+    if store is None:
+        return _run(run, None, client=client, chunk_size=chunk_size, workers=workers, progress=progress)
+    part_store = PartStore(check_path(store), run["components"])
+    if part_store.final_exists() and not part_store.written_by_us():
+        part_store.open_final()                      # raises: not a store of ours, nothing touched
+    with OutputLock(part_store.path, wait=wait, what="sweep store"):
+        if part_store.final_exists():
+            return part_store.open_final()
         part_store.prepare()
+        return _run(run, part_store, client=client, chunk_size=chunk_size, workers=workers, progress=progress)
+
+
+def _run(run, part_store, *, client, chunk_size, workers, progress) -> xr.Dataset:
+    """Compute the missing points, assemble them, and finish the store (if any)."""
     done = part_store.done_indices() if part_store is not None else np.zeros(0, dtype=np.int64)
     parts = _compute(run, done, part_store, client=client, chunk_size=chunk_size, workers=workers,
                      progress=progress)
@@ -126,6 +138,7 @@ def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_eve
     regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields],
                                         model, days, profile)
     funcs = summaries.resolve(outcomes, model)
+    summaries.check_sampling(funcs, days, dt_h)
     _check_outcome_names(funcs, sp, model, keep)
     if keep == "trajectories":
         _check_trajectory_size(sp, model, days, dt_h)
@@ -300,6 +313,8 @@ def _attrs(space, model, config, regimen_text, components) -> dict:
         **model.settings.as_attrs(),
         **dataset_attrs(),      # git revision and library versions (not in the fingerprint)
     }
+    if PROFILE in space.names:
+        attrs["profile"] = f"swept (dimension {PROFILE!r})"
     if space.kind == "sample":
         attrs.update({"sampler": space.sample.method, "sampler_seed": space.sample.seed,
                       "sampler_ranges": json.dumps(dict(zip(space.sample.names, space.sample.ranges)))})

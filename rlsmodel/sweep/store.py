@@ -9,7 +9,11 @@ Layout for ``store="out.zarr"`` (or ``"out.nc"``)::
 Each part is written to a temporary name and renamed, so a part on disk is always
 complete; an interruption loses at most the chunks in flight. When every point is done
 the assembled Dataset is written (again via a temporary name) and the parts directory
-is removed. Only the calling process writes.
+is removed. Only the calling process writes, and it holds the store's lock
+(:class:`rlsmodel.fileio.OutputLock`, file ``out.zarr.lock``) meanwhile: a second sweep into
+the same store is refused at once, naming the holder's process id and host (or waits for
+it with ``wait=True``). A path that exists but carries no sweep mark in its metadata is
+never read, changed or called damaged.
 
 Nothing damaged is read as results (:mod:`.verify`):
 
@@ -39,6 +43,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import StoreDamagedError, StoreRepairWarning
+from ..fileio import atomic_output, write_text_atomic
 from . import verify
 from .verify import brief
 from .space import explain_space_change
@@ -104,6 +109,11 @@ class PartStore:
 
     def open_final(self) -> xr.Dataset:
         """The completed store, checked against this configuration and verified, in memory."""
+        if not self.written_by_us():
+            raise ValueError(
+                f"{str(self.path)!r} exists and is not a sweep store written by rlsmodel (its metadata carries no "
+                f"{FINGERPRINT_ATTR!r}); nothing in it was read or changed. Choose another store path "
+                "(-o in the command line, store= in Python)")
         try:
             ds = read(self.path)
         except Exception as exc:        # any backend failure: find and name the damaged file
@@ -129,6 +139,30 @@ class PartStore:
         if problems:
             self._refuse(problems)
         return ds
+
+    def written_by_us(self) -> bool:
+        """Whether the existing ``self.path`` carries this package's sweep mark in its metadata
+        (read as bytes, so a store whose metadata is damaged is still recognised)."""
+        if self.path.suffix == ".zarr":
+            if not self.path.is_dir():
+                return False
+            files = [self.path / ".zattrs", self.path / ".zmetadata"]
+        else:
+            if not self.path.is_file():
+                return False
+            files = [self.path]
+        mark = FINGERPRINT_ATTR.encode()
+        for file in files:
+            try:
+                with open(file, "rb") as fh:
+                    tail = b""
+                    while block := fh.read(1 << 20):
+                        if mark in tail + block:
+                            return True
+                        tail = block[-len(mark):]
+            except OSError:
+                continue
+        return False
 
     def _file_problems(self, all_chunks: bool = True) -> list:
         if self.path.suffix == ".zarr":
@@ -264,19 +298,16 @@ class PartStore:
     def write_part(self, part: xr.Dataset) -> None:
         first = int(part["index"].values.min())
         name = f"part_{first:012d}_{part.sizes['point']}.nc"
-        tmp = self.parts / (name + f".tmp{os.getpid()}")
         part = part.copy()
         part.attrs[verify.CHECKSUM_ATTR] = verify.checksum_attr(part)
         part.attrs[FINGERPRINT_ATTR] = self.fingerprint
-        part.to_netcdf(tmp)
-        os.replace(tmp, self.parts / name)
+        with atomic_output(self.parts / name) as tmp:
+            part.to_netcdf(tmp)
 
     def finish(self, ds: xr.Dataset) -> xr.Dataset:
         """Write the assembled dataset, verify it, remove the parts, and return the store's contents."""
-        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        _remove(tmp)
-        write(ds, tmp, self.path.suffix)
-        os.replace(tmp, self.path)
+        with atomic_output(self.path, overwrite=False) as tmp:
+            write(ds, tmp, self.path.suffix)
         stored = self.open_final()
         shutil.rmtree(self.parts, ignore_errors=True)
         return stored
@@ -320,13 +351,4 @@ def normalise_strings(ds: xr.Dataset) -> xr.Dataset:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+    write_text_atomic(path, text)

@@ -1,0 +1,127 @@
+"""Outputs that are never lost or mixed (issue 26): refused overwrites, atomic simulate -o,
+locked sweep stores, foreign directories left alone, and early refusals of sweeps whose
+outcomes cannot be computed."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rlsmodel.cli import main, parse_params
+from rlsmodel.fileio import LockedError
+from rlsmodel.sweep import sweep
+from rlsmodel.sweep.spec import load_spec
+
+SPACE = {"diet_iron": [8.0, 12.0]}
+FINAL = ["brain_iron_final"]
+
+
+# -- simulate -o ---------------------------------------------------------------------------------
+def test_simulate_refuses_an_existing_output_before_work(tmp_path, capsys):
+    out = tmp_path / "run.nc"
+    out.write_bytes(b"precious")
+    status = main(["simulate", "--days", "0.5", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and "exists" in err and "--overwrite" in err
+    assert out.read_bytes() == b"precious"
+
+
+def test_simulate_overwrite_replaces_atomically(tmp_path, capsys):
+    xr = pytest.importorskip("xarray")
+    out = tmp_path / "run.nc"
+    out.write_bytes(b"old")
+    assert main(["simulate", "--days", "0.5", "--sample-every-hours", "6", "-o", str(out), "--overwrite"]) == 0
+    with xr.open_dataset(out) as ds:
+        assert ds.sizes["time"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.nc"]      # no temporary left
+
+
+def test_duplicate_param_is_refused():
+    with pytest.raises(ValueError, match=r"diet_iron is given twice \(diet_iron=10 and diet_iron=50\)"):
+        parse_params(["diet_iron=10", "diet_iron=50"])
+
+
+# -- sweep stores ---------------------------------------------------------------------------------
+HOLD = textwrap.dedent("""
+    import sys, time
+    from rlsmodel.fileio import OutputLock
+    OutputLock(sys.argv[1], what="sweep store").acquire()
+    print("locked", flush=True)
+    time.sleep(120)
+""")
+
+
+def test_a_second_sweep_into_a_busy_store_is_refused_at_once(tmp_path, model):
+    store = tmp_path / "s.zarr"
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(store)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(LockedError, match=rf"process {proc.pid} on host {socket.gethostname()}"):
+            sweep(SPACE, days=1, model=model, outcomes=FINAL, store=store)
+        assert not store.exists() and not (tmp_path / "s.zarr.parts").exists()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    # the holder died: its lock is stale, taken over with a warning naming it
+    with pytest.warns(UserWarning, match=rf"stale lock .* process {proc.pid}"):
+        ds = sweep(SPACE, days=1, model=model, outcomes=FINAL, store=store)
+    assert list(ds["status"].values) == ["ok", "ok"]
+    assert not (tmp_path / "s.zarr.lock").exists()
+
+
+@pytest.mark.parametrize("suffix", [".zarr", ".nc"])
+def test_a_directory_of_user_files_is_not_called_a_damaged_store(tmp_path, model, suffix):
+    target = tmp_path / f"mine{suffix}"
+    if suffix == ".zarr":
+        target.mkdir()
+        (target / "thesis.tex").write_text("years of work")
+    else:
+        target.write_bytes(b"\x89HDF\r\n\x1a\n not a store")
+    with pytest.raises(ValueError) as info:
+        sweep(SPACE, days=1, model=model, outcomes=FINAL, store=target)
+    message = str(info.value)
+    assert "not a sweep store written by rlsmodel" in message
+    assert "rm " not in message and "delete" not in message
+    assert (target / "thesis.tex").read_text() == "years of work" if suffix == ".zarr" else target.exists()
+
+
+# -- outcomes that the sampling cannot give ------------------------------------------------------------
+def test_last_day_outcome_refuses_coarse_samples_before_any_point(model):
+    with pytest.raises(ValueError, match=r"symptom_mean_last_day need samples at most 3 h apart; "
+                                         r"sample_every_hours is 24"):
+        sweep(SPACE, days=7, model=model, outcomes=["symptom_mean_last_day"], sample_every_hours=24.0)
+
+
+def test_last_symptom_day_outcome_refuses_coarse_samples_before_any_point(model):
+    with pytest.raises(ValueError, match="irls_last_symptom_day need samples at most 3 h"):
+        sweep(SPACE, days=3, model=model, outcomes=["irls_last_symptom_day"], sample_every_hours=6.0)
+
+
+def test_last_day_outcome_refuses_a_run_shorter_than_a_day(model):
+    with pytest.raises(ValueError, match=r"days is 0.25 \(6 h\)"):
+        sweep(SPACE, days=0.25, model=model, outcomes=["symptom_mean_last_day"])
+
+
+def test_last_day_outcome_on_a_dataset_refuses_coarse_samples(model):
+    from rlsmodel.sweep.summaries import builtin
+    ds = model.simulate(3, "healthy", sample_every_hours=24.0)
+    with pytest.raises(ValueError, match="samples are 24 h apart"):
+        builtin("symptom_mean_last_day", model)(ds)
+
+
+# -- sweep specs ----------------------------------------------------------------------------------
+def test_spec_with_top_level_and_swept_profile_is_refused(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('days = 1\nprofile = "healthy"\n[space]\nprofile = ["rls_genetic", "iron_deficient"]\n')
+    with pytest.raises(ValueError, match="given at the top level and swept"):
+        load_spec(spec)
+
+
+def test_swept_profile_is_recorded_as_swept(model):
+    ds = sweep({"profile": ["healthy", "rls_genetic"]}, days=1, model=model, outcomes=FINAL)
+    assert ds.attrs["profile"] == "swept (dimension 'profile')"
