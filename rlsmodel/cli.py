@@ -551,7 +551,8 @@ def _sensitivity(args) -> int:
          arg("--sample", action="store_true", help="posterior samples (pyPESTO adaptive Metropolis; [sampling])"),
          arg("--bands", action="store_true", help="prediction bands of the spec's [[predictions]]"),
          arg("--docs", default=None, metavar="PATH",
-             help="regenerate this fit's section of a Markdown page (e.g. docs/calibration.md)"))
+             help="regenerate this fit's section of a Markdown page (e.g. docs/calibration.md)"),
+         _WAIT_ARG)
 def _calibrate(args) -> int:
     if not Path(args.spec).is_file():
         raise CLIError(f"calibration spec not found: {args.spec}")
@@ -570,7 +571,7 @@ def _calibrate(args) -> int:
         client = Client(args.scheduler)
     try:
         ds = calibration.calibrate(args.spec, args.out, workers=args.workers, client=client, profiles=args.profiles,
-                                   sample=args.sample, bands=args.bands)
+                                   sample=args.sample, bands=args.bands, wait=args.wait)
     finally:
         if client is not None:
             client.close()

@@ -9,7 +9,7 @@ Three primitives every writer in the package uses (decision 36):
   over the destination in one step: a reader, or a run interrupted at any instant (kill -9,
   power loss after the rename), sees either the old complete file or the new complete one,
   never a mixture or a truncated file. An interruption may leave a temporary file
-  ``.<name>.tmp-<pid>-<random>`` beside the destination; it is never read and is removed by
+  ``.<stem>.tmp-<pid>-<random><suffix>`` beside the destination; it is never read and is removed by
   :func:`remove_stale_temporaries` when the same output is written again;
 * :class:`OutputLock` marks a store or directory as being written by one process. The lock
   is a file ``<path>.lock`` beside it holding the holder's process id and host, with a POSIX
@@ -71,9 +71,11 @@ def check_new_output(path, overwrite: bool = False, *, flag: str = "--overwrite"
 # -- atomic writes -----------------------------------------------------------------------------
 
 def temporary_name(path) -> Path:
-    """A unique temporary path beside ``path`` (same directory, so the rename is atomic)."""
+    """A unique temporary path beside ``path`` (same directory, so the rename is atomic):
+    ``.<stem>.tmp-<pid>-<random><suffix>`` (the suffix kept, so writers that choose the format
+    by the suffix, e.g. matplotlib, write the right one)."""
     path = Path(path)
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    return path.with_name(f".{path.stem}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
 
 
 def _fsync_path(path: Path) -> None:
@@ -175,16 +177,16 @@ def write_text_atomic(path, text: str, overwrite: bool = True, *, sync: bool = T
 def remove_stale_temporaries(path) -> list:
     """Remove temporaries of ``path`` left by processes that no longer run on this host.
 
-    Only names made by :func:`temporary_name` (``.<name>.tmp-<pid>-<hex>``) whose process id
+    Only names made by :func:`temporary_name` (``.<stem>.tmp-<pid>-<hex><suffix>``) whose process id
     is not alive are removed; returns the removed paths.
     """
     path = Path(path)
     removed = []
     if not path.parent.is_dir():
         return removed
-    prefix = f".{path.name}.tmp-"
+    prefix = f".{path.stem}.tmp-"
     for cand in path.parent.iterdir():
-        if not cand.name.startswith(prefix):
+        if not (cand.name.startswith(prefix) and cand.name.endswith(path.suffix)):
             continue
         pid_text = cand.name[len(prefix):].split("-", 1)[0]
         if pid_text.isdigit() and not pid_alive(int(pid_text)):

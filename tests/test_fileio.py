@@ -67,7 +67,7 @@ def test_killed_writer_leaves_old_file_and_a_removable_temporary(tmp_path):
     proc.wait()
     assert f.read_text() == "old"
     left = [p for p in tmp_path.iterdir() if p.name != "big.bin"]
-    assert len(left) == 1 and left[0].name.startswith(".big.bin.tmp-")
+    assert len(left) == 1 and left[0].name.startswith(".big.tmp-") and left[0].name.endswith(".bin")
     assert remove_stale_temporaries(f) == left
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.bin"]
 

@@ -74,20 +74,28 @@ def test_a_second_sweep_into_a_busy_store_is_refused_at_once(tmp_path, model):
     assert not (tmp_path / "s.zarr.lock").exists()
 
 
-@pytest.mark.parametrize("suffix", [".zarr", ".nc"])
-def test_a_directory_of_user_files_is_not_called_a_damaged_store(tmp_path, model, suffix):
-    target = tmp_path / f"mine{suffix}"
-    if suffix == ".zarr":
+@pytest.mark.parametrize("kind", ["directory.zarr", "zarr-group.zarr", "notes.nc", "own-data.nc"])
+def test_user_files_are_not_called_a_damaged_store(tmp_path, model, kind):
+    """A path of the user's (a directory of files, a Zarr or NetCDF file of their own, a text
+    file) is never read as a store, changed, or called damaged with advice to delete it."""
+    import xarray as xr
+    target = tmp_path / kind
+    if kind == "directory.zarr":
         target.mkdir()
         (target / "thesis.tex").write_text("years of work")
+    elif kind == "zarr-group.zarr":
+        xr.Dataset({"a": ("x", [1.0, 2.0])}).to_zarr(target, zarr_format=2, consolidated=True)
+    elif kind == "notes.nc":
+        target.write_text("my notes")
     else:
-        target.write_bytes(b"\x89HDF\r\n\x1a\n not a store")
+        xr.Dataset({"a": ("x", [1.0, 2.0])}).to_netcdf(target)
+    before = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in tmp_path.rglob("*"))
     with pytest.raises(ValueError) as info:
         sweep(SPACE, days=1, model=model, outcomes=FINAL, store=target)
     message = str(info.value)
-    assert "not a sweep store written by rlsmodel" in message
-    assert "rm " not in message and "delete" not in message
-    assert (target / "thesis.tex").read_text() == "years of work" if suffix == ".zarr" else target.exists()
+    assert "not a sweep store written by rlsmodel" in message or "is not an rlsmodel sweep store" in message
+    assert "rm " not in message and "delete" not in message.lower()
+    assert sorted((p.relative_to(tmp_path), p.stat().st_size) for p in tmp_path.rglob("*")) == before
 
 
 # -- outcomes that the sampling cannot give ------------------------------------------------------------
@@ -125,3 +133,21 @@ def test_spec_with_top_level_and_swept_profile_is_refused(tmp_path):
 def test_swept_profile_is_recorded_as_swept(model):
     ds = sweep({"profile": ["healthy", "rls_genetic"]}, days=1, model=model, outcomes=FINAL)
     assert ds.attrs["profile"] == "swept (dimension 'profile')"
+
+
+# -- advice ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("days", [60.0, 3000.0])
+def test_too_large_run_suggests_a_spacing_that_fits(days):
+    """The suggested sample spacing fits the memory limit and is not absurdly coarse
+    (main suggested 1.13e+06 h for 60 days at 0.0005 h)."""
+    import re
+    from rlsmodel.errors import RunTooLargeError
+    from rlsmodel.runplan import GIB, MAX_MEMORY_GB, estimate
+    args = dict(bytes_per_sample=8.0 * 120, n_variables=120, n_states=45, n_observables=75, n_events=0,
+                engine="lsoda")
+    plan = estimate(days, 0.0005, **args)
+    with pytest.raises(RunTooLargeError) as info:
+        plan.check()
+    hours = float(re.search(r"sample_every_hours=([0-9.e+-]+) or more fits", str(info.value)).group(1))
+    assert estimate(days, hours, **args).memory_bytes <= MAX_MEMORY_GB * GIB
+    assert estimate(days, hours / 3.0, **args).memory_bytes > MAX_MEMORY_GB * GIB     # not far too coarse

@@ -58,7 +58,7 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
         every point; or a factory ``callable(point: dict) -> regimen`` called per point.
     profile: the profile of points that do not sweep ``profile``.
     outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
-        day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
+        day's peak symptom when samples are <= 3 h apart and days >= 1), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
         or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
         value under any key) adds several outcomes computed by one call per point.
     store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
@@ -137,7 +137,7 @@ def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_eve
     _warn_ranges(outside, sp, model)
     regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields],
                                         model, days, profile)
-    funcs = summaries.resolve(outcomes, model)
+    funcs = summaries.resolve(outcomes, model, days, dt_h)
     summaries.check_sampling(funcs, days, dt_h)
     _check_outcome_names(funcs, sp, model, keep)
     if keep == "trajectories":

@@ -69,9 +69,11 @@ def fingerprint(components: dict) -> str:
 INFORMATIONAL = ("space_description", "space_points")
 
 
-def check_match(path: Path, stored: dict, wanted: dict) -> None:
+def check_match(path: Path, stored: dict, wanted: dict, kind: str = "sweep configuration",
+                noun: str = "store", notes=None) -> None:
     """Raise ``ValueError`` naming every component that differs between two configurations;
-    a changed space is explained by parameter names and values."""
+    a changed space is explained by parameter names and values. ``kind`` and ``noun`` name
+    them in the message; ``notes``: ``{component: what it covers}`` added to its line."""
     keys = sorted((set(stored) | set(wanted)) - set(INFORMATIONAL))
     diffs = [k for k in keys if stored.get(k) != wanted.get(k)]
     if not diffs:
@@ -81,9 +83,10 @@ def check_match(path: Path, stored: dict, wanted: dict) -> None:
         if k == "space":
             lines += ["  space: " + line for line in explain_space_change(stored, wanted)]
         else:
-            lines.append(f"  {k}: store has {_short(stored.get(k))}, this call has {_short(wanted.get(k))}")
-    raise ValueError(f"store {str(path)!r} was made for a different sweep configuration; refusing to mix "
-                     "results. Use another store path, or delete this one. Differences:\n" + "\n".join(lines))
+            note = f" ({notes[k]})" if notes and k in notes else ""
+            lines.append(f"  {k}{note}: {noun} has {_short(stored.get(k))}, this call has {_short(wanted.get(k))}")
+    raise ValueError(f"{noun} {str(path)!r} was made for a different {kind}; refusing to mix "
+                     f"results. Use another {noun} path, or delete this one. Differences:\n" + "\n".join(lines))
 
 
 def _short(value) -> str:
@@ -143,13 +146,19 @@ class PartStore:
     def written_by_us(self) -> bool:
         """Whether the existing ``self.path`` carries this package's sweep mark in its metadata
         (read as bytes, so a store whose metadata is damaged is still recognised)."""
+        if not (self.path.is_dir() if self.path.suffix == ".zarr" else self.path.is_file()):
+            return False
+        if self.path.suffix == ".nc" and self._netcdf_unreadable():
+            # a damaged NetCDF file may have lost its attributes (HDF5 writes them last): it is
+            # treated as a damaged store, and the message asks to check it before deleting
+            return True
+        return self._has_mark()
+
+    def _has_mark(self) -> bool:
+        """This package's sweep mark is in the store's metadata bytes."""
         if self.path.suffix == ".zarr":
-            if not self.path.is_dir():
-                return False
             files = [self.path / ".zattrs", self.path / ".zmetadata"]
         else:
-            if not self.path.is_file():
-                return False
             files = [self.path]
         mark = FINGERPRINT_ATTR.encode()
         for file in files:
@@ -162,6 +171,22 @@ class PartStore:
                         tail = block[-len(mark):]
             except OSError:
                 continue
+        return False
+
+    def _netcdf_unreadable(self) -> bool:
+        """The file starts like NetCDF/HDF5 but does not open."""
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(8)
+        except OSError:
+            return False
+        if not (head.startswith(b"\x89HDF") or head[:3] == b"CDF"):
+            return False
+        try:
+            with xr.open_dataset(self.path) as ds:
+                ds.attrs.get(FINGERPRINT_ATTR)
+        except Exception:           # any backend failure: it does not open
+            return True
         return False
 
     def _file_problems(self, all_chunks: bool = True) -> list:
@@ -197,10 +222,12 @@ class PartStore:
         shown = "\n".join("  " + p for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         kind = "rm -r" if self.path.is_dir() else "rm"
+        check = ("" if self._has_mark() else " Its sweep mark could not be read: make sure it is the store a "
+                 "previous sweep wrote before you delete it.")
         raise StoreDamagedError(
             f"the finished sweep store {str(self.path)!r} is damaged; its results were not used. Damaged:\n"
             f"{shown}{more}.\nFix: delete it ({kind} '{self.path}') and rerun the same call: every point is "
-            "recomputed (or restore the store from a backup).")
+            f"recomputed (or restore the store from a backup).{check}")
 
     def prepare(self) -> None:
         """Create the parts directory, or check that an existing one has this fingerprint."""

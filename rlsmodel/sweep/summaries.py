@@ -214,22 +214,27 @@ def builtin(name: str, model):
                      + closest(name, examples))
 
 
-def default_outcomes(model) -> dict:
+def default_outcomes(model, days=None, sample_every_hours=None) -> dict:
     """Final dynamic states, final serum ferritin and brain iron, and the last day's peak symptom.
 
-    Daily clinical readouts (``irls_last_symptom_day`` ...) are not defaults: they need
+    The last day's peak symptom is left out when the run (``days``) is shorter than a day or
+    its samples are more than :data:`MAX_SAMPLE_HOURS` apart: it could not be computed from
+    them. Daily clinical readouts (``irls_last_symptom_day`` ...) are not defaults: they need
     samples at most 3 h apart and runs of two days or more; ask for them by name.
     """
     names = [f"{s}_final" for s in model.dynamic_states]
     names += [f"{o}_final" for o in DEFAULT_OBSERVABLES if f"{o}_final" not in names]
-    names.append("symptom_max_last_day")
+    if (days is None or days >= LastDay.min_days) and (sample_every_hours is None
+                                                       or sample_every_hours <= MAX_SAMPLE_HOURS):
+        names.append("symptom_max_last_day")
     return {n: builtin(n, model) for n in names}
 
 
-def resolve(outcomes, model) -> dict:
-    """``outcomes`` (None, a list of built-in names, or a dict name -> callable) as a dict."""
+def resolve(outcomes, model, days=None, sample_every_hours=None) -> dict:
+    """``outcomes`` (None, a list of built-in names, or a dict name -> callable) as a dict
+    (``days`` and ``sample_every_hours`` choose the defaults, see :func:`default_outcomes`)."""
     if outcomes is None:
-        return default_outcomes(model)
+        return default_outcomes(model, days, sample_every_hours)
     if isinstance(outcomes, str):
         outcomes = [outcomes]
     if isinstance(outcomes, (list, tuple)):
