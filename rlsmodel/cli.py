@@ -1,7 +1,7 @@
 """The ``rlsmodel`` command line.
 
 Subcommands: ``params``, ``export`` (``latex``, ``docs``), ``simulate``,
-``steady-state``, ``run`` (experiment scripts), ``sweep``, ``sensitivity``, ``validate``
+``steady-state``, ``run`` (experiments, :mod:`rlsmodel.experiments`), ``sweep``, ``sensitivity``, ``validate``
 (``--population N``, ``--compare``);
 see ``rlsmodel --help``.
 
@@ -20,8 +20,6 @@ Adding a subcommand or an export format is one decorated function::
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import inspect
 import os
 import sys
 import warnings
@@ -233,15 +231,10 @@ def _params(args) -> int:
 
 # -- export -----------------------------------------------------------------------------------
 
-def _repo_root() -> Path:
-    """The directory holding the package (the repository root in an editable install)."""
-    import rlsmodel
-    return Path(rlsmodel.__file__).resolve().parent.parent
-
-
 def default_docs_path() -> Path:
-    """Where ``rlsmodel export docs`` writes: ``<repository>/docs/model.md``."""
-    return _repo_root() / "docs" / "model.md"
+    """Where ``rlsmodel export docs`` writes by default: ``docs/model.md`` of the current
+    directory (the repository root when run there; never the installed package)."""
+    return Path("docs") / "model.md"
 
 
 @command("export", "write the model in another format (see 'rlsmodel export --help')")
@@ -298,17 +291,17 @@ def _export_petab(args) -> int:
     return 0
 
 
-@export_format("docs", "regenerate docs/model.md from the default model",
+@export_format("docs", "regenerate docs/model.md (equations and parameter table) from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
-                   help="output file (default: docs/model.md of the source checkout)"))
+                   help="output file (default: docs/model.md in the current directory, which must hold docs/)"))
 def _export_docs(args) -> int:
     from .export.latex import write_model_doc
     from .simulator import Model
     if args.out is None:
         path = default_docs_path()
         if not path.parent.is_dir():
-            raise CLIError(f"no docs/ directory at {path.parent} (rlsmodel is not installed from a "
-                           "source checkout); pass -o PATH")
+            raise CLIError(f"no docs/ directory in the current directory ({Path.cwd()}): run this from the "
+                           "repository root, or pass -o PATH")
     else:
         path = Path(args.out)
     print(f"wrote {write_model_doc(Model(), path)}")
@@ -410,39 +403,32 @@ def _steady_state(args) -> int:
 
 # -- run --------------------------------------------------------------------------------------
 
-def experiments_dir() -> Path:
-    """``experiments/`` next to the package (present in a source checkout)."""
-    return _repo_root() / "experiments"
-
-
-def available_experiments(directory: Path) -> list:
-    """Names of the experiment scripts in ``directory``."""
-    return sorted(p.stem for p in directory.glob("*.py") if not p.name.startswith("_"))
-
-
-@command("run", "run an experiment script experiments/NAME.py (its main(argv))",
-         arg("name", metavar="NAME", help="experiment name"),
-         arg("exp_args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the experiment"))
+@command("run", "run an experiment (rlsmodel.experiments) into an output directory; --list shows them",
+         arg("name", nargs="?", metavar="NAME", help="experiment name (see --list)"),
+         arg("--list", action="store_true", help="list the experiments and exit"),
+         arg("exp_args", nargs=argparse.REMAINDER, metavar="ARGS",
+             help="the experiment's options, e.g. -o DIR (default ./rlsmodel-output) and --overwrite; "
+                  "see 'rlsmodel run NAME --help'"))
 def _run(args) -> int:
-    directory = experiments_dir()
-    if not directory.is_dir():
-        raise CLIError(f"no experiments directory at {directory}: experiments ship with the source "
-                       "repository, not the installed package (clone it and pip install -e .)")
-    names = available_experiments(directory)
-    if args.name not in names:
-        listing = ", ".join(names) if names else "none"
-        raise CLIError(f"unknown experiment {args.name!r}; available experiments: {listing}")
-    path = directory / f"{args.name}.py"
-    spec = importlib.util.spec_from_file_location(f"rlsmodel_experiment_{args.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    entry = getattr(module, "main", None)
-    if not callable(entry):
-        raise CLIError(f"experiment {path} has no main(argv) function", status=1)
-    takes_args = bool(inspect.signature(entry).parameters)
-    if not takes_args and args.exp_args:
-        raise CLIError(f"experiment {args.name!r} takes no arguments; got {' '.join(args.exp_args)}")
-    status = entry(list(args.exp_args)) if takes_args else entry()
+    from . import experiments
+    if args.list:
+        width = max(len(n) for n in experiments.NAMES)
+        for name in experiments.NAMES:
+            print(f"{name:<{width}}  {experiments.describe(name)}")
+        return 0
+    if args.name is None:
+        raise CLIError("run needs an experiment name: " + ", ".join(experiments.NAMES)
+                       + " (rlsmodel run --list)")
+    try:
+        module = experiments.load(args.name)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    except ImportError as exc:
+        raise CLIError(f"experiment {args.name!r} needs an optional extra: {exc}", status=1) from None
+    try:
+        status = module.main(list(args.exp_args), prog=f"{PROG} run {args.name}")
+    except ImportError as exc:
+        raise CLIError(str(exc), status=1) from None
     return status if isinstance(status, int) else 0
 
 
@@ -609,10 +595,10 @@ def _default_workers() -> int:
 
 
 @command("validate", "run the validation scorecard (science.md targets): print the table, write "
-         "figures/validation.png and docs/validation.md (with --compare: every hypothesis side by side in "
-         "docs/hypotheses.md and figures/hypotheses.png)",
-         arg("-o", "--out", default=None, metavar="DIR",
-             help="directory receiving figures/ and docs/ (default: the source checkout, else .)"),
+         "figures/validation.png and docs/validation.md under -o DIR (with --compare: every hypothesis side by side "
+         "in docs/hypotheses.md and figures/hypotheses.png)",
+         arg("-o", "--out", default=".", metavar="DIR",
+             help="directory receiving figures/ and docs/ (default: the current directory)"),
          arg("--quick", action="store_true", help="shorter horizons (1 year of treatment instead of 2)"),
          arg("--strict", action="store_true", help="exit with status 1 if any target fails (with --compare: under "
              "any hypothesis)"),
@@ -640,11 +626,13 @@ def _validate(args) -> int:
                        "--augmentation/--dat-hypothesis, or drop --compare to score one hypothesis")
     if args.population is None and (args.seed is not None or args.workers is not None):
         raise CLIError("--seed and --workers set up the population trial; give --population N as well")
-    if args.out is not None:
-        out = Path(args.out)
-    else:
-        root = _repo_root()
-        out = root if (root / "docs").is_dir() else Path(".")
+    out = Path(args.out)
+    pkg = Path(__file__).resolve().parent
+    if out.resolve() == pkg or pkg in out.resolve().parents:
+        raise CLIError(f"-o {args.out}: that is inside the installed rlsmodel package ({pkg}); choose another "
+                       "directory")
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"-o {args.out} is a file; give a directory (figures/ and docs/ are written under it)")
     population = {}
     if args.population is not None:
         population = {"population": args.population,

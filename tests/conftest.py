@@ -1,26 +1,11 @@
 """Shared fixtures: one compiled Model per test session (building one costs a few seconds)."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import rlsmodel
 from rlsmodel.profiles import PROFILES
-
-#: The experiment scripts (experiments/NAME.py), loaded by tests with :func:`load_experiment`.
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
-
-
-def load_experiment(name):
-    """Import ``experiments/<name>.py`` (the scripts are not a package) as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"experiment_{name}", EXPERIMENTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 #: The four profiles the core issue requires (others may be added later).
 CORE_PROFILES = ("healthy", "iron_deficient", "rls_genetic", "rls_iron_deficient")

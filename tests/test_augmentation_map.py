@@ -1,4 +1,4 @@
-"""experiments/augmentation_map.py: the risk factors of science.md section 3 in the median patient.
+"""rlsmodel.experiments.augmentation_map: the risk factors of science.md section 3 in the median patient.
 
 Higher dose and lower brain iron uptake raise the tolerance an agonist builds; a shorter
 half-life raises it at equal daily exposure (``--equal-exposure``), while at equal dose a longer
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import load_experiment
+from rlsmodel.experiments import augmentation_map
 
 START = 14
 DAYS = START + 364
@@ -19,7 +19,7 @@ DAYS = START + 364
 
 @pytest.fixture(scope="module")
 def exp():
-    return load_experiment("augmentation_map")
+    return augmentation_map
 
 
 def _peak_tolerance(model, exp, half_life, dose, uptake, label_h=None):

@@ -125,11 +125,15 @@ def test_export_docs_writes_the_model_doc(capsys, tmp_path, model):
     assert target.read_text(encoding="utf-8") == model_doc(model)
 
 
-def test_export_docs_default_path_is_the_checkout():
-    """In a checkout, the docs go next to the package: the file this test suite checks."""
-    checkout = Path(__file__).resolve().parent.parent
-    assert cli.default_docs_path() == checkout / "docs" / "model.md"
-    assert cli.default_docs_path().parent.parent.joinpath("rlsmodel", "cli.py").is_file()
+def test_export_docs_default_path_is_docs_of_the_current_directory(capsys, tmp_path, monkeypatch):
+    """``docs/model.md`` relative to where it is run (the repository root regenerates the
+    committed page); never the installed package; without ./docs it asks for -o."""
+    assert cli.default_docs_path() == Path("docs") / "model.md"
+    monkeypatch.chdir(tmp_path)
+    assert_user_error(*run(capsys, "export", "docs")[::2], "no docs/ directory", "-o PATH")
+    (tmp_path / "docs").mkdir()
+    status, out, _ = run(capsys, "export", "docs")
+    assert status == 0 and (tmp_path / "docs" / "model.md").is_file()
 
 
 # -- simulate and steady-state ------------------------------------------------------------------
@@ -176,34 +180,79 @@ def test_steady_state_unknown_profile(capsys):
 
 # -- run --------------------------------------------------------------------------------------
 
+def test_run_list_names_every_experiment(capsys):
+    from rlsmodel import experiments
+    status, out, _ = run(capsys, "run", "--list")
+    assert status == 0
+    assert [line.split()[0] for line in out.strip().splitlines()] == list(experiments.NAMES)
+    assert "Flagship" in out
+
+
 @pytest.fixture
-def experiments(tmp_path, monkeypatch):
-    """A fake experiments/ directory with one experiment, ``demo``."""
-    directory = tmp_path / "experiments"
-    directory.mkdir()
-    (directory / "demo.py").write_text(
-        "def main(argv=None):\n"
-        "    print('demo ran with', list(argv or []))\n"
-        "    return 3 if argv and argv[0] == '--fail' else 0\n")
-    (directory / "_helpers.py").write_text("X = 1\n")
-    monkeypatch.setattr(cli, "experiments_dir", lambda: directory)
-    return directory
+def fake_experiment(monkeypatch):
+    """``rlsmodel run augmentation`` calls a stand-in module; returns the calls' (argv, prog)."""
+    from rlsmodel import experiments
+    calls = []
+
+    def main(argv=None, prog=None, **_):
+        calls.append((argv, prog))
+        return 3 if argv and argv[0] == "--fail" else 0
+    monkeypatch.setattr(experiments, "load", lambda name: types.SimpleNamespace(main=main))
+    return calls
 
 
-def test_run_calls_the_experiments_main(capsys, experiments):
-    status, out, _ = run(capsys, "run", "demo", "--days", "3")
-    assert status == 0 and "demo ran with ['--days', '3']" in out
-    status, _, _ = run(capsys, "run", "demo", "--fail")
-    assert status == 3
+def test_run_passes_the_options_to_the_experiments_main(capsys, fake_experiment):
+    status, _, _ = run(capsys, "run", "augmentation", "-o", "somewhere", "--years", "1")
+    assert status == 0 and fake_experiment == [(["-o", "somewhere", "--years", "1"], "rlsmodel run augmentation")]
+    assert run(capsys, "run", "augmentation", "--fail")[0] == 3
 
 
-def test_run_unknown_experiment_lists_the_available_ones(capsys, experiments):
-    assert_user_error(*run(capsys, "run", "dmeo")[::2], "unknown experiment 'dmeo'", "demo")
+def test_run_unknown_experiment_lists_the_available_ones(capsys):
+    assert_user_error(*run(capsys, "run", "augmentaton")[::2], "unknown experiment 'augmentaton'",
+                      "Did you mean 'augmentation'", "virtual_trial")
+    assert_user_error(*run(capsys, "run")[::2], "needs an experiment name", "--list")
 
 
-def test_run_without_experiments_directory(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "experiments_dir", lambda: tmp_path / "missing")
-    assert_user_error(*run(capsys, "run", "demo")[::2], "no experiments directory", "source")
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fails the test if anything is simulated."""
+    from rlsmodel.simulator import Model
+    monkeypatch.setattr(Model, "simulate", lambda *a, **k: pytest.fail("simulated before checking -o"))
+
+
+def test_run_refuses_existing_outputs_before_simulating(capsys, tmp_path, no_simulation):
+    (tmp_path / "augmentation_table.md").write_text("mine")
+    status, _, err = run(capsys, "run", "augmentation", "-o", str(tmp_path), "--years", "0.1")
+    assert_user_error(status, err, "already exist", "augmentation_table.md", "--overwrite")
+    assert (tmp_path / "augmentation_table.md").read_text() == "mine"
+
+
+def test_run_refuses_the_installed_package_and_bad_options(capsys, tmp_path, no_simulation):
+    inside = Path(rlsmodel.__file__).resolve().parent / "out"
+    assert_user_error(*run(capsys, "run", "augmentation", "-o", str(inside))[::2], "inside the installed rlsmodel")
+    assert not inside.exists()
+    (tmp_path / "f").write_text("")
+    assert_user_error(*run(capsys, "run", "augmentation", "-o", str(tmp_path / "f"))[::2], "is a file")
+    assert_user_error(*run(capsys, "run", "iron_therapy", "-o", str(tmp_path), "--drug-day", "40")[::2],
+                      "drug_day (40) must be at least 29 days after iron_day (28)")
+
+
+def test_validate_writes_under_the_current_directory_by_default(capsys, tmp_path, monkeypatch):
+    from rlsmodel import validation
+    seen = {}
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: "results")
+    monkeypatch.setattr(validation, "format_table", lambda results: "table")
+    monkeypatch.chdir(tmp_path)
+
+    def report(results, out):           # records where it would write, then ends the command
+        seen["out"] = out
+        raise SystemExit(0)
+    monkeypatch.setattr(validation, "report", report)
+    assert run(capsys, "validate", "--quick")[0] == 0
+    assert Path(seen["out"]) == Path(".")
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: pytest.fail("validated before checking -o"))
+    inside = Path(rlsmodel.__file__).resolve().parent
+    assert_user_error(*run(capsys, "validate", "-o", str(inside))[::2], "inside the installed rlsmodel package")
 
 
 # -- sweep ------------------------------------------------------------------------------------
@@ -236,13 +285,6 @@ def test_sweep_missing_spec(capsys, tmp_path):
 
 
 # -- checks before work; failures reported (issue 17) ------------------------------------------
-
-@pytest.fixture
-def no_simulation(monkeypatch):
-    """Fails the test if anything is simulated."""
-    from rlsmodel.simulator import Model
-    monkeypatch.setattr(Model, "simulate", lambda *a, **k: pytest.fail("simulated before checking -o"))
-
 
 @pytest.mark.parametrize("name, fragments", [
     ("a.txt", ("must end in .nc", "-o a.nc")),

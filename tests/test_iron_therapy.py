@@ -1,9 +1,10 @@
-"""experiments/iron_therapy.py: oral versus IV iron in rls_iron_deficient (short horizon)."""
+"""rlsmodel.experiments.iron_therapy: oral versus IV iron in rls_iron_deficient (short horizon)."""
 from __future__ import annotations
 
 import pytest
 
-from conftest import load_experiment
+from rlsmodel.experiments import iron_therapy
+from rlsmodel.validation.runs import value_at, window_mean
 
 START = 28
 FOLLOW_UP = 84
@@ -11,7 +12,7 @@ FOLLOW_UP = 84
 
 @pytest.fixture(scope="module")
 def exp():
-    return load_experiment("iron_therapy")
+    return iron_therapy
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +24,15 @@ def test_iv_iron_raises_serum_ferritin_faster_than_oral(exp, arms):
     rise = {}
     for arm in ("oral", "iv"):
         ds = arms[arm]["ds"]
-        rise[arm] = exp.value_at(ds, "serum_ferritin", START + 7.5) - exp.value_at(ds, "serum_ferritin", START)
+        rise[arm] = value_at(ds, "serum_ferritin", START + 7.5) - value_at(ds, "serum_ferritin", START)
     assert rise["iv"] > rise["oral"] > 0, rise
 
 
 def test_both_iron_routes_raise_brain_iron_over_months(exp, arms):
     end = START + FOLLOW_UP
-    untreated = exp.value_at(arms["untreated"]["ds"], "brain_iron", end)
+    untreated = value_at(arms["untreated"]["ds"], "brain_iron", end)
     for arm in ("oral", "iv"):
-        treated = exp.value_at(arms[arm]["ds"], "brain_iron", end)
+        treated = value_at(arms[arm]["ds"], "brain_iron", end)
         assert treated > untreated * (1 + 1e-3), (arm, treated, untreated)
 
 
@@ -41,7 +42,7 @@ def test_iv_iron_improves_irls_by_the_published_size(exp, arms):
     so the same patient untreated is the comparator); accepted 3-12 points at week 6, and the
     benefit is still there at week 12 (at least 1 point)."""
     def week(arm, w):
-        return exp.window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
+        return window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
     w6 = week("iv", 6) - week("untreated", 6)
     w12 = week("iv", 12) - week("untreated", 12)
     assert -12.0 <= w6 <= -3.0, f"IV iron vs untreated at week 6: {w6:+.1f} IRLS points"
@@ -52,7 +53,7 @@ def test_oral_iron_helps_more_slowly_than_iv(exp, arms):
     """Oral iron (65 mg/day) when ferritin is low: an IRLS benefit by week 12, smaller than IV
     iron's in the first weeks (Wang et al. 2009 Sleep Med 10:973; Allen et al. 2018)."""
     def week(arm, w):
-        return exp.window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
+        return window_mean(arms[arm]["daily"], "irls", START + 7 * (w - 1), START + 7 * w)
     assert week("oral", 12) < week("untreated", 12) - 1.0
     assert week("oral", 2) - week("untreated", 2) > week("iv", 2) - week("untreated", 2)
 
@@ -61,8 +62,9 @@ def test_summary_rows_and_tables(exp, arms, tmp_path):
     rows = exp.summarise_iron(arms, START)
     assert [r["arm"] for r in rows] == ["untreated", "oral", "iv"]
     assert rows[0]["brain_iron_vs_untreated_pct"] == 0.0
-    text = exp.write_tables(rows, [], tmp_path, {"iron_day": START, "drug_day": 90})
-    assert "| arm |" in text and (tmp_path / "iron_therapy_table.csv").is_file()
+    text = exp.tables_page(rows, [], {"iron_day": START, "drug_day": 90})
+    assert "| arm |" in text and "Iron repletion before" not in text
+    assert exp.output_names([]) == ["iron_therapy_table.csv", "iron_therapy_table.md", "iron_therapy.png"]
 
 
 def test_iron_then_drug_arms_and_verdicts(exp, model):

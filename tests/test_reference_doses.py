@@ -9,7 +9,7 @@ from rlsmodel import validation
 from rlsmodel.pharmacology import (DRUGS, Regimen, arm_name, dose_text, is_single_dose, reference_dose,
                                    reference_doses, reference_regimen)
 
-from conftest import load_experiment as _experiment
+from rlsmodel.experiments import load as _experiment
 
 
 def test_every_drug_has_a_reference_dose_inside_its_typical_range():

@@ -245,6 +245,6 @@ def test_cli_runs_a_spec_and_writes_indices_and_figure(tmp_path, capsys, monkeyp
 
 
 def test_example_spec_is_valid():
-    from rlsmodel.cli import experiments_dir
-    kwargs = sensitivity.load_spec(experiments_dir() / "sensitivity_example.toml")
+    from pathlib import Path
+    kwargs = sensitivity.load_spec(Path(__file__).resolve().parent.parent / "experiments" / "sensitivity_example.toml")
     assert kwargs["method"] == "sobol" and len(kwargs["ranges"]) == 4 and kwargs["days"] == 60.0

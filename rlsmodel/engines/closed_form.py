@@ -54,6 +54,26 @@ except ImportError:  # pragma: no cover
             return args[0]
         return lambda f: f
 
+
+def _cached_njit(func):
+    """``numba.njit(cache=True)`` with the on-disk cache under rlsmodel's cache directory
+    (``rlsmodel.compile.cache_dir() / "numba"``, i.e. ``~/.cache/rlsmodel/numba`` or
+    ``$RLSMODEL_CACHE_DIR/numba``) instead of ``__pycache__`` beside this file, so an installed
+    package's directory is never written to. A user's ``NUMBA_CACHE_DIR`` wins. The directory
+    is set only while this function is decorated (numba fixes a function's cache path then)."""
+    try:
+        from numba.core import config
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return njit(cache=True)(func)
+    if config.CACHE_DIR:
+        return njit(cache=True)(func)
+    from ..compile import cache_dir
+    previous, config.CACHE_DIR = config.CACHE_DIR, str(cache_dir() / "numba")
+    try:
+        return njit(cache=True)(func)
+    finally:
+        config.CACHE_DIR = previous
+
 #: Largest condition number of the eigenvector matrix accepted (else: events for that run).
 MAX_CONDITION = 1e6
 #: Values of the engines' ``linear_pk`` option.
@@ -367,7 +387,7 @@ def split(problem):
     return replace(problem, y0=y0, events=events), cf
 
 
-@njit(cache=True)
+@_cached_njit
 def _segments(t0, ev_time, ev_local, ev_val, ev_mode, start, n_x, lam, v, v_inv, xs_gain):
     """Segment start times (s,) and coefficients (s, n_members, 1 + m) of one chain.
 
@@ -470,7 +490,7 @@ def write_samples(out: np.ndarray, problem, cf) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@_cached_njit
 def fill(t, y, cursor, ebuf, state_idx, first, count, n_modes, lam_off, seg_off, n_seg, lam, seg_t, coef_off,
          coef):  # pragma: no cover - compiled
     """Write the closed-form values at time ``t`` into ``y`` (the arrays of :class:`ClosedForm`).
