@@ -106,14 +106,15 @@ class Model:
                  profile_overrides=None, iron_release: str = "brain_regulated"):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
+        # the engine and its options are checked before the (slow) model building
+        settings = SolverSettings(engine=engine or default_engine(), engine_options=engine_options or ()).validate()
         self.augmentation, self.augmentation_module = _hypotheses.augmentation_module(augmentation)
         self.dat_hypothesis = dat_hypothesis
         self.extra_modules = tuple(extra_modules)
         modules = CORE_MODULES + _extra_modules() + (self.augmentation_module,) + tuple(extra_modules)
         self.compiled, self._resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
-        self.settings = SolverSettings(engine=engine or default_engine(),
-                                       engine_options=engine_options or ()).validate()
+        self.settings = settings
         states = [self.system.states[n] for n in self.compiled.state_names]
         self._nominal_values = np.array([s.nominal for s in states])
         self._state_scale = np.maximum(np.abs(self._nominal_values), 1e-3)
@@ -230,6 +231,15 @@ class Model:
                              f"got {type(overrides).__name__}")
         return {_profiles.get(prof).name: MappingProxyType(self._checked_overrides(values, f"profile_overrides[{prof!r}]"))
                 for prof, values in overrides.items()}
+
+    def identity(self) -> dict:
+        """What a generated file records about the model it came from:
+        ``{"structure": compiled structure hash, "defaults": hash of every profile's resolved
+        parameter values}`` (16 hex digits each; :func:`rlsmodel.provenance.model_stamp`)."""
+        import hashlib
+        values = {p: dict(self.resolve_parameters(p)) for p in _profiles.PROFILES}
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+        return {"structure": str(self.compiled.structure_hash)[:16], "defaults": digest}
 
     def with_defaults(self, parameter_defaults=None, profile_overrides=None) -> "Model":
         """A new model with the same structure whose defaults (and profile overrides) are

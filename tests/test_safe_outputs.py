@@ -151,3 +151,14 @@ def test_too_large_run_suggests_a_spacing_that_fits(days):
     hours = float(re.search(r"sample_every_hours=([0-9.e+-]+) or more fits", str(info.value)).group(1))
     assert estimate(days, hours, **args).memory_bytes <= MAX_MEMORY_GB * GIB
     assert estimate(days, hours / 3.0, **args).memory_bytes > MAX_MEMORY_GB * GIB     # not far too coarse
+
+
+def test_an_unknown_engine_is_refused_before_the_model_is_built(monkeypatch):
+    import rlsmodel
+    import rlsmodel.simulator as simulator
+    built = []
+    monkeypatch.setattr(simulator, "_compile", lambda modules: built.append(1))
+    monkeypatch.setattr(simulator, "_COMPILED", type(simulator._COMPILED)(8))     # an empty cache
+    with pytest.raises(ValueError, match="typo"):
+        rlsmodel.Model(engine="typo")
+    assert not built

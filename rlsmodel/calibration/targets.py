@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +192,23 @@ class MeasurementTarget:
         self.data = read_measurements(path, model, regimens)
         self._digest = hashlib.sha256(path.read_bytes()).hexdigest()
         self._check_runs(model)
+        self._check_origin(model)
+
+    def _check_origin(self, model) -> None:
+        """Warn when the file records (``rlsmodel-model:`` stamp) that it was made with another
+        model than ``model``: a fit would then recover neither model's values."""
+        from ..provenance import read_model_stamp
+        stamp = read_model_stamp(self.path)
+        if stamp is None or not hasattr(model, "identity"):
+            return
+        here = model.identity()
+        if stamp != here:
+            warnings.warn(
+                f"{self.path.name} was made with another model (structure {stamp['structure']}, parameter defaults "
+                f"{stamp['defaults']}) than the one fitted now (structure {here['structure']}, defaults "
+                f"{here['defaults']}): its truth is not this model's. Regenerate the data (for the worked example: "
+                "rlsmodel run synthetic_cohort) or fit it with the model that made it", DataModelWarning,
+                stacklevel=5)
 
     def _run_days(self, idx) -> float:
         """Length (days) of the run that covers rows ``idx`` of one condition."""
@@ -443,6 +461,10 @@ class FunctionTarget:
             res = range_residual(v, lo, hi, self.scale, self.residual_mode) if np.isfinite(v) else math.nan
             row = _row(self.id, self.kind, self.ref, self.unit, "", v, lo=lo, hi=hi, scale=norm, residual=res)
         return _finish([row], self.weight, self.nan_residual)
+
+
+class DataModelWarning(UserWarning):
+    """Measurements record that another model (structure or parameter defaults) made them."""
 
 
 class FunctionTargetError(ValueError):
