@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ._version import __version__  # noqa: E402
-from . import outcomes  # noqa: E402
+from . import clinical, outcomes  # noqa: E402
 from .plotting import DRUG_COLOURS, weekly  # noqa: E402
 from .pharmacology import reference_dose  # noqa: E402
 from .profiles import PROFILES  # noqa: E402
@@ -78,11 +78,6 @@ def _clock_axis(ax, step=3):
     ax.set_xlabel("clock time")
 
 
-def _symptom_day(ds, day):
-    sel = ds.sel(time=slice(day + 0.25 - 1e-9, day + 1.25 + 1e-9))
-    return (sel.time.values - day) * 24.0, sel
-
-
 def _shade_activity(ax, hours, modes):
     start = 0
     for i in range(1, len(modes) + 1):
@@ -104,13 +99,13 @@ def circadian_symptom_curve(model):
     onsets = {}
     for i, name in enumerate(names):
         ds = model.simulate(2, name, sample_every_hours=0.1)
-        h, sel = _symptom_day(ds, 0)
+        h, sel = clinical.select_day(ds, 0)
         if i == 0:
             _shade_activity(ax, h, sel["activity"].values)
             gate_ax.plot(h, sel["circadian_gate"].values, color="#6a51a3", lw=2.5)
         ax.plot(h, sel["symptom"].values, lw=3, color=PROFILE_COLOURS.get(name), label=name.replace("_", " "))
         onsets[name] = float(outcomes.daily(ds)["onset_hour"].values[0])
-    ax.axhline(outcomes.DEFAULT_THRESHOLD, color="0.5", ls="--", lw=1)
+    ax.axhline(clinical.DEFAULT_THRESHOLD, color="0.5", ls="--", lw=1)
     ax.set_ylabel("urge to move (0-10)")
     ax.set_ylim(0, 10.5)
     ax.set_title("The urge to move rises in the evening and at rest, peaking around midnight")
@@ -125,7 +120,7 @@ def circadian_symptom_curve(model):
         "profile on its daily limit cycle (untreated), with the default activity schedule shaded "
         "(active 07-18 h, sedentary evening 18-23 h, asleep 23-07 h) and the circadian gate below. "
         "Movement relieves the urge by day; at rest in the evening, with the gate opening, it builds up. "
-        f"Symptom onset (urge at rest above {outcomes.DEFAULT_THRESHOLD:g}/10): {onset_text}.\n"
+        f"Symptom onset (urge at rest above {clinical.DEFAULT_THRESHOLD:g}/10): {onset_text}.\n"
         "Made with: Model.simulate(2 days, sample_every_hours=0.1), second symptom day not needed "
         "because runs start on the limit cycle; profiles (parameter overrides):\n"
         f"{_profile_lines(names)}\n{_provenance(model)}"
@@ -231,13 +226,13 @@ def drug_day_augmentation(model, profile: str = "rls_genetic", treatment_days: i
         if label not in res.days:
             continue
         day, ds = res.days[label]
-        h, sel = _symptom_day(ds, day)
+        h, sel = clinical.select_day(ds, day)
         if label == "untreated":
             _shade_activity(ax, h, sel["activity"].values)
         text = "untreated" if label == "untreated" else f"{label} on {first} (day {day})"
         ax.plot(h, sel["symptom"].values, color=colour, ls=ls, lw=3, label=text)
     dose_h = DRUG_REGIMENS[0][2]
-    ax.axvline(dose_h if dose_h >= 6 else dose_h + 24, color=DRUG_COLOURS.get(first), ls=":", lw=2)
+    ax.axvline(clinical.in_day_hour(dose_h), color=DRUG_COLOURS.get(first), ls=":", lw=2)
     ax.set_ylabel("urge to move (0-10)")
     ax.set_ylim(0, 10.5)
     _clock_axis(ax, step=6)
@@ -268,7 +263,8 @@ def drug_day_augmentation(model, profile: str = "rls_genetic", treatment_days: i
         f"A drug day and augmentation (profile {profile}). Left: the urge to move (0-10) over one symptom "
         f"day (06:00 to 06:00) untreated, on the second day of {first} and on the last day of a "
         f"{treatment_days}-day course, with the activity schedule shaded and the dose time dotted. Right: "
-        "weekly mean IRLS-like score (0-40) from two untreated weeks through the course for each drug; dotted "
+        f"weekly mean IRLS-like score (0-40) from {clinical.BASELINE_DAYS // 7} untreated weeks through the course "
+        "for each drug; dotted "
         "verticals mark the day the augmentation criteria (rlsmodel.outcomes.augmentation, MPI-like) were "
         "first met. A short-acting drug wears off before the night ends and the receptors adapt; the "
         "24-hour patch keeps a steady level.\nRuns (rlsmodel.explore.runs.run: 1 h sampling, rtol 1e-6; the "

@@ -13,6 +13,9 @@ turns it into what a clinician reads:
 
 Conventions
 -----------
+The patient-time rules (the symptom day, the threshold, the baseline, the MPI criteria,
+persistence) are those of :mod:`rlsmodel.clinical`; this module applies them to a run.
+
 * ``time`` is in days since midnight of day 0; its fraction is the clock time.
 * The **symptom day** runs from 06:00 to 06:00 the next day: day ``d`` covers times
   ``[d + 0.25, d + 1.25)``, so an evening's symptoms and the night that follows belong to
@@ -38,16 +41,20 @@ import json
 import numpy as np
 import xarray as xr
 
+from . import clinical
+from .clinical import day as _day
+from .clinical.baseline import LATENCY_CAP_H, baseline_of, baseline_onset_hour, compared_onset  # noqa: F401
+from .clinical.day import DAY_START, DAY_START_HOUR, SymptomDayGrid
+from .clinical.mpi import (INTENSITY_GREATER_MIN, LATENCY_SHORTER_MIN_H, ONSET_ADVANCE_FULL_H,  # noqa: F401
+                           ONSET_ADVANCE_PARTIAL_H, WEEK_DAYS, WORSE_DAYS_MIN, WORSE_IRLS_MARGIN, mpi_by_day)
+from .clinical.persistence import PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS, persistent  # noqa: F401
+from .clinical.readouts import DEFAULT_THRESHOLD, READOUTS, check_threshold, readout_attrs  # noqa: F401
 from .model import clinical_scores as _clinical_scores
 
-#: Urge (0-10) above which symptoms count as present. On the 0-10 numeric rating scale an
-#: urge above 3 leaves the "mild" band (1-3) used for pain and symptom ratings (Serlin et
-#: al. 1995 Pain 61:277 cut-points); it also keeps the model's healthy profile, whose
-#: evening urge at rest peaks near 2/10, symptom-free.
-DEFAULT_THRESHOLD = 3.0
-
-#: Start of the symptom day, in hours after midnight.
-DAY_START_HOUR = 6.0
+# The symptom day, the threshold, the baseline and MPI rules are in rlsmodel.clinical; their
+# names are re-exported here for importers (DEFAULT_THRESHOLD, DAY_START_HOUR, LATENCY_CAP_H,
+# WEEK_DAYS, WORSE_*, ONSET_ADVANCE_*, LATENCY_SHORTER_MIN_H, INTENSITY_GREATER_MIN,
+# PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS).
 
 #: Longest night residue (h after the start of the symptom day, i.e. until 12:00) for an urge
 #: that is above the threshold at 06:00 to count as the end of the night's symptoms. If it does
@@ -55,10 +62,6 @@ DAY_START_HOUR = 6.0
 #: onset is its start (06:00): in severe augmentation the urge runs from the night into the
 #: next day, and a later dip (e.g. under an evening dose) must not count as a late onset.
 NIGHT_RESIDUE_MAX_H = 6.0
-
-#: Latency at rest (h) assumed when symptoms never reach the threshold during the evening
-#: rest period; used only when latencies are *compared* (ASRS-like score, MPI criteria).
-LATENCY_CAP_H = 8.0
 
 # -- PLMS and IRLS maps: declared parameters (rlsmodel.model.clinical_scores) ------------------
 #: Declared defaults of the clinical-score parameters, name -> value. A run's own values are in
@@ -78,24 +81,7 @@ IRLS_FULL_RELIEF = SCORE_DEFAULTS["irls_full_relief"]
 #: scores 1..4 (<1 h, 1-3 h, 3-8 h, >= 8 h); linear between, 0 with no symptoms.
 IRLS_DURATION_HOURS = (0.0, 0.5, 2.0, 5.5, 12.0)
 
-# -- augmentation (MPI criteria) --------------------------------------------------------------
-#: Days per week and the minimum number of "worse" days in it (MPI criterion A).
-WEEK_DAYS = 7
-WORSE_DAYS_MIN = 5
-#: A day is "worse" when its IRLS-like score exceeds the untreated baseline by this much
-#: (points; 3 points is the clinically relevant change on the weekly IRLS).
-WORSE_IRLS_MARGIN = 1.0
-#: Onset advance (h) that suffices alone, and the minimum that needs a supporting feature.
-ONSET_ADVANCE_FULL_H = 4.0
-ONSET_ADVANCE_PARTIAL_H = 2.0
-#: Supporting features for a 2-4 h advance: latency at rest shorter by at least this (h) ...
-LATENCY_SHORTER_MIN_H = 0.25
-#: ... or a peak urge higher than the baseline peak by at least this (urge points, 0-10 scale).
-INTENSITY_GREATER_MIN = 1.0
-#: Clinically relevant tier: the criteria hold on every day for this many consecutive days ...
-PERSISTENT_DAYS = 28
-#: ... or on every day from their onset to the end of the run, if that is at least this long.
-PERSISTENT_MIN_TO_END_DAYS = 14
+# -- augmentation verdict ---------------------------------------------------------------------
 #: Late window (days at the end of the run) for ``onset_advance_h`` and ``severity_ratio``.
 LATE_WINDOW_DAYS = 28
 
@@ -108,18 +94,6 @@ _ACTIVE = "active"
 # ============================================================================================
 # helpers
 # ============================================================================================
-def _check_threshold(threshold):
-    if threshold is None:
-        return DEFAULT_THRESHOLD
-    try:
-        c = float(threshold)
-    except (TypeError, ValueError):
-        raise ValueError(f"threshold must be a number on the 0-10 urge scale; got {threshold!r}") from None
-    if not np.isfinite(c) or not 0.0 < c < 10.0:
-        raise ValueError(f"threshold must lie strictly between 0 and 10 (urge scale); got {threshold!r}")
-    return c
-
-
 def _check_dataset(ds):
     if not isinstance(ds, xr.Dataset):
         raise ValueError(f"expected an xarray.Dataset from Model.simulate; got {type(ds).__name__}")
@@ -174,44 +148,21 @@ def plms_rate(urge, params=None):
     return q["plms_base_rate"] + q["plms_rate_range"] * (u / 10.0) ** q["plms_urge_exponent"]
 
 
-class _Grid:
-    """The sampled series with the symptom-day boundaries inserted, split into segments."""
+class _Series:
+    """The run's urge, symptom and activity on its symptom-day grid
+    (:class:`rlsmodel.clinical.day.SymptomDayGrid`): samples joined by straight lines, the
+    activity mode held until the next sample."""
 
     def __init__(self, ds, t):
-        self.days = _complete_days(t)
-        bounds = np.append(self.days, self.days[-1] + 1).astype(float) + DAY_START_HOUR / 24.0
-        self.bounds = bounds
-        # insert boundaries not already on the grid
-        k = np.clip(np.searchsorted(t, bounds), 1, t.size - 1)
-        on_grid = np.minimum(np.abs(t[k] - bounds), np.abs(t[k - 1] - bounds)) <= 1e-9
-        tt = np.concatenate([t, bounds[~on_grid]])
-        order = np.argsort(tt, kind="stable")
-        tt = tt[order]
-        self.t = tt
-        self.urge = np.interp(tt, t, np.asarray(ds["urge_at_rest"].values, dtype=float))
-        self.symptom = np.interp(tt, t, np.asarray(ds["symptom"].values, dtype=float))
-        act = np.asarray(ds["activity"].values).astype(str)
-        idx = np.clip(np.searchsorted(t, tt + 1e-12, side="right") - 1, 0, t.size - 1)
-        self.activity = act[idx]            # step-hold: a mode lasts until the next sample
-        if "activity_factor" in ds:
-            self.activity_factor = np.interp(tt, t, np.asarray(ds["activity_factor"].values, dtype=float))
-        else:
-            self.activity_factor = None
-        # segments [t_j, t_j+1) that lie inside the scored days
-        first = np.searchsorted(tt, bounds[0] - 1e-9)
-        last = np.searchsorted(tt, bounds[-1] - 1e-9)
-        self.seg = np.arange(first, last)              # segment j spans tt[j]..tt[j+1]
-        self.dt_h = (tt[self.seg + 1] - tt[self.seg]) * 24.0
-        self.seg_day = np.searchsorted(bounds, tt[self.seg] + 1e-9, side="right") - 1
-        # first grid index of each day (for reduceat) on the segment array
-        self.day_start_seg = np.searchsorted(self.seg_day, np.arange(len(self.days)))
-
-    def per_day_sum(self, values):
-        """Sum segment values by symptom day."""
-        return np.bincount(self.seg_day, weights=values, minlength=len(self.days))
-
-    def per_day_max(self, values):
-        return np.maximum.reduceat(values, self.day_start_seg)
+        grid = SymptomDayGrid(t)
+        self.days, self.bounds, self.t = grid.days, grid.bounds, grid.t
+        self.seg, self.dt_h, self.seg_day = grid.seg, grid.dt_h, grid.seg_day
+        self.urge = grid.interpolate(ds["urge_at_rest"].values)
+        self.symptom = grid.interpolate(ds["symptom"].values)
+        self.activity = grid.hold(np.asarray(ds["activity"].values).astype(str))
+        self.activity_factor = grid.interpolate(ds["activity_factor"].values) if "activity_factor" in ds else None
+        self.per_day_sum, self.per_day_max = grid.per_day_sum, grid.per_day_max
+        self.first_per_day = grid.first_per_day
 
 
 def _above_threshold(y0, y1, dt, c):
@@ -232,29 +183,18 @@ def _crossings(t, y, c, rising=True):
     return t[i] + (c - y[i]) / (y[i + 1] - y[i]) * (t[i + 1] - t[i])
 
 
-def _first_per_day(grid, times, n):
-    """First of ``times`` (sorted, days) in each symptom day; NaN where none."""
-    first_t = np.full(n, np.nan)
-    if times.size:
-        day_of = np.searchsorted(grid.bounds, times, side="right") - 1
-        ok = (day_of >= 0) & (day_of < n) & (times < grid.bounds[-1])
-        uniq, first = np.unique(day_of[ok], return_index=True)
-        first_t[uniq] = times[ok][first]
-    return first_t
-
-
 def _onset(grid, c):
     """Onset clock hour per day (in [6, 30)) of ``urge_at_rest`` above c; NaN if never."""
     n = len(grid.days)
     start = grid.bounds[:n]
-    onset = (_first_per_day(grid, _crossings(grid.t, grid.urge, c), n) - start) * 24.0 + DAY_START_HOUR
+    onset = (grid.first_per_day(_crossings(grid.t, grid.urge, c)) - start) * 24.0 + DAY_START_HOUR
     # above threshold at 06:00 and not below it by the end of the night residue (or never):
     # symptoms carried on through the morning, so the day's onset is its start
     above_at_start = np.interp(start, grid.t, grid.urge) > c
-    first_down = _first_per_day(grid, _crossings(grid.t, grid.urge, c, rising=False), n)
+    first_down = grid.first_per_day(_crossings(grid.t, grid.urge, c, rising=False))
     carried_on = above_at_start & ~((first_down - start) * 24.0 <= NIGHT_RESIDUE_MAX_H)
     onset = np.where(carried_on, DAY_START_HOUR, onset)
-    return np.clip(onset, DAY_START_HOUR, DAY_START_HOUR + 24.0 - 1e-9)
+    return np.clip(onset, DAY_START_HOUR, _day.DAY_END_HOUR - 1e-9)
 
 
 def _latency_at_rest(grid, c):
@@ -454,118 +394,107 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     item), 1 point per urge point above the baseline peak. Not modelled: spread to arms or
     trunk (the model has no body map) and duration of relief from each dose.
     """
-    c = _check_threshold(threshold)
+    c = check_threshold(threshold)
     t = _check_dataset(ds)
     q = score_parameters(ds)
-    g = _Grid(ds, t)
-    n = len(g.days)
-    j0, j1 = g.seg, g.seg + 1
-    s0, s1 = g.symptom[j0], g.symptom[j1]
-    dt = g.dt_h
-    seg_asleep = g.activity[j0] == _ASLEEP
+    g = _Series(ds, t)
+    measures = _symptom_measures(g, c)
+    measures.update(_sleep_measures(g, c, q))
+    relief = _movement_relief(g)
+    onset = _onset(g, c)
+    latency = _latency_at_rest(g, c)
+    irls = _irls_items(measures["peak"], measures["mean_symptom"], measures["hours_above"],
+                       measures["waking_hours_above"], measures["burden"], measures["sleep_disruption"],
+                       measures["plms_index"], measures["waking_burden"], relief, q).sum(axis=0)
+    base_mask = _baseline_mask(g.days, baseline_days)
+    base = baseline_of(onset[base_mask], latency[base_mask], measures["peak"][base_mask])
+    values = {"onset_hour": onset, "peak": measures["peak"], "burden": measures["burden"],
+              "hours_above": measures["hours_above"], "sleep_disruption": measures["sleep_disruption"],
+              "plms_index": measures["plms_index"], "latency_at_rest_h": latency, "irls": irls,
+              "asrs": clinical.asrs(onset, latency, measures["peak"], base)}
+    return _daily_table(ds, g.days, values, c, base_mask)
 
-    peak = g.per_day_max(np.maximum(s0, s1))
-    burden = g.per_day_sum(0.5 * (s0 + s1) * dt)
+
+def _symptom_measures(g, c) -> dict:
+    """Per day: ``peak``, ``burden`` (urge-h), ``hours_above`` and ``mean_symptom`` (mean urge
+    while above ``c``), and the same while awake (``waking_hours_above``, ``waking_burden``)."""
+    s0, s1 = g.symptom[g.seg], g.symptom[g.seg + 1]
+    dt = g.dt_h
+    seg_asleep = g.activity[g.seg] == _ASLEEP
     dur, excess = _above_threshold(s0, s1, dt, c)
     hours_above = g.per_day_sum(dur)
     excess_day = g.per_day_sum(excess)
-    mean_sympt = np.where(hours_above > 0, c + excess_day / np.where(hours_above > 0, hours_above, 1.0), 0.0)
+    area = 0.5 * (s0 + s1) * dt
+    return {
+        "peak": g.per_day_max(np.maximum(s0, s1)),
+        "burden": g.per_day_sum(area),
+        "hours_above": hours_above,
+        "mean_symptom": np.where(hours_above > 0, c + excess_day / np.where(hours_above > 0, hours_above, 1.0), 0.0),
+        "waking_hours_above": g.per_day_sum(np.where(seg_asleep, 0.0, dur)),
+        "waking_burden": g.per_day_sum(np.where(seg_asleep, 0.0, area)),
+    }
 
+
+def _sleep_measures(g, c, q) -> dict:
+    """Per day: ``sleep_disruption`` (fraction of the asleep time above ``c``) and ``plms_index``
+    (PLMS per hour of sleep); NaN on days without sleep."""
+    s0, s1 = g.symptom[g.seg], g.symptom[g.seg + 1]
+    dt = g.dt_h
+    seg_asleep = g.activity[g.seg] == _ASLEEP
+    dur, _ = _above_threshold(s0, s1, dt, c)
     sleep_h = g.per_day_sum(np.where(seg_asleep, dt, 0.0))
     has_sleep = sleep_h > 0
     safe_sleep = np.where(has_sleep, sleep_h, 1.0)
-    sleep_frac = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, dur, 0.0)) / safe_sleep, np.nan)
     plms_seg = 0.5 * (plms_rate(s0, q) + plms_rate(s1, q)) * dt
-    plms = np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, plms_seg, 0.0)) / safe_sleep, np.nan)
-    waking_burden = g.per_day_sum(np.where(seg_asleep, 0.0, 0.5 * (s0 + s1) * dt))
+    return {
+        "sleep_disruption": np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, dur, 0.0)) / safe_sleep, np.nan),
+        "plms_index": np.where(has_sleep, g.per_day_sum(np.where(seg_asleep, plms_seg, 0.0)) / safe_sleep, np.nan),
+    }
 
-    if g.activity_factor is not None:
-        seg_active = g.activity[j0] == _ACTIVE
-        act_h = g.per_day_sum(np.where(seg_active, dt, 0.0))
-        relief_sum = g.per_day_sum(np.where(seg_active, (1.0 - g.activity_factor[j0]) * dt, 0.0))
-        relief = np.where(act_h > 0, relief_sum / np.where(act_h > 0, act_h, 1.0), np.nan)
-    else:
-        relief = np.full(n, np.nan)
 
-    onset = _onset(g, c)
-    latency = _latency_at_rest(g, c)
-    waking_hours_above = g.per_day_sum(np.where(seg_asleep, 0.0, dur))
-    irls = _irls_items(peak, mean_sympt, hours_above, waking_hours_above, burden, sleep_frac, plms,
-                       waking_burden, relief, q).sum(axis=0)
+def _movement_relief(g) -> np.ndarray:
+    """Per day: mean relief by movement (``1 - activity_factor``) over the active time; NaN when
+    the run has no ``activity_factor`` or the day no activity."""
+    if g.activity_factor is None:
+        return np.full(len(g.days), np.nan)
+    dt = g.dt_h
+    seg_active = g.activity[g.seg] == _ACTIVE
+    act_h = g.per_day_sum(np.where(seg_active, dt, 0.0))
+    relief_sum = g.per_day_sum(np.where(seg_active, (1.0 - g.activity_factor[g.seg]) * dt, 0.0))
+    return np.where(act_h > 0, relief_sum / np.where(act_h > 0, act_h, 1.0), np.nan)
 
-    # ASRS-like score against the baseline days
+
+def _baseline_mask(days, baseline_days) -> np.ndarray:
+    """Which of ``days`` are the ASRS-like score's baseline (default: the first week)."""
     if baseline_days is None:
-        base_mask = np.zeros(n, bool)
-        base_mask[:min(WEEK_DAYS, n)] = True
-    else:
-        base_mask = np.isin(g.days, np.asarray(list(baseline_days), dtype=int))
-        if not base_mask.any():
-            raise ValueError(f"baseline_days {baseline_days!r} holds none of the complete symptom "
-                             f"days {int(g.days[0])}..{int(g.days[-1])}")
-    base = _baseline(onset[base_mask], latency[base_mask], peak[base_mask])
-    asrs = _asrs(onset, latency, peak, base)
+        mask = np.zeros(len(days), bool)
+        mask[:min(WEEK_DAYS, len(days))] = True
+        return mask
+    mask = np.isin(days, np.asarray(list(baseline_days), dtype=int))
+    if not mask.any():
+        raise ValueError(f"baseline_days {baseline_days!r} holds none of the complete symptom "
+                         f"days {int(days[0])}..{int(days[-1])}")
+    return mask
 
-    def var(values, units, long_name, description):
-        return ("day", np.asarray(values, dtype=float),
-                {"units": units, "long_name": long_name, "description": description})
 
+def _daily_table(ds, days, values, c, base_mask) -> xr.Dataset:
+    """The daily readouts as a Dataset over ``day``, attrs from :data:`rlsmodel.clinical.READOUTS`."""
+    data = {name: ("day", np.asarray(values[name], dtype=float), readout_attrs(name, c)) for name in READOUTS}
     out = xr.Dataset(
-        {
-            "onset_hour": var(onset, "h", "symptom onset clock time",
-                              f"clock hour (6-30; 25 = 01:00 next day) when urge_at_rest first rises "
-                              f"above {c:g}/10 in the symptom day; NaN if never"),
-            "peak": var(peak, "1", "peak urge (0-10)", "maximum of symptom over the symptom day"),
-            "burden": var(burden, "h", "urge-hours", "integral of symptom (0-10) over the symptom day, "
-                                                      "urge x hours"),
-            "hours_above": var(hours_above, "h", "hours with symptoms",
-                               f"time in the symptom day with symptom above {c:g}/10"),
-            "sleep_disruption": var(sleep_frac, "1", "sleep disruption (fraction of sleep)",
-                                    f"fraction of the asleep time with symptom above {c:g}/10; NaN if no sleep"),
-            "plms_index": var(plms, "1/h", "PLMS index",
-                              "periodic limb movements per hour of sleep: mean of plms_rate(symptom) "
-                              "over the asleep time (Montplaisir et al. 1997 calibration); NaN if no sleep"),
-            "latency_at_rest_h": var(latency, "h", "latency of symptoms at rest",
-                                     f"hours from the start of the evening rest period to symptom above "
-                                     f"{c:g}/10; NaN if not within that rest period"),
-            "irls": var(irls, "1", "IRLS-like severity score (0-40)",
-                        "sum of ten 0-4 items mapped from peak, mean urge, relief, sleep disruption, "
-                        "PLMS, urge-hours, symptomatic hours and waking urge-hours "
-                        "(rlsmodel.outcomes.daily docstring)"),
-            "asrs": var(asrs, "1", "ASRS-like augmentation severity (0-12)",
-                        "onset advance + latency shortening + intensity increase vs the baseline days, "
-                        "0-4 each; spread to other body parts not modelled"),
-        },
-        coords={"day": ("day", g.days.astype(int),
+        data,
+        coords={"day": ("day", days.astype(int),
                         {"units": "day", "long_name": "symptom day",
                          "description": "day d covers times [d + 0.25, d + 1.25) days (06:00 to 06:00)"})},
     )
     out.attrs.update({
         "symptom_threshold": c,
-        "baseline_days": ",".join(str(int(d)) for d in g.days[base_mask]),
+        "baseline_days": ",".join(str(int(d)) for d in days[base_mask]),
         "description": "daily clinical readouts (rlsmodel.outcomes.daily)",
     })
     for key in ("profile", "regimen", "augmentation_mechanism"):
         if key in ds.attrs:
             out.attrs[key] = ds.attrs[key]
     return out
-
-
-def _baseline(onset, latency, peak):
-    """Baseline medians; NaN onset = 30 h (no symptoms), NaN latency = cap."""
-    return {
-        "onset": float(np.median(np.where(np.isnan(onset), DAY_START_HOUR + 24.0, onset))),
-        "latency": float(np.median(np.where(np.isnan(latency), LATENCY_CAP_H, np.minimum(latency, LATENCY_CAP_H)))),
-        "peak": float(np.median(peak)),
-    }
-
-
-def _asrs(onset, latency, peak, base):
-    on = np.where(np.isnan(onset), DAY_START_HOUR + 24.0, onset)
-    lat = np.where(np.isnan(latency), LATENCY_CAP_H, np.minimum(latency, LATENCY_CAP_H))
-    item_onset = np.clip((base["onset"] - on) / 2.0, 0.0, 4.0)
-    item_latency = 4.0 * np.clip((base["latency"] - lat) / max(base["latency"], 1e-9), 0.0, 1.0)
-    item_intensity = np.clip(peak - base["peak"], 0.0, 4.0)
-    return item_onset + item_latency + item_intensity
 
 
 # ============================================================================================
@@ -625,37 +554,12 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
     ``baseline_days`` and ``treated_days`` (lists of day indices), ``threshold``, and
     ``mpi_days`` (list of treated days on which the criteria held).
     """
-    c = _check_threshold(threshold)
+    c = check_threshold(threshold)
     t = _check_dataset(ds)
-    try:
-        start = float(regimen_start_day)
-    except (TypeError, ValueError):
-        raise ValueError(f"regimen_start_day must be a number of days; got {regimen_start_day!r}") from None
-    if not np.isfinite(start) or not t[0] <= start < t[-1]:
-        raise ValueError(f"regimen_start_day {regimen_start_day!r} lies outside the simulated range "
-                         f"[{t[0]:g}, {t[-1]:g}) days")
-    days = _complete_days(t)
-    base_all = days[days + 1.0 + DAY_START_HOUR / 24.0 <= start + 1e-9]
-    if base_all.size == 0:
-        raise ValueError(f"no complete untreated symptom day (06:00 to 06:00) before regimen_start_day="
-                         f"{regimen_start_day!r}; start the regimen at day >= {int(days[0]) + 1.25:g} "
-                         "or simulate an untreated baseline first")
-    if baseline_days is not None:
-        if isinstance(baseline_days, bool) or not isinstance(baseline_days, (int, np.integer)) or baseline_days < 1:
-            raise ValueError(f"baseline_days must be a positive integer number of days; got {baseline_days!r}")
-        base_all = base_all[-int(baseline_days):]
-    treated = days[days + DAY_START_HOUR / 24.0 >= start - 1e-9]
-    if treated.size == 0:
-        raise ValueError(f"no complete symptom day on treatment after regimen_start_day={regimen_start_day!r}; "
-                         "simulate longer")
-
-    wanted = ",".join(str(int(d)) for d in base_all)
-    if (daily_table is not None and daily_table.attrs.get("symptom_threshold") == c
-            and daily_table.attrs.get("baseline_days") == wanted
-            and np.array_equal(daily_table["day"].values, days)):
-        dd = daily_table
-    else:
-        dd = daily(ds, threshold=c, baseline_days=base_all)
+    start = _check_start(regimen_start_day, t)
+    days = _day.complete_days(t)
+    base_all, treated = _split_days(days, start, regimen_start_day, baseline_days)
+    dd = _reuse_or_daily(ds, daily_table, c, days, base_all)
     onset = dd["onset_hour"].values
     latency = dd["latency_at_rest_h"].values
     peak = dd["peak"].values
@@ -665,41 +569,31 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
     is_base = np.isin(dd["day"].values, base_all)
     is_treat = np.isin(dd["day"].values, treated)
 
-    base = _baseline(onset[is_base], latency[is_base], peak[is_base])
-    base_irls = float(np.median(irls[is_base]))
+    base = baseline_of(onset[is_base], latency[is_base], peak[is_base], irls[is_base])
     base_burden = float(np.median(burden[is_base]))
-    base_onset_raw = onset[is_base]
-    baseline_onset_hour = (float(np.median(base_onset_raw)) if np.all(np.isfinite(base_onset_raw))
-                           else (np.nan if np.all(np.isnan(base_onset_raw)) else base["onset"]))
-
-    # treated series (contiguous days)
-    on_t = np.where(np.isnan(onset[is_treat]), DAY_START_HOUR + 24.0, onset[is_treat])
-    lat_t = np.where(np.isnan(latency[is_treat]), LATENCY_CAP_H, np.minimum(latency[is_treat], LATENCY_CAP_H))
-    peak_t, irls_t, burden_t, asrs_t = peak[is_treat], irls[is_treat], burden[is_treat], asrs[is_treat]
     tdays = dd["day"].values[is_treat]
-
-    mpi = _mpi_by_day(on_t, lat_t, peak_t, irls_t, base, base_irls)
+    mpi = mpi_by_day(onset[is_treat], latency[is_treat], peak[is_treat], irls[is_treat], base)
     day_met = int(tdays[np.argmax(mpi)]) if mpi.any() else None
-    persistent = _persistent(mpi)
-    day_met_cr = int(tdays[np.argmax(persistent)]) if persistent.any() else None
+    lasting = persistent(mpi)
+    day_met_cr = int(tdays[np.argmax(lasting)]) if lasting.any() else None
 
     late = slice(max(0, tdays.size - LATE_WINDOW_DAYS), tdays.size)
-    late_onset = float(np.median(on_t[late]))
-    late_irls = float(np.mean(irls_t[late]))
-    late_burden = float(np.mean(burden_t[late]))
+    late_onset = float(np.median(compared_onset(onset[is_treat])[late]))
+    late_irls = float(np.mean(irls[is_treat][late]))
+    late_burden = float(np.mean(burden[is_treat][late]))
     return {
         "augmented": day_met_cr is not None,
         "mpi_positive": day_met is not None,
         "day_met": day_met,
         "day_met_clinically_relevant": day_met_cr,
-        "onset_advance_h": base["onset"] - late_onset,
-        "severity_ratio": late_irls / base_irls if base_irls > 0 else np.nan,
+        "onset_advance_h": base.onset - late_onset,
+        "severity_ratio": late_irls / base.irls if base.irls > 0 else np.nan,
         "burden_ratio": late_burden / base_burden if base_burden > 0 else np.nan,
-        "baseline_onset_hour": baseline_onset_hour,
-        "baseline_irls": base_irls,
+        "baseline_onset_hour": baseline_onset_hour(onset[is_base]),
+        "baseline_irls": base.irls,
         "baseline_burden": base_burden,
         "late_irls": late_irls,
-        "late_asrs": float(np.mean(asrs_t[late])),
+        "late_asrs": float(np.mean(asrs[is_treat][late])),
         "baseline_days": [int(x) for x in base_all],
         "treated_days": [int(x) for x in tdays],
         "mpi_days": [int(x) for x in tdays[mpi]],
@@ -707,45 +601,41 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
     }
 
 
-def _complete_days(t):
-    """Indices of the complete symptom days in a run with times ``t`` (days)."""
-    b0 = int(np.ceil(t[0] - DAY_START_HOUR / 24.0 - 1e-9))
-    b1 = int(np.floor(t[-1] - DAY_START_HOUR / 24.0 + 1e-9))
-    if b1 - b0 < 1:
-        raise ValueError("the run holds no complete symptom day (06:00 to 06:00); simulate "
-                         "at least one day past 06:00 of day 0 (e.g. days=2)")
-    return np.arange(b0, b1)
+def _check_start(regimen_start_day, t) -> float:
+    try:
+        start = float(regimen_start_day)
+    except (TypeError, ValueError):
+        raise ValueError(f"regimen_start_day must be a number of days; got {regimen_start_day!r}") from None
+    if not np.isfinite(start) or not t[0] <= start < t[-1]:
+        raise ValueError(f"regimen_start_day {regimen_start_day!r} lies outside the simulated range "
+                         f"[{t[0]:g}, {t[-1]:g}) days")
+    return start
 
 
-def _mpi_by_day(onset, latency, peak, irls, base, base_irls):
-    """Boolean per treated day: the MPI-like criteria hold on the week ending that day.
-
-    Inputs are per treated day (NaN already replaced: onset 30 h, latency capped).
-    """
-    n = onset.size
-    out = np.zeros(n, bool)
-    if n < WEEK_DAYS:
-        return out
-    win = np.lib.stride_tricks.sliding_window_view
-    worse = irls > base_irls + WORSE_IRLS_MARGIN
-    n_worse = win(worse.astype(int), WEEK_DAYS).sum(axis=1)
-    advance = base["onset"] - np.median(win(onset, WEEK_DAYS), axis=1)
-    shorter_latency = np.median(win(latency, WEEK_DAYS), axis=1) <= base["latency"] - LATENCY_SHORTER_MIN_H
-    more_intense = np.median(win(peak, WEEK_DAYS), axis=1) >= base["peak"] + INTENSITY_GREATER_MIN
-    earlier = (advance >= ONSET_ADVANCE_FULL_H) | (
-        (advance >= ONSET_ADVANCE_PARTIAL_H) & (shorter_latency | more_intense))
-    out[WEEK_DAYS - 1:] = (n_worse >= WORSE_DAYS_MIN) & earlier
-    return out
+def _split_days(days, start, regimen_start_day, baseline_days) -> tuple:
+    """(baseline days, treated days): the complete symptom days that end by ``start`` (the last
+    ``baseline_days`` of them if given) and those that begin at or after it."""
+    base_all = days[days + 1.0 + DAY_START <= start + 1e-9]
+    if base_all.size == 0:
+        raise ValueError(f"no complete untreated symptom day (06:00 to 06:00) before regimen_start_day="
+                         f"{regimen_start_day!r}; start the regimen at day >= {_day.day_start(int(days[0]) + 1):g} "
+                         "or simulate an untreated baseline first")
+    if baseline_days is not None:
+        if isinstance(baseline_days, bool) or not isinstance(baseline_days, (int, np.integer)) or baseline_days < 1:
+            raise ValueError(f"baseline_days must be a positive integer number of days; got {baseline_days!r}")
+        base_all = base_all[-int(baseline_days):]
+    treated = days[days + DAY_START >= start - 1e-9]
+    if treated.size == 0:
+        raise ValueError(f"no complete symptom day on treatment after regimen_start_day={regimen_start_day!r}; "
+                         "simulate longer")
+    return base_all, treated
 
 
-def _persistent(mpi):
-    """Per day: the criteria hold from that day on every day for PERSISTENT_DAYS, or on every
-    day to the end of the run when that span is at least PERSISTENT_MIN_TO_END_DAYS."""
-    n = mpi.size
-    # run length of consecutive True starting at each day (vectorised via reverse cumsum)
-    idx = np.arange(n)
-    false_pos = np.where(~mpi, idx, n)
-    next_false = np.minimum.accumulate(false_pos[::-1])[::-1]   # first False at or after i
-    run = next_false - idx
-    to_end = next_false == n
-    return mpi & ((run >= PERSISTENT_DAYS) | (to_end & (run >= PERSISTENT_MIN_TO_END_DAYS)))
+def _reuse_or_daily(ds, daily_table, c, days, base_all) -> xr.Dataset:
+    """``daily_table`` if it was made with threshold ``c`` and these baseline days, else :func:`daily`."""
+    wanted = ",".join(str(int(d)) for d in base_all)
+    if (daily_table is not None and daily_table.attrs.get("symptom_threshold") == c
+            and daily_table.attrs.get("baseline_days") == wanted
+            and np.array_equal(daily_table["day"].values, days)):
+        return daily_table
+    return daily(ds, threshold=c, baseline_days=base_all)

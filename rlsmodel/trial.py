@@ -2,8 +2,9 @@
 
 >>> import rlsmodel
 >>> from rlsmodel import Regimen
->>> ds = rlsmodel.virtual_trial({"pramipexole 0.5 mg": Regimen.daily("pramipexole", 0.5, 21.0),
-...                              "pregabalin 300 mg": Regimen.daily("pregabalin", 300.0, 21.0)},
+>>> from rlsmodel.pharmacology import reference_regimen
+>>> ds = rlsmodel.virtual_trial({"pramipexole 0.5 mg": reference_regimen("pramipexole", dose=0.5),
+...                              "pregabalin 300 mg": reference_regimen("pregabalin")},
 ...                             n=100, weeks=52, seed=1, workers=2)          # doctest: +SKIP
 >>> ds["augmentation_incidence"].to_series()                               # doctest: +SKIP
 
@@ -14,9 +15,11 @@ Design
 * **Timeline**: ``baseline_weeks`` untreated weeks (days ``0 .. B-1``, ``B = 7 *
   baseline_weeks``), randomisation at midnight of day ``B``, then ``weeks`` treated weeks.
   Arm regimens are written in trial time (day 0 = randomisation day) and shifted by ``B``.
-  Symptom days run 06:00-06:00 (:mod:`rlsmodel.outcomes`): days ``0 .. B-1`` are the
-  baseline, days ``B .. B + 7 * weeks - 1`` are on treatment (doses before 06:00 on the
-  randomisation day would fall into the last baseline day; evening doses are the rule).
+  Symptom days run 06:00-06:00 (:mod:`rlsmodel.clinical.day`): days ``0 .. B-1`` are the
+  baseline, days ``B .. B + 7 * weeks - 1`` are on treatment, the rule of
+  :mod:`rlsmodel.clinical.protocol` for a first dose on day ``B`` at or after 06:00 (doses
+  before 06:00 on the randomisation day would fall into the last baseline day; evening doses
+  are the rule).
 * **Runs**: one :func:`rlsmodel.sweep` over an explicit sample of (patient, arm) points
   (patient-major order: a patient's arms share the steady-state start), with a regimen
   factory per arm (``placebo``: no drug, the biology is that of the untreated patient).
@@ -43,22 +46,25 @@ day:
 Adjudication at visits (how trial verdicts are mapped)
 ------------------------------------------------------
 Visits are at the end of every ``visit_every_weeks``-th treated week (default 4: weeks 4,
-8, 12, ...) and at the end of the last week. The MPI criteria (``outcomes._mpi_by_day``:
->= 5 of 7 worse days against the baseline median + onset earlier by 4 h, or by 2-4 h with
-shorter latency or greater intensity) are evaluated on the *reported* series, identically
-in every arm, for the recall week ending at each visit:
+8, 12, ...) and at the end of the last week. The MPI criteria
+(:func:`rlsmodel.clinical.mpi_by_day`: >= 5 of 7 worse days against the baseline median +
+onset earlier by 4 h, or by 2-4 h with shorter latency or greater intensity) are evaluated on
+the *reported* series, identically in every arm, for the recall week ending at each visit
+(:func:`rlsmodel.clinical.adjudicate`):
 
 * ``mpi_positive``: the criteria hold at some visit (the MPI tier of Benes et al. 2012).
   Placebo patients reach it through day-to-day variability (Hogl et al. 2011).
 * ``augmented`` (clinically relevant): at some visit the criteria have held on every day
   of the 28 days before it (persistent since the previous monthly visit), or, at the final
   visit, on every day of at least the last 14 days -- the persistent tier of
-  :func:`rlsmodel.outcomes.augmentation`, anchored at visits.
+  :func:`rlsmodel.outcomes.augmentation` (:func:`rlsmodel.clinical.persistent`), anchored
+  at visits.
 * ``day_met`` / ``day_met_clinically_relevant``: days since randomisation of the first
   such visit (NaN: never).
 
 ``irls_change`` is the weekly IRLS (mean reported daily IRLS over the 7-day recall window)
-at week 12 and at the last week minus that of the last baseline week.
+at week 12 and at the last week minus that of the last baseline week
+(:func:`rlsmodel.clinical.baseline_week`, days ``B-7 .. B-1``).
 """
 from __future__ import annotations
 
@@ -72,7 +78,7 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
-from . import outcomes
+from . import clinical, outcomes
 from . import profiles as _profiles
 from .population import STREAM_DAILY_NOISE, _check_int, population, varied_parameters
 from .sweep.summaries import OutcomeGroup
@@ -86,11 +92,11 @@ ONSET_H_PER_IRLS_POINT = 0.4
 PEAK_PER_IRLS_POINT = 0.25
 #: Time constant (days) of the placebo response: 95 % of it after 12 weeks.
 PLACEBO_TIME_CONSTANT_DAYS = 28.0
-#: Recall window of a visit (days): the MPI week and the weekly IRLS.
-RECALL_DAYS = outcomes.WEEK_DAYS
+#: Recall window of a visit (days): the MPI week and the weekly IRLS (rlsmodel.clinical.visits).
+RECALL_DAYS = clinical.RECALL_DAYS
 #: Persistence for the clinically relevant tier: days before a visit, and at the final visit
-#: (the same as :func:`rlsmodel.outcomes.augmentation`'s persistent tier).
-PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = outcomes.PERSISTENT_DAYS, outcomes.PERSISTENT_MIN_TO_END_DAYS
+#: (the same as :func:`rlsmodel.outcomes.augmentation`'s persistent tier; rlsmodel.clinical.persistence).
+PERSISTENT_DAYS, PERSISTENT_AT_END_DAYS = clinical.PERSISTENT_DAYS, clinical.PERSISTENT_MIN_TO_END_DAYS
 #: Week of the early IRLS read-out (the placebo-controlled phase of Allen et al. 2014).
 EARLY_WEEK = 12
 Z95 = 1.959963984540054
@@ -134,7 +140,8 @@ class NoDrug:
 
 
 def _as_regimen(name, spec):
-    """An arm's regimen from a Regimen, None (no drug) or {"drug", "dose_mg", "clock_hour"=21}."""
+    """An arm's regimen from a Regimen, None (no drug) or {"drug", "dose_mg", "clock_hour"} (clock
+    hour default: the drug table's, :func:`rlsmodel.clinical.dose_hour`)."""
     from .pharmacology import Regimen
     if spec is None or isinstance(spec, NoDrug):
         return NoDrug()
@@ -148,7 +155,8 @@ def _as_regimen(name, spec):
             raise ValueError(f"arm {name!r}: a dict regimen needs 'drug' and 'dose_mg' (optional clock_hour, "
                              f"start_day, stop_day, allow_off_label); got keys {sorted(spec)}")
         try:
-            return Regimen.daily(spec["drug"], spec["dose_mg"], spec.get("clock_hour", 21.0),
+            hour = spec["clock_hour"] if "clock_hour" in spec else clinical.dose_hour(spec["drug"])
+            return Regimen.daily(spec["drug"], spec["dose_mg"], hour,
                                  start_day=spec.get("start_day", 0), stop_day=spec.get("stop_day"),
                                  allow_off_label=spec.get("allow_off_label", False))
         except ValueError as exc:
@@ -242,11 +250,8 @@ class TrialScorer:
         return state
 
     def visit_weeks(self) -> list:
-        """Treated weeks at whose end a visit takes place."""
-        weeks = list(range(self.visit_every_weeks, self.weeks + 1, self.visit_every_weeks))
-        if not weeks or weeks[-1] != self.weeks:
-            weeks.append(self.weeks)
-        return weeks
+        """Treated weeks at whose end a visit takes place (:func:`rlsmodel.clinical.visit_weeks`)."""
+        return clinical.visit_weeks(self.weeks, self.visit_every_weeks)
 
     def describe(self) -> str:
         return (f"baseline days 0-{self.start_day - 1}, {self.weeks} treated weeks, visits at weeks "
@@ -262,76 +267,62 @@ class TrialScorer:
     def score(self, ds) -> dict:
         """All :data:`PATIENT_OUTCOMES` of one trajectory (floats)."""
         point = json.loads(ds.attrs["sweep_point"])
-        patient = int(round(point["patient"]))
-        sd = float(point["symptom_noise_sd"])
-        placebo = float(point["placebo_response"])
         B, n_treated = self.start_day, 7 * self.weeks
         dd = outcomes.daily(ds, baseline_days=range(0, B))
         days = dd["day"].values.astype(int)
         expected = np.arange(0, B + n_treated)
         if not np.array_equal(days, expected):
             raise RuntimeError(f"symptom days {days[0]}..{days[-1]} do not cover the trial days 0..{expected[-1]}")
-        irls = dd["irls"].values
-        onset = dd["onset_hour"].values
-        peak = dd["peak"].values
-        latency = dd["latency_at_rest_h"].values
+        reported = self.reported(dd, int(round(point["patient"])), float(point["symptom_noise_sd"]),
+                                 float(point["placebo_response"]))
+        verdict = clinical.adjudicate(self.mpi_flags(reported), self.visit_weeks())
 
-        z = daily_fluctuation(self.seed, patient, days.size)
-        noise = sd * z
-        elapsed = np.where(days >= B, days - B + 1.0, 0.0)
-        offset = placebo * (1.0 - np.exp(-elapsed / PLACEBO_TIME_CONSTANT_DAYS))
-        irls_r = np.clip(irls + offset + noise, 0.0, 40.0)
-        day_start = outcomes.DAY_START_HOUR
-        onset_r = np.clip(onset - ONSET_H_PER_IRLS_POINT * noise, day_start, day_start + 24.0 - 1e-9)
-        peak_r = np.clip(peak + PEAK_PER_IRLS_POINT * noise, 0.0, 10.0)
+        def weekly(series, week):      # mean over the recall week: clinical.treated_week (0: baseline week)
+            days_ = clinical.baseline_week(B) if week == 0 else clinical.treated_week(B, week)
+            return float(np.mean(series[days_.start:days_.stop]))
 
-        base = days < B
-        ref = outcomes._baseline(onset_r[base], latency[base], peak_r[base])
-        base_irls = float(np.median(irls_r[base]))
-        treat = ~base
-        cap = outcomes.LATENCY_CAP_H
-        on_t = np.where(np.isnan(onset_r[treat]), day_start + 24.0, onset_r[treat])
-        lat_t = np.where(np.isnan(latency[treat]), cap, np.minimum(latency[treat], cap))
-        mpi = outcomes._mpi_by_day(on_t, lat_t, peak_r[treat], irls_r[treat], ref, base_irls)
-
-        visits = self.visit_weeks()
-        positive, relevant = [], []
-        for k, week in enumerate(visits):
-            j = 7 * week - 1
-            positive.append(bool(mpi[j]))
-            persistent = j + 1 >= PERSISTENT_DAYS and bool(mpi[j + 1 - PERSISTENT_DAYS:j + 1].all())
-            if not persistent and k == len(visits) - 1:
-                run = _run_to_end(mpi)
-                persistent = run >= PERSISTENT_AT_END_DAYS
-            relevant.append(persistent)
-        first_pos = next((7 * w for w, p in zip(visits, positive) if p), np.nan)
-        first_rel = next((7 * w for w, r in zip(visits, relevant) if r), np.nan)
-
-        def weekly(series, end):      # mean over the recall week ending at day index `end` (exclusive)
-            return float(np.mean(series[end - RECALL_DAYS:end]))
-
-        base_week = weekly(irls_r, B)
-        end_week = weekly(irls_r, B + n_treated)
-        early = weekly(irls_r, B + 7 * EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
-        bio_change = weekly(irls, B + n_treated) - weekly(irls, B)
-        bio = outcomes.augmentation(ds, B + outcomes.DAY_START_HOUR / 24.0, daily_table=dd)
+        irls_r, irls = reported["irls"], dd["irls"].values
+        base_week = weekly(irls_r, 0)
+        end_week = weekly(irls_r, self.weeks)
+        early = weekly(irls_r, EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
+        bio_change = weekly(irls, self.weeks) - weekly(irls, 0)
+        bio = outcomes.augmentation(ds, clinical.treatment_start(B), daily_table=dd)
         return {
-            "augmented": float(any(relevant)), "mpi_positive": float(any(positive)),
-            "day_met": float(first_pos), "day_met_clinically_relevant": float(first_rel),
+            "augmented": float(verdict.augmented), "mpi_positive": float(verdict.mpi_positive),
+            "day_met": verdict.first_positive_day, "day_met_clinically_relevant": verdict.first_relevant_day,
             "baseline_irls": base_week, "irls_change_week_12": float(early),
             "irls_change_end": end_week - base_week, "biological_irls_change_end": bio_change,
             "augmented_biological": float(bio["augmented"]),
         }
 
+    def reported(self, dd, patient: int, sd: float, placebo: float) -> dict:
+        """The patient's reported daily series (module docstring): ``irls``, ``onset_hour``,
+        ``peak`` with the reporting fluctuation and placebo offset, ``latency_at_rest_h`` as
+        simulated; ``day`` the symptom days."""
+        days = dd["day"].values.astype(int)
+        B = self.start_day
+        noise = sd * daily_fluctuation(self.seed, patient, days.size)
+        elapsed = np.where(days >= B, days - B + 1.0, 0.0)
+        offset = placebo * (1.0 - np.exp(-elapsed / PLACEBO_TIME_CONSTANT_DAYS))
+        return {
+            "day": days,
+            "irls": np.clip(dd["irls"].values + offset + noise, 0.0, 40.0),
+            "onset_hour": np.clip(dd["onset_hour"].values - ONSET_H_PER_IRLS_POINT * noise, clinical.DAY_START_HOUR,
+                                  clinical.DAY_END_HOUR - 1e-9),
+            "peak": np.clip(dd["peak"].values + PEAK_PER_IRLS_POINT * noise, 0.0, 10.0),
+            "latency_at_rest_h": dd["latency_at_rest_h"].values,
+        }
 
-def _run_to_end(flags) -> int:
-    """Number of consecutive True values at the end of ``flags``."""
-    n = 0
-    for f in flags[::-1]:
-        if not f:
-            break
-        n += 1
-    return n
+    def mpi_flags(self, series) -> np.ndarray:
+        """Per treated day: the MPI criteria (:func:`rlsmodel.clinical.mpi_by_day`) on the week
+        ending that day, against the baseline days ``0 .. B-1`` of the same ``series`` (a mapping
+        of daily ``day``, ``onset_hour``, ``latency_at_rest_h``, ``peak``, ``irls``)."""
+        base = series["day"] < self.start_day
+        treat = ~base
+        ref = clinical.baseline_of(series["onset_hour"][base], series["latency_at_rest_h"][base], series["peak"][base],
+                                series["irls"][base])
+        return clinical.mpi_by_day(series["onset_hour"][treat], series["latency_at_rest_h"][treat],
+                                   series["peak"][treat], series["irls"][treat], ref)
 
 
 class PatientOutcome:
@@ -460,7 +451,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     values[:, columns.index("patient")] = np.repeat(np.arange(n), n_arms)
     sample = from_matrix(columns, values, seed=seed)
 
-    days = 7.0 * (baseline_weeks + weeks) + outcomes.DAY_START_HOUR / 24.0
+    days = 7.0 * (baseline_weeks + weeks) + clinical.DAY_START
     raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)

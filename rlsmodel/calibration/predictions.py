@@ -11,6 +11,11 @@ signature is named ``"module:function"`` or ``"file.py:function"``.
   augmentation criteria (:func:`rlsmodel.outcomes.augmentation`); NaN if never within ``weeks``.
 * :func:`virtual_trial_incidence`: a virtual trial arm's augmentation incidence (or MPI tier,
   or placebo-corrected IRLS change), from :func:`rlsmodel.virtual_trial` with a fixed seed.
+
+The median-patient runs follow :mod:`rlsmodel.clinical.protocol`: :data:`BASELINE_DAYS`
+untreated days, the first dose on day ``BASELINE_DAYS`` at the drug table's clock hour unless
+``clock_hour`` is given; the symptom day of the first dose is the first treated day, every
+earlier one is baseline, and the last baseline week is the seven days before it.
 """
 from __future__ import annotations
 
@@ -18,47 +23,53 @@ import math
 
 import numpy as np
 
-#: Untreated days before the first dose in the median-patient predictions.
-BASELINE_DAYS = 28
+from .. import clinical
+
+#: Untreated days before the first dose in the median-patient predictions
+#: (:data:`rlsmodel.clinical.protocol.BASELINE_DAYS`).
+BASELINE_DAYS = clinical.BASELINE_DAYS
 
 
-def _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile, sample_every_hours=1.0):
-    from .. import outcomes
+def _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile, sample_every_hours=None):
+    """The median patient: :data:`BASELINE_DAYS` untreated, then daily ``drug`` (clock hour None:
+    the drug table's) for ``weeks`` weeks and two days; ``(ds, first treated symptom day)``."""
     from ..pharmacology import Regimen
-    reg = Regimen.daily(drug, dose_mg, clock_hour, start_day=BASELINE_DAYS)
-    days = BASELINE_DAYS + 7 * weeks + 2
-    ds = model.simulate(days, profile, regimen=reg, sample_every_hours=sample_every_hours)
-    return ds, outcomes.daily(ds)
+    hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
+    reg = Regimen.daily(drug, dose_mg, hour, start_day=BASELINE_DAYS)
+    kw = {} if sample_every_hours is None else {"sample_every_hours": sample_every_hours}
+    ds = model.simulate(BASELINE_DAYS + 7 * weeks + 2, profile, regimen=reg, **kw)
+    return ds, clinical.first_treated_day(BASELINE_DAYS, hour)
 
 
-def irls_change(model, drug, dose_mg, clock_hour=21.0, weeks=12, profile="rls_genetic") -> float:
+def irls_change(model, drug, dose_mg, clock_hour=None, weeks=12, profile="rls_genetic") -> float:
     """Mean IRLS-like score of the median patient in week ``weeks`` of daily ``drug`` minus
-    that of the last untreated week (points; negative = better)."""
-    _, daily = _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile)
+    that of the last untreated week (points; negative = better). ``clock_hour`` (0-24): None
+    for the drug table's dose hour."""
+    from .. import outcomes
+    ds, first = _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile, sample_every_hours=1.0)
+    daily = outcomes.daily(ds)
     d, irls = daily["day"].values, daily["irls"].values
-    start = BASELINE_DAYS
-    base = irls[(d >= start - 8) & (d < start - 1)]
-    last = irls[(d >= start + 7 * (weeks - 1)) & (d < start + 7 * weeks)]
+    base = irls[np.isin(d, clinical.baseline_week(first))]
+    last = irls[np.isin(d, clinical.treated_week(first, weeks))]
     return float(np.mean(last) - np.mean(base))
 
 
-def time_to_augmentation(model, drug, dose_mg, clock_hour=21.0, weeks=52, profile="rls_genetic",
+def time_to_augmentation(model, drug, dose_mg, clock_hour=None, weeks=52, profile="rls_genetic",
                          tier="clinically_relevant") -> float:
     """Days from the first dose until the median patient meets the augmentation criteria
-    (``tier``: ``"clinically_relevant"`` or ``"mpi_positive"``); NaN if not within ``weeks``."""
+    (``tier``: ``"clinically_relevant"`` or ``"mpi_positive"``); NaN if not within ``weeks``.
+    ``clock_hour`` (0-24): None for the drug table's dose hour."""
     from .. import outcomes
-    from ..pharmacology import Regimen
     if tier not in ("clinically_relevant", "mpi_positive"):
         raise ValueError(f"tier must be 'clinically_relevant' or 'mpi_positive'; got {tier!r}")
-    reg = Regimen.daily(drug, dose_mg, clock_hour, start_day=BASELINE_DAYS)
-    ds = model.simulate(BASELINE_DAYS + 7 * weeks + 2, profile, regimen=reg)
-    verdict = outcomes.augmentation(ds, regimen_start_day=BASELINE_DAYS)
+    ds, first = _median_patient_run(model, drug, dose_mg, clock_hour, weeks, profile)
+    verdict = outcomes.augmentation(ds, regimen_start_day=clinical.day_start(first))
     key = "day_met_clinically_relevant" if tier == "clinically_relevant" else "day_met"
     day = verdict.get(key)
     return math.nan if day is None else float(day - BASELINE_DAYS)
 
 
-def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=100, seed=0,
+def virtual_trial_incidence(model, drug, dose_mg, clock_hour=None, weeks=52, n=100, seed=0,
                             measure="augmentation", profile="rls_genetic", min_baseline_irls=15.0,
                             workers=None) -> float:
     """One arm of a virtual trial (:func:`rlsmodel.virtual_trial`, fixed ``seed``).
@@ -67,6 +78,7 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=1
     ``"mpi_positive"`` (fraction), ``"noise_free"`` (fraction of evaluated patients whose
     noise-free daily series meets the criteria, ``augmented_biological``), or ``"irls_change_week_12"`` / ``"irls_change_end"``
     (placebo-corrected mean change of the reported IRLS: the arm minus the placebo arm).
+    ``clock_hour`` (0-24): None for the drug table's dose hour.
     The result jumps by 1/n between parameter sets: fit it with a derivative-free optimizer
     (``options.optimizer = "Powell"``) or as a range target.
     """
@@ -76,7 +88,8 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=21.0, weeks=52, n=1
         raise ValueError(f"measure must be one of {', '.join(measures)}; got {measure!r}")
     placebo = measure.startswith("irls")
     arm = f"{drug} {dose_mg:g} mg"
-    ds = virtual_trial({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": clock_hour}}, n=n, weeks=weeks,
+    hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
+    ds = virtual_trial({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": hour}}, n=n, weeks=weeks,
                        seed=seed, placebo=placebo, profile=profile, model=model, workers=workers,
                        min_baseline_irls=min_baseline_irls, progress=False)
     if measure in ("augmentation", "mpi_positive", "noise_free"):

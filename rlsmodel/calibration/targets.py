@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..clinical.readouts import READOUTS
 from ..model.system import closest
 
 #: Daily outcomes of :func:`rlsmodel.outcomes.daily` usable as measured observables (time =
 #: symptom day number; day d covers 06:00 of day d to 06:00 of day d + 1).
-DAILY_OUTCOMES = ("onset_hour", "peak", "burden", "hours_above", "sleep_disruption", "plms_index",
-                  "latency_at_rest_h", "irls", "asrs")
+DAILY_OUTCOMES = tuple(READOUTS)
 #: Simulation variables beyond the declared states and observables (kept for importers: since
 #: issue 16 these three are declared observables).
 EXTRA_VARIABLES = ("total_body_iron", "symptom", "activity_factor")

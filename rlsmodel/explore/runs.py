@@ -17,7 +17,6 @@ library default was 1e-8 when this was chosen): curves agree to well under a lin
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -25,13 +24,14 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import xarray as xr
 
-from .. import outcomes
+from .. import clinical, outcomes
 from ..pharmacology import DRUGS, Regimen
 from ..pharmacology.regimen import PATCH_DRUGS
 from ..simulator import AUGMENTATION_MECHANISMS, Model
 
-#: Untreated days simulated before the first dose (the augmentation baseline).
-BASELINE_DAYS = 14
+#: Untreated days simulated before the first dose (the augmentation baseline;
+#: :data:`rlsmodel.clinical.protocol.BASELINE_DAYS`, as in the scorecard and the predictions).
+BASELINE_DAYS = clinical.BASELINE_DAYS
 #: Output spacing (h) of the whole run and of the re-simulated display days.
 COARSE_HOURS = 1.0
 FINE_HOURS = 0.1
@@ -103,6 +103,17 @@ class Settings:
         if self.stop_day is None or self.stop_day >= self.days:
             return None
         return int(self.stop_day)
+
+    @property
+    def first_treated_day(self) -> int:
+        """The symptom day of the first dose (:func:`rlsmodel.clinical.first_treated_day`);
+        ``start_day`` when untreated."""
+        return clinical.first_treated_day(self.start_day, None if self.drug is None else self.clock_hour)
+
+    @property
+    def baseline_days(self) -> range:
+        """The untreated symptom days before the first treated one (the baseline)."""
+        return range(0, self.first_treated_day)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -197,7 +208,7 @@ def _fine_day(model, s: Settings, run, day: int, regimen_on: bool):
     kw = dict(profile=s.profile, params=s.params, sample_every_hours=FINE_HOURS, rtol=RTOL, atol=ATOL, warn=False)
     initial = _state_at(model, run.sel(time=float(day), method="nearest"))
     reg = build_regimen(s, shift=day, skip_dose_at_zero=s.clock_hour == 0.0) if regimen_on else None
-    ds = model.simulate(1.25, regimen=reg, initial=initial, **kw)
+    ds = model.simulate(clinical.day_start(1), regimen=reg, initial=initial, **kw)
     return ds.assign_coords(time=ds.time + day)
 
 
@@ -205,7 +216,7 @@ def early_late_days(s: Settings) -> tuple:
     """Symptom days shown as 'early' and 'late' in treatment (or (None, None) untreated)."""
     if s.drug is None:
         return None, None
-    last_complete = int(math.floor(s.days - 1.25 + 1e-9))
+    last_complete = clinical.symptom_day_of(s.days) - 1
     late = last_complete if s.effective_stop is None else min(last_complete, s.effective_stop - 1)
     early = min(s.start_day + 1, late)
     if is_iv_once(s.drug):          # iron infusion: the day after, and the end of follow-up
@@ -238,7 +249,7 @@ def run(s: Settings, progress=None) -> Result:
     if progress:
         progress(0.9, "re-simulating the displayed days")
     days = {}
-    untreated = model.simulate(1.25, profile=s.profile, params=s.params, sample_every_hours=FINE_HOURS,
+    untreated = model.simulate(clinical.day_start(1), profile=s.profile, params=s.params, sample_every_hours=FINE_HOURS,
                                rtol=RTOL, atol=ATOL)
     days["untreated"] = (0, untreated)
     early, late = early_late_days(s)
@@ -251,10 +262,10 @@ def run(s: Settings, progress=None) -> Result:
     t = time.perf_counter()
     verdict = None
     if regimen is not None:
-        verdict = outcomes.augmentation(run_ds, s.start_day)
+        verdict = outcomes.augmentation(run_ds, clinical.day_start(s.first_treated_day))
         daily = outcomes.daily(run_ds, baseline_days=verdict["baseline_days"])
     else:
-        daily = outcomes.daily(run_ds, baseline_days=range(0, s.start_day - 1))
+        daily = outcomes.daily(run_ds, baseline_days=s.baseline_days)
     healthy = model.steady_state("healthy")
     timings["outcomes_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0

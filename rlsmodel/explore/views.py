@@ -15,7 +15,7 @@ from bokeh.core.properties import value
 from bokeh.models import BoxAnnotation, ColumnDataSource, HoverTool, Label, Legend, LegendItem, Span
 from bokeh.plotting import figure
 
-from .. import outcomes
+from .. import clinical, outcomes
 from ..plotting import DRUG_COLOURS, weekly
 from ..pharmacology import DRUGS
 from .runs import daily_stats
@@ -190,13 +190,6 @@ def _update_markers(markers, result, scale=MONTH, origin=0.0):
 # ============================================================================================
 # a day
 # ============================================================================================
-def _symptom_day(ds, day):
-    """(clock hours 6..30, dataset slice) of symptom day ``day`` in a fine run."""
-    sel = ds.sel(time=slice(day + 0.25 - 1e-9, day + 1.25 + 1e-9))
-    hours = (sel.time.values - day) * 24.0
-    return hours, sel
-
-
 def _segments(hours, modes):
     """Runs of equal activity mode: [(start_h, end_h, mode)]."""
     out, start = [], 0
@@ -212,7 +205,7 @@ def day_data(result) -> dict:
     out = {"days": {}, "units": {"hour": "h (clock time; 24-30 = next morning)", "urge": "0-10"}}
     s = result.settings
     for label, (day, ds) in result.days.items():
-        hours, sel = _symptom_day(ds, day)
+        hours, sel = clinical.select_day(ds, day)
         dd = outcomes.daily(ds)
         row = dd.sel(day=day) if day in dd.day.values else dd.isel(day=0)
         out["days"][label] = {
@@ -266,9 +259,9 @@ class DayView(View):
         self.dose_label = Label(x=0, y=8.8, text="", text_font_size="8pt", visible=False)
         top.add_layout(self.dose)
         top.add_layout(self.dose_label)
-        top.add_layout(Span(location=outcomes.DEFAULT_THRESHOLD, dimension="width", line_color="#999999",
+        top.add_layout(Span(location=clinical.DEFAULT_THRESHOLD, dimension="width", line_color="#999999",
                             line_dash="dashed"))
-        top.add_layout(Label(x=6.2, y=outcomes.DEFAULT_THRESHOLD, text="onset threshold",
+        top.add_layout(Label(x=6.2, y=clinical.DEFAULT_THRESHOLD, text="onset threshold",
                              text_font_size="7pt", text_color="#999999"))
         top.add_tools(HoverTool(tooltips=[("clock", "@hour{0.0} h"), ("urge", "@urge{0.0}")]))
         _clock_ticks(top)
@@ -302,13 +295,12 @@ class DayView(View):
                 continue
             self.lines[label].data = {"hour": _a(d["hour"]), "urge": _a(d["urge"])}
             on = [] if d["onset_hour"] is None else [d["onset_hour"]]
-            self.onsets[label].data = {"x": on, "y": [outcomes.DEFAULT_THRESHOLD] * len(on)}
+            self.onsets[label].data = {"x": on, "y": [clinical.DEFAULT_THRESHOLD] * len(on)}
             item.label = value(names[label].format(drug=s.drug, day=d["day"]))
             item.visible = True
         self.gate.data = {"hour": _a(untreated["hour"]), "gate": _a(untreated["gate"])}
         h = data["dose_hour"]
-        if h is not None and h < 6:
-            h += 24
+        h = None if h is None else clinical.in_day_hour(h)
         _set_span(self.dose, h)
         self.dose.line_color = drug_colour(s.drug)
         self.dose_label.update(visible=h is not None, x=h or 0, text=f" dose {s.dose_mg:g} mg",
@@ -334,7 +326,7 @@ def iron_data(result) -> dict:
         out["variables"][name] = {
             "title": title, "units": _units(run, name), "label": _label(run, name, title),
             "daily_mean": _r(mean), "first": _f(mean[0]), "final": _f(mean[-1]),
-            "untreated": _f(uds[name].sel(time=slice(0.25, 1.25)).mean()),
+            "untreated": _f(clinical.select_day(uds, 0)[1][name].mean()),
             "healthy": _f(result.healthy[name]) if name in result.healthy else None,
         }
     return out
@@ -422,7 +414,7 @@ def dopamine_data(result) -> dict:
         for label in ("early", "late"):
             if label in result.days:
                 day, ds = result.days[label]
-                hours, sel = _symptom_day(ds, day)
+                hours, sel = clinical.select_day(ds, day)
                 days[label] = {"day": int(day), "hour": _r(hours, 6), "level": _r(sel[level].values, 4)}
         out["drug"] = {"variable": level, "label": _label(run, level, f"{s.drug} level"),
                        "daily_max": _r(hi), "daily_mean": _r(mean), "days": days}
@@ -536,9 +528,9 @@ def augmentation_data(result) -> dict:
     idx, onset = weekly(dd, "onset_hour")
     _, irls = weekly(dd, "irls")
     wd = days[0] + 7 * idx
-    base = days < s.start_day - 1
-    late = days >= days[-1] - 27
     v = result.verdict or {}
+    base = np.isin(days, v["baseline_days"] if v else list(s.baseline_days))
+    late = days > days[-1] - outcomes.LATE_WINDOW_DAYS
 
     def med(x):
         return _f(np.nanmedian(x)) if np.isfinite(x).any() else None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..clinical.readouts import READOUT_UNITS
 from ..model.system import closest
 
 STATISTICS = ("mean", "max", "min")
@@ -84,9 +85,8 @@ class LastDay:
         return float(getattr(np, self.statistic)(values[last]))
 
 
-#: Readouts of rlsmodel.outcomes.daily -> unit.
-DAILY_READOUTS = {"onset_hour": "h", "peak": "1", "burden": "h", "hours_above": "h", "sleep_disruption": "1",
-                  "plms_index": "1/h", "latency_at_rest_h": "h", "irls": "1", "asrs": "1"}
+#: Readouts of rlsmodel.outcomes.daily -> unit (the one table: rlsmodel.clinical.readouts).
+DAILY_READOUTS = READOUT_UNITS
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from .. import clinical
 from ..pharmacology import DRUGS, arm_name, is_single_dose, reference_dose, reference_doses, reference_regimen
 
 #: Profile of the median patient used by the treatment and augmentation targets: idiopathic
@@ -19,8 +20,9 @@ TREATMENT_PROFILE = "rls_genetic"
 IRON_PROFILE = "rls_iron_deficient"
 #: The two untreated RLS profiles most symptom and physiology targets compare with healthy.
 RLS_PROFILES = ("rls_genetic", "rls_iron_deficient")
-#: Untreated days before the first dose (the augmentation baseline).
-BASELINE_DAYS = 28
+#: Untreated days before the first dose (the augmentation baseline;
+#: :data:`rlsmodel.clinical.protocol.BASELINE_DAYS`).
+BASELINE_DAYS = clinical.BASELINE_DAYS
 
 DOPAMINERGIC = ("levodopa", "pramipexole", "ropinirole", "rotigotine")
 ALPHA2DELTA = ("pregabalin", "gabapentin_enacarbil")

@@ -10,7 +10,9 @@ hypothesis is ``Runs(Model(augmentation=...), quick)``. New kinds of shared runs
 Conventions: slow quantities compare day-averaged steady states (:meth:`Runs.steady`);
 daily rhythms use the entrained second day of a 2-day run sampled every 5 minutes, read
 from noon to noon so that the night is contiguous (:meth:`Runs.day`; frame hour 24 =
-midnight, 25 = 01:00).
+midnight, 25 = 01:00). Treated runs follow :mod:`rlsmodel.clinical.protocol`: the symptom day
+of the first dose (day :data:`~rlsmodel.validation.protocol.BASELINE_DAYS`) is the first
+treated day, every earlier one is the baseline of the augmentation verdict.
 """
 from __future__ import annotations
 
@@ -99,7 +101,7 @@ class Runs:
     # -- treatment ---------------------------------------------------------------------------
     def treatment(self, drug, profile=TREATMENT_PROFILE, dose=None):
         """Baseline + daily drug for the mode's horizon: dict(ds, daily, verdict, days, start)."""
-        from .. import outcomes
+        from .. import clinical, outcomes
         from ..pharmacology import Regimen
         dose0, hour = DOSES[drug]
         dose = dose0 if dose is None else dose
@@ -111,7 +113,8 @@ class Runs:
             ds = self.model.simulate(days, profile, regimen=reg,
                                      sample_every_hours=self.h["sample_every_hours"])
             return {"ds": ds, "daily": outcomes.daily(ds),
-                    "verdict": outcomes.augmentation(ds, regimen_start_day=BASELINE_DAYS),
+                    "verdict": outcomes.augmentation(
+                        ds, regimen_start_day=clinical.treatment_start(BASELINE_DAYS, hour)),
                     "start": BASELINE_DAYS, "days": self.h["treatment_days"]}
         return self.shared(key, make)
 

@@ -41,7 +41,7 @@ def urge_trough_hour(r):
 
 def _symptom_window(r, profile):
     """(first, last) frame hour with urge_at_rest above the symptom threshold; and contiguity."""
-    from ...outcomes import DEFAULT_THRESHOLD
+    from ...clinical import DEFAULT_THRESHOLD
     d = r.day(profile)
     above = d["urge_at_rest"].values > DEFAULT_THRESHOLD
     hours = d["hour"].values
@@ -69,7 +69,7 @@ def symptoms_at_rest_window(r):
 
 def relief_by_movement(r):
     """C-movement: share of the urge relieved while active, and symptoms back at rest."""
-    from ...outcomes import DEFAULT_THRESHOLD
+    from ...clinical import DEFAULT_THRESHOLD
     d = r.day("rls_genetic")
     active = d["activity"].values.astype(str) == "active"
     urge, sym = d["urge_at_rest"].values, d["symptom"].values
