@@ -83,7 +83,7 @@ def main(argv=None):
         sys.exit(f"cvode engine unavailable: {why}")
     model = rlsmodel.Model()
     compiled = model.compiled
-    scale = model._scale()
+    scale = model.state_scale
     cvode.engine_for(compiled)          # build or load once, outside the timings
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{compiled.n_states} states, {len(compiled.jac_rows)} Jacobian entries")
@@ -95,7 +95,7 @@ def main(argv=None):
     rows = []
     for label, profile, events in scenarios(model, args.days):
         p = model.parameter_vector(profile)
-        y0 = model._periodic_state(p)[0]
+        y0 = model.periodic_state(p)[0]
 
         def run(engine, rtol, atol, tt=t):
             return integrate(compiled, y0, p, tt, events=events,

@@ -116,9 +116,9 @@ def main(argv=None):
 
     p = model.parameter_vector(profile)
     t0 = time.perf_counter()
-    y0, init_method = model._periodic_state(p)
+    y0, init_method = model.periodic_state(p)
     periodic = time.perf_counter() - t0
-    scale = model._scale()
+    scale = model.state_scale
     events = regimen.events(model, days, params=model.resolve_parameters(profile)) if regimen else []
 
     with tempfile.TemporaryDirectory() as tmp:

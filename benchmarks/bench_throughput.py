@@ -245,7 +245,7 @@ class Bench:
         self.startup["Model() build (sympy + numba, disk cache)"] = time.perf_counter() - t0
         self.defaults = self.model.settings
         self.names = list(self.model.compiled.state_names)
-        self.scale = self.model._scale()
+        self.scale = self.model.state_scale
         self.regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
         self.ranges = {n: tuple(self.model.parameters[n].range) for n in SWEPT}
         self.engines = [e for e in args.engines.split(",") if e]
@@ -308,7 +308,7 @@ class Bench:
             p = self.model.parameter_vector(PROFILE, pt)
             self.model.clear_caches()
             t0 = time.perf_counter()
-            y0, _ = self.model._periodic_state(p)
+            y0, _ = self.model.periodic_state(p)
             periodic.append(time.perf_counter() - t0)
             self.check_y0.append(dict(zip(self.names, y0)))
             self.check_ref.append(self.final_state(pt, self.model, self.check_y0[-1], engine="lsoda",

@@ -5,7 +5,11 @@
 ``int``, ``float`` or a numpy number. Strings (``"30"``), bytes, booleans and ``None``
 are refused with a message that names the argument, shows the value and gives the fix,
 whatever the string would parse to. (The command line parses its own text arguments into
-numbers first.)
+numbers first.) **Whole numbers** (counts, seeds, worker numbers: ``n``, ``seed``,
+``workers``, ``chunk_size``, ``weeks``, ...) follow the same rule through :func:`whole`:
+``int``, a numpy integer (``np.int64(2)``) or a 0-d integer array, never a float (``2.0``),
+string or boolean; every entry point (``sweep``, ``population``, ``virtual_trial``,
+``calibrate``, ``sensitivity``, the samplers, the TOML specs) checks them with it.
 
 **Ranges are flagged, domains enforced.** A parameter value outside its declared
 plausible ``range`` is used as given, flagged by a
@@ -65,6 +69,25 @@ def real(name: str, value, allowed: str = "a number") -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be {allowed}; got {describe_value(value)}{string_fix(name, value)}")
     return float(value)
+
+
+def whole(name: str, value, minimum: int | None = None, *, optional: bool = False, note: str = ""):
+    """``value`` as an ``int``; ``ValueError`` naming ``name`` unless it is a whole number
+    ``>= minimum`` (None if ``optional`` and ``value`` is None).
+
+    Accepts ``int``, numpy integer scalars and 0-d integer arrays; refuses floats (also
+    ``2.0``), strings, bytes, booleans and anything else. ``note`` is added to the message
+    after the rule (e.g. ``" (local processes; None: serial)"``).
+    """
+    if optional and value is None:
+        return None
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu":
+        value = value.item()
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral)
+            or (minimum is not None and value < minimum)):
+        allowed = "an integer" + (f" >= {minimum}" if minimum is not None else "") + (" or None" if optional else "")
+        raise ValueError(f"{name} must be {allowed}{note}; got {describe_value(value)}{string_fix(name, value)}")
+    return int(value)
 
 
 def positive(name: str, value, unit: str = "") -> float:
@@ -132,5 +155,5 @@ def no_dose_message(regimen, days: float) -> str:
             "check its start day against the run length")
 
 
-__all__ = ["real", "positive", "flag", "describe_value", "string_fix", "outside_ranges", "range_message",
+__all__ = ["real", "whole", "positive", "flag", "describe_value", "string_fix", "outside_ranges", "range_message",
            "range_attr", "no_dose_message", "OUTSIDE_RANGE_ATTR"]

@@ -29,6 +29,7 @@ from ._version import __version__
 from .errors import RunTooLargeError
 from .fileio import LockedError, atomic_output, check_new_output
 from .integrate import IntegrationError
+from .model.hypotheses import DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS
 
 PROG = "rlsmodel"
 
@@ -156,8 +157,8 @@ def _fail(message: str, status: int) -> int:
 def _model(args):
     """The model the options ask for (compiled once per process, cached on disk)."""
     from .simulator import Model
-    return Model(augmentation=getattr(args, "augmentation", "d2_tolerance"),
-                 dat_hypothesis=getattr(args, "dat_hypothesis", "reduced"))
+    return Model(augmentation=getattr(args, "augmentation", DEFAULT_AUGMENTATION),
+                 dat_hypothesis=getattr(args, "dat_hypothesis", DEFAULT_DAT_HYPOTHESIS))
 
 
 def parse_params(items) -> dict:
@@ -186,9 +187,9 @@ def _augmentation_names() -> tuple:
 
 
 _MODEL_ARGS = (
-    arg("--augmentation", default="d2_tolerance", metavar="NAME",
+    arg("--augmentation", default=DEFAULT_AUGMENTATION, metavar="NAME",
         help="augmentation hypothesis, a built-in name (" + " or ".join(_augmentation_names())
-             + "; default d2_tolerance)"),
+             + f"; default {DEFAULT_AUGMENTATION})"),
     arg("--dat-hypothesis", default="reduced", metavar="NAME",
         help="direction of membrane DAT change in iron deficiency (reduced or increased)"),
 )
@@ -257,7 +258,7 @@ def _export_latex(args) -> int:
 @export_format("sbml", "the whole model as SBML Level 3 (needs the 'sbml' extra)",
                arg("out", help="output .xml file"),
                arg("--profile", default="healthy", help="profile whose parameters and initial state to use"),
-               arg("--augmentation", default="d2_tolerance",
+               arg("--augmentation", default=DEFAULT_AUGMENTATION,
                    help="augmentation mechanism (" + " or ".join(_augmentation_names()) + ")"),
                arg("--drug", default=None, help="optional daily regimen: drug name"),
                arg("--dose", type=float, default=None, help="dose (mg; patch mg/24 h)"),
@@ -447,9 +448,9 @@ def _sweep(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be at least 1; got {args.workers}")
     try:
-        from .sweep import run_spec
+        from .sweeps import run_spec
     except ImportError as exc:
-        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweep failed ({exc}); "
+        raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweeps failed ({exc}); "
                        "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
     result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, wait=args.wait)
     if result is not None and hasattr(result, "sizes"):
@@ -461,7 +462,7 @@ def _sweep(args) -> int:
 
 
 def _spec_store(spec):
-    from .sweep.spec import load_spec
+    from .sweeps.spec import load_spec
     return load_spec(spec).get("store")
 
 
@@ -651,8 +652,8 @@ def _validate(args) -> int:
         print(f"wrote {paths['markdown']} and {paths['figure']} ({cmp.meta['seconds']} s)")
         failed = any(c[validation.FAIL] for c in counts.values())
         return 1 if (args.strict and failed) else 0
-    args.augmentation = args.augmentation or "d2_tolerance"
-    args.dat_hypothesis = args.dat_hypothesis or "reduced"
+    args.augmentation = args.augmentation or DEFAULT_AUGMENTATION
+    args.dat_hypothesis = args.dat_hypothesis or DEFAULT_DAT_HYPOTHESIS
     results = validation.validate(_model(args), quick=args.quick, progress=True, **population)
     print(validation.format_table(results))
     paths = validation.report(results, out)

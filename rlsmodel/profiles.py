@@ -1,7 +1,7 @@
 """Patient profiles: documented parameter overrides on top of the declared defaults.
 
 A profile is a *median patient* of its kind, not a population (population spread comes
-with :mod:`rlsmodel.population`). Each override carries its reason.
+with :mod:`rlsmodel.populations`). Each override carries its reason.
 """
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from typing import Optional
 import numpy as np
 from scipy.stats import qmc
 
+from . import checks
+
 METHODS = ("latin_hypercube", "sobol")
 
 
@@ -106,7 +108,7 @@ def from_matrix(names, values, method: str = "explicit", *, seed: int = 0, range
         raise ValueError(f"from_matrix: parameter {dup!r} is named twice")
     if not isinstance(method, str) or not method:
         raise ValueError(f"from_matrix: method must be a non-empty string; got {method!r}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     try:
         matrix = np.array(values, dtype=float)
     except (TypeError, ValueError):
@@ -154,9 +156,9 @@ def _matrix_bounds(names, matrix, ranges) -> tuple:
 
 
 def _sample(method: str, ranges, n, seed, model) -> Sample:
-    n = _check_n(n)
-    seed = _check_seed(seed)
-    names, bounds = _resolve_ranges(ranges, model)
+    n = checks.whole("n", n, 1, note=" (number of points)")
+    seed = check_seed(seed)
+    names, bounds = resolve_ranges(ranges, model)
     unit = _unit_points(method, len(names), n, seed)
     low = np.array([b[0] for b in bounds])
     high = np.array([b[1] for b in bounds])
@@ -180,21 +182,12 @@ def _unit_points(method: str, k: int, n: int, seed: int) -> np.ndarray:
         return engine.random(n)
 
 
-def _check_n(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise ValueError(f"n (number of points) must be an integer >= 1; got {n!r}")
-    if n < 1:
-        raise ValueError(f"n (number of points) must be >= 1; got {n}")
-    return int(n)
+def check_seed(seed) -> int:
+    """A sampler's (or an analysis') seed as an int >= 0 (:func:`rlsmodel.checks.whole`)."""
+    return checks.whole("seed", seed, 0)
 
 
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
-def _resolve_ranges(ranges, model):
+def resolve_ranges(ranges, model):
     """(names, [(low, high), ...]) with every range checked."""
     if ranges is None or isinstance(ranges, (list, tuple)):
         model = _default_model(model)

@@ -44,10 +44,13 @@ import xarray as xr
 
 from . import profiles as _profiles
 from . import samplers
+from . import checks
 from .provenance import dataset_attrs
-from .sweep import _model
-from .sweep import spec as _spec
-from .sweep.spec import _integer, _number, _string
+from .simulator import model_for
+from .spec_fields import check_keys, integer, number, read_toml, string
+from .sweeps.spec import daily_regimen, regimen_table
+
+WHAT = "sensitivity spec"
 
 METHODS = ("sobol", "morris")
 #: Bootstrap resamples for the confidence intervals.
@@ -65,7 +68,7 @@ def sobol(outcome, ranges=None, *, n: int = 64, seed: int = 0, days, profile: st
     ----------
     outcome: a built-in sweep outcome name (``"serum_ferritin_final"``,
         ``"symptom_max_last_day"``, ``"irls_last_symptom_day"``...; see
-        :mod:`rlsmodel.sweep.summaries`) or a callable ``f(ds) -> float`` of one simulated
+        :mod:`rlsmodel.sweeps.summaries`) or a callable ``f(ds) -> float`` of one simulated
         trajectory (its ``__name__`` names it; an optional ``units`` attribute is recorded).
     ranges: ``{name: (low, high)}`` in the parameters' units; a list of parameter names
         (their ranges from the parameter table); or None (every parameter of the model,
@@ -88,11 +91,11 @@ def sobol(outcome, ranges=None, *, n: int = 64, seed: int = 0, days, profile: st
     need every one; the message quotes the first failure), ``ImportError`` without SALib.
     """
     salib_sample, salib_analyze = _salib("sobol")
-    n = _check_int("n", n, 1)
-    seed = samplers._check_seed(seed)
+    n = checks.whole("n", n, 1)
+    seed = samplers.check_seed(seed)
     conf_level = _check_conf(conf_level)
-    model = _model(model, augmentation)
-    names, bounds = samplers._resolve_ranges(ranges, model)
+    model = model_for(model, augmentation)
+    names, bounds = samplers.resolve_ranges(ranges, model)
     problem = _problem(names, bounds)
     second = bool(calc_second_order)
     if second and len(names) < 2:
@@ -143,14 +146,14 @@ def morris(outcome, ranges=None, *, trajectories: int = 10, levels: int = 4, see
     ``mu`` their signed mean. Other arguments as for :func:`sobol`.
     """
     salib_sample, salib_analyze = _salib("morris")
-    trajectories = _check_int("trajectories", trajectories, 2)
-    levels = _check_int("levels", levels, 2)
+    trajectories = checks.whole("trajectories", trajectories, 2)
+    levels = checks.whole("levels", levels, 2)
     if levels % 2:
         raise ValueError(f"levels must be even (Morris' symmetric grid); got {levels}")
-    seed = samplers._check_seed(seed)
+    seed = samplers.check_seed(seed)
     conf_level = _check_conf(conf_level)
-    model = _model(model, augmentation)
-    names, bounds = samplers._resolve_ranges(ranges, model)
+    model = model_for(model, augmentation)
+    names, bounds = samplers.resolve_ranges(ranges, model)
     problem = _problem(names, bounds)
     matrix = salib_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     run = _evaluate(outcome, matrix, "morris", seed, names, bounds, model=model, days=days, profile=profile,
@@ -267,12 +270,12 @@ def load_spec(spec_path) -> dict:
     ``ValueError`` naming the key.
     """
     path = Path(spec_path)
-    raw = _spec.read_toml(path, "sensitivity spec")
-    _check_keys(raw, TOP_KEYS, "")
+    raw = read_toml(path, WHAT)
+    check_keys(raw, TOP_KEYS, "", WHAT)
     for key in REQUIRED_KEYS:
         if key not in raw:
             raise ValueError(f"sensitivity spec {str(path)!r}: missing required key {key!r}")
-    method = _string(raw["method"], "method")
+    method = string(raw["method"], "method")
     if method not in METHODS:
         raise ValueError(f"method {method!r} is unknown; valid: {', '.join(METHODS)}")
     other = next(m for m in METHODS if m != method)
@@ -280,22 +283,22 @@ def load_spec(spec_path) -> dict:
         if key in raw:
             raise ValueError(f"key {key!r} belongs to method {other!r}, but method = {method!r}")
     kwargs = {"method": method, "ranges": _parameters(raw["parameters"]),
-              "outcome": _string(raw["outcome"], "outcome"), "days": _number(raw["days"], "days")}
+              "outcome": string(raw["outcome"], "outcome"), "days": number(raw["days"], "days")}
     for key in ("n", "trajectories", "levels", "seed", "chunk_size"):
         if key in raw:
-            kwargs[key] = _integer(raw[key], key)
+            kwargs[key] = integer(raw[key], key)
     for key, name in (("profile", "profile"), ("mechanism", "augmentation"), ("store", "store")):
         if key in raw:
-            kwargs[name] = _string(raw[key], key)
+            kwargs[name] = string(raw[key], key)
     for key in ("sample_every_hours", "conf_level"):
         if key in raw:
-            kwargs[key] = _number(raw[key], key)
+            kwargs[key] = number(raw[key], key)
     if "second_order" in raw:
         if not isinstance(raw["second_order"], bool):
             raise ValueError(f"second_order must be true or false; got {raw['second_order']!r}")
         kwargs["calc_second_order"] = raw["second_order"]
     if "description" in raw:
-        _string(raw["description"], "description")
+        string(raw["description"], "description")
     if "regimen" in raw:
         kwargs["regimen"] = _regimen(raw["regimen"])
     return kwargs
@@ -309,7 +312,7 @@ def run_spec(spec_path, out=None, *, workers=None, scheduler=None, figure=None, 
     the address of an existing Dask scheduler; neither: serial. ``figure``: also draw
     :func:`plot_indices` to this path. Returns the indices Dataset.
     """
-    from .sweep.spec import _client
+    from .sweeps.execute import dask_client
     kwargs = load_spec(spec_path)
     method = kwargs.pop("method")
     if out is not None and Path(out).suffix not in (".nc", ".zarr"):
@@ -320,7 +323,7 @@ def run_spec(spec_path, out=None, *, workers=None, scheduler=None, figure=None, 
     if workers is None and scheduler is None:
         result = func(progress=progress, **kwargs)
     else:
-        client, cluster = _client(workers, scheduler)
+        client, cluster = dask_client(workers, scheduler)
         try:
             result = func(client=client, progress=progress, **kwargs)
         finally:
@@ -371,7 +374,7 @@ def _problem(names, bounds) -> dict:
 
 def _outcome(outcome, model):
     """(name, the sweep's ``outcomes=`` argument, a description for attrs)."""
-    from .sweep import summaries
+    from .sweeps import summaries
     if isinstance(outcome, str):
         summaries.builtin(outcome, model)          # raises ValueError naming close matches
         return outcome, [outcome], outcome
@@ -389,7 +392,7 @@ def _outcome(outcome, model):
 def _evaluate(outcome, matrix, design, seed, names, bounds, *, model, days, profile, regimen, store, workers,
               client, chunk_size, progress, sample_every_hours) -> dict:
     """Run every row of ``matrix`` on the sweep harness; return the outcome vector and context."""
-    from .sweep import sweep
+    from .sweeps import sweep
     name, outcomes, described = _outcome(outcome, model)
     sample = samplers.from_matrix(names, matrix, design, seed=seed, ranges=bounds)
     ds = sweep(sample, days=days, regimen=regimen, profile=profile, outcomes=outcomes, store=store,
@@ -495,17 +498,7 @@ def _parameters(value):
 def _regimen(table):
     if not isinstance(table, dict):
         raise ValueError("regimen must be a table: [regimen] drug = ..., dose_mg = ..., clock_hour = ...")
-    return _spec._regimen(_spec._regimen_table(table, "sensitivity spec"), [])
-
-
-def _check_keys(table: dict, valid, prefix: str) -> None:
-    _spec._check_keys(table, valid, prefix, "sensitivity spec")
-
-
-def _check_int(name, value, minimum) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
+    return daily_regimen(regimen_table(table, WHAT), [])
 
 
 def _check_conf(value) -> float:

@@ -17,6 +17,8 @@ guess, so the solve takes a few steady-state evaluations.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import root
 
@@ -62,4 +64,58 @@ def solve(names, initial, evaluate, rtol: float = 1e-12) -> dict:
     return dict(zip(names, (sol.x * scale).tolist()))
 
 
-__all__ = ["SetPointError", "set_point_parameters", "solve"]
+def healthy_set_points(parameters, compiled, base, steady_state) -> dict:
+    """The set-point parameters of ``parameters`` (name -> Parameter) with their defaults
+    replaced by the healthy steady-state values they name: ``{name: Parameter}`` (empty when
+    there are none).
+
+    ``compiled``: the model's compiled system; ``base``: its healthy parameter vector;
+    ``steady_state(p) -> (y, method)``: the day-averaged steady state of parameter vector
+    ``p`` (uncached: the trial vectors of the solve). Raises :class:`SetPointError` when the
+    solve fails or a set point lands outside its declared range.
+    """
+    names = set_point_parameters(parameters)
+    if not names:
+        return {}
+    order = compiled.parameter_names
+    index = [order.index(n) for n in names]
+    state_index = {n: i for i, n in enumerate(compiled.state_names)}
+    targets = [parameters[n].set_point for n in names]
+    pa = base.copy()
+    pa[-1] = 0.0
+
+    def evaluate(values):
+        p = base.copy()
+        p[index] = values
+        y, _ = steady_state(p)
+        pa[:] = p
+        pa[-1] = 0.0
+        obs = None
+        out = []
+        for name in targets:
+            if name in state_index:
+                out.append(y[state_index[name]])
+            else:
+                if obs is None:
+                    obs = compiled.observables(np.zeros(1), y[:, None], pa)
+                out.append(float(obs[name][0]))
+        return np.array(out)
+
+    solved = solve(names, [parameters[n].default for n in names], evaluate)
+    out = {}
+    for name, value in solved.items():
+        par = parameters[name]
+        lo, hi = par.range
+        if not lo <= value <= hi:
+            raise SetPointError(
+                f"set point {name!r} = {value:.6g} {par.unit} (healthy steady-state "
+                f"{par.set_point}) lies outside its declared range {par.range}")
+        how = (f"set point computed when the model is built (rlsmodel.set_points) from the healthy "
+               f"day-averaged steady state of {par.set_point}")
+        text = par.source
+        source = how + ": " + text[len("set point: "):] if text.startswith("set point: ") else how + "; " + text
+        out[name] = replace(par, default=float(value), source=source)
+    return out
+
+
+__all__ = ["SetPointError", "set_point_parameters", "solve", "healthy_set_points"]

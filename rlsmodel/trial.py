@@ -80,8 +80,9 @@ import xarray as xr
 
 from . import clinical, outcomes
 from . import profiles as _profiles
-from .population import STREAM_DAILY_NOISE, _check_int, population, varied_parameters
-from .sweep.summaries import OutcomeGroup
+from . import checks
+from .populations import STREAM_DAILY_NOISE, population, varied_parameters
+from .sweeps.summaries import OutcomeGroup
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -200,7 +201,7 @@ def _check_arms(arms, placebo) -> dict:
 class ArmRegimens:
     """Regimen factory of a trial sweep: point -> the regimen of its arm (model time).
 
-    ``fields`` lets the explicit sample carry the non-parameter columns; ``__qualname__``
+    ``fields`` lets the explicit sample carry the non-parameter columns; :meth:`name`
     (read by the sweep for provenance and store fingerprints) names every arm and the
     scoring, so a store made for another design is refused.
     """
@@ -209,7 +210,11 @@ class ArmRegimens:
 
     def __init__(self, regimens: list, text: str):
         self.regimens = list(regimens)          # Regimen pickles by its schedules
-        self.__qualname__ = text
+        self.text = text
+
+    def name(self) -> str:
+        """The factory's name in the sweep's provenance: every arm and the scoring."""
+        return self.text
 
     def __call__(self, point):
         return self.regimens[int(round(point["arm"]))]
@@ -406,18 +411,19 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
     Incidences count eligible patients whose run succeeded.
     """
-    from .sweep import _model, sweep
+    from .simulator import model_for
+    from .sweeps import sweep
     from .samplers import from_matrix
 
     # -- everything checked before any work --------------------------------------------------
     if placebo not in (True, False):
         raise ValueError(f"placebo must be True or False; got {placebo!r}")
     regimens = _check_arms(arms, placebo)
-    n = _check_int("n", n, 1)
-    weeks = _check_int("weeks", weeks, 1)
-    seed = _check_int("seed", seed, 0)
-    baseline_weeks = _check_int("baseline_weeks", baseline_weeks, 1)
-    visit_every_weeks = _check_int("visit_every_weeks", visit_every_weeks, 1)
+    n = checks.whole("n", n, 1)
+    weeks = checks.whole("weeks", weeks, 1)
+    seed = checks.whole("seed", seed, 0)
+    baseline_weeks = checks.whole("baseline_weeks", baseline_weeks, 1)
+    visit_every_weeks = checks.whole("visit_every_weeks", visit_every_weeks, 1)
     profile = _profiles.get(profile).name
     if min_baseline_irls is not None:
         if isinstance(min_baseline_irls, bool) or not isinstance(min_baseline_irls, numbers.Real) \
@@ -425,7 +431,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
             raise ValueError(f"min_baseline_irls must be None or a number in [0, 40]; got {min_baseline_irls!r}")
         min_baseline_irls = float(min_baseline_irls)
     if store is not None:
-        from .sweep.store import check_path
+        from .sweeps.store import check_path
         check_path(store)
 
     start_day = 7 * baseline_weeks
@@ -439,7 +445,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
                                   descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]
 
-    model = _model(model, augmentation)
+    model = model_for(model, augmentation)
     pop = population(n, seed, profile, model)
     params = varied_parameters(pop)
     columns = params + list(POINT_FIELDS)
@@ -455,10 +461,12 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)
-    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls)
+    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
+                     model.spec)
 
 
-def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls) -> xr.Dataset:
+def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
+              model_spec) -> xr.Dataset:
     n_arms = len(names)
     shape = (n, n_arms)
 
@@ -514,9 +522,8 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
                                   "bound": ("bound", np.array(["lower", "upper"]))})
     for name, var in pop.data_vars.items():
         ds[name] = var
-    keep = ("rlsmodel_version", "model_structure", "augmentation_mechanism", "dat_hypothesis",
-            "solver_engine", "solver_rtol", "solver_atol")
-    ds.attrs.update({k: raw.attrs[k] for k in keep if k in raw.attrs})
+    ds.attrs.update({k: raw.attrs[k] for k in ("rlsmodel_version", "model_structure") if k in raw.attrs})
+    ds.attrs.update(model_spec.attrs())      # the model's description, as every output records it
     ds.attrs.update({
         "title": "rlsmodel virtual trial", "profile": profile, "seed": scorer.seed, "n_per_arm": n,
         "weeks": weeks, "baseline_weeks": baseline_weeks,

@@ -263,3 +263,38 @@ def test_overflow_in_the_equations_names_the_parameters_outside_their_range(mode
     with pytest.warns(rlsmodel.ParameterRangeWarning):
         with pytest.raises(rlsmodel.EvaluationError, match=r"OverflowError.*symptom_gate_sharpness = 500 \(range 1-4\)"):
             model.simulate(1, params={"symptom_gate_sharpness": 500.0})
+
+
+# -- whole numbers: one rule for every entry point (issue 25) -----------------------------------
+@pytest.mark.parametrize("value", [2, np.int64(2), np.int32(2), np.array(2)])
+def test_whole_numbers_accept_python_and_numpy_integers(value):
+    from rlsmodel import checks
+    assert checks.whole("workers", value, 1) == 2 and type(checks.whole("workers", value, 1)) is int
+
+
+@pytest.mark.parametrize("value, words", [(2.0, "got 2.0"), ("2", "write workers=2"), (True, "the boolean"),
+                                          (0, "integer >= 1"), (None, "got None")])
+def test_whole_numbers_refuse_floats_strings_booleans_and_small_values(value, words):
+    from rlsmodel import checks
+    with pytest.raises(ValueError, match=words):
+        checks.whole("workers", value, 1)
+    assert checks.whole("workers", None, 1, optional=True) is None
+
+
+def test_numpy_worker_counts_are_accepted_by_sweep_and_calibrate(tmp_path, model):
+    """``workers=np.int64(2)`` passes sweep's and calibrate's checks alike (calibrate once
+    refused it); a float is refused by both before any work."""
+    from rlsmodel.calibration import calibrate
+    from rlsmodel.calibration.engine import Engine
+    from rlsmodel.sweeps import _check_execution
+    _check_execution(None, None, np.int64(2), np.int64(2), None)
+    assert Engine(workers=np.int64(2)).workers == 2
+    missing = tmp_path / "no_such_spec.toml"
+    with pytest.raises(ValueError, match="workers must be an integer"):
+        calibrate(missing, workers=2.0)
+    with pytest.raises(ValueError, match="does not exist"):        # the count passed: the spec is read
+        calibrate(missing, workers=np.int64(2))
+    with pytest.raises(ValueError, match="workers must be an integer"):
+        rlsmodel.sweep({"diet_iron": [8.0]}, days=1, model=model, workers=2.0)
+    pop = rlsmodel.population(np.int64(3), np.int64(0), model=model)
+    assert pop.sizes["patient"] == 3

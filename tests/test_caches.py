@@ -27,7 +27,7 @@ def test_equal_but_distinct_declarations_share_compiled_code(model, monkeypatch)
     monkeypatch.setattr(simulator, "CORE_MODULES", copies)
     again = rlsmodel.Model()
     assert again.compiled is model.compiled            # no second compilation
-    assert again._ss_cache is not model._ss_cache      # start-state caches stay per Model
+    assert again.start_states is not model.start_states      # start-state caches stay per Model
 
 
 def test_modules_key_follows_content_not_identity():
@@ -49,28 +49,28 @@ def test_start_state_caches_stay_bounded_over_1000_parameter_sets(model, monkeyp
     m = rlsmodel.Model()
     p0 = m.parameter_vector("healthy")
     # the solves themselves are tested elsewhere; here each distinct vector must pass the cache
-    monkeypatch.setattr(m, "_solve_averaged_steady_state", lambda p: (np.asarray(p, float).copy(), "stub"))
-    monkeypatch.setattr(m, "_solve_periodic_state", lambda p: (np.asarray(p, float) * 2.0, "stub"))
+    monkeypatch.setattr(m.start_states, "solve_averaged_steady_state", lambda p: (np.asarray(p, float).copy(), "stub"))
+    monkeypatch.setattr(m.start_states, "solve_periodic_state", lambda p: (np.asarray(p, float) * 2.0, "stub"))
     for i in range(1000):
         p = p0.copy()
         p[0] = p0[0] * (1.0 + 1e-3 * i)
-        y, _ = m._periodic_state(p)
+        y, _ = m.periodic_state(p)
         np.testing.assert_array_equal(y, 2.0 * p)
-        m._averaged_steady_state(p)
-        assert len(m._periodic_cache) <= simulator.STATE_CACHE_SIZE
-        assert len(m._ss_cache) <= simulator.STATE_CACHE_SIZE
-    assert len(m._periodic_cache) == len(m._ss_cache) == simulator.STATE_CACHE_SIZE
+        m.averaged_steady_state(p)
+        assert len(m.start_states.periodic_cache) <= simulator.STATE_CACHE_SIZE
+        assert len(m.start_states.steady_cache) <= simulator.STATE_CACHE_SIZE
+    assert len(m.start_states.periodic_cache) == len(m.start_states.steady_cache) == simulator.STATE_CACHE_SIZE
     m.clear_caches()
-    assert len(m._periodic_cache) == len(m._ss_cache) == 0
+    assert len(m.start_states.periodic_cache) == len(m.start_states.steady_cache) == 0
 
 
 def test_cached_start_state_is_the_solved_one_and_not_aliased(model):
     p = model.parameter_vector("rls_genetic", {"diet_iron": 12.5})
-    y1, method = model._periodic_state(p)
+    y1, method = model.periodic_state(p)
     y1[:] = -1.0                                         # the caller's copy: the cache is untouched
-    y2, _ = model._periodic_state(p)
+    y2, _ = model.periodic_state(p)
     model.clear_caches()
-    y3, method3 = model._periodic_state(p)
+    y3, method3 = model.periodic_state(p)
     assert np.all(y2 >= 0) and method == method3
     np.testing.assert_array_equal(y2, y3)
 

@@ -90,7 +90,7 @@ def test_with_defaults_rejects_bad_names_and_values(model):
 
 
 def test_sweep_workers_rebuild_a_calibrated_model(model):
-    from rlsmodel.sweep.runner import ModelKey, _MODELS, worker_model
+    from rlsmodel.sweeps.runner import ModelKey, _MODELS, worker_model
     fitted = model.with_defaults({"d2_iron_k": 0.9}, {"rls_genetic": {"bbb_uptake_gain": 0.45}})
     key = ModelKey.of(fitted)
     assert key != ModelKey.of(model)

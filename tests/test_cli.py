@@ -261,10 +261,10 @@ def test_sweep_delegates_to_run_spec(capsys, tmp_path, monkeypatch):
     spec = tmp_path / "spec.toml"
     spec.write_text("[space]\n")
     calls = []
-    fake = types.ModuleType("rlsmodel.sweep")
+    fake = types.ModuleType("rlsmodel.sweeps")
     fake.run_spec = lambda spec_path, out, workers=None, scheduler=None, wait=False: calls.append(
         (spec_path, out, workers, scheduler, wait))
-    monkeypatch.setitem(sys.modules, "rlsmodel.sweep", fake)
+    monkeypatch.setitem(sys.modules, "rlsmodel.sweeps", fake)
     status, out, _ = run(capsys, "sweep", str(spec), "-o", str(tmp_path / "out.zarr"),
                          "--workers", "2", "--scheduler", "tcp://h:8786", "--wait")
     assert status == 0
@@ -274,7 +274,7 @@ def test_sweep_delegates_to_run_spec(capsys, tmp_path, monkeypatch):
 def test_sweep_reports_a_missing_sweep_module(capsys, tmp_path, monkeypatch):
     spec = tmp_path / "spec.toml"
     spec.write_text("[space]\n")
-    monkeypatch.setitem(sys.modules, "rlsmodel.sweep", None)
+    monkeypatch.setitem(sys.modules, "rlsmodel.sweeps", None)
     status, _, err = run(capsys, "sweep", str(spec), "-o", str(tmp_path / "out"))
     assert status == 1 and "Traceback" not in err
     assert err.startswith("rlsmodel: error: sweeps are unavailable") and len(err.strip().splitlines()) == 1

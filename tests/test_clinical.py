@@ -60,10 +60,7 @@ def test_select_day_gives_clock_hours_six_to_thirty():
 def test_one_table_of_readouts():
     import importlib
     from rlsmodel.calibration.targets import DAILY_OUTCOMES
-    try:                                                    # the sweep package's name after issue 25 item 4
-        summaries = importlib.import_module("rlsmodel.sweeps.summaries")
-    except ImportError:
-        summaries = importlib.import_module("rlsmodel.sweep.summaries")
+    summaries = importlib.import_module("rlsmodel.sweeps.summaries")
     DAILY_READOUTS = summaries.DAILY_READOUTS
     assert dict(DAILY_READOUTS) == dict(clinical.READOUT_UNITS)
     assert tuple(DAILY_OUTCOMES) == tuple(clinical.READOUTS)
@@ -269,9 +266,6 @@ def _files(entries):
         yield from (sorted(path.rglob("*.py")) if path.is_dir() else [path])
 
 
-#: Private imports owned by issue 25's other items (the whole-number rule of checks.py and the one
-#: description of a model, item 2-3): listed so they stay visible until those land.
-PENDING_ELSEWHERE = {"trial.py: from population import _check_int", "trial.py: from sweep import _model"}
 
 
 def test_no_private_names_from_other_modules():
@@ -289,7 +283,7 @@ def test_no_private_names_from_other_modules():
             elif (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
                   and isinstance(node.value, ast.Name) and node.value.id in modules):
                 offences.append(f"{path.name}: {node.value.id}.{node.attr}")
-    assert not set(offences) - PENDING_ELSEWHERE, offences
+    assert not offences, offences
 
 
 #: Modules whose patient-time rules must all come from rlsmodel.clinical.

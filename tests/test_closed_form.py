@@ -24,11 +24,11 @@ TIGHT = SolverSettings(engine="lsoda", rtol=1e-12, atol=1e-14)
 def _problem(model, regimen, days, t=None, profile="rls_genetic", params=None, y0=None, engine="cvode"):
     p = model.parameter_vector(profile, params)
     if y0 is None:
-        y0, _ = model._periodic_state(p)
+        y0, _ = model.periodic_state(p)
     t = np.arange(0.0, days + 1e-9, 1.0 / 24.0) if t is None else np.asarray(t, float)
     events = regimen.events(model, days) if regimen is not None else []
     settings = SolverSettings(engine=engine, engine_options={"linear_pk": "closed_form"})
-    return make_problem(model.compiled, y0, p, t, events, settings, model._scale())
+    return make_problem(model.compiled, y0, p, t, events, settings, model.state_scale)
 
 
 def test_the_declared_chains_are_kept_or_rejected_with_a_reason(model):
@@ -59,7 +59,7 @@ def test_closed_form_is_the_exact_solution_of_the_chains(model):
     reduced, cf = closed_form.split(problem)
     assert set(cf.names) == {"pramipexole", "levodopa", "rotigotine"}
     assert not reduced.events                                 # every event was a closed-form dose
-    ref = integrate(model.compiled, problem.y0, problem.p, t, problem.events, TIGHT, model._scale())
+    ref = integrate(model.compiled, problem.y0, problem.p, t, problem.events, TIGHT, model.state_scale)
     values = cf.values(t)
     for i, idx in enumerate(cf.state_idx):
         peak = max(np.max(np.abs(ref[idx])), 1e-12)
@@ -79,7 +79,7 @@ def test_start_amounts_events_at_the_start_and_before_it(model):
     """A run that starts with drug on board (an earlier run's end) decays it exactly; an event
     at the first sample is applied before it; events before the start are ignored."""
     p = model.parameter_vector("rls_genetic")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     names = model.compiled.state_names
     y0 = y0.copy()
     y0[names.index("pramipexole_depot")] = 0.1
@@ -88,9 +88,9 @@ def test_start_amounts_events_at_the_start_and_before_it(model):
     dep = names.index("pramipexole_depot")
     events = [(1.5, dep, 5.0, "add"), (2.0, dep, 0.25, "add"), (3.0, dep, 0.25, "add")]
     problem = make_problem(model.compiled, y0, p, t, events,
-                           SolverSettings(engine="cvode", engine_options={"linear_pk": "closed_form"}), model._scale())
+                           SolverSettings(engine="cvode", engine_options={"linear_pk": "closed_form"}), model.state_scale)
     _, cf = closed_form.split(problem)
-    ref = integrate(model.compiled, y0, p, t, events, TIGHT, model._scale())
+    ref = integrate(model.compiled, y0, p, t, events, TIGHT, model.state_scale)
     values = cf.values(t)
     for i, idx in enumerate(cf.state_idx):
         assert np.max(np.abs(values[i] - ref[idx])) <= 1e-9 * max(np.max(np.abs(ref[idx])), 1e-12)
@@ -145,7 +145,7 @@ def test_an_iv_bolus_keeps_its_event_and_the_iron_balance(model):
     assert float(intake[-1] - intake[0]) > 10.0                    # the infusion is in the ledger
     assert np.max(np.abs((total - total[0]) - (ledger - ledger[0]))) <= 1e-9 * total[0]
     p = model.parameter_vector("healthy")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     y0 = y0.copy()
     y0[fcm] = 5.0
     _, cf = closed_form.split(_problem(model, None, 2.0, profile="healthy", y0=y0))
@@ -174,7 +174,7 @@ def test_cvode_rejects_events_on_states_it_does_not_integrate(model):
     from rlsmodel.engines.cvode import engine_for
     eng = engine_for(model.compiled)
     p = model.parameter_vector("healthy")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     n = model.compiled.n_states
     with pytest.raises(IntegrationError, match="not integrated"):
         eng.integrate(y0, p, np.array([0.0, 1.0]), [(0.5, n - 1, 1.0, "add")], 1e-6, np.full(n, 1e-9), 1000,

@@ -189,7 +189,7 @@ def _toml(spec, space, regimen) -> str:
 def test_sweep_specs(tmp_path_factory, case):
     """A sweep from a TOML spec: every point ok (finite outcomes) or a recorded failure with
     its message, or the whole spec refused with a documented error before any work."""
-    from rlsmodel.sweep import run_spec
+    from rlsmodel.sweeps import run_spec
     spec, space, regimen = case
     text = _toml(spec, space, regimen)
     note(text)

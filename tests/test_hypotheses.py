@@ -111,10 +111,10 @@ def test_name_clash_with_the_core_is_a_declaration_error():
 def test_sweep_workers_rebuild_a_user_mechanism_from_the_key(example):
     """A spawned or Dask worker gets the ModelKey by pickle and rebuilds the model from the
     declaration it carries: same structure, same results."""
-    from rlsmodel.sweep import runner
+    from rlsmodel.sweeps import runner
     model = rlsmodel.Model(augmentation=example[0]["DESENSITISATION"])
     key = runner.ModelKey.of(model)
-    assert key.augmentation == "d2_desensitisation" and key.augmentation_module is model.augmentation_module
+    assert key.spec.augmentation == "d2_desensitisation" and key.spec.augmentation_module is model.augmentation_module
     shipped = pickle.loads(pickle.dumps(key))
     assert shipped == key and hash(shipped) == hash(key)
     rebuilt = runner._build_model(shipped)
@@ -125,7 +125,7 @@ def test_sweep_workers_rebuild_a_user_mechanism_from_the_key(example):
     np.testing.assert_array_equal(a["d2_desens"].values, b["d2_desens"].values)
     # built-in mechanisms travel by name
     builtin = runner.ModelKey.of(rlsmodel.Model())
-    assert builtin.augmentation_module is None and builtin.modules_key == ()
+    assert builtin.spec.augmentation_module is None and builtin.spec.modules_key == ()
     ds = rlsmodel.sweep({"desens_threshold": [1.5, 3.0]}, model=model, days=1, sample_every_hours=6.0,
                         outcomes=["d2_desens_final"])
     assert (ds["status"] == "ok").all() and ds.attrs["augmentation_mechanism"] == "d2_desensitisation"

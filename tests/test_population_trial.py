@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rlsmodel
-from rlsmodel import population as population_module
+from rlsmodel import populations
 from rlsmodel import trial
 from rlsmodel.pharmacology import reference_dose, reference_regimen
 
@@ -19,9 +19,9 @@ ARMS = {"pramipexole 0.5 mg": reference_regimen("pramipexole", dose=0.5),
 def test_population_is_lazy_callable_and_reproducible(model):
     # the package attribute is the module and calling it draws the population (and the
     # lazy function attribute is the trial function itself)
-    assert rlsmodel.population is population_module and rlsmodel.virtual_trial is trial.virtual_trial
+    assert rlsmodel.population is populations.population and rlsmodel.virtual_trial is trial.virtual_trial
     a = rlsmodel.population(10, seed=7, model=model)
-    assert a.identical(population_module.population(10, seed=7, model=model))
+    assert a.identical(populations.population(10, seed=7, model=model))
     b = rlsmodel.population(10, seed=7, model=model)
     assert a.identical(b)
     c = rlsmodel.population(10, seed=8, model=model)
@@ -37,7 +37,7 @@ def test_patient_i_is_the_same_whatever_n(model):
 
 def test_population_has_units_and_spread_variables(model):
     pop = rlsmodel.population(4, seed=0, model=model)
-    params = population_module.varied_parameters(pop)
+    params = populations.varied_parameters(pop)
     assert {"bbb_uptake_gain", "neuron_uptake_gain", "diet_iron", "blood_loss", "k_d2",
             "d2_adapt_exponent", "symptom_signal_threshold"} <= set(params)
     assert "k_d1_upregulation" not in pop                    # only with the spinal mechanism
@@ -62,16 +62,16 @@ def test_each_mechanism_adds_its_own_susceptibility_without_changing_the_rest():
 @pytest.mark.parametrize("profile", ["rls_genetic", "iron_deficient"])
 def test_values_stay_in_declared_domains_and_ranges(model, profile):
     pop = rlsmodel.population(3000, seed=11, profile=profile, model=model)
-    for name in population_module.varied_parameters(pop):
+    for name in populations.varied_parameters(pop):
         par = model.parameters[name]
         low, high = par.range
         v = pop[name].values
         assert np.all(v >= low) and np.all(v <= high), name
         for x in (v.min(), v.max()):
             par.check_value(x)
-    lo, hi = population_module.NOISE_RANGE
+    lo, hi = populations.NOISE_RANGE
     assert np.all((pop["symptom_noise_sd"] >= lo) & (pop["symptom_noise_sd"] <= hi))
-    lo, hi = population_module.PLACEBO_RANGE
+    lo, hi = populations.PLACEBO_RANGE
     assert np.all((pop["placebo_response"] >= lo) & (pop["placebo_response"] <= hi))
 
 
@@ -79,14 +79,14 @@ def test_sample_means_match_the_documented_distributions(model):
     n = 20000
     pop = rlsmodel.population(n, seed=2, model=model)
     table = model.parameters
-    assert abs(pop["risk_allele_carrier"].mean() - population_module.CARRIER_PROBABILITY) < 0.02
-    for name in population_module.varied_parameters(pop) + ["symptom_noise_sd", "placebo_response"]:
+    assert abs(pop["risk_allele_carrier"].mean() - populations.CARRIER_PROBABILITY) < 0.02
+    for name in populations.varied_parameters(pop) + ["symptom_noise_sd", "placebo_response"]:
         v = pop[name].values
-        expected = population_module.expected_mean(name, "rls_genetic", table)
+        expected = populations.expected_mean(name, "rls_genetic", table)
         se = v.std(ddof=1) / np.sqrt(n)
         assert abs(v.mean() - expected) < 4.5 * se, (name, v.mean(), expected)
     assert abs(pop["placebo_response"].mean() + 6.6) < 0.2          # Silva et al. 2017
-    assert abs(np.mean(pop["blood_loss"].values > 0) - population_module.BLOOD_LOSS_PROBABILITY) < 0.02
+    assert abs(np.mean(pop["blood_loss"].values > 0) - populations.BLOOD_LOSS_PROBABILITY) < 0.02
 
 
 def test_population_bad_input(model):
@@ -166,7 +166,7 @@ def test_placebo_arm_is_scored_like_the_others(tiny, model):
     """Placebo: same patients, same reporting noise and placebo term, MPI rule applied."""
     scorer = trial.TrialScorer(3, 28, 6, 4)
     pop = rlsmodel.population(4, seed=3, model=model)
-    params = {n: float(pop[n].values[1]) for n in population_module.varied_parameters(pop)}
+    params = {n: float(pop[n].values[1]) for n in populations.varied_parameters(pop)}
     ds = model.simulate(7 * 10 + 0.25, profile="rls_genetic", params=params)
     import json
     point = {**params, "arm": 2.0, "patient": 1.0, "symptom_noise_sd": float(pop["symptom_noise_sd"][1]),
@@ -201,11 +201,11 @@ def test_placebo_arm_is_scored_like_the_others(tiny, model):
     ({"profile": "nope"}, "unknown profile"),
 ])
 def test_virtual_trial_bad_input_before_any_work(kwargs, message, monkeypatch):
-    import rlsmodel.sweep as sweep_module
+    from rlsmodel import simulator
 
     def no_work(*a, **k):
         raise AssertionError("work started")
-    monkeypatch.setattr(sweep_module, "_model", no_work)
+    monkeypatch.setattr(simulator, "model_for", no_work)
     args = {"arms": ARMS, "n": 2, "weeks": 2, **kwargs}
     with pytest.raises(ValueError, match=message):
         rlsmodel.virtual_trial(**args)

@@ -38,8 +38,8 @@ def test_reference_regimen_is_the_table_entry():
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"drug": "levodopa", "days": 0}, "days must be a whole number"),
-    ({"drug": "levodopa", "days": 2.5}, "days must be a whole number"),
+    ({"drug": "levodopa", "days": 0}, "days must be an integer"),
+    ({"drug": "levodopa", "days": 2.5}, "days must be an integer"),
     ({"drug": "ferric_carboxymaltose", "days": 3}, "given once"),
     ({"drug": "levodopo"}, "Did you mean 'levodopa'"),
     ({"drug": "pramipexole", "dose": 5.0}, "maximum daily dose"),

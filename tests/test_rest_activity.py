@@ -94,7 +94,7 @@ def test_readout_parameters_do_not_recompute_start_states(model, monkeypatch):
     """Parameters no state reads share the start state (the caches key on what the RHS reads)."""
     model.simulate(1, "healthy", sample_every_hours=6.0)
     calls = []
-    monkeypatch.setattr(model, "_solve_periodic_state", lambda p: calls.append(p) or (None, None))
+    monkeypatch.setattr(model.start_states, "solve_periodic_state", lambda p: calls.append(p) or (None, None))
     model.simulate(1, "healthy", sample_every_hours=6.0, params={"movement_relief": 0.7, "irls_full_relief": 0.8})
     assert calls == []
 

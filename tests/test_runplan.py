@@ -121,12 +121,12 @@ def test_blocked_run_agrees_with_one_unbroken_integration(model):
     reg = Regimen.daily("pramipexole", 0.25, 21.0)
     ds = model.simulate(730, "rls_genetic", regimen=reg, sample_every_hours=24.0)
     p = model.parameter_vector("rls_genetic")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     events = model.system.ledger_events(reg.events(model, 730.0))
     t = ds["time"].values
-    Y = integrate(model.compiled, y0, p, t, events=events, settings=model.settings, scale=model._scale())
+    Y = integrate(model.compiled, y0, p, t, events=events, settings=model.settings, scale=model.state_scale)
     states = np.array([ds[n].values for n in model.compiled.state_names])
-    scale = model._scale()[:, None]
+    scale = model.state_scale[:, None]
     assert np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale)) < 1e-6     # measured 8e-8 (cvode)
     # the first block is the same call up to its end; there CVODE stops exactly (a stop time at
     # a call's end) where the unbroken run interpolates: that sample agrees to the tolerance above

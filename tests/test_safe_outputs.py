@@ -14,8 +14,8 @@ import pytest
 
 from rlsmodel.cli import main, parse_params
 from rlsmodel.fileio import LockedError
-from rlsmodel.sweep import sweep
-from rlsmodel.sweep.spec import load_spec
+from rlsmodel.sweeps import sweep
+from rlsmodel.sweeps.spec import load_spec
 
 SPACE = {"diet_iron": [8.0, 12.0]}
 FINAL = ["brain_iron_final"]
@@ -116,7 +116,7 @@ def test_last_day_outcome_refuses_a_run_shorter_than_a_day(model):
 
 
 def test_last_day_outcome_on_a_dataset_refuses_coarse_samples(model):
-    from rlsmodel.sweep.summaries import builtin
+    from rlsmodel.sweeps.summaries import builtin
     ds = model.simulate(3, "healthy", sample_every_hours=24.0)
     with pytest.raises(ValueError, match="samples are 24 h apart"):
         builtin("symptom_mean_last_day", model)(ds)

@@ -126,7 +126,7 @@ def test_document_is_valid_and_complete(model, healthy_doc):
     m = healthy_doc.getModel()
     assert (healthy_doc.getLevel(), healthy_doc.getVersion()) == (3, 2)
     values = model.resolve_parameters("healthy")
-    y0, _ = model._periodic_state(model.parameter_vector("healthy"))
+    y0, _ = model.periodic_state(model.parameter_vector("healthy"))
     for i, name in enumerate(model.compiled.state_names):
         s = m.getSpecies(name)
         assert s is not None, name
@@ -182,7 +182,7 @@ def test_roadrunner_rates_equal_compiled_rhs(model, profile, tmp_path):
     """The SBML reactions + assignment rules are the compiled right-hand side, term for term."""
     path = sbml(tmp_path / f"{profile}.xml", profile, model=model)
     p = model.parameter_vector(profile)
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     ours = model.compiled.fast_rhs(0.0, y0, p)
     theirs = _rates(path)
     scale = np.maximum(np.abs(y0), 1e-3)
@@ -219,7 +219,7 @@ def test_roadrunner_daily_mean_rates_equal_compiled_rhs(model, tmp_path):
     """With the switch at 0 (rhythms replaced by their daily means) SBML still equals the RHS."""
     path = sbml(tmp_path / "healthy.xml", "healthy", model=model)
     p = model.parameter_vector("healthy")
-    y0, _ = model._periodic_state(p)
+    y0, _ = model.periodic_state(p)
     pa = p.copy()
     pa[-1] = 0.0
     ours = model.compiled.fast_rhs(0.0, y0, pa)

@@ -231,7 +231,7 @@ def test_cli_missing_spec_and_bad_output(tmp_path, capsys):
 
 def test_cli_runs_a_spec_and_writes_indices_and_figure(tmp_path, capsys, monkeypatch, model):
     # reuse the session's compiled model instead of building another (a few seconds)
-    monkeypatch.setattr(sensitivity, "_model", lambda given, augmentation: model)
+    monkeypatch.setattr(sensitivity, "model_for", lambda given, augmentation: model)
     path = write_spec(tmp_path, SPEC)
     out, fig = tmp_path / "indices.nc", tmp_path / "fig.png"
     status = cli.main(["sensitivity", str(path), "-o", str(out), "--figure", str(fig)])

@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 import rlsmodel
-from rlsmodel.sweep import sweep
+from rlsmodel.sweeps import sweep
 
 FAST = {"days": 2, "sample_every_hours": 12.0}
 SPACE = {"diet_iron": [6.0, 9.0, 12.0, 15.0]}

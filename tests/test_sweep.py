@@ -10,8 +10,8 @@ import xarray as xr
 
 import rlsmodel
 from rlsmodel import samplers
-from rlsmodel.sweep import run_spec, sweep
-from rlsmodel.sweep.spec import load_spec, regimen_class
+from rlsmodel.sweeps import run_spec, sweep
+from rlsmodel.sweeps.spec import load_spec, regimen_class
 
 DAYS = 5
 FAST = {"days": DAYS, "sample_every_hours": 3.0}   # 3 h: the _last_day outcomes need it
@@ -47,7 +47,7 @@ def test_rlsmodel_sweep_is_callable_and_lazy(model, serial):
     called = rlsmodel.sweep(GRID, model=model, outcomes=FEW, **FAST)
     assert called.drop_attrs().identical(serial.drop_attrs())
     assert rlsmodel.samplers is samplers
-    code = ("import sys, rlsmodel; print([m for m in ('rlsmodel.sweep', 'rlsmodel.samplers', 'rlsmodel.population') "
+    code = ("import sys, rlsmodel; print([m for m in ('rlsmodel.sweeps', 'rlsmodel.samplers', 'rlsmodel.populations') "
             "if m in sys.modules])")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120).stdout.strip() == "[]"

@@ -3,7 +3,7 @@
 * Outcomes that read arrays (built-in ``_final``/``_last_day``, or any with ``from_run``) are
   computed from a :class:`rlsmodel.simulator.Run`: the values must equal those computed from
   the Dataset of the same run, bit for bit.
-* An :class:`rlsmodel.sweep.OutcomeGroup` is called once per point and fills one variable per
+* An :class:`rlsmodel.sweeps.OutcomeGroup` is called once per point and fills one variable per
   name, with the same values as separate outcomes; a malformed group fails the point with a
   message (a failure is a value), and bad declarations fail before any work.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import rlsmodel
-from rlsmodel.sweep import OutcomeGroup, summaries
+from rlsmodel.sweeps import OutcomeGroup, summaries
 
 SPACE = {"diet_iron": [8.0, 20.0]}
 KW = dict(days=3, profile="rls_genetic", progress=False)

@@ -116,8 +116,8 @@ def prediction_bands(ds, spec, source=None, predictions=None, workers=None, prog
     jobs = [(spec, row, preds) for row in sets]
     show = progress if progress is not None else sys.stderr.isatty()
     if workers is not None and workers > 1 and len(jobs) > 1:
-        from ..sweep.execute import _mp_context
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        from ..sweeps.execute import mp_context
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
             values = list(tqdm(pool.map(_evaluate, jobs), total=len(jobs), desc="prediction bands",
                                disable=not show, file=sys.stderr))
     else:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import checks
+
 try:
     import pypesto.engine as _pypesto_engine
     _EngineBase = _pypesto_engine.Engine
@@ -51,7 +53,7 @@ class PartStore:
 
     def prepare(self) -> None:
         """Create the directory, or check that existing parts were made for this fit."""
-        from ..sweep.store import check_match
+        from ..sweeps.store import check_match
         file = self.parts / "fingerprint.json"
         if file.exists():
             try:
@@ -75,7 +77,7 @@ class PartStore:
 
     def _write_fingerprint(self, file) -> None:
         from ..fileio import write_text_atomic
-        from ..sweep.store import fingerprint
+        from ..sweeps.store import fingerprint
         payload = {"fingerprint": fingerprint(self.components), "components": self.components}
         write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
 
@@ -163,8 +165,7 @@ class Engine(_EngineBase):
     def __init__(self, workers=None, client=None, store=None, progress=None, desc="tasks"):
         if client is not None and workers not in (None, 1):
             raise ValueError("give workers= (local processes) or client= (a Dask cluster), not both")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise ValueError(f"workers must be an integer >= 1 or None; got {workers!r}")
+        workers = checks.whole("workers", workers, 1, optional=True)
         self.workers, self.client, self.store = workers, client, store
         self.progress, self.desc = progress, desc
 
@@ -211,8 +212,8 @@ class Engine(_EngineBase):
 
     def _processes(self, tasks, todo):
         import cloudpickle
-        from ..sweep.execute import _mp_context
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=_mp_context())
+        from ..sweeps.execute import mp_context
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=mp_context())
         try:
             futures = {pool.submit(_work, cloudpickle.dumps(tasks[i])): i for i in todo}
             pending = set(futures)

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import checks
 from .._version import __version__
 from ..fileio import OutputLock, atomic_output, write_text_atomic
 from .objective import CalibrationObjective, chi2_threshold, make_optimizer, make_problem
@@ -72,6 +73,7 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
     from .engine import PartStore
 
     t0 = time.perf_counter()
+    workers = checks.whole("workers", workers, 1, optional=True, note=" (local processes; None: serial)")
     spec = load_spec(spec)
     if bands and not spec.predictions:
         raise ValueError("bands=True but the spec has no [[predictions]]")
@@ -142,7 +144,7 @@ def _refuse_uncomputable_targets(ds) -> None:
 def components(spec) -> dict:
     """What defines a fit's results (a store made for other components is refused)."""
     model = spec.base_model()
-    from ..sweep.store import fingerprint
+    from ..sweeps.store import fingerprint
     return {"spec": spec.digest(), "rlsmodel_version": __version__,
             "model_structure": model.compiled.structure_hash,
             "parameter_defaults": fingerprint({k: v for k, v in model.resolve_parameters("healthy").items()}),
@@ -221,8 +223,9 @@ def fit_dataset(spec, result, objective) -> xr.Dataset:
     ds.attrs.update({
         "title": "rlsmodel calibration", "description": spec.description,
         "spec": spec.source, "spec_path": str(spec.path) if spec.path else "",
-        "spec_digest": spec.digest(), "augmentation_mechanism": spec.augmentation,
-        "dat_hypothesis": spec.dat_hypothesis, "optimizer": spec.options["optimizer"],
+        "spec_digest": spec.digest(), "model_structure": base.compiled.structure_hash,
+        **base.spec.attrs(),    # the un-fitted model's description, as every output records it
+        "optimizer": spec.options["optimizer"],
         "options": json.dumps(spec.options, sort_keys=True),
         "targets": json.dumps([t.id for t in spec.targets]),
         "objective": "0.5 * sum(residual ** 2); residuals normalised by sd, half-range or scale "

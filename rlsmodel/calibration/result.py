@@ -14,7 +14,7 @@ def open_result(path) -> xr.Dataset:
     if not path.exists():
         raise ValueError(f"no calibration result at {str(path)!r} (run rlsmodel calibrate SPEC -o DIR first)")
     with xr.open_dataset(path) as ds:
-        from ..sweep.store import normalise_strings
+        from ..sweeps.store import normalise_strings
         return normalise_strings(ds.load())
 
 

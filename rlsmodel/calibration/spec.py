@@ -8,6 +8,7 @@ checks everything before any simulation runs and returns a :class:`CalibrationSp
     [hypothesis]                       # optional; the model's defaults otherwise
     augmentation = "d2_tolerance"      # rlsmodel.AUGMENTATION_MECHANISMS
     dat_hypothesis = "reduced"         # rlsmodel.DAT_HYPOTHESES
+    iron_release = "brain_regulated"   # rlsmodel.model.hypotheses.IRON_RELEASE_HYPOTHESES
 
     [[parameters]]
     name = "d2_iron_k"                 # a model parameter: its *default* is fitted
@@ -65,12 +66,14 @@ import numpy as np
 
 from ..model.system import closest
 from .refs import resolve_callable
-from ..sweep.spec import _check_keys, read_toml
+from ..model.hypotheses import (DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE,
+                               IRON_RELEASE_HYPOTHESES)
+from ..spec_fields import check_keys, integer, read_toml
 
 WHAT = "calibration spec"
 TOP_KEYS = ("description", "hypothesis", "parameters", "targets", "regimens", "options", "predictions",
             "sampling")
-HYPOTHESIS_KEYS = ("augmentation", "dat_hypothesis")
+HYPOTHESIS_KEYS = ("augmentation", "dat_hypothesis", "iron_release")
 PARAMETER_KEYS = ("name", "lower", "upper", "scale")
 SCALES = ("log", "linear")
 TARGET_KINDS = ("scorecard", "measurements", "function")
@@ -164,6 +167,7 @@ class CalibrationSpec:
     sampling: dict = field(default_factory=dict)
     source: str = ""
     path: Path | None = None
+    iron_release: str = DEFAULT_IRON_RELEASE
 
     @property
     def ids(self) -> list:
@@ -191,7 +195,8 @@ class CalibrationSpec:
     def base_model(self):
         """The un-fitted model of the spec's hypothesis (compiled once per process)."""
         from ..simulator import Model
-        return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis)
+        return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,
+                     iron_release=self.iron_release)
 
     def fitted_model(self, values=None, x_internal=None):
         """The base model with fitted values (``{id: value}`` or an internal vector)."""
@@ -241,16 +246,18 @@ def load_spec(spec) -> CalibrationSpec:
 def _build(raw, source, base, path) -> CalibrationSpec:
     if not isinstance(raw, dict):
         raise ValueError(f"{WHAT} must be a table")
-    _check_keys(raw, TOP_KEYS, "", WHAT)
+    check_keys(raw, TOP_KEYS, "", WHAT)
     from ..simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES
     hyp = raw.get("hypothesis", {})
     _table(hyp, "hypothesis")
-    _check_keys(hyp, HYPOTHESIS_KEYS, "hypothesis.", WHAT)
-    augmentation = _choice(hyp.get("augmentation", "d2_tolerance"), AUGMENTATION_MECHANISMS, "hypothesis.augmentation")
-    dat = _choice(hyp.get("dat_hypothesis", "reduced"), tuple(DAT_HYPOTHESES), "hypothesis.dat_hypothesis")
+    check_keys(hyp, HYPOTHESIS_KEYS, "hypothesis.", WHAT)
+    augmentation = _choice(hyp.get("augmentation", DEFAULT_AUGMENTATION), AUGMENTATION_MECHANISMS, "hypothesis.augmentation")
+    dat = _choice(hyp.get("dat_hypothesis", DEFAULT_DAT_HYPOTHESIS), tuple(DAT_HYPOTHESES), "hypothesis.dat_hypothesis")
+    iron = _choice(hyp.get("iron_release", DEFAULT_IRON_RELEASE), tuple(IRON_RELEASE_HYPOTHESES),
+                   "hypothesis.iron_release")
     options = _options(raw.get("options", {}))
     from ..simulator import Model
-    model = Model(augmentation=augmentation, dat_hypothesis=dat)
+    model = Model(augmentation=augmentation, dat_hypothesis=dat, iron_release=iron)
     parameters = _parameters(raw.get("parameters"), model)
     regimens = _regimens(raw.get("regimens", {}))
     from .targets import make_target
@@ -264,7 +271,7 @@ def _build(raw, source, base, path) -> CalibrationSpec:
         if kind not in TARGET_KINDS:
             raise ValueError(f"targets[{i}].kind {kind!r} is unknown; "
                              + (closest(str(kind), TARGET_KINDS) if kind else f"valid: {', '.join(TARGET_KINDS)}"))
-        _check_keys(t, TARGET_KEYS[kind], f"targets[{i}].", WHAT)
+        check_keys(t, TARGET_KEYS[kind], f"targets[{i}].", WHAT)
         targets.append(make_target(kind, t, i, model=model, regimens=regimens, base=base, options=options))
     ids = [t.id for t in targets]
     dup = next((x for x in ids if ids.count(x) > 1), None)
@@ -276,7 +283,7 @@ def _build(raw, source, base, path) -> CalibrationSpec:
     if not isinstance(description, str):
         raise ValueError(f"description must be a string; got {description!r}")
     return CalibrationSpec(description, augmentation, dat, tuple(parameters), tuple(targets), regimens, options,
-                           tuple(predictions), sampling, source, path)
+                           tuple(predictions), sampling, source, path, iron)
 
 
 # -- parts --------------------------------------------------------------------------------------
@@ -299,15 +306,15 @@ def _number(value, where) -> float:
 
 def _options(table) -> dict:
     _table(table, "options")
-    _check_keys(table, tuple(OPTIONS), "options.", WHAT)
+    check_keys(table, tuple(OPTIONS), "options.", WHAT)
     out = {}
     for key, (default, kind, _) in OPTIONS.items():
         value = table.get(key, default)
         if kind is bool and not isinstance(value, bool):
             raise ValueError(f"options.{key} must be true or false; got {value!r}")
         minimum = 0 if key == "seed" else 1
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
-            raise ValueError(f"options.{key} must be an integer >= {minimum}; got {value!r}")
+        if kind is int:
+            value = integer(value, f"options.{key}", minimum)
         if kind is float:
             value = _number(value, f"options.{key}")
         if kind is str and not isinstance(value, str):
@@ -332,7 +339,7 @@ def _parameters(items, model) -> list:
     out = []
     for i, item in enumerate(items):
         _table(item, f"parameters[{i}]")
-        _check_keys(item, PARAMETER_KEYS, f"parameters[{i}].", WHAT)
+        check_keys(item, PARAMETER_KEYS, f"parameters[{i}].", WHAT)
         if "name" not in item or not isinstance(item["name"], str):
             raise ValueError(f"parameters[{i}] needs name = \"<parameter>\" or \"<profile>.<parameter>\"")
         pid = item["name"]
@@ -374,7 +381,7 @@ def _regimens(table) -> dict:
     out = {}
     for name, item in table.items():
         _table(item, f"regimens.{name}")
-        _check_keys(item, REGIMEN_KEYS, f"regimens.{name}.", WHAT)
+        check_keys(item, REGIMEN_KEYS, f"regimens.{name}.", WHAT)
         if name.lower() in NO_REGIMEN:
             raise ValueError(f"regimens.{name}: {name!r} is reserved for 'no regimen'; choose another name")
         kwargs = {k: v for k, v in item.items() if k != "kind"}
@@ -397,7 +404,7 @@ def _predictions(items, base) -> list:
     out = []
     for i, item in enumerate(items):
         _table(item, f"predictions[{i}]")
-        _check_keys(item, PREDICTION_KEYS, f"predictions[{i}].", WHAT)
+        check_keys(item, PREDICTION_KEYS, f"predictions[{i}].", WHAT)
         for key in ("name", "ref"):
             if not isinstance(item.get(key), str):
                 raise ValueError(f"predictions[{i}] needs {key} = \"...\"")
@@ -415,14 +422,12 @@ def _predictions(items, base) -> list:
 
 def _sampling(table) -> dict:
     _table(table, "sampling")
-    _check_keys(table, SAMPLING_KEYS, "sampling.", WHAT)
+    check_keys(table, SAMPLING_KEYS, "sampling.", WHAT)
     out = {"n": 2000, "seed": 0, "burn_in": None, "thin": 10, "max_sets": 100}
     for key in SAMPLING_KEYS:
         if key in table:
             v = table[key]
-            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if key in ("seed", "burn_in") else 1):
-                raise ValueError(f"sampling.{key} must be a non-negative integer; got {v!r}")
-            out[key] = v
+            out[key] = integer(v, f"sampling.{key}", 0 if key in ("seed", "burn_in") else 1)
     return out
 
 

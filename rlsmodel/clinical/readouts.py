@@ -1,7 +1,7 @@
 """The daily clinical readouts: their names, units and meanings, and the symptom threshold.
 
 :data:`READOUTS` is the one table of the readouts :func:`rlsmodel.outcomes.daily` returns per
-symptom day. Sweeps (``rlsmodel.sweep.summaries.DAILY_READOUTS``), calibration targets
+symptom day. Sweeps (``rlsmodel.sweeps.summaries.DAILY_READOUTS``), calibration targets
 (``rlsmodel.calibration.targets.DAILY_OUTCOMES``) and the daily table's own attributes read it,
 so a readout added or renamed here is added or renamed everywhere.
 """

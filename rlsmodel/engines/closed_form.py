@@ -254,7 +254,7 @@ def resting_dependencies(compiled) -> dict:
 
     The candidates are dynamic states whose nominal value is 0 (undosed drug amounts) and
     input states; the largest set R of them whose right-hand sides all vanish when every
-    member of R is 0 is found as in :func:`rlsmodel.simulator._resting_states`. A member
+    member of R is 0 is found as in :func:`rlsmodel.start_states.resting_states`. A member
     ``i`` reads only some members of R (``deps[i]``, itself included when it reads itself):
     whenever those are 0 and receive no event, ``i`` stays at 0.
     """

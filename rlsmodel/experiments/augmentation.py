@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from .. import outcomes, plotting
+from .. import clinical, outcomes, plotting
 from .._version import __version__
 from ..pharmacology import dose_text, reference_dose, reference_regimen
 from ..simulator import Model
@@ -57,7 +57,8 @@ def run_one(model, profile, drug, baseline_days, treatment_days, sample_every_ho
     ds = model.simulate(days=baseline_days + treatment_days, profile=profile, regimen=regimen,
                         sample_every_hours=sample_every_hours)
     daily = outcomes.daily(ds)
-    verdict = outcomes.augmentation(ds, regimen_start_day=baseline_days)
+    start = clinical.treatment_start(baseline_days, reference_dose(drug)[1])     # the first dose's symptom day
+    verdict = outcomes.augmentation(ds, regimen_start_day=start)
     return ds, daily, verdict
 
 

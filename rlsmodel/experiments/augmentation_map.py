@@ -32,10 +32,10 @@ import time
 
 import numpy as np
 
-from .. import outcomes
+from .. import clinical, outcomes
 from .._version import __version__
 from ..pharmacology import Regimen, get_drug
-from ..sweep import OutcomeGroup, sweep
+from ..sweeps import OutcomeGroup, sweep
 from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser
 
 NAME = "augmentation_map"
@@ -99,7 +99,7 @@ class DaysTo:
         self.__doc__ = f"days from the first dose to {tier} augmentation (NaN: none within the run)"
 
     def __call__(self, ds) -> float:
-        v = outcomes.augmentation(ds, self.start_day + outcomes.DAY_START_HOUR / 24.0)
+        v = outcomes.augmentation(ds, clinical.treatment_start(self.start_day, DOSE_HOUR))
         day = v["day_met"] if self.tier == "mpi" else v["day_met_clinically_relevant"]
         return np.nan if day is None else float(day - self.start_day + 1)
 
@@ -111,7 +111,7 @@ class DaysToBoth:
         self.start_day = start_day
 
     def __call__(self, ds) -> dict:
-        v = outcomes.augmentation(ds, self.start_day + outcomes.DAY_START_HOUR / 24.0)
+        v = outcomes.augmentation(ds, clinical.treatment_start(self.start_day, DOSE_HOUR))
         since = {k: np.nan if v[k] is None else float(v[k] - self.start_day + 1)
                  for k in ("day_met", "day_met_clinically_relevant")}
         return {"days_to_mpi_positive": since["day_met"],
@@ -208,7 +208,7 @@ def run(out=None, *, drug="pramipexole", weeks=26, full=False, workers=2, equal_
     grid = GRIDS[drug]["full" if full else "small"]
     hl_name = f"{drug}_half_life"
     space = {hl_name: grid["half_life"], "dose_mg": grid["dose_mg"], "bbb_uptake_gain": grid["bbb_uptake_gain"]}
-    days = BASELINE_DAYS + 7 * weeks + outcomes.DAY_START_HOUR / 24.0
+    days = BASELINE_DAYS + 7 * weeks + clinical.DAY_START
     label_h = get_drug(drug).half_life_h if equal_exposure else None
     t0 = time.perf_counter()
     ds = sweep(space, days=days, profile="rls_genetic", regimen=EveningDose(drug, BASELINE_DAYS, label_h),

@@ -27,6 +27,7 @@ import xarray as xr
 from .. import clinical, outcomes
 from ..pharmacology import DRUGS, Regimen
 from ..pharmacology.regimen import PATCH_DRUGS
+from ..model.hypotheses import DEFAULT_AUGMENTATION
 from ..simulator import AUGMENTATION_MECHANISMS, Model
 
 #: Untreated days simulated before the first dose (the augmentation baseline;
@@ -50,7 +51,7 @@ _MODELS: dict = {}
 _MODEL_LOCK = threading.Lock()
 
 
-def get_model(mechanism: str = "d2_tolerance") -> Model:
+def get_model(mechanism: str = DEFAULT_AUGMENTATION) -> Model:
     """The process-wide :class:`Model` for an augmentation mechanism (built once)."""
     if mechanism not in AUGMENTATION_MECHANISMS:
         raise ValueError(f"unknown augmentation mechanism {mechanism!r}; valid: "
@@ -82,7 +83,7 @@ class Settings:
     drug: str | None = None
     dose_mg: float = 100.0               # mg (patch: mg/24 h)
     clock_hour: float = 20.0             # h after midnight
-    mechanism: str = "d2_tolerance"
+    mechanism: str = DEFAULT_AUGMENTATION
     treatment_days: int = 365            # day
     stop_day: int | None = None          # day
     start_day: int = BASELINE_DAYS       # day
@@ -273,7 +274,7 @@ def run(s: Settings, progress=None) -> Result:
     return Result(s, run_ds, daily, verdict, days, healthy, mech_states, timings)
 
 
-def profile_values(profile: str, mechanism: str = "d2_tolerance") -> dict:
+def profile_values(profile: str, mechanism: str = DEFAULT_AUGMENTATION) -> dict:
     """The slider parameters' values under ``profile`` (declared defaults + its overrides)."""
     values = get_model(mechanism).resolve_parameters(profile)
     return {name: float(values[name]) for name in SLIDER_PARAMETERS}

@@ -13,7 +13,7 @@ What the document holds, and why it is built this way
 * **Every state is a species** with ``hasOnlySubstanceUnits="true"``: its value *is* the
   rlsmodel state in the state's own unit (mg, uM, dimensionless...), never divided by a
   volume. Its initial amount is the profile's state at midnight on the daily limit cycle
-  (``Model._periodic_state``), the same numbers ``Model.simulate`` starts from.
+  (``Model.periodic_state``), the same numbers ``Model.simulate`` starts from.
 * **Flows and regulations are reactions**, so the network keeps its readable structure
   (source -> target transport, production and loss terms) instead of one opaque rate rule
   per state. Each flow is a reaction with the source as reactant and the target as product
@@ -540,7 +540,7 @@ def sbml_document(profile="healthy", regimen=None, model=None, params=None, days
     system, compiled = model.system, model.compiled
     values = model.resolve_parameters(profile, params)
     p = model.parameter_vector(profile, params)
-    y0, init_method = model._periodic_state(p)
+    y0, init_method = model.periodic_state(p)
     forcings0 = activity.forcings(np.zeros(1))
     obs0 = compiled.observables(np.zeros(1), y0[:, None], p, forcings=forcings0)
 

@@ -28,7 +28,7 @@ The contract (checked by :func:`augmentation_module`, which names what is wrong)
 
 A user's mechanism works everywhere a built-in does: simulations, steady states, sweeps
 (serial, local processes or Dask: workers rebuild the model from the declaration itself,
-carried by :class:`rlsmodel.sweep.runner.ModelKey`), exports and the scorecard.
+carried by :class:`rlsmodel.sweeps.runner.ModelKey`), exports and the scorecard.
 
 Parameter-default hypotheses
 ----------------------------
@@ -50,6 +50,12 @@ from .declaration import Module
 AUGMENTATION_PREFIX = "augmentation_"
 #: The observable every augmentation mechanism must declare (dimensionless, 1 = healthy mean).
 SIGNAL = "dopaminergic_signal"
+
+#: The default augmentation mechanism (``Model()``, ``sweep``, ``population``, the command
+#: line and specs): the one place the default is named.
+DEFAULT_AUGMENTATION = "d2_tolerance"
+#: Default of ``dat_hypothesis`` and of ``iron_release`` (keys of the tables below).
+DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE = "reduced", "brain_regulated"
 
 #: Direction of membrane DAT change in iron deficiency: name -> ``dat_iron_exponent`` default.
 DAT_HYPOTHESES = {"reduced": 0.64, "increased": -0.64}

@@ -232,48 +232,96 @@ def _derivative_terms(states, flows, regulations):
     return OrderedDict((n, tuple(ts)) for n, ts in terms.items())
 
 
+@dataclass
+class _Declarations:
+    """What the modules declare, by name, with the module that declared each name
+    (``owner``); filled by :func:`_collect` and the derived declarations of :func:`assemble`."""
+
+    states: OrderedDict = field(default_factory=OrderedDict)
+    params: OrderedDict = field(default_factory=OrderedDict)
+    observables: OrderedDict = field(default_factory=OrderedDict)
+    forcings: OrderedDict = field(default_factory=OrderedDict)
+    flows: list = field(default_factory=list)
+    regulations: list = field(default_factory=list)
+    contributions: list = field(default_factory=list)
+    owner: dict = field(default_factory=dict)
+
+    def claim(self, name, module) -> None:
+        """Record that ``module`` declares ``name``; DeclarationError if it is taken or reserved."""
+        if name in self.owner:
+            raise DeclarationError(f"{name!r} is declared twice (modules {self.owner[name]!r} and {module!r})")
+        if name == "t":
+            raise DeclarationError(f"module {module!r}: 't' is reserved for time")
+        self.owner[name] = module
+
+
 def assemble(modules, check_units: bool = True) -> System:
     """Validate ``modules`` and build their :class:`System`.
 
+    The steps, in order: collect every declaration (:func:`_collect`), check what they name
+    (:func:`_check_references`), add what follows from them (ledger states, body totals:
+    :func:`_add_derived`), fold contributions into observables and apply the daily-mean
+    switch (:func:`_observable_rules`), check every symbol is defined (:func:`_check_symbols`),
+    build the derivative terms (:func:`_derivatives`), check units (:func:`_check_units`),
+    substitute the observables into each other (:func:`_resolve_observables`), check that
+    forcings reach observables only (:func:`_forced_observables`) and write the right-hand side.
+
     Raises :class:`DeclarationError` naming the first problem found.
     """
-    states, params, observables, forcings = OrderedDict(), OrderedDict(), OrderedDict(), OrderedDict()
-    owner = {}
-    flows, regulations, contributions = [], [], []
+    d = _collect(modules)
+    _check_references(d)
+    totals = _add_derived(d)
+    definitions, rules = _observable_rules(d)
+    _check_symbols(d, definitions)
+    terms = _derivatives(d)
+    if check_units:
+        _check_units(d, definitions)
+    resolved = _resolve_observables(rules)
+    forced = _forced_observables(d, resolved)
+    full_subs = {sym(n): e for n, e in resolved.items()}
+    rhs = tuple(sp.Add(*[tm.sign * tm.rate for tm in terms[n]]).xreplace(full_subs) for n in d.states)
+    return System(tuple(modules), d.states, d.params, tuple(d.flows), tuple(d.regulations),
+                  d.observables, rhs, resolved, forcings=d.forcings, derivative_terms=terms,
+                  observable_definitions=definitions, observable_rules=rules, forced_observables=forced,
+                  assembled_observables=tuple(o.name for o in totals))
 
-    def claim(name, module):
-        if name in owner:
-            raise DeclarationError(f"{name!r} is declared twice (modules {owner[name]!r} and {module!r})")
-        if name == "t":
-            raise DeclarationError(f"module {module!r}: 't' is reserved for time")
-        owner[name] = module
 
+def _collect(modules) -> _Declarations:
+    """Every state, parameter (default inside its range and domain), observable, forcing,
+    flow, regulation and contribution of ``modules``, each name declared once."""
+    d = _Declarations()
     for m in modules:
         if not isinstance(m, Module):
             raise DeclarationError(f"{m!r} is not a Module")
         for s in m.states:
-            claim(s.name, m.name)
-            states[s.name] = s
+            d.claim(s.name, m.name)
+            d.states[s.name] = s
         for p in m.parameters:
-            claim(p.name, m.name)
+            d.claim(p.name, m.name)
             lo, hi = p.range
             if not lo <= p.default <= hi:
                 raise DeclarationError(f"parameter {p.name!r}: default {p.default} outside its range {p.range}")
             p.check_value(p.default)
-            params[p.name] = p
+            d.params[p.name] = p
         for o in m.observables:
-            claim(o.name, m.name)
-            observables[o.name] = o
+            d.claim(o.name, m.name)
+            d.observables[o.name] = o
         for fc in m.forcings:
             if not isinstance(fc, Forcing):
                 raise DeclarationError(f"module {m.name!r}: {fc!r} in forcings is not a Forcing")
-            claim(fc.name, m.name)
-            forcings[fc.name] = fc
-        flows.extend(m.flows)
-        regulations.extend(m.regulations)
-        contributions.extend(m.contributions)
+            d.claim(fc.name, m.name)
+            d.forcings[fc.name] = fc
+        d.flows.extend(m.flows)
+        d.regulations.extend(m.regulations)
+        d.contributions.extend(m.contributions)
+    return d
 
-    for f in flows:
+
+def _check_references(d: _Declarations) -> None:
+    """Flows connect known states of one conserved quantity; regulations change known states
+    that hold no conserved quantity; set points and contributions name what exists."""
+    states, observables = d.states, d.observables
+    for f in d.flows:
         for end in (f.source, f.target):
             if end is not None and end not in states:
                 raise DeclarationError(f"flow {f.name!r} names unknown state {end!r}; "
@@ -283,76 +331,96 @@ def assemble(modules, check_units: bool = True) -> System:
         qs = {states[e].quantity for e in (f.source, f.target) if e is not None}
         if len(qs) != 1 or None in qs:
             raise DeclarationError(f"flow {f.name!r} must connect states of one conserved quantity; got {qs}")
-    for r in regulations:
+    for r in d.regulations:
         if r.state not in states:
             raise DeclarationError(f"regulation {r.name!r} names unknown state {r.state!r}; "
                                    + closest(r.state, states))
         if states[r.state].quantity is not None:
             raise DeclarationError(f"regulation {r.name!r} changes {r.state!r}, which holds "
                                    f"{states[r.state].quantity}: conserved quantities move only through flows")
-    for p in params.values():
+    for p in d.params.values():
         if p.set_point is not None and p.set_point not in states and p.set_point not in observables:
             raise DeclarationError(f"parameter {p.name!r}: set point {p.set_point!r} is neither a state "
                                    "nor an observable; " + closest(p.set_point, list(states) + list(observables)))
-    for c in contributions:
+    for c in d.contributions:
         if c.target not in observables:
             raise DeclarationError(f"contribution to unknown observable {c.target!r}; "
                                    + closest(c.target, observables))
 
-    # what follows from the declarations: ledger states for boundary flows, body totals
-    for s in _ledger_states(flows, states):
-        claim(s.name, "ledger")
-        states[s.name] = s
-    totals = _body_totals(states)
-    for o in totals:
-        claim(o.name, "assembler (body total)")
-        observables[o.name] = o
 
-    # observables with contributions summed in (the definitions), then the daily-mean switch (the rules)
-    definitions = OrderedDict((n, o.expr) for n, o in observables.items())
-    for c in contributions:
+def _add_derived(d: _Declarations) -> list:
+    """Add what follows from the declarations: ledger states for boundary flows and the body
+    total of each conserved quantity (returned: the total observables)."""
+    for s in _ledger_states(d.flows, d.states):
+        d.claim(s.name, "ledger")
+        d.states[s.name] = s
+    totals = _body_totals(d.states)
+    for o in totals:
+        d.claim(o.name, "assembler (body total)")
+        d.observables[o.name] = o
+    return totals
+
+
+def _observable_rules(d: _Declarations) -> tuple:
+    """``(definitions, rules)``: each observable with its contributions summed in, then with
+    the daily-mean switch applied (``mean + FORCING * (expr - mean)``)."""
+    definitions = OrderedDict((n, o.expr) for n, o in d.observables.items())
+    for c in d.contributions:
         definitions[c.target] = definitions[c.target] + c.expr
     rules = OrderedDict()
     for n, expr in definitions.items():
-        mean = observables[n].daily_mean
+        mean = d.observables[n].daily_mean
         rules[n] = expr if mean is None else mean + FORCING * (expr - mean)
+    return definitions, rules
 
-    known = {sym(n) for n in owner} | {t}
-    def check_symbols(expr, where):
+
+def _check_symbols(d: _Declarations, definitions) -> None:
+    """Every symbol a flow, regulation or observable reads is declared (or is ``t``)."""
+    known = {sym(n) for n in d.owner} | {t}
+
+    def check(expr, where):
         unknown = set(expr.free_symbols) - known
         if unknown:
             name = sorted(str(u) for u in unknown)[0]
-            raise DeclarationError(f"{where} uses undefined symbol {name!r}; " + closest(name, owner))
+            raise DeclarationError(f"{where} uses undefined symbol {name!r}; " + closest(name, d.owner))
 
-    for f in flows:
-        check_symbols(f.rate, f"flow {f.name!r}")
-    for r in regulations:
-        check_symbols(r.rate, f"regulation {r.name!r}")
+    for f in d.flows:
+        check(f.rate, f"flow {f.name!r}")
+    for r in d.regulations:
+        check(r.rate, f"regulation {r.name!r}")
     for n, e in definitions.items():
-        check_symbols(e, f"observable {n!r}")
+        check(e, f"observable {n!r}")
 
-    # derivatives
-    terms = _derivative_terms(states, flows, regulations)
-    orphans = [n for n in states if not terms[n] and states[n].kind not in ("input", "ledger")]
+
+def _derivatives(d: _Declarations) -> OrderedDict:
+    """state -> derivative terms (:func:`_derivative_terms`); DeclarationError for a state
+    that nothing changes (other than inputs and ledgers)."""
+    terms = _derivative_terms(d.states, d.flows, d.regulations)
+    orphans = [n for n in d.states if not terms[n] and d.states[n].kind not in ("input", "ledger")]
     if orphans:
         raise DeclarationError(f"state(s) {orphans} have no flow or regulation (orphan state)")
+    return terms
 
-    # units
-    if check_units:
-        unit_of = {sym(n): _units.parse(s.unit) for n, s in states.items()}
-        unit_of.update({sym(n): _units.parse(p.unit) for n, p in params.items()})
-        unit_of.update({sym(n): _units.parse(o.unit) for n, o in observables.items()})
-        unit_of.update({sym(n): _units.parse(fc.unit) for n, fc in forcings.items()})
-        unit_of[t] = _units.parse("day")
-        for n, e in definitions.items():
-            _units.check(e, observables[n].unit, unit_of, f"observable {n!r}")
-        for f in flows:
-            end = f.source or f.target
-            _units.check(f.rate, states[end].unit + "/day", unit_of, f"flow {f.name!r}")
-        for r in regulations:
-            _units.check(r.rate, states[r.state].unit + "/day", unit_of, f"regulation {r.name!r}")
 
-    # substitute the rules into each other (in dependency order) so every expression is explicit
+def _check_units(d: _Declarations, definitions) -> None:
+    """Observables have their declared unit; flows and regulations the unit of their state per day."""
+    unit_of = {sym(n): _units.parse(s.unit) for n, s in d.states.items()}
+    unit_of.update({sym(n): _units.parse(p.unit) for n, p in d.params.items()})
+    unit_of.update({sym(n): _units.parse(o.unit) for n, o in d.observables.items()})
+    unit_of.update({sym(n): _units.parse(fc.unit) for n, fc in d.forcings.items()})
+    unit_of[t] = _units.parse("day")
+    for n, e in definitions.items():
+        _units.check(e, d.observables[n].unit, unit_of, f"observable {n!r}")
+    for f in d.flows:
+        end = f.source or f.target
+        _units.check(f.rate, d.states[end].unit + "/day", unit_of, f"flow {f.name!r}")
+    for r in d.regulations:
+        _units.check(r.rate, d.states[r.state].unit + "/day", unit_of, f"regulation {r.name!r}")
+
+
+def _resolve_observables(rules) -> OrderedDict:
+    """The rules substituted into each other (in dependency order), so every observable is an
+    explicit expression of ``t``, states, parameters and forcings; DeclarationError on a cycle."""
     obs_syms = {sym(n): n for n in rules}
     resolved = OrderedDict()
     visiting = set()
@@ -372,10 +440,16 @@ def assemble(modules, check_units: bool = True) -> System:
 
     for n in rules:
         resolve(n)
-    forcing_syms = {sym(n) for n in forcings}
+    return resolved
+
+
+def _forced_observables(d: _Declarations, resolved) -> tuple:
+    """Names of the observables that read a forcing (the rest/activity schedule);
+    DeclarationError if a flow or regulation reads one, directly or through an observable."""
+    forcing_syms = {sym(n) for n in d.forcings}
     forced = tuple(n for n, e in resolved.items() if e.free_symbols & forcing_syms)
     full_subs = {sym(n): e for n, e in resolved.items()}
-    for kind, items in (("flow", flows), ("regulation", regulations)):
+    for kind, items in (("flow", d.flows), ("regulation", d.regulations)):
         for item in items:
             used = item.rate.xreplace(full_subs).free_symbols & forcing_syms
             if used:
@@ -385,9 +459,4 @@ def assemble(modules, check_units: bool = True) -> System:
                     + (f" (through observable {via[0]!r})" if via else "")
                     + ": forcings (the rest/activity schedule) are read by observables only, never by "
                       "the right-hand side; model the effect as a state or an input event instead")
-    rhs = tuple(sp.Add(*[tm.sign * tm.rate for tm in terms[n]]).xreplace(full_subs) for n in states)
-
-    return System(tuple(modules), states, params, tuple(flows), tuple(regulations),
-                  observables, rhs, resolved, forcings=forcings, derivative_terms=terms,
-                  observable_definitions=definitions, observable_rules=rules, forced_observables=forced,
-                  assembled_observables=tuple(o.name for o in totals))
+    return forced

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import checks
 from .drugs import DRUGS, get_drug
 from .regimen import PATCH_DRUGS, Regimen
 
@@ -85,9 +86,7 @@ def reference_regimen(drug, days=None, dose=None, *, start_day: int = 0, clock_h
         return Regimen.once(name, dose, start_day, hour, allow_off_label=allow_off_label)
     stop_day = None
     if days is not None:
-        if isinstance(days, bool) or not isinstance(days, numbers.Integral) or days < 1:
-            raise ValueError(f"{name}: days must be a whole number of dosing days >= 1, or None (until the "
-                             f"simulation ends); got {days!r}")
+        days = checks.whole(f"{name}: days", days, 1, note=" (dosing days), or None (until the simulation ends)")
         if isinstance(start_day, numbers.Integral) and not isinstance(start_day, bool):
             stop_day = int(start_day) + int(days)
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
+from ..model.hypotheses import DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS
 from .protocol import BASELINE_DAYS, IRON_PROFILE, POPULATION_SEED, TREATMENT_PROFILE
 from .scoring import CATEGORIES, FAIL, NOT_MODELLED, PASS, count_statuses
 
@@ -48,8 +49,8 @@ def command_line(meta, compare: bool = False) -> str:
         words.append(f"--population {meta['population']}")
         if meta.get("population_seed", POPULATION_SEED) != POPULATION_SEED:
             words.append(f"--seed {meta['population_seed']}")
-    for option, key, default in (("--augmentation", "augmentation_mechanism", "d2_tolerance"),
-                                 ("--dat-hypothesis", "dat_hypothesis", "reduced")):
+    for option, key, default in (("--augmentation", "augmentation_mechanism", DEFAULT_AUGMENTATION),
+                                 ("--dat-hypothesis", "dat_hypothesis", DEFAULT_DAT_HYPOTHESIS)):
         if not compare and meta.get(key) and meta.get(key) != default:
             words.append(f"{option} {meta[key]}")
     return " ".join(words)

@@ -17,10 +17,10 @@ treated day, every earlier one is the baseline of the augmentation verdict.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from .. import checks
 from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY,
                        POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
                        SHORT_STOP_DAYS, TREATMENT_PROFILE, population_regimens)
@@ -178,9 +178,7 @@ class Runs:
 
 # -- checking the population options -------------------------------------------------------------
 def _check_whole(name, value, minimum, fix=""):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}; got {value!r}{fix}")
-    return int(value)
+    return checks.whole(name, value, minimum, note=fix)
 
 
 def check_population(population):

@@ -101,15 +101,15 @@ day-to-day symptom fluctuations in :mod:`rlsmodel.trial`.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
+from . import checks as _checks
 from . import profiles as _profiles
+from .model.hypotheses import DEFAULT_AUGMENTATION
 
 #: Probability of carrying the (composite) risk genotype; assumed.
 CARRIER_PROBABILITY = 0.5
@@ -216,20 +216,14 @@ _LONG_NAMES = {
 }
 
 
-def parameter_table(model=None, augmentation="d2_tolerance"):
+def parameter_table(model=None, augmentation=DEFAULT_AUGMENTATION):
     """Declared parameters (name -> Parameter) of ``model``, or of the declaration of the
     default model with ``augmentation`` (no compilation needed)."""
     if model is not None:
         return model.parameters
-    from .model import CORE_MODULES, assemble
-    from .simulator import _extra_modules, _mechanism_module
-    return assemble(CORE_MODULES + _extra_modules() + (_mechanism_module(augmentation),)).parameters
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
+    from .model import assemble
+    from .simulator import declared_modules
+    return assemble(declared_modules(augmentation)).parameters
 
 
 def spreads_for(table) -> tuple:
@@ -286,7 +280,7 @@ def draw_patient(i: int, seed: int, spreads, centres, bounds, checks) -> dict:
     return out
 
 
-def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_tolerance") -> xr.Dataset:
+def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAULT_AUGMENTATION) -> xr.Dataset:
     """Draw ``n`` virtual patients around ``profile``.
 
     Parameters
@@ -305,8 +299,8 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_t
     ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
     ``risk_allele_carrier`` (bool). Distributions: the module docstring.
     """
-    n = _check_int("n", n, 1)
-    seed = _check_int("seed", seed, 0)
+    n = _checks.whole("n", n, 1)
+    seed = _checks.whole("seed", seed, 0)
     prof = _profiles.get(profile)
     table = parameter_table(model, augmentation)
     spreads = spreads_for(table)
@@ -336,7 +330,7 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation="d2_t
     ds = xr.Dataset(data, coords={"patient": ("patient", np.arange(n), {"long_name": "patient index"})})
     ds.attrs.update({"title": "rlsmodel virtual population", "profile": prof.name, "seed": seed, "n": n,
                      "seed_scheme": "patient i: numpy SeedSequence(seed, spawn_key=(i, 0))",
-                     "description": "distributions: rlsmodel.population module docstring, docs/population.md"})
+                     "description": "distributions: rlsmodel.populations module docstring, docs/population.md"})
     return ds
 
 
@@ -388,15 +382,5 @@ def expected_mean(name, profile="rls_genetic", table=None) -> float:
         return float(_trunc_lognormal_mean(p, s.sd, low, high))
     return float(BLOOD_LOSS_PROBABILITY * _trunc_lognormal_mean(BLOOD_LOSS_MEDIAN_ML, 0.6, low, high))
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``rlsmodel.population(n, seed)`` call :func:`population` although
-    ``rlsmodel.population`` is this module (as for ``rlsmodel.sweep``)."""
-
-    def __call__(self, *args, **kwargs):
-        return population(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["population", "expected_mean", "varied_parameters", "SPREADS", "Spread", "parameter_table"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..caching import LRUCache
-from ..engines.base import SolverSettings
+from ..model_spec import ModelSpec
 from . import summaries
 from .space import PROFILE
 
@@ -30,42 +30,18 @@ _CONFIGS = LRUCache(4)
 
 @dataclass(frozen=True)
 class ModelKey:
-    """What a worker needs to rebuild (and check) the caller's model, solver settings included.
-
-    A user's own augmentation mechanism and extra modules travel as their declarations
-    (``augmentation_module``, ``extra_modules``: frozen dataclasses, pickled with the sweep
-    configuration), so a worker in another process rebuilds exactly the caller's model; the
-    key compares and hashes them by content (``modules_key``).
+    """What a worker needs to rebuild (and check) the caller's model: its
+    :class:`~rlsmodel.model_spec.ModelSpec` (hypotheses, solver settings, replaced values; a
+    user's own mechanism and extra modules travel as their declarations, pickled with the
+    sweep configuration, and compare by content) and the structure hash it must reproduce.
     """
 
-    augmentation: str
-    dat_hypothesis: str
+    spec: ModelSpec
     structure_hash: str
-    settings: SolverSettings = SolverSettings()
-    #: replaced defaults ``((name, value), ...)`` and profile overrides ``((profile, ((name,
-    #: value), ...)), ...)`` of a calibrated model (:meth:`rlsmodel.Model.with_defaults`)
-    parameter_defaults: tuple = ()
-    profile_overrides: tuple = ()
-    iron_release: str = "brain_regulated"
-    #: the declaration of a user's augmentation mechanism (None for a built-in, rebuilt by name)
-    augmentation_module: object = field(default=None, compare=False, hash=False)
-    #: the model's extra modules
-    extra_modules: tuple = field(default=(), compare=False, hash=False)
-    #: content key of those declarations (:func:`rlsmodel.simulator.modules_key`)
-    modules_key: object = ()
 
     @classmethod
     def of(cls, model) -> "ModelKey":
-        from ..model.hypotheses import is_builtin
-        from ..simulator import modules_key
-        defaults = tuple(sorted(dict(getattr(model, "parameter_defaults", {})).items()))
-        profiles = tuple(sorted((p, tuple(sorted(dict(v).items())))
-                                for p, v in dict(getattr(model, "profile_overrides", {})).items()))
-        custom = None if is_builtin(model.augmentation) else model.augmentation_module
-        extra = tuple(getattr(model, "extra_modules", ()))
-        return cls(model.augmentation, model.dat_hypothesis, model.compiled.structure_hash, model.settings,
-                   defaults, profiles, getattr(model, "iron_release", "brain_regulated"), custom, extra,
-                   modules_key(((custom,) if custom is not None else ()) + extra) if custom or extra else ())
+        return cls(model.spec, model.compiled.structure_hash)
 
 
 @dataclass(frozen=True)
@@ -127,17 +103,12 @@ def worker_model(key: ModelKey):
 
 def _build_model(key: ModelKey):
     from ..simulator import Model
-    augmentation = key.augmentation_module if key.augmentation_module is not None else key.augmentation
-    model = Model(augmentation=augmentation, dat_hypothesis=key.dat_hypothesis, engine=key.settings.engine,
-                  extra_modules=key.extra_modules, parameter_defaults=dict(key.parameter_defaults),
-                  profile_overrides={p: dict(v) for p, v in key.profile_overrides},
-                  iron_release=key.iron_release)
+    model = Model.from_spec(key.spec)
     if model.compiled.structure_hash != key.structure_hash:
         raise RuntimeError(
             f"worker built a model of structure {model.compiled.structure_hash}, the sweep needs "
             f"{key.structure_hash}: the workers run another rlsmodel version (install the same "
             "version there, or run serially)")
-    model.settings = key.settings
     return model
 
 

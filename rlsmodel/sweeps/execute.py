@@ -1,6 +1,6 @@
 """Executors: run chunk tasks serially, on local processes, or on a Dask cluster.
 
-Each yields :class:`~rlsmodel.sweep.runner.ChunkResult` objects as chunks finish (any
+Each yields :class:`~rlsmodel.sweeps.runner.ChunkResult` objects as chunks finish (any
 order); the caller is the single writer. Interrupting the caller cancels what is pending.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .runner import dumps, run_chunk
 def results(tasks, config, *, n_tasks: int, workers=None, client=None):
     """Iterate over chunk results; ``tasks`` yields ``n_tasks`` pairs ``(indices, points)``.
 
-    ``config``: the :class:`~rlsmodel.sweep.runner.SweepConfig`; serialised for workers.
+    ``config``: the :class:`~rlsmodel.sweeps.runner.SweepConfig`; serialised for workers.
     """
     if client is not None:
         return _dask(list(tasks), dumps(config), client)
@@ -29,7 +29,7 @@ def _serial(tasks, config):
         yield run_chunk(config, indices, points)
 
 
-def _mp_context():
+def mp_context():
     """fork on Linux (workers inherit the compiled model: no start-up cost), spawn elsewhere."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
@@ -38,7 +38,7 @@ def _mp_context():
 
 def _processes(tasks, blob, workers: int):
     """At most ``2 * workers`` chunks in flight, so a huge sweep is not all queued at once."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
     pending, queue = set(), iter(tasks)
     try:
         for indices, points in queue:
@@ -70,3 +70,19 @@ def _dask(tasks, blob, client):
             future.release()
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+def dask_client(workers=None, scheduler=None):
+    """``(client, cluster)``: a client of the Dask scheduler at ``scheduler`` (cluster None),
+    or of a new ``LocalCluster`` of ``workers`` single-threaded worker processes (close both
+    when done)."""
+    from .. import checks
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("workers/scheduler need dask.distributed: pip install 'rlsmodel[sweep]'") from None
+    if scheduler is not None:
+        return Client(scheduler), None
+    workers = checks.whole("workers", workers, 1)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+    return Client(cluster), cluster

@@ -25,16 +25,13 @@ Unknown keys, wrong types and malformed TOML raise ``ValueError`` naming the fie
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from ..model.system import closest
+from ..model.hypotheses import DEFAULT_AUGMENTATION
+from ..spec_fields import check_keys, integer, number, read_toml, string, string_list
 from .space import REGIMEN_FIELDS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+WHAT = "sweep spec"
 
 TOP_KEYS = ("days", "profile", "mechanism", "outcomes", "store", "sample_every_hours", "chunk_size",
             "keep", "space", "regimen", "description")
@@ -45,30 +42,30 @@ def load_spec(spec_path) -> dict:
     """Parse and check a spec file; return keyword arguments for :func:`rlsmodel.sweep`."""
     path = Path(spec_path)
     raw = read_toml(path, "sweep spec")
-    _check_keys(raw, TOP_KEYS, "")
+    check_keys(raw, TOP_KEYS, "", WHAT)
     for key in ("days", "space"):
         if key not in raw:
             raise ValueError(f"sweep spec {str(path)!r}: missing required key {key!r}")
-    kwargs = {"days": _number(raw["days"], "days")}
+    kwargs = {"days": number(raw["days"], "days")}
     for key, name in (("profile", "profile"), ("mechanism", "augmentation"), ("keep", "keep")):
         if key in raw:
-            kwargs[name] = _string(raw[key], key)
+            kwargs[name] = string(raw[key], key)
     if "sample_every_hours" in raw:
-        kwargs["sample_every_hours"] = _number(raw["sample_every_hours"], "sample_every_hours")
+        kwargs["sample_every_hours"] = number(raw["sample_every_hours"], "sample_every_hours")
     if "chunk_size" in raw:
-        kwargs["chunk_size"] = _integer(raw["chunk_size"], "chunk_size")
+        kwargs["chunk_size"] = integer(raw["chunk_size"], "chunk_size")
     if "outcomes" in raw:
-        kwargs["outcomes"] = _string_list(raw["outcomes"], "outcomes")
+        kwargs["outcomes"] = string_list(raw["outcomes"], "outcomes")
     if "store" in raw:
-        kwargs["store"] = _string(raw["store"], "store")
-    regimen_table = _regimen_table(raw.get("regimen"))
+        kwargs["store"] = string(raw["store"], "store")
+    regimen_table_ = regimen_table(raw.get("regimen"))
     space, swept_regimen = _space(raw["space"])
     if "profile" in raw and isinstance(space, dict) and "profile" in space:
         raise ValueError(f"sweep spec {str(path)!r}: profile = {raw['profile']!r} is given at the top level and "
                          f"swept in [space] (profile = {space['profile']!r}); the swept values would win. Remove "
                          "one of the two")
-    if regimen_table is not None or swept_regimen:
-        kwargs["regimen"] = _regimen(regimen_table or {}, swept_regimen)
+    if regimen_table_ is not None or swept_regimen:
+        kwargs["regimen"] = daily_regimen(regimen_table_ or {}, swept_regimen)
     kwargs["space"] = space
     return kwargs
 
@@ -82,6 +79,7 @@ def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None, w
     Returns the swept ``xarray.Dataset`` (as stored).
     """
     from . import sweep
+    from .execute import dask_client
     kwargs = load_spec(spec_path)
     space = kwargs.pop("space")
     if out is not None:
@@ -93,7 +91,7 @@ def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None, w
     space = _materialise(space, kwargs.get("augmentation"))
     if workers is None and scheduler is None:
         return sweep(space, progress=progress, wait=wait, **kwargs)
-    client, cluster = _client(workers, scheduler)
+    client, cluster = dask_client(workers, scheduler)
     try:
         return sweep(space, client=client, progress=progress, wait=wait, **kwargs)
     finally:
@@ -102,20 +100,6 @@ def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None, w
             cluster.close()
 
 
-def _client(workers, scheduler):
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ValueError("workers/scheduler need dask.distributed: pip install 'rlsmodel[sweep]'") from None
-    if scheduler is not None:
-        return Client(scheduler), None
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1; got {workers!r}")
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-    return Client(cluster), cluster
-
-
-# -- parts -----------------------------------------------------------------------------
 def _space(table):
     """(space, swept regimen field names); a sampler stays a description until materialised."""
     if not isinstance(table, dict):
@@ -138,12 +122,12 @@ def _space(table):
 def _sampler(table) -> dict:
     if not isinstance(table, dict):
         raise ValueError("space.sampler must be a table {method, n, seed, ranges}")
-    _check_keys(table, SAMPLER_KEYS, "space.sampler.")
+    check_keys(table, SAMPLER_KEYS, "space.sampler.", WHAT)
     for key in ("method", "n"):
         if key not in table:
             raise ValueError(f"space.sampler: missing required key {key!r}")
     from ..samplers import METHODS
-    method = _string(table["method"], "space.sampler.method")
+    method = string(table["method"], "space.sampler.method")
     if method not in METHODS:
         raise ValueError(f"space.sampler.method {method!r} is unknown; valid: {', '.join(METHODS)}")
     ranges = table.get("ranges")
@@ -152,9 +136,9 @@ def _sampler(table) -> dict:
             if not (isinstance(rng, list) and len(rng) == 2):
                 raise ValueError(f"space.sampler.ranges.{name} must be [low, high]; got {rng!r}")
     elif ranges is not None:
-        ranges = _string_list(ranges, "space.sampler.ranges")
-    return {"method": method, "n": _integer(table["n"], "space.sampler.n"),
-            "seed": _integer(table.get("seed", 0), "space.sampler.seed"), "ranges": ranges}
+        ranges = string_list(ranges, "space.sampler.ranges")
+    return {"method": method, "n": integer(table["n"], "space.sampler.n"),
+            "seed": integer(table.get("seed", 0), "space.sampler.seed"), "ranges": ranges}
 
 
 def _materialise(space, augmentation):
@@ -164,17 +148,18 @@ def _materialise(space, augmentation):
     from .. import samplers
     from ..simulator import Model
     s = space[1]
-    model = Model(augmentation=augmentation or "d2_tolerance")
+    model = Model(augmentation=augmentation or DEFAULT_AUGMENTATION)
     draw = samplers.latin_hypercube if s["method"] == "latin_hypercube" else samplers.sobol
     return draw(s["ranges"], s["n"], s["seed"], model=model)
 
 
-def _regimen_table(table, what="sweep spec"):
+def regimen_table(table, what=WHAT):
+    """The ``[regimen]`` table of a spec (fields of :data:`REGIMEN_FIELDS`), or None."""
     if table is None:
         return None
     if not isinstance(table, dict):
         raise ValueError("regimen must be a table: [regimen] drug = ..., dose_mg = ...")
-    _check_keys(table, REGIMEN_FIELDS, "regimen.", what)
+    check_keys(table, REGIMEN_FIELDS, "regimen.", what)
     return dict(table)
 
 
@@ -184,7 +169,8 @@ def regimen_class():
     return Regimen
 
 
-def _regimen(table: dict, swept: list):
+def daily_regimen(table: dict, swept: list):
+    """``Regimen.daily(**table)``, or with ``swept`` regimen fields a :class:`DailyRegimenFactory`."""
     if not swept:
         try:
             return regimen_class().daily(**table)
@@ -204,44 +190,3 @@ class DailyRegimenFactory:
         kwargs = dict(self.base)
         kwargs.update({f: point[f] for f in self.fields if f in point})
         return regimen_class().daily(**kwargs)
-
-
-# -- small checks ----------------------------------------------------------------------
-def read_toml(path: Path, what: str) -> dict:
-    """The parsed TOML file ``path``; a missing or malformed file is a ValueError naming ``what``."""
-    try:
-        return tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"{what} {str(path)!r} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
-
-
-def _check_keys(table: dict, valid, prefix: str, what: str = "sweep spec") -> None:
-    for key in table:
-        if key not in valid:
-            raise ValueError(f"unknown key {prefix + key!r} in the {what}; " + closest(key, valid))
-
-
-def _number(value, field) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{field} must be a number; got {value!r}")
-    return float(value)
-
-
-def _integer(value, field) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{field} must be an integer; got {value!r}")
-    return value
-
-
-def _string(value, field) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a string; got {value!r}")
-    return value
-
-
-def _string_list(value, field) -> list:
-    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        raise ValueError(f"{field} must be a list of strings; got {value!r}")
-    return list(value)

@@ -247,7 +247,7 @@ class PartStore:
 
     def _write_fingerprint(self, file: Path) -> None:
         payload = {"fingerprint": self.fingerprint, "components": self.components}
-        _atomic_text(file, json.dumps(payload, indent=1, sort_keys=True))
+        write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
 
     def _repair_fingerprint(self, file: Path, exc) -> None:
         """Rewrite a damaged fingerprint.json if every part carries this configuration's fingerprint."""

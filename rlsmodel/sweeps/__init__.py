@@ -5,9 +5,9 @@
 ...                     days=30)                                   # doctest: +SKIP
 >>> ds["serum_ferritin_final"].sel(diet_iron=8.0)                  # doctest: +SKIP
 
-``rlsmodel.sweep`` is both this module and the function :func:`sweep` (the module is
-callable), so ``rlsmodel.sweep(space, days=...)`` and ``rlsmodel.sweep.sweep(...)`` are
-the same call. Modules: :mod:`.space` (points), :mod:`.summaries` (outcome functions),
+``rlsmodel.sweep`` is the function :func:`sweep`, exported by the package facade; this
+package (``rlsmodel.sweeps``) implements it, so ``rlsmodel.sweep(space, days=...)`` and
+``rlsmodel.sweeps.sweep(...)`` are the same call. Modules: :mod:`.space` (points), :mod:`.summaries` (outcome functions),
 :mod:`.runner` (one chunk), :mod:`.execute` (serial / processes / Dask), :mod:`.store`
 (resumable stores), :mod:`.assemble` (the labelled Dataset), :mod:`.spec` (TOML specs).
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import types
 import warnings
 
 import numpy as np
@@ -27,6 +26,7 @@ from .._version import __version__
 from .. import profiles as _profiles
 from ..errors import ParameterRangeWarning, RegimenWarning
 from ..provenance import dataset_attrs
+from ..simulator import model_for
 from . import summaries
 from .assemble import assemble, part_dataset
 from .execute import results
@@ -55,10 +55,12 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
         fields (``regimen.fields``, default ``drug, dose_mg, clock_hour, start_day, stop_day``).
     days: simulated duration of every point (day, > 0).
     regimen: None; a regimen object (``events(model, days, params)``, ``describe()``) for
-        every point; or a factory ``callable(point: dict) -> regimen`` called per point.
+        every point; or a factory ``callable(point: dict) -> regimen`` called per point
+        (recorded under its qualified name, or what its ``name()`` method returns).
     profile: the profile of points that do not sweep ``profile``.
     outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
-        day's peak symptom when samples are <= 3 h apart and days >= 1), a list of built-in names (:mod:`rlsmodel.sweep.summaries`),
+        day's peak symptom when samples are <= 3 h apart and days >= 1), a list of built-in names
+        (:mod:`rlsmodel.sweeps.summaries`),
         or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
         value under any key) adds several outcomes computed by one call per point.
     store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
@@ -71,7 +73,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     progress: None (a tqdm bar when stderr is a terminal and there is more than one
         chunk), True or False.
     augmentation: augmentation mechanism: a built-in name or your own Module
-        (:mod:`rlsmodel.model.hypotheses`); default ``"d2_tolerance"``, or the model's.
+        (:mod:`rlsmodel.model.hypotheses`); default
+        :data:`~rlsmodel.model.hypotheses.DEFAULT_AUGMENTATION`, or the model's.
     sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
     wait: when another process is writing ``store`` (it holds ``<store>.lock``), wait for it
         to finish instead of raising :class:`rlsmodel.fileio.LockedError` at once.
@@ -82,7 +85,7 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     "failed: <message>"; failed points have NaN outcomes). Identical whatever the
     chunking, worker count, executor or interruptions.
     """
-    model = _model(model, augmentation)
+    model = model_for(model, augmentation)
     run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,
                    keep=keep, sample_every_hours=sample_every_hours)
     _check_execution(store, client, chunk_size, workers, progress)
@@ -111,18 +114,6 @@ def _run(run, part_store, *, client, chunk_size, workers, progress) -> xr.Datase
 
 
 # -- validation ------------------------------------------------------------------------
-def _model(model, augmentation):
-    if model is None:
-        from ..simulator import Model
-        return Model(augmentation=augmentation or "d2_tolerance")
-    if augmentation is not None:
-        from ..model.hypotheses import augmentation_module
-        if augmentation_module(augmentation)[0] != model.augmentation:
-            raise ValueError(f"augmentation={augmentation!r} but the model given was built with "
-                             f"{model.augmentation!r}; pass one or the other")
-    return model
-
-
 def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_every_hours) -> dict:
     """Validate everything that defines the results; return the run description."""
     days = _positive("days", days)
@@ -202,8 +193,16 @@ def _regimen_description(regimen, is_factory, space, fields, model, days, profil
         warnings.warn(f"sweep: the regimen gives no dose within the run for {len(no_dose)} of {len(tried)} "
                       "swept regimen combination(s); those points run untreated. " + "; ".join(no_dose[:3])
                       + (" ..." if len(no_dose) > 3 else ""), RegimenWarning, stacklevel=4)
-    name = getattr(regimen, "__qualname__", type(regimen).__qualname__)
-    return f"factory {name}: " + " | ".join(texts)
+    return f"factory {factory_name(regimen)}: " + " | ".join(texts)
+
+
+def factory_name(factory) -> str:
+    """How a regimen factory is named in a sweep's provenance and store fingerprint: its
+    ``name()`` method if it has one (e.g. a trial's arms and scoring), else its qualified
+    name (a function's, or its class's)."""
+    if callable(getattr(factory, "name", None)):
+        return str(factory.name())
+    return getattr(factory, "__qualname__", type(factory).__qualname__)
 
 
 def _check_trajectory_size(space, model, days, dt_h) -> None:
@@ -211,7 +210,7 @@ def _check_trajectory_size(space, model, days, dt_h) -> None:
     while the result is assembled): refuse before any work above the run memory limit."""
     from .. import runplan
     from ..errors import RunTooLargeError
-    n_vars = len([n for n in model._kept_variables(None) if n != "activity"])
+    n_vars = len([n for n in model.kept_variables(None) if n != "activity"])
     samples = runplan.n_samples(days, dt_h)
     nbytes = 2.0 * space.n_points * samples * n_vars * 8.0
     limit = runplan.limit("RLSMODEL_MAX_MEMORY_GB", runplan.MAX_MEMORY_GB)
@@ -278,9 +277,7 @@ def _check_execution(store, client, chunk_size, workers, progress) -> None:
     if client is not None and workers not in (None, 1):
         raise ValueError("give workers= (local processes) or client= (a Dask cluster), not both")
     for name, value in (("chunk_size", chunk_size), ("workers", workers)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-                                  or value < 1):
-            raise ValueError(f"{name} must be an integer >= 1 or None; got {value!r}")
+        _checks.whole(name, value, 1, optional=True)
     if progress not in (None, True, False):
         raise ValueError(f"progress must be None, True or False; got {progress!r}")
 
@@ -305,12 +302,12 @@ def _components(space, model, config: SweepConfig, regimen_text: str) -> dict:
 def _attrs(space, model, config, regimen_text, components) -> dict:
     attrs = {
         "title": "rlsmodel parameter sweep", "rlsmodel_version": __version__,
-        "model_structure": model.compiled.structure_hash, "augmentation_mechanism": model.augmentation,
-        "dat_hypothesis": model.dat_hypothesis, "profile": config.profile, "regimen": regimen_text,
+        "model_structure": model.compiled.structure_hash,
+        **model.spec.attrs(),   # hypotheses, replaced values, solver settings: as every output records them
+        "profile": config.profile, "regimen": regimen_text,
         "days": config.days, "days_units": "day", "sample_every_hours": config.sample_every_hours,
         "space": space.describe(), "outcomes": ", ".join(config.outcomes),
         FINGERPRINT_ATTR: fingerprint(components), COMPONENTS_ATTR: json.dumps(components, sort_keys=True),
-        **model.settings.as_attrs(),
         **dataset_attrs(),      # git revision and library versions (not in the fingerprint)
     }
     if PROFILE in space.names:
@@ -382,15 +379,5 @@ def _progress_bar(progress, total, initial, n_chunks):
 
 
 from .spec import run_spec  # noqa: E402  (needs sweep above)
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``rlsmodel.sweep(...)`` call :func:`sweep` although ``rlsmodel.sweep`` is this module."""
-
-    def __call__(self, *args, **kwargs):
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["sweep", "run_spec", "default_chunk_size", "OutcomeGroup"]
