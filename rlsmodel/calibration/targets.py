@@ -223,15 +223,16 @@ class MeasurementTarget:
         """Refuse, before any fit, a condition whose run the model would refuse (too long or
         too large for the run limits), naming the file, the condition and the latest time."""
         from ..errors import RunTooLargeError
+        from ..planning import plan
         for (profile, regimen), idx in self.conditions().items():
             if all(self.data[i]["time"] is None for i in idx):
                 continue
             days = self._run_days(idx)
             reg = self.regimens[regimen] if regimen else None
             try:
-                model._plan(days, profile, params=None, regimen=reg, sample_every_hours=self.sample_every_hours,
-                            activity=None, engine=None, rtol=None, atol=None, engine_options=None, keep=None,
-                            progress=False, warn=False, holds_states=True)
+                plan(model, days, profile, params=None, regimen=reg, sample_every_hours=self.sample_every_hours,
+                     activity=None, engine=None, rtol=None, atol=None, engine_options=None, keep=None,
+                     progress=False, warn=False, holds_states=True)
             except (RunTooLargeError, ValueError) as exc:
                 latest = max(self.data[i]["time"] for i in idx if self.data[i]["time"] is not None)
                 raise ValueError(f"{self.path.name}: the rows of profile {profile!r}"
