@@ -279,6 +279,29 @@ def _export_sbml(args) -> int:
     return 0
 
 
+@export_format("omex", "the flagship experiment as a COMBINE archive: SBML model and SED-ML (untreated versus "
+               "one agonist after a baseline; needs the 'sbml' extra)",
+               arg("out", metavar="DIR", help="output directory (the .omex file is written there)"),
+               arg("--profile", default="rls_genetic", help="profile (default rls_genetic)"),
+               arg("--drug", default="pramipexole", help="drug given at its reference dose (default pramipexole)"),
+               arg("--augmentation", default="d2_tolerance",
+                   help="augmentation mechanism (" + " or ".join(_augmentation_names()) + ")"),
+               arg("--baseline-days", type=int, default=28, help="untreated baseline, days (default 28)"),
+               arg("--years", type=float, default=2.0, help="years of treatment (default 2)"),
+               arg("--no-libcombine", action="store_true",
+                   help="write the zip and its manifest without python-libcombine"))
+def _export_omex(args) -> int:
+    from .export.omex import write_omex
+    from .simulator import Model
+    if not args.years > 0 or args.baseline_days < 0:
+        raise CLIError(f"--years must be > 0 and --baseline-days >= 0 (got {args.years}, {args.baseline_days})")
+    path = write_omex(args.out, model=Model(augmentation=args.augmentation), profile=args.profile,
+                      drug=args.drug, baseline_days=args.baseline_days, years=args.years,
+                      use_libcombine=False if args.no_libcombine else None)
+    print(f"wrote {path}")
+    return 0
+
+
 @export_format("petab", "the measurement part of a calibration spec as a PEtab problem (SBML model, conditions, "
                "observables, measurements, parameters; needs the 'sbml' extra)",
                arg("out", metavar="DIR", help="output directory (problem.yaml and its tables)"),

@@ -120,19 +120,25 @@ class CompiledSystem:
 
     Attributes
     ----------
-    state_names, parameter_names: orders of the state and parameter vectors
+    state_names, parameter_names
+        orders of the state and parameter vectors
         (``parameter_names`` excludes the trailing forcing switch).
-    rhs(t, y, p): vectorised numpy right-hand side; ``y`` is (n,) or (n, m).
-    jacobian(t, y, p): scipy.sparse CSC Jacobian d rhs / d y at one point.
-    jac_rows, jac_cols: sparsity pattern of the Jacobian.
-    observables(t, Y, p, forcings=None): dict of observable arrays over samples; with the
+        rhs(t, y, p): vectorised numpy right-hand side; ``y`` is (n,) or (n, m).
+        jacobian(t, y, p): scipy.sparse CSC Jacobian d rhs / d y at one point.
+    jac_rows, jac_cols
+        sparsity pattern of the Jacobian.
+        observables(t, Y, p, forcings=None): dict of observable arrays over samples; with the
         run's forcings (the rest/activity schedule), also the observables that read them.
-    observable_names: the observables computed from time, states and parameters alone;
+    observable_names
+        the observables computed from time, states and parameters alone;
         forced_observable_names: those that also read a forcing (``forcing_names``).
-    fast_rhs(t, y, p), fast_jac(t, y, p): compiled scalar versions (dense Jacobian).
-    rhs_parameter_mask: which entries of the parameter vector the right-hand side reads
+        fast_rhs(t, y, p), fast_jac(t, y, p): compiled scalar versions (dense Jacobian).
+    rhs_parameter_mask
+        which entries of the parameter vector the right-hand side reads
         (the others, such as the clinical-score maps, change no state).
 
+    Notes
+    -----
     The symbolic form, for engines that generate their own code (all tuples, in vector order):
     state_symbols, parameter_symbols (the declared parameters, then the forcing switch),
     rhs_exprs (d state / dt), jac_exprs (the nonzero Jacobian entries at

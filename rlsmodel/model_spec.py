@@ -36,23 +36,34 @@ class ModelSpec:
 
     Parameters
     ----------
-    augmentation: name of the augmentation mechanism (a built-in name, or the ``Module.name``
+    augmentation
+        name of the augmentation mechanism (a built-in name, or the ``Module.name``
         of a user's own mechanism, whose declaration is ``augmentation_module``).
-    dat_hypothesis: a key of :data:`~rlsmodel.model.hypotheses.DAT_HYPOTHESES`.
-    iron_release: a key of :data:`~rlsmodel.model.hypotheses.IRON_RELEASE_HYPOTHESES`.
-    settings: the model's default solver settings (engine, rtol, atol, engine options);
+    dat_hypothesis
+        a key of :data:`~rlsmodel.model.hypotheses.DAT_HYPOTHESES`.
+    iron_release
+        a key of :data:`~rlsmodel.model.hypotheses.IRON_RELEASE_HYPOTHESES`.
+    settings
+        the model's default solver settings (engine, rtol, atol, engine options);
         default: those of ``Model()`` (:func:`rlsmodel.engines.default_engine`).
-    parameter_defaults: replaced defaults ``((name, value), ...)`` sorted by name, values in
+    parameter_defaults
+        replaced defaults ``((name, value), ...)`` sorted by name, values in
         each parameter's unit.
-    profile_overrides: ``((profile, ((name, value), ...)), ...)`` sorted, values in each
+    profile_overrides
+        ``((profile, ((name, value), ...)), ...)`` sorted, values in each
         parameter's unit.
-    augmentation_module: the declaration of a user's own mechanism; None for a built-in one
+    augmentation_module
+        the declaration of a user's own mechanism; None for a built-in one
         (rebuilt by name, so a spec of a built-in mechanism pickles small).
-    extra_modules: further declared modules (:class:`~rlsmodel.model.Module`).
-    modules_key: content key of ``augmentation_module`` and ``extra_modules``
+    extra_modules
+        further declared modules (:class:`~rlsmodel.model.Module`).
+    modules_key
+        content key of ``augmentation_module`` and ``extra_modules``
         (:func:`rlsmodel.simulator.modules_key`): specs compare and hash by it, not by the
         declarations themselves.
 
+    Notes
+    -----
     Build one with :meth:`of` (from the arguments of :class:`rlsmodel.Model`) or read
     ``model.spec``. Equal specs build equal models.
     """

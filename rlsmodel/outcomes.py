@@ -312,45 +312,51 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
 
     Parameters
     ----------
-    ds: an :class:`xarray.Dataset` from :meth:`rlsmodel.Model.simulate`, with ``time``
+    ds
+        an :class:`xarray.Dataset` from :meth:`rlsmodel.Model.simulate`, with ``time``
         (days), ``urge_at_rest``, ``symptom`` (0-10) and ``activity`` (``"active"``,
         ``"sedentary"``, ``"asleep"``); ``activity_factor`` is used if present. Samples at
         most 3 h apart (0.1-1 h typical); any grid, aligned with the day or not.
-    threshold: urge (0-10) above which symptoms count as present; default
+    threshold
+        urge (0-10) above which symptoms count as present; default
         :data:`DEFAULT_THRESHOLD` (3).
-    baseline_days: symptom-day indices of the untreated reference for the ASRS-like score
+    baseline_days
+        symptom-day indices of the untreated reference for the ASRS-like score
         (e.g. ``range(0, regimen_start_day - 1)``); default: the first seven complete days
         of the run (for a treated run from day 0, pass the untreated days of another run
         through :func:`augmentation` instead).
 
     Returns
     -------
-    Dataset over ``day`` (int: day ``d`` covers times ``[d + 0.25, d + 1.25)`` days):
+    xarray.Dataset
+        Over ``day`` (int: day ``d`` covers times ``[d + 0.25, d + 1.25)`` days), one variable per readout:
 
-    ``onset_hour`` (h, clock time in [6, 30)): first time in the day the urge **at rest**
-        (``urge_at_rest``) rises above the threshold, linearly interpolated between samples.
-        The urge at rest is used, not the felt ``symptom``, so that an active afternoon does
-        not hide (or a sit-down does not fake) the onset: this is the clinical "time of day
-        symptoms begin when at rest". If the urge is above the threshold at 06:00 (residue
-        of the night) and falls below it by 12:00 (:data:`NIGHT_RESIDUE_MAX_H`), the first
-        *new* rise counts; if it stays above through the morning (or all day), 6; NaN if it
-        never rises above the threshold.
-    ``peak`` (0-10): maximum of ``symptom`` over the day.
-    ``burden`` (h, urge-hours): integral of ``symptom`` over the day.
-    ``hours_above`` (h): time with ``symptom`` above the threshold.
-    ``sleep_disruption`` (1, fraction 0-1): fraction of the time asleep with ``symptom``
-        above the threshold (an urge that strong keeps or wakes the patient up). NaN if
-        the day holds no sleep. The day's sleep is its ``"asleep"`` samples: with the
-        default schedule 23:00-06:00 of that night plus 06:00-07:00 ending the previous one.
-    ``plms_index`` (1/h): periodic limb movements per hour of sleep, the mean of
-        :func:`plms_rate` of ``symptom`` over the asleep time. NaN if no sleep.
-    ``latency_at_rest_h`` (h): from the start of the evening rest period (see below) to
-        ``symptom`` rising above the threshold; NaN if it does not within that rest period.
-    ``irls`` (points, 0-40): IRLS-like severity, the sum of ten 0-4 items (see below).
-    ``asrs`` (points, 0-12): ASRS-like augmentation severity against ``baseline_days``.
+        * ``onset_hour`` (h, clock time in [6, 30)): first time in the day the urge **at rest**
+          (``urge_at_rest``) rises above the threshold, linearly interpolated between samples.
+          The urge at rest is used, not the felt ``symptom``, so that an active afternoon does
+          not hide (or a sit-down does not fake) the onset: this is the clinical "time of day
+          symptoms begin when at rest". If the urge is above the threshold at 06:00 (residue
+          of the night) and falls below it by 12:00 (:data:`NIGHT_RESIDUE_MAX_H`), the first
+          *new* rise counts; if it stays above through the morning (or all day), 6; NaN if it
+          never rises above the threshold.
+        * ``peak`` (0-10): maximum of ``symptom`` over the day.
+        * ``burden`` (h, urge-hours): integral of ``symptom`` over the day.
+        * ``hours_above`` (h): time with ``symptom`` above the threshold.
+        * ``sleep_disruption`` (1, fraction 0-1): fraction of the time asleep with ``symptom``
+          above the threshold (an urge that strong keeps or wakes the patient up). NaN if
+          the day holds no sleep. The day's sleep is its ``"asleep"`` samples: with the
+          default schedule 23:00-06:00 of that night plus 06:00-07:00 ending the previous one.
+        * ``plms_index`` (1/h): periodic limb movements per hour of sleep, the mean of
+          :func:`plms_rate` of ``symptom`` over the asleep time. NaN if no sleep.
+        * ``latency_at_rest_h`` (h): from the start of the evening rest period (see below) to
+          ``symptom`` rising above the threshold; NaN if it does not within that rest period.
+        * ``irls`` (points, 0-40): IRLS-like severity, the sum of ten 0-4 items (see below).
+        * ``asrs`` (points, 0-12): ASRS-like augmentation severity against ``baseline_days``.
 
-    IRLS-like score
-    ---------------
+    Notes
+    -----
+    .. rubric:: IRLS-like score
+
     The IRLS (Walters et al. 2003 Sleep Med 4:121) has ten items scored 0 (none) to 4 (very
     severe) over the past week; here each item is a documented monotone map of a daily
     model feature, so a weekly IRLS is the mean of seven daily scores (for item 7, the mean
@@ -383,8 +389,8 @@ def daily(ds, threshold=None, *, baseline_days=None) -> xr.Dataset:
     profile (urge below 2) scores about 1. Only the severity ordering and changes are
     meaningful, not the absolute score of an individual.
 
-    ASRS-like score
-    ---------------
+    .. rubric:: ASRS-like score
+
     The Augmentation Severity Rating Scale (Garcia-Borreguero et al. 2007, Sleep Med 8:455)
     sums the *change from pre-treatment* in symptom onset time, latency at rest and spread
     to other body parts. Modelled items (each 0-4, compared with the median of the baseline
@@ -505,17 +511,24 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
 
     Parameters
     ----------
-    ds: simulation Dataset (see :func:`daily`) with untreated days before the regimen.
-    regimen_start_day: time (days since the start of the run, may be fractional) at which
+    ds
+        simulation Dataset (see :func:`daily`) with untreated days before the regimen.
+    regimen_start_day
+        time (days since the start of the run, may be fractional) at which
         the regimen starts. Symptom days that end by then (``d + 1.25 <= start``) are the
         untreated baseline; days that begin at or after it (``d + 0.25 >= start``) are on
         treatment; a day straddling the start is neither.
-    threshold: symptom threshold (0-10), default :data:`DEFAULT_THRESHOLD`.
-    baseline_days: use only the last ``baseline_days`` untreated days (int >= 1); default all.
-    daily_table: optional result of :func:`daily` on ``ds`` already at hand (with this
+    threshold
+        symptom threshold (0-10), default :data:`DEFAULT_THRESHOLD`.
+    baseline_days
+        use only the last ``baseline_days`` untreated days (int >= 1); default all.
+    daily_table
+        optional result of :func:`daily` on ``ds`` already at hand (with this
         threshold and the baseline days used here, i.e. the untreated days): reused instead
         of computing it again; a table made with another threshold or baseline is ignored.
 
+    Notes
+    -----
     Criteria (Garcia-Borreguero et al. 2007, Sleep Med 8:520), evaluated for each treated
     day ``d`` on the week ``d - 6 .. d`` of treated days:
 
@@ -543,16 +556,17 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
 
     Returns
     -------
-    dict with ``augmented`` (bool, clinically relevant tier), ``mpi_positive`` (bool),
-    ``day_met`` and ``day_met_clinically_relevant`` (int symptom day, or None),
-    ``onset_advance_h`` (h, baseline median onset minus the median onset of the late window
-    -- the last :data:`LATE_WINDOW_DAYS` treated days, or all treated days if fewer --
-    positive = earlier; NaN onset = 30 h), ``severity_ratio`` (mean IRLS-like score on the
-    late window / baseline median; NaN if the baseline score is 0), ``burden_ratio`` (same
-    for urge-hours), ``baseline_onset_hour`` (h, NaN if no baseline symptoms),
-    ``baseline_irls``, ``baseline_burden`` (urge-h), ``late_irls``, ``late_asrs``,
-    ``baseline_days`` and ``treated_days`` (lists of day indices), ``threshold``, and
-    ``mpi_days`` (list of treated days on which the criteria held).
+    result
+        dict with ``augmented`` (bool, clinically relevant tier), ``mpi_positive`` (bool),
+        ``day_met`` and ``day_met_clinically_relevant`` (int symptom day, or None),
+        ``onset_advance_h`` (h, baseline median onset minus the median onset of the late window
+        -- the last :data:`LATE_WINDOW_DAYS` treated days, or all treated days if fewer --
+        positive = earlier; NaN onset = 30 h), ``severity_ratio`` (mean IRLS-like score on the
+        late window / baseline median; NaN if the baseline score is 0), ``burden_ratio`` (same
+        for urge-hours), ``baseline_onset_hour`` (h, NaN if no baseline symptoms),
+        ``baseline_irls``, ``baseline_burden`` (urge-h), ``late_irls``, ``late_asrs``,
+        ``baseline_days`` and ``treated_days`` (lists of day indices), ``threshold``, and
+        ``mpi_days`` (list of treated days on which the criteria held).
     """
     c = check_threshold(threshold)
     t = _check_dataset(ds)

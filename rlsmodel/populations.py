@@ -15,66 +15,66 @@ profile's override); ``Z`` a standard normal draw, independent per quantity and 
 ``LN(m, s)`` a lognormal with median ``m`` and log-SD ``s`` (mean ``m exp(s^2/2)``);
 ``N(mu, sd)`` a normal.
 
-=========================== ====================================== ====================================
-quantity (unit)             distribution                           source or reason
-=========================== ====================================== ====================================
-risk_allele_carrier (bool)  Bernoulli(0.5)                         risk loci exist (MEIS1, BTBD9, PTPRD,
-                                                                   MAP2K5: Winkelmann et al. 2007 Nat
-                                                                   Genet 39:1000; Stefansson et al. 2007
-                                                                   NEJM 357:639; BTBD9 also lowers serum
-                                                                   ferritin); one carrier class stands for
-                                                                   them all; the frequency is assumed
-bbb_uptake_gain (1)         carrier: LN(0.8 p, 0.25);              genotype-scaled BBB iron acquisition
-                            non-carrier: LN(1.25 p, 0.25)          (Earley et al. 2000; Mizuno et al.
-                                                                   2005 slope). Effect sizes (x0.8 /
-                                                                   x1.25, symmetric in log so the median
-                                                                   patient stays at p) and the spread
-                                                                   are assumed
-neuron_uptake_gain (1)      as bbb_uptake_gain, same carrier       neuronal import defect (Connor et al.
-                            status, own Z                          2003, 2004); effect size assumed
-diet_iron (mg/day)          LN(p, 0.25)                            Western intake about 10-20 mg/day
-                                                                   (Hurrell and Egli 2010 Am J Clin Nutr
-                                                                   91:1461S): 5-95 % range 10-23 around 15
-blood_loss (mL/day)         profile without losses (p = 0):        extra losses are common but not
-                            0 with probability 0.7, else           universal (menstruation about 0.5-1 mg
-                            LN(2.0, 0.6); profile with losses      iron/day on average, 1 mL blood about
-                            (p > 0): LN(p, 0.5)                    0.5 mg iron); the share with losses
-                                                                   (0.3) is assumed
-k_d2 (1/day)                LN(p, 0.3)                             D2 half-life about 5 days (Wade et al.
-                                                                   2000); between-person spread not
-                                                                   measured: assumed
-d2_adapt_exponent (1)       LN(p, 0.2)                             assumed (sensitivity of down-
-                                                                   regulation to stimulation)
-<drug>_brain_plasma_ratio   LN(p, 0.3) for levodopa, pramipexole,  person-to-person free brain exposure
-(1)                         ropinirole and rotigotine              at a given dose (renal clearance,
-                                                                   CYP1A2, BBB transport); CV about 30%
-                                                                   assumed
-k_d1_upregulation (1/day)   LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
-                            it (augmentation="d3_d1_spinal")
-d1_upregulation_gain (1)    LN(p, 1.0), only when the model has    assumed: individual susceptibility,
-                            it (augmentation="d3_d1_spinal")       as d2_sensitization_gain (same
-                                                                   footing for both hypotheses)
-d2_sensitization_gain (1)   LN(p, 1.0), only when the model has    assumed: individual susceptibility to
-                            it (augmentation="d2_tolerance")       augmentation (a minority augments on
-                                                                   any agonist at similar rates across
-                                                                   doses, Allen et al. 2014)
-symptom_signal_threshold (1) N(p, 0.04)                            assumed: spreads baseline severity
-                                                                   (trial patients start at IRLS 22-28,
-                                                                   science.md section 1)
-symptom_noise_sd (IRLS      LN(4.0, 0.35)                          day-to-day symptom variability. A
-points)                                                            reporting/measurement term, not
-                                                                   biology: the SD of a per-day AR(1)
-                                                                   fluctuation of the reported daily
-                                                                   IRLS (rlsmodel.trial). Median fitted
-                                                                   (issue 14) to the MPI-positive tier
-                                                                   on placebo (Hogl et al. 2011: 6.0%
-                                                                   by week 26; Benes et al. 2012)
-placebo_response (IRLS      N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
-points)                                                            trials (Silva et al. 2017 Neurology
-                                                                   88:2216); a reporting offset reached
-                                                                   over about 12 weeks (rlsmodel.trial);
-                                                                   the individual SD is assumed
-=========================== ====================================== ====================================
+============================= ====================================== ====================================
+quantity (unit)               distribution                           source or reason
+============================= ====================================== ====================================
+risk_allele_carrier (bool)    Bernoulli(0.5)                         risk loci exist (MEIS1, BTBD9, PTPRD,
+                                                                     MAP2K5: Winkelmann et al. 2007 Nat
+                                                                     Genet 39:1000; Stefansson et al. 2007
+                                                                     NEJM 357:639; BTBD9 also lowers serum
+                                                                     ferritin); one carrier class stands for
+                                                                     them all; the frequency is assumed
+bbb_uptake_gain (1)           carrier: LN(0.8 p, 0.25);              genotype-scaled BBB iron acquisition
+                              non-carrier: LN(1.25 p, 0.25)          (Earley et al. 2000; Mizuno et al.
+                                                                     2005 slope). Effect sizes (x0.8 /
+                                                                     x1.25, symmetric in log so the median
+                                                                     patient stays at p) and the spread
+                                                                     are assumed
+neuron_uptake_gain (1)        as bbb_uptake_gain, same carrier       neuronal import defect (Connor et al.
+                              status, own Z                          2003, 2004); effect size assumed
+diet_iron (mg/day)            LN(p, 0.25)                            Western intake about 10-20 mg/day
+                                                                     (Hurrell and Egli 2010 Am J Clin Nutr
+                                                                     91:1461S): 5-95 % range 10-23 around 15
+blood_loss (mL/day)           profile without losses (p = 0):        extra losses are common but not
+                              0 with probability 0.7, else           universal (menstruation about 0.5-1 mg
+                              LN(2.0, 0.6); profile with losses      iron/day on average, 1 mL blood about
+                              (p > 0): LN(p, 0.5)                    0.5 mg iron); the share with losses
+                                                                     (0.3) is assumed
+k_d2 (1/day)                  LN(p, 0.3)                             D2 half-life about 5 days (Wade et al.
+                                                                     2000); between-person spread not
+                                                                     measured: assumed
+d2_adapt_exponent (1)         LN(p, 0.2)                             assumed (sensitivity of down-
+                                                                     regulation to stimulation)
+<drug>_brain_plasma_ratio     LN(p, 0.3) for levodopa, pramipexole,  person-to-person free brain exposure
+(1)                           ropinirole and rotigotine              at a given dose (renal clearance,
+                                                                     CYP1A2, BBB transport); CV about 30%
+                                                                     assumed
+k_d1_upregulation (1/day)     LN(p, 0.3), only when the model has    assumed (spinal D3/D1 mechanism)
+                              it (augmentation="d3_d1_spinal")
+d1_upregulation_gain (1)      LN(p, 1.0), only when the model has    assumed: individual susceptibility,
+                              it (augmentation="d3_d1_spinal")       as d2_sensitization_gain (same
+                                                                     footing for both hypotheses)
+d2_sensitization_gain (1)     LN(p, 1.0), only when the model has    assumed: individual susceptibility to
+                              it (augmentation="d2_tolerance")       augmentation (a minority augments on
+                                                                     any agonist at similar rates across
+                                                                     doses, Allen et al. 2014)
+symptom_signal_threshold (1)  N(p, 0.04)                             assumed: spreads baseline severity
+                                                                     (trial patients start at IRLS 22-28,
+                                                                     science.md section 1)
+symptom_noise_sd (IRLS        LN(4.0, 0.35)                          day-to-day symptom variability. A
+points)                                                              reporting/measurement term, not
+                                                                     biology: the SD of a per-day AR(1)
+                                                                     fluctuation of the reported daily
+                                                                     IRLS (rlsmodel.trial). Median fitted
+                                                                     (issue 14) to the MPI-positive tier
+                                                                     on placebo (Hogl et al. 2011: 6.0%
+                                                                     by week 26; Benes et al. 2012)
+placebo_response (IRLS        N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
+points)                                                              trials (Silva et al. 2017 Neurology
+                                                                     88:2216); a reporting offset reached
+                                                                     over about 12 weeks (rlsmodel.trial);
+                                                                     the individual SD is assumed
+============================= ====================================== ====================================
 
 Not varied (every patient has the profile's value): every other parameter, notably
 ``bbb_tfr_hif_gain`` and ``neuron_irp_tfr_gain`` (the blunted regulation that defines the
@@ -285,19 +285,24 @@ def population(n, seed, profile="rls_genetic", model=None, *, augmentation=DEFAU
 
     Parameters
     ----------
-    n: number of patients (integer >= 1).
-    seed: non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
-    profile: the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
-    model: the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
+    n
+        number of patients (integer >= 1).
+    seed
+        non-negative integer; patient ``i`` depends only on ``seed`` and ``i``.
+    profile
+        the profile whose values are the population medians (:mod:`rlsmodel.profiles`).
+    model
+        the :class:`rlsmodel.Model` whose declared domains and ranges bound the draws and
         whose parameters decide which spreads apply (``k_d1_upregulation`` only with the
         spinal mechanism); default: the declaration for ``augmentation`` (not compiled).
 
     Returns
     -------
-    ``xarray.Dataset`` over ``patient`` (0..n-1): one variable per varied model parameter
-    (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
-    ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
-    ``risk_allele_carrier`` (bool). Distributions: the module docstring.
+    xarray.Dataset
+        over ``patient`` (0..n-1): one variable per varied model parameter
+        (attrs ``units``, ``kind="parameter"``, ``distribution``, ``source``),
+        ``symptom_noise_sd`` and ``placebo_response`` (IRLS points, ``kind="reporting"``) and
+        ``risk_allele_carrier`` (bool). Distributions: the module docstring.
     """
     n = _checks.whole("n", n, 1)
     seed = _checks.whole("seed", seed, 0)

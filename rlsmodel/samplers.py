@@ -32,12 +32,17 @@ class Sample:
 
     Attributes
     ----------
-    names: tuple of the ``k`` parameter names (column order of ``values``).
-    values: read-only float array (n, k); column j is in the unit of parameter ``names[j]``.
-    seed: the integer seed that produced the points.
-    method: ``"latin_hypercube"`` or ``"sobol"``, or the label given to :func:`from_matrix`
+    names
+        tuple of the ``k`` parameter names (column order of ``values``).
+    values
+        read-only float array (n, k); column j is in the unit of parameter ``names[j]``.
+    seed
+        the integer seed that produced the points.
+    method
+        ``"latin_hypercube"`` or ``"sobol"``, or the label given to :func:`from_matrix`
         (e.g. ``"saltelli"``, ``"morris"``) for an explicit design.
-    ranges: tuple of ``(low, high)`` per name, the box the points fill.
+    ranges
+        tuple of ``(low, high)`` per name, the box the points fill.
     """
 
     names: tuple

@@ -66,27 +66,42 @@ def sobol(outcome, ranges=None, *, n: int = 64, seed: int = 0, days, profile: st
 
     Parameters
     ----------
-    outcome: a built-in sweep outcome name (``"serum_ferritin_final"``,
+    outcome
+        a built-in sweep outcome name (``"serum_ferritin_final"``,
         ``"symptom_max_last_day"``, ``"irls_last_symptom_day"``...; see
         :mod:`rlsmodel.sweeps.summaries`) or a callable ``f(ds) -> float`` of one simulated
         trajectory (its ``__name__`` names it; an optional ``units`` attribute is recorded).
-    ranges: ``{name: (low, high)}`` in the parameters' units; a list of parameter names
+    ranges
+        ``{name: (low, high)}`` in the parameters' units; a list of parameter names
         (their ranges from the parameter table); or None (every parameter of the model,
         with its tabulated range: expensive).
-    n: base sample size N (a power of two keeps the Sobol' sequence balanced). The model
+    n
+        base sample size N (a power of two keeps the Sobol' sequence balanced). The model
         is run ``N * (k + 2)`` times for ``k`` parameters, ``N * (2k + 2)`` with
         ``calc_second_order``.
-    seed: seeds the design (scrambled Sobol') and the bootstrap of the confidence intervals.
-    days: simulated days per evaluation (> 0).
-    profile: the patient profile (:mod:`rlsmodel.profiles`).
-    regimen: None or a regimen (e.g. :class:`rlsmodel.Regimen`) applied to every evaluation.
-    model: the :class:`rlsmodel.Model` (default ``Model(augmentation)``).
-    store: a ``.zarr`` or ``.nc`` path for the sweep of model evaluations (resumable).
-    workers: local worker processes; client: a ``dask.distributed.Client``.
-    calc_second_order: also compute the second-order indices S2.
-    conf_level: confidence level of the ``*_conf`` half-widths.
-    augmentation, chunk_size, progress, sample_every_hours: as for :func:`rlsmodel.sweep`.
+    seed
+        seeds the design (scrambled Sobol') and the bootstrap of the confidence intervals.
+    days
+        simulated days per evaluation (> 0).
+    profile
+        the patient profile (:mod:`rlsmodel.profiles`).
+    regimen
+        None or a regimen (e.g. :class:`rlsmodel.Regimen`) applied to every evaluation.
+    model
+        the :class:`rlsmodel.Model` (default ``Model(augmentation)``).
+    store
+        a ``.zarr`` or ``.nc`` path for the sweep of model evaluations (resumable).
+    workers
+        local worker processes; client: a ``dask.distributed.Client``.
+    calc_second_order
+        also compute the second-order indices S2.
+    conf_level
+        confidence level of the ``*_conf`` half-widths.
+    augmentation, chunk_size, progress, sample_every_hours
+        as for :func:`rlsmodel.sweep`.
 
+    Notes
+    -----
     Raises ``ValueError`` for bad arguments and when any evaluation failed (the indices
     need every one; the message quotes the first failure), ``ImportError`` without SALib.
     """

@@ -37,12 +37,18 @@ def solve(names, initial, evaluate, rtol: float = 1e-12) -> dict:
 
     Parameters
     ----------
-    names: set-point parameter names.
-    initial: starting values (the declared defaults), same order.
-    evaluate: ``f(values) -> array`` of the defining readouts in the healthy steady state
+    names
+        set-point parameter names.
+    initial
+        starting values (the declared defaults), same order.
+    evaluate
+        ``f(values) -> array`` of the defining readouts in the healthy steady state
         computed with the set points at ``values``.
-    rtol: relative tolerance on each set point.
+    rtol
+        relative tolerance on each set point.
 
+    Notes
+    -----
     Returns ``{name: value}``. Raises :class:`SetPointError` naming the set points that did
     not converge.
     """

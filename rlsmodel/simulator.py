@@ -92,31 +92,41 @@ class Model:
 
     Parameters
     ----------
-    augmentation: which augmentation hypothesis produces the dopaminergic signal
+    augmentation
+        which augmentation hypothesis produces the dopaminergic signal
         (science.md section 7): a built-in name (:data:`AUGMENTATION_MECHANISMS`:
         ``"d2_tolerance"``, the default, or ``"d3_d1_spinal"``), or your own mechanism, a
         :class:`~rlsmodel.model.Module` (or a Python module with ``MODULE``) that declares
         the observable ``dopaminergic_signal`` (contract: :mod:`rlsmodel.model.hypotheses`;
         example: ``docs/your_own_hypothesis.md``). ``model.augmentation`` is its name (recorded in
         results), ``model.augmentation_module`` its declaration.
-    dat_hypothesis: ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
+    dat_hypothesis
+        ``"reduced"`` (default; membrane DAT falls with brain iron, Bianco et
         al. 2008) or ``"increased"`` (Lai et al. 2017).
-    extra_modules: further :class:`~rlsmodel.model.Module` objects to add.
-    engine: default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
+    extra_modules
+        further :class:`~rlsmodel.model.Module` objects to add.
+    engine
+        default integrator engine: a name registered in :data:`rlsmodel.engines.ENGINES`
         (``"cvode"``, ``"lsoda"``, the reference ``"scipy"``, or your own); None (default):
         :func:`rlsmodel.engines.default_engine`, ``"cvode"`` where it can run, else ``"lsoda"``
         (the engine used is recorded in every output's attrs).
-    engine_options: that engine's options (``{name: value}``, see its ``options``).
-    parameter_defaults: ``{name: value}`` replacing the declared defaults (a calibration's
+    engine_options
+        that engine's options (``{name: value}``, see its ``options``).
+    parameter_defaults
+        ``{name: value}`` replacing the declared defaults (a calibration's
         fitted values); profiles and ``params=`` still override them. Each value is checked
         against the parameter's domain; unknown names raise ``ValueError``.
-    profile_overrides: ``{profile: {name: value}}`` replacing (or adding to) a profile's own
+    profile_overrides
+        ``{profile: {name: value}}`` replacing (or adding to) a profile's own
         overrides, e.g. a fitted ``rls_genetic`` BBB gain; applied after the profile's
         overrides and before ``params=``.
-    iron_release: ``"brain_regulated"`` (default; blood-brain barrier endothelial iron is
+    iron_release
+        ``"brain_regulated"`` (default; blood-brain barrier endothelial iron is
         released as the brain side asks for it, Simpson et al. 2015) or ``"constitutive"``
         (release follows endothelial iron alone); see :mod:`rlsmodel.model.barrier`.
 
+    Notes
+    -----
     ``model.spec`` is the :class:`~rlsmodel.model_spec.ModelSpec` these arguments make;
     :meth:`from_spec` builds the model a spec describes (sweep workers do), and every output
     records ``model.spec.attrs()``.
@@ -382,37 +392,59 @@ class Model:
 
         Parameters
         ----------
-        days: duration in days (a number > 0).
-        profile: profile name (see :mod:`rlsmodel.profiles`).
-        params: parameter overrides ``{name: value}`` applied after the profile. Values are
+        days
+            duration in days (a number > 0).
+        profile
+            profile name (see :mod:`rlsmodel.profiles`).
+        params
+            parameter overrides ``{name: value}`` applied after the profile. Values are
             numbers (strings are refused); values outside a parameter's declared ``range``
             are used as given, flagged by :class:`rlsmodel.ParameterRangeWarning` and
             recorded in ``ds.attrs["parameters_outside_range"]`` (JSON); values outside its
             physical domain raise ``ValueError``.
-        regimen: a :class:`rlsmodel.Regimen` (drug doses as exact events) or None. A regimen
+        regimen
+            a :class:`rlsmodel.Regimen` (drug doses as exact events) or None. A regimen
             that gives no dose within the run (its first dose after the end) warns
             (:class:`rlsmodel.RegimenWarning`). Doses into in-body states holding iron
             (IV iron) are counted in ``iron_intake_total``.
-        sample_every_hours: output spacing in hours (> 0).
-        initial: None (start on the profile's daily limit cycle), or a mapping of state
+        sample_every_hours
+            output spacing in hours (> 0).
+        initial
+            None (start on the profile's daily limit cycle), or a mapping of state
             values / a Dataset (e.g. the last time point of an earlier run).
-        activity: an :class:`rlsmodel.activity.Activity` schedule (default: active by
+        activity
+            an :class:`rlsmodel.activity.Activity` schedule (default: active by
             day, sedentary 18:00-23:00, asleep 23:00-07:00): the forcing the declared
             readouts ``activity_factor`` and ``symptom`` read
             (:mod:`rlsmodel.model.rest_activity`; their parameters ``movement_relief`` and
             ``rest_latency_h`` are set like any other, in ``params``).
-        engine, rtol, atol, engine_options: integrator settings (see :mod:`rlsmodel.integrate`);
+        engine, rtol, atol, engine_options
+            integrator settings (see :mod:`rlsmodel.integrate`);
             None keeps the model's (its tolerances and ``engine_options`` only while the engine
             is its own; another engine runs at its own defaults). Tolerances are numbers
             (``rtol="1e-6"`` is refused).
-        keep: None (every state and observable, and the activity mode) or the names of the
+        keep
+            None (every state and observable, and the activity mode) or the names of the
             variables to return (e.g. ``["brain_iron", "symptom"]``); the run then holds
             only those, which lets long finely sampled runs fit in memory.
-        progress: None (a progress bar on stderr when the run is estimated to take 10 s or
+        progress
+            None (a progress bar on stderr when the run is estimated to take 10 s or
             more and stderr is a terminal), True or False.
-        warn: False silences the two warnings above (the attrs still record what they
+        warn
+            False silences the two warnings above (the attrs still record what they
             would say); sweeps use it, because they warn once per sweep instead of per point.
 
+        Returns
+        -------
+        xarray.Dataset
+            over ``time`` (days from midnight; its fraction is the clock time), every state and
+            observable (or those named in ``keep``) and the activity mode, each with ``units``,
+            ``long_name`` and ``description`` in its attrs; ``ds.attrs`` record the package
+            version, the model description (:class:`rlsmodel.ModelSpec`), profile, parameter
+            overrides and full parameter set, regimen and solver settings.
+
+        Notes
+        -----
         Before anything is integrated the run's memory and time are estimated
         (:mod:`rlsmodel.runplan`); above the limits (2 GiB, 24 h; environment variables
         ``RLSMODEL_MAX_MEMORY_GB``, ``RLSMODEL_MAX_HOURS``) it raises

@@ -385,31 +385,46 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
 
     Parameters
     ----------
-    arms: ``{name: regimen}``; a regimen is a :class:`rlsmodel.Regimen` in trial time (day 0 =
+    arms
+        ``{name: regimen}``; a regimen is a :class:`rlsmodel.Regimen` in trial time (day 0 =
         randomisation day), a dict ``{"drug", "dose_mg", "clock_hour" (default 21)}`` (daily
         dosing from randomisation) or None (no drug).
-    n: patients per arm (the same patients in every arm). weeks: treated weeks (>= 1).
-    seed: population and reporting-noise seed. placebo: add a ``placebo`` arm (no drug).
-    profile: median patient of the population. baseline_weeks: untreated weeks before
+    n
+        patients per arm (the same patients in every arm).
+    weeks
+        treated weeks (>= 1).
+    seed
+        population and reporting-noise seed.
+    placebo
+        add a ``placebo`` arm (no drug).
+    profile
+        median patient of the population.
+    baseline_weeks
+        untreated weeks before
         randomisation (>= 1; the baseline for IRLS change and the MPI criteria).
-    model, augmentation: the :class:`rlsmodel.Model` or mechanism name (as for ``sweep``).
-    workers, client, store, chunk_size, progress, sample_every_hours: passed to
+    model, augmentation
+        the :class:`rlsmodel.Model` or mechanism name (as for ``sweep``).
+    workers, client, store, chunk_size, progress, sample_every_hours
+        passed to
         :func:`rlsmodel.sweep` (local processes, Dask client, resumable store, ...).
-    visit_every_weeks: spacing of adjudication visits (module docstring).
-    min_baseline_irls: inclusion criterion: patients whose reported weekly IRLS of the last
+    visit_every_weeks
+        spacing of adjudication visits (module docstring).
+    min_baseline_irls
+        inclusion criterion: patients whose reported weekly IRLS of the last
         baseline week is below it are simulated but left out of the summaries (``eligible``;
         trials typically enrol IRLS >= 15). None: everyone.
 
     Returns
     -------
-    ``xarray.Dataset`` with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
-    ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
-    ``mpi_positive_incidence``, ``noise_free_incidence`` (the noise-free verdict) and their
-    Wilson 95 % intervals (``*_ci``), ``irls_change``
-    and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
-    ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
-    per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
-    Incidences count eligible patients whose run succeeded.
+    xarray.Dataset
+        with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
+        ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
+        ``mpi_positive_incidence``, ``noise_free_incidence`` (the noise-free verdict) and their
+        Wilson 95 % intervals (``*_ci``), ``irls_change``
+        and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
+        ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
+        per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
+        Incidences count eligible patients whose run succeeded.
     """
     from .simulator import model_for
     from .sweeps import sweep

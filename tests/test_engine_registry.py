@@ -198,3 +198,15 @@ def _max_concurrency(thread_safe: bool) -> int:
 def test_engines_that_are_not_thread_safe_run_one_call_at_a_time():
     assert _max_concurrency(thread_safe=False) == 1
     assert _max_concurrency(thread_safe=True) > 1
+
+
+def test_the_default_falls_back_with_a_message_saying_how_to_get_the_fast_engine(monkeypatch):
+    """Where cvode cannot run (no compiler, no SUNDIALS wheel), Model() still works on lsoda and
+    says why, once, with the fix (issue 24, item 5)."""
+    from rlsmodel.engines import base
+    cvode = get_engine("cvode")
+    monkeypatch.setattr(type(cvode), "available", lambda self: (False, "no C compiler found"))
+    monkeypatch.setattr(base, "_DEFAULT_CHOICE", {})
+    with pytest.warns(engines.EngineFallbackWarning, match="no C compiler found.*rlsmodel\\[fast\\]"):
+        assert engines.default_engine() == "lsoda"
+    monkeypatch.setattr(base, "_DEFAULT_CHOICE", {})

@@ -14,61 +14,27 @@ then a missing browser, Playwright or Panel fails these tests instead of skippin
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-#: Set by CI: the browser test must run (fail, never skip, when something is missing).
-REQUIRED = os.environ.get("RLSMODEL_REQUIRE_BROWSER", "") not in ("", "0")
-
-
-def _need(module: str, reason: str):
-    if REQUIRED:
-        import importlib
-        return importlib.import_module(module)      # an ImportError fails the run in CI
-    return pytest.importorskip(module, reason=reason)
-
+from _browser import ARTIFACTS, CHROMIUM_ARGS, free_port as _free_port, need as _need, require_chromium
 
 _need("panel", "the explorer needs Panel (pip install 'rlsmodel[explore]')")
 sync_api = _need("playwright.sync_api", "needs Playwright (pip install playwright; browser: Debian chromium)")
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 STARTUP_TIMEOUT_S = 150
 RUN_TIMEOUT_S = 45
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser"), shutil.which("google-chrome")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server():
     """``rlsmodel explore --port P --no-browser`` running; yields its printed address."""
-    if _chromium() is None:
-        if REQUIRED:
-            pytest.fail("RLSMODEL_REQUIRE_BROWSER is set but no Chromium binary was found "
-                        "(apt-get install chromium, or set CHROMIUM=/path)")
-        pytest.skip("no Chromium binary found (apt-get install chromium, or set CHROMIUM=/path)")
+    require_chromium()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "rlsmodel", "explore", "--port", str(port), "--no-browser"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
@@ -102,7 +68,7 @@ def server():
 def page(server):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(server, timeout=60_000)
         pg.wait_for_selector("#explore-data", state="attached", timeout=60_000)

@@ -17,9 +17,10 @@ from rlsmodel import DRUGS, Regimen
 from rlsmodel.pharmacology import DOSE_TARGETS, absorption_rate_from_tmax, drug_modules
 
 DRUG_NAMES = ("levodopa", "pramipexole", "ropinirole", "rotigotine", "pregabalin",
-              "gabapentin_enacarbil", "ferrous_sulfate", "ferric_carboxymaltose")
+              "gabapentin_enacarbil", "oxycodone_naloxone", "methadone", "dipyridamole", "ferrous_sulfate",
+              "ferric_carboxymaltose")
 ORAL = {"levodopa": 100.0, "pramipexole": 0.25, "ropinirole": 1.0, "pregabalin": 150.0,
-        "gabapentin_enacarbil": 600.0}
+        "gabapentin_enacarbil": 600.0, "oxycodone_naloxone": 10.0, "methadone": 10.0, "dipyridamole": 100.0}
 DOSE_HOUR = 6.0
 
 
@@ -34,6 +35,10 @@ def test_table_has_the_issue_drugs_with_sources():
             assert set(d.ki_nM) == set(d.intrinsic_activity) == {"d1", "d2", "d3"}
         if d.kind == "alpha2delta":
             assert d.ec50_alpha2delta_nM > 0
+        if d.kind == "opioid":
+            assert d.ki_mu_nM > 0 and 0 < d.intrinsic_activity_mu <= 1 and not d.ki_nM
+        if d.kind == "ent_inhibitor":
+            assert d.ic50_ent_nM > 0 and not d.ki_nM
 
 
 def test_receptor_selectivity_matches_the_literature():

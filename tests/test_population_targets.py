@@ -17,14 +17,21 @@ POPULATION_IDS = [t.id for t in validation.TARGETS if t.needs_population]
 ARMS = [PLACEBO_ARM, *(population_arm(r) for r in POPULATION_ARMS)]
 
 
+#: Placebo-corrected IRLS change per arm role in the fake trial (the published effects, issue 28).
+PUBLISHED_EFFECTS = {"oxycodone_naloxone": -7.0, "dipyridamole": -8.0, "methadone": -7.0}
+
+
 def fake_trial(n=300, weeks=52, positive=None, relevant=None, noise_free=None, days=None, placebo_irls=(-6.6, 6.0),
-               ineligible=0):
+               ineligible=0, effects=None, baseline=25.0):
     """A Dataset shaped like rlsmodel.virtual_trial's output with known answers.
 
     ``positive``/``relevant``/``noise_free``: ``{arm role or "placebo": number of patients}``
     meeting the MPI-positive, clinically relevant and noise-free verdicts (the first patients of
     the arm); ``days``: ``{role: day of the first MPI-positive visit}`` (default 28).
     ``ineligible``: extra patients, all MPI-positive, who fail the inclusion criterion.
+    ``effects``: ``{role: placebo-corrected IRLS change}`` of every patient (default
+    :data:`PUBLISHED_EFFECTS`, other arms 0), spread +-2 points alternately around it;
+    ``baseline``: every patient's reported baseline IRLS.
     """
     total = n + ineligible
     shape = (len(ARMS), total)
@@ -47,6 +54,15 @@ def fake_trial(n=300, weeks=52, positive=None, relevant=None, noise_free=None, d
     sd = np.full((len(ARMS), 2), 5.0)
     change[ARMS.index(PLACEBO_ARM)] = placebo_irls[0]
     sd[ARMS.index(PLACEBO_ARM)] = placebo_irls[1]
+    effects = PUBLISHED_EFFECTS if effects is None else effects
+    spread = np.where(np.arange(total) % 2 == 0, 2.0, -2.0)
+    per_patient = np.zeros(shape)
+    for role, effect in effects.items():
+        per_patient[ARMS.index(roles[role])] = effect + spread
+    per_patient += placebo_irls[0]
+    data["irls_change_week_12"] = per_patient
+    data["irls_change_end"] = per_patient.copy()
+    data["baseline_irls"] = np.full(shape, float(baseline))
     ds = xr.Dataset({**{k: (("arm", "patient"), v) for k, v in data.items()},
                      "status": (("arm", "patient"), np.full(shape, "ok")),
                      "eligible": ("patient", eligible),
@@ -190,3 +206,22 @@ def test_a_tiny_real_trial_scores_every_population_row(model):
     md = validation.markdown(card)
     assert "rlsmodel validate --quick --population 4 --seed 5" in md and "A-NEJM-52wk" in md
     assert "A-NEJM-52wk" in validation.format_table(card)
+
+
+def test_drugs_outside_dopamine_known_answers():
+    """Issue 28's rows: the placebo-corrected change is each patient's drug minus placebo change,
+    oxycodone-naloxone counted in severe patients only, opioids no more augmentation than placebo."""
+    ok = pop.oxycodone_naloxone_irls(fake_trial())
+    assert ok.value == pytest.approx(-7.0)
+    weak = validation.evaluate(validation.get("A-oxycodone-naloxone"),
+                               FakeRuns(fake_trial(effects={"oxycodone_naloxone": -3.0, "dipyridamole": -8.0})))
+    assert weak["status"] == FAIL
+    mild = pop.oxycodone_naloxone_irls(fake_trial(baseline=18.0))          # nobody severe: nothing to score
+    assert np.isnan(mild.value)
+    dip = pop.dipyridamole_irls(fake_trial())
+    assert dip.value == pytest.approx(-8.0) and dip.accepted[0] < -8.0 < dip.accepted[1]
+    far = validation.evaluate(validation.get("A-dipyridamole"), FakeRuns(fake_trial(effects={"dipyridamole": -4.0})))
+    assert far["status"] == FAIL
+    aug = validation.evaluate(validation.get("A-opioid-augmentation"),
+                              FakeRuns(fake_trial(relevant={"methadone": 30, PLACEBO_ARM: 2})))
+    assert aug["status"] == FAIL

@@ -60,7 +60,9 @@ def test_the_scorecard_reads_the_table():
     assert regimens["rotigotine 2 mg/24 h"] == reference_regimen("rotigotine")
     # the one departure, stated with the table entry: Allen et al. 2014's higher arm
     assert regimens["pramipexole 0.5 mg"] == reference_regimen("pramipexole", dose=validation.ALLEN_2014_PRAMIPEXOLE_MG)
-    assert len(regimens) == 6
+    for drug in ("oxycodone_naloxone", "methadone", "dipyridamole"):      # issue 28's arms: reference doses
+        assert regimens[arm_name(drug)] == reference_regimen(drug)
+    assert len(regimens) == 9
 
 
 def test_the_experiments_figure_and_explorer_read_the_table():

@@ -87,7 +87,7 @@ def test_printer_conventions():
     assert p.doprint(sp.Rational(1, 3)) == "(1/3)"
     assert p.doprint(sp.Float(86.4)) == "86.4"
     ast = libsbml.parseL3Formula(p.doprint(t))
-    assert ast.getType() == libsbml.AST_NAME_TIME             # rlsmodel time -> SBML time (days)
+    assert "symbols/time" in libsbml.writeMathMLToString(ast)  # rlsmodel time -> SBML time (days)
     assert p.doprint(sp.Symbol("_circadian_forcing", real=True)) == FORCING_ID
     with pytest.raises(ValueError, match="cannot export"):
         p.doprint(sp.erf(x))
@@ -103,6 +103,23 @@ def test_ids_and_units():
     assert unit_id("mg*L/ug") == "mg_L_per_ug"
 
 
+def test_reserved_words_are_those_of_the_l3_parser():
+    """sbml_id's fixed list of reserved words is what libsbml's L3 parser does not read as a
+    name (asked in a fresh process: python-libsedml, once loaded, garbles libsbml's AST types)."""
+    import json
+    import subprocess
+    import sys
+    from rlsmodel.export.sbml_math import L3_RESERVED
+    words = sorted(L3_RESERVED) + ["Time", "INF", "NaN", "exp", "sin", "delay", "fe_plasma", "rateOf"]
+    code = ("import json, sys, libsbml\n"
+            "print(json.dumps([w for w in json.loads(sys.argv[1]) if libsbml.parseL3Formula(w) is None "
+            "or libsbml.parseL3Formula(w).getType() != libsbml.AST_NAME]))")
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(words)], capture_output=True, text=True,
+                          timeout=120)
+    reserved = set(json.loads(proc.stdout))
+    assert reserved == {w for w in words if w.lower() in L3_RESERVED}
+
+
 def test_periodic_runs():
     days = [d + 21 / 24 for d in range(10)]
     assert periodic_runs(days) == [(days[0], pytest.approx(1.0), 10)]
@@ -116,22 +133,37 @@ def healthy_doc(model):
     return sbml_document("healthy", model=model)
 
 
-def test_document_is_valid_and_complete(model, healthy_doc):
-    doc = libsbml.SBMLDocument(healthy_doc)
-    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)  # mixed reaction units
+def _consistency_report(doc):
+    """libsbml's full consistency check (units and SBO included): [(severity, id, message)]."""
+    doc = libsbml.SBMLDocument(doc)
+    for category in (libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, libsbml.LIBSBML_CAT_SBO_CONSISTENCY,
+                     libsbml.LIBSBML_CAT_GENERAL_CONSISTENCY, libsbml.LIBSBML_CAT_IDENTIFIER_CONSISTENCY,
+                     libsbml.LIBSBML_CAT_MATHML_CONSISTENCY, libsbml.LIBSBML_CAT_OVERDETERMINED_MODEL):
+        doc.setConsistencyChecks(category, True)
     n = doc.checkConsistency()
-    errors = [doc.getError(i).getMessage() for i in range(n)
-              if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
-    assert not errors, errors[:3]
+    return [(doc.getError(i).getSeverityAsString(), doc.getError(i).getErrorId(),
+             doc.getError(i).getMessage().strip()[:300]) for i in range(n)]
+
+
+def test_document_is_valid_and_complete(model, healthy_doc):
+    assert _consistency_report(healthy_doc) == []
     m = healthy_doc.getModel()
     assert (healthy_doc.getLevel(), healthy_doc.getVersion()) == (3, 2)
     values = model.resolve_parameters("healthy")
     y0, _ = model.periodic_state(model.parameter_vector("healthy"))
     for i, name in enumerate(model.compiled.state_names):
+        if model.system.states[name].kind == "input":       # changed only by events: a parameter
+            par = m.getParameter(name)
+            assert par is not None and not par.getConstant() and par.getValue() == y0[i], name
+            continue
         s = m.getSpecies(name)
         assert s is not None, name
-        assert s.getHasOnlySubstanceUnits() and not s.getBoundaryCondition()
-        assert s.getInitialAmount() == y0[i]                   # exact, as simulate starts
+        assert not s.getBoundaryCondition()
+        if model.system.states[name].unit == "uM":          # a concentration in the 1 L compartment
+            assert not s.getHasOnlySubstanceUnits() and s.getInitialConcentration() == y0[i], name
+            assert m.getCompartment(s.getCompartment()).getSize() == 1.0
+        else:
+            assert s.getHasOnlySubstanceUnits() and s.getInitialAmount() == y0[i], name  # exact
     for name, value in values.items():
         par = m.getParameter(name)
         assert par is not None and par.getConstant() and par.getValue() == value, name
@@ -159,9 +191,13 @@ def test_schedule_parameters_and_readouts_are_in_the_document(model, healthy_doc
         assert par.getConstant() and par.getValue() == model.parameters[name].default, name
         assert model.parameters[name].source in par.getNotesString().replace("&amp;", "&"), name
     assert m.getParameter("rest_latency_h").getUnits() == "h"
+    clock = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("clock_hour").getMath())
+    assert clock.replace(" ", "") == "24hour_per_day*time-24hour_per_day*floor(time)"   # hours
     for name in ("moving", "time_at_rest"):
         rule = m.getAssignmentRuleByVariable(name)
-        assert rule is not None and "time" in libsbml.formulaToL3String(rule.getMath()), name
+        assert rule is not None and "clock_hour" in libsbml.formulaToL3String(rule.getMath()), name
+    moving = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("moving").getMath())
+    assert "clock_hour >= 7 h" in moving and "clock_hour < 18 h" in moving   # the default day, in hours
     symptom = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("symptom").getMath())
     assert "urge_at_rest" in symptom and "activity_factor" in symptom
     factor = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("activity_factor").getMath())
@@ -187,6 +223,9 @@ def test_roadrunner_rates_equal_compiled_rhs(model, profile, tmp_path):
     theirs = _rates(path)
     scale = np.maximum(np.abs(y0), 1e-3)
     for i, name in enumerate(model.compiled.state_names):
+        if model.system.states[name].kind == "input":        # a parameter in SBML, derivative 0
+            assert name not in theirs and ours[i] == 0.0, name
+            continue
         assert abs(theirs[name] - ours[i]) <= 1e-12 * max(scale[i], abs(ours[i])), name
 
 
@@ -226,6 +265,8 @@ def test_roadrunner_daily_mean_rates_equal_compiled_rhs(model, tmp_path):
     theirs = _rates(path, {FORCING_ID: 0.0})
     scale = np.maximum(np.abs(y0), 1e-3)
     for i, name in enumerate(model.compiled.state_names):
+        if model.system.states[name].kind == "input":
+            continue
         assert abs(theirs[name] - ours[i]) <= 1e-12 * max(scale[i], abs(ours[i])), name
 
 
@@ -310,3 +351,108 @@ def test_roadrunner_symptom_follows_the_schedule(model, tmp_path):
     # the schedule and the relief matter: moving relieves 60% of the urge at rest
     active = forcings["moving"] == 1.0
     np.testing.assert_allclose(res[active & away, 2], 0.4)
+
+
+# -- units, SBO terms and references ---------------------------------------------------------------
+def _busy_regimen():
+    Regimen = rlsmodel.Regimen
+    return (Regimen.daily("rotigotine", 2.0, 9.0, start_day=1, stop_day=5)
+            + Regimen.escalation("pramipexole", [(0, 0.125), (3, 0.25)], 21.0, stop_day=6)
+            + Regimen.once("ferric_carboxymaltose", 500, 2, 10.0) + Regimen.daily("levodopa", 100, 20.0)
+            + Regimen.daily("pregabalin", 150, 20.0) + Regimen.daily("ferrous_sulfate", 65, 8.0))
+
+
+@pytest.mark.parametrize("augmentation", ["d2_tolerance", "d3_d1_spinal"])
+def test_units_are_consistent_with_every_kind_of_dose(augmentation):
+    """libsbml's unit-consistency (and SBO and modelling-practice) check finds nothing: every
+    literal, parameter, rule, kinetic law and event assignment has consistent units."""
+    model = rlsmodel.Model(engine="lsoda", augmentation=augmentation)
+    doc = sbml_document("rls_genetic", model=model, regimen=_busy_regimen(), days=10)
+    assert _consistency_report(doc) == []
+    m = doc.getModel()
+    assert (m.getTimeUnits(), m.getExtentUnits()) == ("day", "dimensionless")
+    assert m.getNumEvents() > 0
+
+
+def test_literals_carry_the_conversion_they_make(healthy_doc):
+    """The 24 that turns a rate per hour into one per day is 24 h/day; clock hours are in h."""
+    m = healthy_doc.getModel()
+    law = libsbml.formulaToL3String(m.getReaction("pramipexole_absorption").getKineticLaw().getMath())
+    assert "24 hour_per_day" in law and "mg_per_extent" in law
+    ud = m.getUnitDefinition("hour_per_day")
+    assert ud.getNumUnits() == 1 and ud.getUnit(0).getMultiplier() == pytest.approx(1 / 24, rel=1e-14)
+    total = libsbml.formulaToL3String(m.getAssignmentRuleByVariable("transferrin_saturation").getMath())
+    assert "100 percent" in total
+
+
+def test_no_hidden_unit_conversions(model):
+    """Every scale change in the declaration is a number in the formula; none had to be made
+    up by the exporter (an explicit '1 <unit>' factor would mean a declared unit is wrong)."""
+    from rlsmodel.export.sbml import _DocumentBuilder, _resolve_inputs
+    builder = _DocumentBuilder(_resolve_inputs("rls_genetic", _busy_regimen(), model, None, 10, None))
+    builder.build()
+    assert builder.printer.implicit_conversions == []
+
+
+def test_printer_units_follow_the_place_of_each_number():
+    from rlsmodel.export.sbml_units import UnitBook, UnitContext
+    doc = libsbml.SBMLDocument(3, 2)
+    m = doc.createModel()
+    k, a, h = sym("k"), sym("a"), sym("h")
+    ctx = UnitContext({k: "1/h", a: "mg", h: "h"}, t)
+    p = L3FormulaPrinter(units=ctx, book=UnitBook(m, libsbml))
+    from rlsmodel.model.units import parse
+    assert p.doprint(24 * k * a, parse("mg/day")) == "(24 hour_per_day) * a * k"
+    assert p.doprint(1 + k * h, parse("1")) == "1 dimensionless + h * k"
+    assert "24 hour_per_day" in p.doprint(t - h / 24, parse("day"))      # h/24 is in days
+    assert p.doprint(sp.exp(-k * h) - 1, parse("1")).count("dimensionless") >= 1
+    assert p.implicit_conversions == []
+    p.doprint(k * a, parse("mg/day"))                                    # no number to carry 24
+    assert len(p.implicit_conversions) == 1
+
+
+def test_sbo_terms_on_species_parameters_and_reactions(model, healthy_doc):
+    m = healthy_doc.getModel()
+    assert m.getSBOTerm() == 293                                    # non-spatial continuous
+    for i in range(m.getNumSpecies()):
+        assert libsbml.SBO.isMaterialEntity(m.getSpecies(i).getSBOTerm()), m.getSpecies(i).getId()
+    for i in range(m.getNumParameters()):
+        assert libsbml.SBO.isQuantitativeParameter(m.getParameter(i).getSBOTerm()), m.getParameter(i).getId()
+    for i in range(m.getNumReactions()):
+        r = m.getReaction(i)
+        assert libsbml.SBO.isOccurringEntityRepresentation(r.getSBOTerm()), r.getId()
+        assert r.getKineticLaw().getSBOTerm() == 1
+    assert m.getParameter("pramipexole_half_life").getSBOTerm() == 331      # half-life
+    assert m.getParameter("dat_km").getSBOTerm() == 27                      # Michaelis constant
+    assert m.getParameter("k_th").getSBOTerm() == 9                         # kinetic constant
+    assert m.getSpecies("d2_density").getSBOTerm() == 252                   # a protein level
+    assert m.getSpecies("fe_plasma").getSBOTerm() == 247                    # simple chemical
+    assert m.getReaction("ferrous_sulfate_absorption").getSBOTerm() == 185  # gut -> plasma
+    assert m.getReaction("pramipexole_absorption").getSBOTerm() == 393      # production
+
+
+def test_every_cited_source_with_an_identifier_is_annotated(model, healthy_doc):
+    """A parameter whose source cites an article with a known PubMed id or DOI carries it as
+    a MIRIAM bqmodel:isDescribedBy resource; the source text is in the notes of every one."""
+    from xml.sax.saxutils import unescape
+    from rlsmodel.export.references import IDENTIFIERS, citations, identifiers_for
+    m = healthy_doc.getModel()
+    annotated = 0
+    for name, par in model.parameters.items():
+        element = m.getParameter(name)
+        notes = " ".join(unescape(element.getNotesString(), {"&quot;": '"', "&apos;": "'"}).split())
+        assert " ".join(par.source.split()) in notes, name
+        expected = identifiers_for(par.source)
+        got = [element.getCVTerm(i).getResourceURI(j) for i in range(element.getNumCVTerms())
+               for j in range(element.getCVTerm(i).getNumResources())]
+        assert got == expected, name
+        if expected:
+            annotated += 1
+            assert "bqmodel:isDescribedBy" in element.getAnnotationString()
+            assert all(u.startswith("https://identifiers.org/pubmed:") or
+                       u.startswith("https://identifiers.org/doi:") for u in got)
+    cited = {c for par in model.parameters.values() for c in citations(par.source)}
+    assert set(IDENTIFIERS) <= cited                 # the table lists citations the sources make
+    assert annotated >= len(IDENTIFIERS) > 0
+    print(f"{annotated} parameters carry MIRIAM references; {len(IDENTIFIERS)} of {len(cited)} cited "
+          "articles have an identifier in rlsmodel.export.references")

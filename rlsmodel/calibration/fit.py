@@ -46,28 +46,40 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
 
     Parameters
     ----------
-    spec: a spec file path, TOML text, dict or :class:`~rlsmodel.calibration.spec.CalibrationSpec`.
-    out: output directory (created; finished starts are stored as they finish and a rerun
+    spec
+        a spec file path, TOML text, dict or :class:`~rlsmodel.calibration.spec.CalibrationSpec`.
+    out
+        output directory (created; finished starts are stored as they finish and a rerun
         with the same spec resumes; a directory made for another spec is refused).
-    workers: local worker processes for the starts and profiles (None or 1: serial).
-    client: a ``dask.distributed.Client`` to run them on instead.
-    profiles: also compute profile likelihoods, confidence intervals and identifiability.
-    sample: also draw posterior samples (adaptive Metropolis, the spec's ``[sampling]``).
-    bands: also compute prediction bands of the spec's ``[[predictions]]`` (from the
+    workers
+        local worker processes for the starts and profiles (None or 1: serial).
+    client
+        a ``dask.distributed.Client`` to run them on instead.
+    profiles
+        also compute profile likelihoods, confidence intervals and identifiability.
+    sample
+        also draw posterior samples (adaptive Metropolis, the spec's ``[sampling]``).
+    bands
+        also compute prediction bands of the spec's ``[[predictions]]`` (from the
         samples if drawn, else from the profiles).
-    progress: None (bars when stderr is a terminal), True or False.
-    wait: when another process is fitting into ``out`` (it holds ``<out>.lock``), wait for it
+    progress
+        None (bars when stderr is a terminal), True or False.
+    wait
+        when another process is fitting into ``out`` (it holds ``<out>.lock``), wait for it
         instead of raising :class:`rlsmodel.fileio.LockedError` at once.
 
     Returns
     -------
-    ``xarray.Dataset``: per ``start`` the fitted ``x`` and start ``x0`` (parameter units),
-    ``objective``, ``objective_start``, ``status`` (optimizer exit flag), ``message``,
-    ``n_evaluations``, ``seconds``; per ``parameter`` ``best``, ``default`` (the un-fitted
-    value), bounds and scale; the residual table at the best fit along ``residual``; with
-    ``profiles``: ``profile_value``, ``profile_ratio``, ``profile_path``, ``ci_lower``,
-    ``ci_upper``, ``identifiable``, ``identifiability``; with ``sample``: ``samples``; with
-    ``bands``: ``prediction_*`` variables (see :func:`rlsmodel.calibration.bands.prediction_bands`).
+    xarray.Dataset
+        per ``start`` the fitted ``x`` and start ``x0`` (parameter units),
+        ``objective``, ``objective_start``, ``status`` (optimizer exit flag), ``message``,
+        ``n_evaluations``, ``seconds``; per ``parameter`` ``best``, ``default`` (the un-fitted
+        value), bounds and scale; the residual table at the best fit along ``residual``; with
+    profiles
+        ``profile_value``, ``profile_ratio``, ``profile_path``, ``ci_lower``,
+        ``ci_upper``, ``identifiable``, ``identifiability``; with ``sample``: ``samples``; with
+    bands
+        ``prediction_*`` variables (see :func:`rlsmodel.calibration.bands.prediction_bands`).
     """
     import pypesto  # noqa: F401  (the calibrate extra: fail before any work without it)
     from .engine import PartStore

@@ -71,10 +71,13 @@ class SymptomDayGrid:
 
     Attributes
     ----------
-    days: the complete symptom days (int). bounds: their start times and the end of the last
-    (days, ``len(days) + 1``). t: the merged grid (days). seg: indices ``j`` of the linear
-    segments ``t[j]..t[j+1]`` inside the scored days. dt_h: their lengths (h). seg_day: the
-    position (0..len(days)-1) of each segment's day.
+    days
+        the complete symptom days (int).
+    bounds
+        their start times and the end of the last
+        (days, ``len(days) + 1``). t: the merged grid (days). seg: indices ``j`` of the linear
+        segments ``t[j]..t[j+1]`` inside the scored days. dt_h: their lengths (h). seg_day: the
+        position (0..len(days)-1) of each segment's day.
     """
 
     def __init__(self, t):

@@ -43,11 +43,18 @@ def mpi_by_day(onset, latency, peak, irls, base) -> np.ndarray:
 
     Parameters
     ----------
-    onset, latency: onset clock hour and latency at rest (h) per day, NaN allowed (compared
+    onset, latency
+        onset clock hour and latency at rest (h) per day, NaN allowed (compared
         as missing onset = 30 h, latency capped).
-    peak: peak urge (0-10) per day. irls: IRLS-like score (0-40) per day.
-    base: :class:`~rlsmodel.clinical.baseline.Baseline` with its ``irls`` median.
+    peak
+        peak urge (0-10) per day.
+    irls
+        IRLS-like score (0-40) per day.
+    base
+        :class:`~rlsmodel.clinical.baseline.Baseline` with its ``irls`` median.
 
+    Notes
+    -----
     The first six days (no full week yet) are False.
     """
     on, lat = compared_onset(onset), compared_latency(latency)

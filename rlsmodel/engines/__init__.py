@@ -13,7 +13,7 @@
 sample bookkeeping) and the registry. Add an engine with :func:`register_engine` (see
 :mod:`.base` for the contract); :func:`rlsmodel.integrate.integrate` dispatches to it by name.
 """
-from .base import (DEFAULT_ENGINES, ENGINES, Engine, EngineUnavailable, IntegrationError, Option, Problem,
+from .base import (DEFAULT_ENGINES, ENGINES, Engine, EngineFallbackWarning, EngineUnavailable, IntegrationError, Option, Problem,
                    SolverSettings, default_engine, get_engine, integrate_piecewise, register_engine,
                    unregister_engine)
 from .cvode import CVODEEngine
@@ -24,6 +24,6 @@ for _engine in (LsodaEngine(), CVODEEngine(), ScipyEngine()):
     register_engine(_engine, replace=True)
 del _engine
 
-__all__ = ["DEFAULT_ENGINES", "ENGINES", "Engine", "EngineUnavailable", "IntegrationError", "Option", "Problem",
+__all__ = ["DEFAULT_ENGINES", "ENGINES", "Engine", "EngineFallbackWarning", "EngineUnavailable", "IntegrationError", "Option", "Problem",
            "SolverSettings", "default_engine", "get_engine", "integrate_piecewise", "register_engine",
            "unregister_engine"]

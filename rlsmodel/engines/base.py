@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable
@@ -75,6 +76,10 @@ class IntegrationError(RuntimeError):
 
 class EngineUnavailable(RuntimeError):
     """An engine cannot run here (e.g. no C compiler or no SUNDIALS); the message says what is missing."""
+
+
+class EngineFallbackWarning(UserWarning):
+    """The default engine fell back to a slower one; the message says why and how to get the fast one."""
 
 
 # -- the registry (filled by register_engine; see the end of this module) ----------------------
@@ -427,6 +432,12 @@ def default_engine() -> str:
         if ok:
             with _REGISTRY_LOCK:
                 _DEFAULT_CHOICE["engine"] = name
+            if reasons:
+                warnings.warn(
+                    f"rlsmodel uses the slower {name!r} engine here because the fast default is unavailable "
+                    f"({'; '.join(reasons)}). For runs about 5-10x faster install a C compiler (gcc or clang on "
+                    f"PATH, or $CC) and scikit-sundae (pip install 'rlsmodel[fast]'). Model(engine={name!r}) "
+                    "chooses it explicitly and silences this warning", EngineFallbackWarning, stacklevel=3)
             return name
         reasons.append(f"{name}: {why}")
     raise EngineUnavailable("no default engine can run here (" + "; ".join(reasons) + ")")

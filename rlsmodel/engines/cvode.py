@@ -13,6 +13,10 @@ in one C function, so no Python executes inside the integration loop:
   (``CVodeSetStopTime``), applies the events there, restarts with ``CVodeReInit`` and
   records right-continuous samples, exactly like
   :func:`rlsmodel.engines.base.integrate_piecewise` does for the other engines;
+* with the option ``long_horizon="envelope"`` a second driver, :c:func:`rls_integrate_envelope`,
+  follows the slow envelope over the daily cycle: it integrates some days exactly and jumps
+  across others along the measured daily drift, inside the same C call
+  (:mod:`rlsmodel.engines.envelope`, decision 33);
 * gcc compiles the file into a shared library linked against the SUNDIALS 7 libraries of
   the ``scikit-sundae`` wheel (``-Wl,-rpath`` to their directory) and ctypes calls it.
 
@@ -51,12 +55,14 @@ from sympy.printing.c import C99CodePrinter
 
 from ..compile import cache_dir
 from ..model.declaration import sym, t
-from .base import Engine, EngineUnavailable, IntegrationError, Option, nonnegative_number
+from .base import Engine, EngineUnavailable, IntegrationError, Option, nonnegative_number, positive_number
+from . import envelope
 from .closed_form import LINEAR_PK_CHOICES, active_states, split, write_samples
+from .envelope import LONG_HORIZON_CHOICES, fill_skipped
 from .sundials import COMPONENTS, probe
 
 #: Bump when the C template or the printer changes: part of every cache key.
-GENERATOR_VERSION = "cvode-3"
+GENERATOR_VERSION = "cvode-4"
 #: Compiler flags (besides output, inputs and the rpath); part of every cache key.
 CFLAGS = ("-O2", "-fPIC", "-shared")
 #: Bytes the caller provides for the solver's message.
@@ -65,6 +71,8 @@ MSG_LEN = 1024
 EVENT_MODES = {"add": 0, "set": 1}
 #: What CVODE does at the doses of closed-form drugs (option ``dose_kinks``).
 KINK_CHOICES = ("restart", "stop", "step_over")
+#: Default error per envelope jump (x each state's scale) per unit of rtol (option ``envelope_tol``).
+ENVELOPE_TOL_PER_RTOL = 10.0
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -217,6 +225,10 @@ class CompiledCVODE:
                       ctypes.c_double, dp, ctypes.c_long, ctypes.c_int, ctypes.c_double, ctypes.c_int, ip,
                       ctypes.POINTER(_ClosedFormStruct), ctypes.c_int, dp, ctypes.c_int, dp,
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
+        g = lib.rls_integrate_envelope
+        g.restype = ctypes.c_int
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip,
+                                        ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
             g.restype = None
@@ -243,7 +255,7 @@ class CompiledCVODE:
         return out.reshape(self.n, self.n).T   # column-major in C
 
     def integrate(self, y0, p, t_samples, events, rtol, atol, max_steps, method="bdf", first_step=0.0,
-                  closed_form=None, active=None, stops=(), stop_restart=True, stats=None):
+                  closed_form=None, active=None, stops=(), stop_restart=True, stats=None, envelope=None):
         """States (n, m) at ``t_samples``; raise IntegrationError with CVODE's message on failure.
 
         ``method``: ``"bdf"`` or ``"adams"``; ``first_step`` (day, > 0) the first step after the
@@ -253,7 +265,14 @@ class CompiledCVODE:
         integrates (None: all; the others keep their ``y0`` values or are closed-form); ``stops``:
         times no step may cross (kinks of closed-form forcing), where CVODE restarts (or, with
         ``stop_restart=False``, goes on with its history); ``stats``: a dict that receives ``steps``, ``rhs_evals``,
-        ``jac_evals``, ``error_test_failures``.
+        ``jac_evals``, ``error_test_failures`` (and, with ``envelope``, ``days_integrated``, ``jumps``,
+        ``days_skipped``).
+
+        ``envelope``: None (every day integrated), or a dict with ``day0`` (first midnight),
+        ``regular`` (int per day from ``day0``), ``weights`` (n) and ``relative``: the error allowed
+        per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days): :c:func:`rls_integrate_envelope`. The rows of
+        samples inside skipped days are NaN; the return value is then ``(states, skip, jumps)``
+        with ``skip`` (m,) bool and ``jumps`` (j, 2) ``(first skipped day - day0, days)``.
         """
         y0 = np.ascontiguousarray(y0, dtype=float)
         p = np.ascontiguousarray(p, dtype=float)
@@ -283,17 +302,35 @@ class CompiledCVODE:
         cf_struct, keep = _closed_form_struct(closed_form)
         act = np.ascontiguousarray(np.arange(self.n) if active is None else active, dtype=np.intc)
         st = np.ascontiguousarray(np.unique(np.asarray(stops, dtype=float)), dtype=float)
-        status = self._lib.rls_integrate(
-            self.n, _dptr(y0), _dptr(p), ts.size, _dptr(ts), len(evs), _dptr(ev_t), _iptr(ev_idx),
-            _dptr(ev_val), _iptr(ev_mode), float(rtol), _dptr(atol), int(max_steps), LMM[method],
-            float(first_step), act.size, _iptr(act), cf_struct, st.size, _dptr(st), int(bool(stop_restart)),
-            _dptr(out), counters, msg)
+        common = (self.n, _dptr(y0), _dptr(p), ts.size, _dptr(ts), len(evs), _dptr(ev_t), _iptr(ev_idx),
+                  _dptr(ev_val), _iptr(ev_mode), float(rtol), _dptr(atol), int(max_steps), LMM[method],
+                  float(first_step), act.size, _iptr(act), cf_struct, st.size, _dptr(st), int(bool(stop_restart)))
+        if envelope is None:
+            status = self._lib.rls_integrate(*common, _dptr(out), counters, msg)
+        else:
+            regular = np.ascontiguousarray(envelope["regular"], dtype=np.intc)
+            weights = np.ascontiguousarray(np.broadcast_to(envelope["weights"], (self.n,)), dtype=float)[act]
+            weights = np.ascontiguousarray(weights)
+            relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
+            relative = np.ascontiguousarray(relative[act])
+            skip = np.zeros(ts.size, dtype=np.intc)
+            jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
+            env_counters = (ctypes.c_long * 3)()
+            status = self._lib.rls_integrate_envelope(
+                *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(out), counters, msg)
         del keep
         if stats is not None:
             stats.update(zip(("steps", "rhs_evals", "jac_evals", "error_test_failures"), list(counters)))
+            if envelope is not None:
+                stats.update(zip(("days_integrated", "jumps", "days_skipped"), list(env_counters)))
         if status != 0:
             raise IntegrationError(msg.value.decode(errors="replace") or f"CVODE failed with flag {status}")
-        return out.T.copy()
+        if envelope is None:
+            return out.T.copy()
+        jumps = jumps[:int(env_counters[1])] if regular.size else jumps[:0]
+        return out.T.copy(), skip.astype(bool), jumps
 
 
 class _ClosedFormStruct(ctypes.Structure):
@@ -452,6 +489,17 @@ def available():
     return True, ""
 
 
+def _optional_positive(value):
+    return None if value is None else positive_number(value)
+
+
+def _jump_length(value):
+    v = int(value)
+    if v != value or not 2 <= v <= 60:
+        raise ValueError("must be a whole number of days from 2 to 60")
+    return v
+
+
 class CVODEEngine(Engine):
     """The registered ``cvode`` engine: :func:`engine_for` the system, then one C call."""
 
@@ -472,6 +520,16 @@ class CVODEEngine(Engine):
                             "restarts the integrator (the drug compartments' error then reaches the "
                             "tolerance hinge: use rtol 5e-8 for 1e-4 accuracy over dosed years)",
                             choices=LINEAR_PK_CHOICES),
+        "long_horizon": Option("exact", "'envelope': runs of 60 days or more follow the slow envelope "
+                               "over the daily cycle (some days integrated, others jumped across along the "
+                               "measured daily drift with an error estimate; skipped days' samples "
+                               "interpolated; rlsmodel.engines.envelope, decision 33); 'exact': every day "
+                               "integrated", choices=LONG_HORIZON_CHOICES),
+        "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
+                               f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
+        "envelope_max_jump": Option(12, "longest envelope jump (days, 2-60): the jump is stable while the "
+                                    "daily multipliers of relaxing modes allow it (D2 turnover: about 13)",
+                                    _jump_length),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -484,13 +542,40 @@ class CVODEEngine(Engine):
     def integrate(self, problem, stats=None):
         eng = engine_for(problem.compiled)
         cf = None
+        all_events = problem.events
         if problem.option("linear_pk") == "closed_form":
             problem, cf = split(problem)
         active = active_states(problem, cf)
         kinks = problem.option("dose_kinks")
         stops = cf.seg_t[1:] if (cf is not None and kinks != "step_over") else ()
+        env = _envelope_inputs(eng, problem, cf, all_events)
         out = eng.integrate(problem.y0, problem.p, problem.t_samples, problem.events, problem.rtol,
                             problem.atol, problem.max_steps, method=problem.option("method"),
                             first_step=problem.option("first_step"), closed_form=cf, active=active,
-                            stops=stops, stop_restart=kinks == "restart", stats=stats)
+                            stops=stops, stop_restart=kinks == "restart", stats=stats, envelope=env)
+        if env is not None:
+            out, skip, jumps = out
+            if skip.any():
+                rows = np.setdiff1d(np.arange(out.shape[0]), cf.state_idx if cf is not None else [])
+                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], rows)
         return write_samples(out, problem, cf)
+
+
+def _envelope_inputs(eng, problem, cf, all_events):
+    """The ``envelope`` argument of :meth:`CompiledCVODE.integrate`, or None (exact: the option
+    says so, or the run is too short to gain)."""
+    if problem.option("long_horizon") != "envelope":
+        return None
+    t0, t_end = float(problem.t_samples[0]), float(problem.t_samples[-1])
+    if t_end - t0 < envelope.MIN_DAYS:
+        return None
+    tol = problem.option("envelope_tol")
+    if tol is None:
+        tol = ENVELOPE_TOL_PER_RTOL * problem.rtol
+    scale = problem.atol / problem.settings.atol
+    day0, n_days = envelope.midnights(t0, t_end)
+    regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
+    damping = envelope.one_day_damping(np.diag(eng.jacobian(t0, problem.y0, problem.p)))
+    return {"day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+            "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
+

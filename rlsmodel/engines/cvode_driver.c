@@ -71,6 +71,7 @@ typedef struct {
 
 #define RLS_MAX_CHAINS 64
 #define RLS_MAX_MODES 8
+#define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
    model functions see the full state yfull, whose other entries are constant (states at rest)
@@ -197,6 +198,222 @@ static void record(rls_user *u, const double *y, double *row)
     memcpy(row, u->yfull, sizeof(double) * RLS_N);
 }
 
+/* One integration in progress: CVODE's handles, the inputs and the cursors into them. */
+typedef struct {
+    SUNContext ctx;
+    N_Vector y, abstol;
+    SUNMatrix A;
+    SUNLinearSolver LS;
+    void *mem;
+    rls_user *user;
+    rls_sink sink;
+    double *yv;
+    char *msg;
+    long *stats;
+    int n_samples; const double *t_samples; double *out;
+    int n_events; const double *ev_t; const int *ev_idx; const double *ev_val; const int *ev_mode;
+    int n_stops; const double *stop_t; int stop_restart;
+    int local[RLS_N];                /* state index -> active position, or -1 */
+    int all[RLS_N];
+    int e, k, q, started, reinit;
+    double a;                        /* the time y holds */
+} rls_run;
+
+/* Check the inputs and set up CVODE; 0 or -1000 with the reason in msg. Events at t_samples[0]
+   are applied and the samples at t_samples[0] recorded. */
+static int run_setup(rls_run *r, int n, const double *y0, const double *p, int n_samples,
+                     const double *t_samples, int n_events, const double *ev_t, const int *ev_idx,
+                     const double *ev_val, const int *ev_mode, double rtol, const double *atol,
+                     long max_steps, int lmm, double first_step, int n_active, const int *active,
+                     const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
+                     double *out, long *stats, char *msg)
+{
+    int i;
+    double t0;
+    memset(r, 0, sizeof(*r));
+    msg[0] = '\0';
+    r->msg = msg;
+    r->sink.buf = msg;
+    r->sink.filled = 0;
+    r->stats = stats;
+    r->n_samples = n_samples; r->t_samples = t_samples; r->out = out;
+    r->n_events = n_events; r->ev_t = ev_t; r->ev_idx = ev_idx; r->ev_val = ev_val; r->ev_mode = ev_mode;
+    r->n_stops = n_stops; r->stop_t = stop_t; r->stop_restart = stop_restart;
+    if (n != RLS_N) {
+        snprintf(msg, RLS_MSG_LEN, "state vector has %d entries; the generated model has %d", n, RLS_N);
+        return -1000;
+    }
+    if (n_active <= 0) {
+        for (i = 0; i < RLS_N; ++i) r->all[i] = i;
+        n_active = RLS_N;
+        active = r->all;
+    }
+    for (i = 0; i < RLS_N; ++i) r->local[i] = -1;
+    for (i = 0; i < n_active; ++i) {
+        if (active[i] < 0 || active[i] >= RLS_N || (i > 0 && active[i] <= active[i - 1])) {
+            snprintf(msg, RLS_MSG_LEN, "active state list is malformed at position %d (index %d)", i, active[i]);
+            return -1000;
+        }
+        r->local[active[i]] = i;
+    }
+    for (i = 0; i < n_events; ++i) {
+        if (ev_idx[i] < 0 || ev_idx[i] >= RLS_N || r->local[ev_idx[i]] < 0 || (ev_mode[i] != 0 && ev_mode[i] != 1)
+            || (i > 0 && ev_t[i] < ev_t[i - 1])) {
+            snprintf(msg, RLS_MSG_LEN, "event %d is malformed (state index %d, not integrated, or mode %d) "
+                     "or out of time order", i, ev_idx[i], ev_mode[i]);
+            return -1000;
+        }
+    }
+    if (cf && cf->n_entries > 0) {
+        int c;
+        if (cf->n_chains > RLS_MAX_CHAINS) {
+            snprintf(msg, RLS_MSG_LEN, "%d closed-form chains; at most %d are supported", cf->n_chains, RLS_MAX_CHAINS);
+            return -1000;
+        }
+        for (c = 0; c < cf->n_chains; ++c) {
+            if (cf->n_modes[c] > RLS_MAX_MODES || cf->n_modes[c] < 0 || cf->n_seg[c] < 1) {
+                snprintf(msg, RLS_MSG_LEN, "closed-form chain %d has %d modes and %d segments "
+                         "(0-%d modes, >= 1 segment)", c, (int)cf->n_modes[c], (int)cf->n_seg[c], RLS_MAX_MODES);
+                return -1000;
+            }
+        }
+        for (i = 0; i < cf->n_entries; ++i) {
+            if (cf->state_idx[i] < 0 || cf->state_idx[i] >= RLS_N || r->local[cf->state_idx[i]] >= 0) {
+                snprintf(msg, RLS_MSG_LEN, "closed-form entry %d: state %d is integrated or out of range",
+                         i, (int)cf->state_idx[i]);
+                return -1000;
+            }
+        }
+    }
+
+#define RLS_CHECK(cond, what) do { if (!(cond)) { if (!r->sink.filled) snprintf(msg, RLS_MSG_LEN, "%s", what); \
+                                    return -1000; } } while (0)
+    r->user = (rls_user *)calloc(1, sizeof(rls_user));
+    RLS_CHECK(r->user != NULL, "out of memory");
+    r->user->p = p;
+    r->user->cf = (cf && cf->n_entries > 0) ? cf : NULL;
+    r->user->n_active = n_active;
+    r->user->active = active;
+    memcpy(r->user->yfull, y0, sizeof(double) * RLS_N);
+    RLS_CHECK(SUNContext_Create(0, &r->ctx) == 0 && r->ctx != NULL, "SUNContext_Create failed");
+    SUNContext_ClearErrHandlers(r->ctx);
+    SUNContext_PushErrHandler(r->ctx, on_error, &r->sink);
+    r->y = N_VNew_Serial((sunindextype)n_active, r->ctx);
+    r->abstol = N_VNew_Serial((sunindextype)n_active, r->ctx);
+    RLS_CHECK(r->y != NULL && r->abstol != NULL, "N_VNew_Serial failed");
+    r->yv = N_VGetArrayPointer(r->y);
+    for (i = 0; i < n_active; ++i) { r->yv[i] = y0[active[i]]; N_VGetArrayPointer(r->abstol)[i] = atol[active[i]]; }
+
+    t0 = t_samples[0];
+    while (r->e < n_events && ev_t[r->e] < t0) ++r->e;                 /* before the start: ignored */
+    while (r->e < n_events && ev_t[r->e] == t0) {
+        apply_event(r->yv, r->local[ev_idx[r->e]], ev_val[r->e], ev_mode[r->e]); ++r->e;
+    }
+    while (r->k < n_samples && t_samples[r->k] <= t0) { record(r->user, r->yv, out + (size_t)r->k * RLS_N); ++r->k; }
+    while (r->q < n_stops && stop_t[r->q] <= t0) ++r->q;
+
+    r->mem = CVodeCreate(lmm == CV_ADAMS ? CV_ADAMS : CV_BDF, r->ctx);
+    RLS_CHECK(r->mem != NULL, "CVodeCreate failed");
+    RLS_CHECK(CVodeInit(r->mem, cv_rhs, t0, r->y) == 0, "CVodeInit failed");
+    RLS_CHECK(CVodeSVtolerances(r->mem, rtol, r->abstol) == 0, "CVodeSVtolerances failed");
+    RLS_CHECK(CVodeSetUserData(r->mem, r->user) == 0, "CVodeSetUserData failed");
+    r->A = SUNDenseMatrix((sunindextype)n_active, (sunindextype)n_active, r->ctx);
+    RLS_CHECK(r->A != NULL, "SUNDenseMatrix failed");
+    r->LS = SUNLinSol_Dense(r->y, r->A, r->ctx);
+    RLS_CHECK(r->LS != NULL, "SUNLinSol_Dense failed");
+    RLS_CHECK(CVodeSetLinearSolver(r->mem, r->LS, r->A) == 0, "CVodeSetLinearSolver failed");
+    RLS_CHECK(CVodeSetJacFn(r->mem, cv_jac) == 0, "CVodeSetJacFn failed");
+    RLS_CHECK(CVodeSetMaxNumSteps(r->mem, max_steps) == 0, "CVodeSetMaxNumSteps failed");
+    if (first_step > 0.0)   /* also the first step after each restart: CVodeReInit keeps it */
+        RLS_CHECK(CVodeSetInitStep(r->mem, first_step) == 0, "CVodeSetInitStep failed");
+#undef RLS_CHECK
+    r->a = t0;
+    return 0;
+}
+
+/* Integrate from r->a to target: stop exactly at every event (apply it, restart) and at every
+   stop time, record the samples in (r->a, target] (right-continuous). 0 or a negative flag. */
+static int run_to(rls_run *r, double target)
+{
+    double b, tcur, tret;
+    int flag;
+    while (r->a < target) {
+        b = (r->e < r->n_events && r->ev_t[r->e] <= target) ? r->ev_t[r->e] : target;   /* next stop */
+        if (r->q < r->n_stops && r->stop_t[r->q] < b) b = r->stop_t[r->q];
+        if (r->started && r->reinit) {
+            add_stats(r->mem, r->stats);       /* ReInit resets CVODE's counters */
+            if (CVodeReInit(r->mem, r->a, r->y) != 0) {
+                if (!r->sink.filled) snprintf(r->msg, RLS_MSG_LEN, "CVodeReInit failed");
+                return -1000;
+            }
+        }
+        r->started = 1;
+        tcur = r->a;
+        if (!too_close(r->a, b)) {
+            if (CVodeSetStopTime(r->mem, b) != 0) {
+                if (!r->sink.filled) snprintf(r->msg, RLS_MSG_LEN, "CVodeSetStopTime failed");
+                return -1000;
+            }
+            while (tcur < b) {
+                double tout = (r->k < r->n_samples && r->t_samples[r->k] < b) ? r->t_samples[r->k] : b;
+                if (!too_close(tcur, tout)) {
+                    flag = CVode(r->mem, tout, r->y, &tret, CV_NORMAL);
+                    if (flag < 0) {
+                        char *name = CVodeGetReturnFlagName(flag);
+                        char detail[RLS_MSG_LEN];
+                        snprintf(detail, sizeof detail, "%s", r->msg);
+                        snprintf(r->msg, RLS_MSG_LEN, "CVODE %s: %s", name ? name : "error",
+                                 detail[0] ? detail : "no message");
+                        free(name);
+                        return flag;
+                    }
+                }
+                tcur = tout;
+                if (tout < b) { record(r->user, r->yv, r->out + (size_t)r->k * RLS_N); ++r->k; }
+            }
+        }
+        /* y is the state at b (left limit): apply the events at b, record right-continuously */
+        r->reinit = 0;
+        while (r->e < r->n_events && r->ev_t[r->e] == b) {
+            apply_event(r->yv, r->local[r->ev_idx[r->e]], r->ev_val[r->e], r->ev_mode[r->e]); ++r->e; r->reinit = 1;
+        }
+        while (r->q < r->n_stops && r->stop_t[r->q] <= b) { ++r->q; r->reinit |= r->stop_restart; }
+        while (r->k < r->n_samples && r->t_samples[r->k] <= b) {
+            record(r->user, r->yv, r->out + (size_t)r->k * RLS_N); ++r->k;
+        }
+        r->a = b;
+    }
+    return 0;
+}
+
+/* Every sample finite? 0, or -1001 with the reason in msg. Rows flagged in skip are not checked. */
+static int run_check(rls_run *r, const int *skip)
+{
+    int i, k;
+    for (k = 0; k < r->n_samples; ++k) {
+        if (skip && skip[k]) continue;
+        for (i = 0; i < RLS_N; ++i) {
+            if (!isfinite(r->out[(size_t)k * RLS_N + i])) {
+                snprintf(r->msg, RLS_MSG_LEN, "CVODE produced non-finite states");
+                return -1001;
+            }
+        }
+    }
+    return 0;
+}
+
+static void run_free(rls_run *r)
+{
+    if (r->mem) add_stats(r->mem, r->stats);
+    if (r->LS) SUNLinSolFree(r->LS);
+    if (r->A) SUNMatDestroy(r->A);
+    if (r->mem) CVodeFree(&r->mem);
+    if (r->y) N_VDestroy(r->y);
+    if (r->abstol) N_VDestroy(r->abstol);
+    if (r->ctx) SUNContext_Free(&r->ctx);
+    free(r->user);
+}
+
 /* Integrate from t_samples[0] through t_samples[n_samples-1].
 
    y0 (n), p (parameters), t_samples (non-decreasing). active (n_active indices into the
@@ -226,165 +443,165 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
                   const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                   double *out, long *stats, char *msg)
 {
-    SUNContext ctx = NULL;
-    N_Vector y = NULL, abstol = NULL;
-    SUNMatrix A = NULL;
-    SUNLinearSolver LS = NULL;
-    void *mem = NULL;
-    rls_user *user = NULL;
-    rls_sink sink;
-    int local[RLS_N];                /* state index -> active position, or -1 */
-    int all[RLS_N];
-    double *yv, t0, t_end, a, b, tcur, tret;
-    int status = 0, flag, e = 0, k = 0, i, started = 0, q = 0, reinit = 0;
+    rls_run r;
+    int status;
+    if (n_samples < 1) { msg[0] = '\0'; return 0; }
+    status = run_setup(&r, n, y0, p, n_samples, t_samples, n_events, ev_t, ev_idx, ev_val, ev_mode, rtol, atol,
+                       max_steps, lmm, first_step, n_active, active, cf, n_stops, stop_t, stop_restart, out,
+                       stats, msg);
+    if (status == 0) status = run_to(&r, t_samples[n_samples - 1]);
+    if (status == 0) status = run_check(&r, NULL);
+    run_free(&r);
+    return status;
+}
 
-    msg[0] = '\0';
-    sink.buf = msg;
-    sink.filled = 0;
-    if (n != RLS_N) {
-        snprintf(msg, RLS_MSG_LEN, "state vector has %d entries; the generated model has %d", n, RLS_N);
-        return -1000;
-    }
-    if (n_samples < 1) return 0;
-    if (n_active <= 0) {
-        for (i = 0; i < RLS_N; ++i) all[i] = i;
-        n_active = RLS_N;
-        active = all;
-    }
-    for (i = 0; i < RLS_N; ++i) local[i] = -1;
-    for (i = 0; i < n_active; ++i) {
-        if (active[i] < 0 || active[i] >= RLS_N || (i > 0 && active[i] <= active[i - 1])) {
-            snprintf(msg, RLS_MSG_LEN, "active state list is malformed at position %d (index %d)", i, active[i]);
-            return -1000;
-        }
-        local[active[i]] = i;
-    }
-    for (i = 0; i < n_events; ++i) {
-        if (ev_idx[i] < 0 || ev_idx[i] >= RLS_N || local[ev_idx[i]] < 0 || (ev_mode[i] != 0 && ev_mode[i] != 1)
-            || (i > 0 && ev_t[i] < ev_t[i - 1])) {
-            snprintf(msg, RLS_MSG_LEN, "event %d is malformed (state index %d, not integrated, or mode %d) "
-                     "or out of time order", i, ev_idx[i], ev_mode[i]);
-            return -1000;
-        }
-    }
-    if (cf && cf->n_entries > 0) {
-        int c;
-        if (cf->n_chains > RLS_MAX_CHAINS) {
-            snprintf(msg, RLS_MSG_LEN, "%d closed-form chains; at most %d are supported", cf->n_chains, RLS_MAX_CHAINS);
-            return -1000;
-        }
-        for (c = 0; c < cf->n_chains; ++c) {
-            if (cf->n_modes[c] > RLS_MAX_MODES || cf->n_modes[c] < 0 || cf->n_seg[c] < 1) {
-                snprintf(msg, RLS_MSG_LEN, "closed-form chain %d has %d modes and %d segments "
-                         "(0-%d modes, >= 1 segment)", c, (int)cf->n_modes[c], (int)cf->n_seg[c], RLS_MAX_MODES);
-                return -1000;
-            }
-        }
-        for (i = 0; i < cf->n_entries; ++i) {
-            if (cf->state_idx[i] < 0 || cf->state_idx[i] >= RLS_N || local[cf->state_idx[i]] >= 0) {
-                snprintf(msg, RLS_MSG_LEN, "closed-form entry %d: state %d is integrated or out of range",
-                         i, (int)cf->state_idx[i]);
-                return -1000;
-            }
-        }
-    }
+/* Envelope following on the one-day map: integrate some days exactly, jump across others.
 
-#define RLS_CHECK(cond, what) do { if (!(cond)) { if (!sink.filled) snprintf(msg, RLS_MSG_LEN, "%s", what); \
-                                    status = -1000; goto done; } } while (0)
-    user = (rls_user *)calloc(1, sizeof(rls_user));
-    RLS_CHECK(user != NULL, "out of memory");
-    user->p = p;
-    user->cf = (cf && cf->n_entries > 0) ? cf : NULL;
-    user->n_active = n_active;
-    user->active = active;
-    memcpy(user->yfull, y0, sizeof(double) * RLS_N);
-    RLS_CHECK(SUNContext_Create(0, &ctx) == 0 && ctx != NULL, "SUNContext_Create failed");
-    SUNContext_ClearErrHandlers(ctx);
-    SUNContext_PushErrHandler(ctx, on_error, &sink);
-    y = N_VNew_Serial((sunindextype)n_active, ctx);
-    abstol = N_VNew_Serial((sunindextype)n_active, ctx);
-    RLS_CHECK(y != NULL && abstol != NULL, "N_VNew_Serial failed");
-    yv = N_VGetArrayPointer(y);
-    for (i = 0; i < n_active; ++i) { yv[i] = y0[active[i]]; N_VGetArrayPointer(abstol)[i] = atol[active[i]]; }
+   Arguments as rls_integrate, and: day0, the first midnight (a whole number of days, >= t_samples[0]);
+   n_days entries regular[j]: 1 if day [day0 + j, day0 + j + 1) has the same forcing (events and
+   closed-form values, shifted by one day) as the day before it, else 0; w (n_active, in the order
+   of active) and w_rel (n_active): the error allowed for one jump, per state, max(w_i, w_rel_i |y_i|);
+   spacing: the shortest distance (days) between two drifts the envelope extrapolates from (a drift
+   measured closer to the newest is not used: differences of drifts measured a day apart are
+   mostly integration error); k_min, k_max: the shortest and
+   longest jump (days). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
+   left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
+   days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
 
-    t0 = t_samples[0];
+   Method. The state at midnight m is y_m. After two whole days integrated one after the other
+   (the first lets the fast states settle after a start or a jump), the drift d = y_m - y_{m-1}
+   is the one-day map's step. Two drifts a distance s days apart give the envelope's curvature
+   c = (d - d_old) / s; a jump of K days, y_{m+K} = y_m + K d, then errs by about
+   |c| K (K + 1) / 2, and K is the largest with that within w for every state (at most k_max,
+   which keeps the jump stable for the slowest-relaxing non-slow mode: D2 density, one-day
+   multiplier about 0.87, bounds K near 13 with one settling day). A jump never crosses a day
+   whose forcing differs from the measured day's (regular), and leaves room for a settling and a
+   measuring day before the end. Events in the skipped days (which repeat the measured day's)
+   are part of the drift, so they are passed over. A change of forcing makes the drift before it
+   incomparable: curvature is measured afresh after it. */
+int rls_integrate_envelope(int n, const double *y0, const double *p, int n_samples, const double *t_samples,
+                           int n_events, const double *ev_t, const int *ev_idx, const double *ev_val,
+                           const int *ev_mode, double rtol, const double *atol, long max_steps,
+                           int lmm, double first_step, int n_active, const int *active,
+                           const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
+                           double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
+                           int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+{
+    rls_run r;
+    int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
+    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL;
+    if (n_samples < 1) { msg[0] = '\0'; return 0; }
+    for (j = 0; j < n_samples; ++j) skip[j] = 0;
+    if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
+    status = run_setup(&r, n, y0, p, n_samples, t_samples, n_events, ev_t, ev_idx, ev_val, ev_mode, rtol, atol,
+                       max_steps, lmm, first_step, n_active, active, cf, n_stops, stop_t, stop_restart, out,
+                       stats, msg);
+    if (status != 0) goto done;
+    n_active = r.user->n_active;
+    ym1 = (double *)malloc(sizeof(double) * (size_t)n_active);
+    for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
+    inc = (double *)malloc(sizeof(double) * (size_t)n_active);
+    if (!ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
-    while (e < n_events && ev_t[e] < t0) ++e;                      /* before the start: ignored */
-    while (e < n_events && ev_t[e] == t0) { apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; }
-    while (k < n_samples && t_samples[k] <= t0) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
-    while (q < n_stops && stop_t[q] <= t0) ++q;
-
-    mem = CVodeCreate(lmm == CV_ADAMS ? CV_ADAMS : CV_BDF, ctx);
-    RLS_CHECK(mem != NULL, "CVodeCreate failed");
-    RLS_CHECK(CVodeInit(mem, cv_rhs, t0, y) == 0, "CVodeInit failed");
-    RLS_CHECK(CVodeSVtolerances(mem, rtol, abstol) == 0, "CVodeSVtolerances failed");
-    RLS_CHECK(CVodeSetUserData(mem, user) == 0, "CVodeSetUserData failed");
-    A = SUNDenseMatrix((sunindextype)n_active, (sunindextype)n_active, ctx);
-    RLS_CHECK(A != NULL, "SUNDenseMatrix failed");
-    LS = SUNLinSol_Dense(y, A, ctx);
-    RLS_CHECK(LS != NULL, "SUNLinSol_Dense failed");
-    RLS_CHECK(CVodeSetLinearSolver(mem, LS, A) == 0, "CVodeSetLinearSolver failed");
-    RLS_CHECK(CVodeSetJacFn(mem, cv_jac) == 0, "CVodeSetJacFn failed");
-    RLS_CHECK(CVodeSetMaxNumSteps(mem, max_steps) == 0, "CVodeSetMaxNumSteps failed");
-    if (first_step > 0.0)   /* also the first step after each restart: CVodeReInit keeps it */
-        RLS_CHECK(CVodeSetInitStep(mem, first_step) == 0, "CVodeSetInitStep failed");
-
-    a = t0;
-    while (a < t_end) {
-        b = (e < n_events && ev_t[e] <= t_end) ? ev_t[e] : t_end;   /* next stop */
-        if (q < n_stops && stop_t[q] < b) b = stop_t[q];
-        if (started && reinit) {
-            add_stats(mem, stats);       /* ReInit resets CVODE's counters */
-            RLS_CHECK(CVodeReInit(mem, a, y) == 0, "CVodeReInit failed");
-        }
-        started = 1;
-        tcur = a;
-        if (!too_close(a, b)) {
-            RLS_CHECK(CVodeSetStopTime(mem, b) == 0, "CVodeSetStopTime failed");
-            while (tcur < b) {
-                double tout = (k < n_samples && t_samples[k] < b) ? t_samples[k] : b;
-                if (!too_close(tcur, tout)) {
-                    flag = CVode(mem, tout, y, &tret, CV_NORMAL);
-                    if (flag < 0) {
-                        char *name = CVodeGetReturnFlagName(flag);
-                        char detail[RLS_MSG_LEN];
-                        snprintf(detail, sizeof detail, "%s", msg);
-                        snprintf(msg, RLS_MSG_LEN, "CVODE %s: %s", name ? name : "error",
-                                 detail[0] ? detail : "no message");
-                        free(name);
-                        status = flag;
-                        goto done;
-                    }
+    if (day0 < t_samples[0] || day0 != floor(day0)) {
+        snprintf(msg, RLS_MSG_LEN, "envelope: first midnight %g is not a whole day at or after the start %g",
+                 day0, t_samples[0]);
+        status = -1000; goto done;
+    }
+    if (k_min < 1) k_min = 1;
+    T = day0;
+    if (T > r.a && T <= t_end) { status = run_to(&r, T); if (status) goto done; }
+    while (T + 1.0 <= t_end) {
+        j = (int)(T - day0);                       /* the day starting at T */
+        if (n_exact >= 2) {
+            /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
+            double *newest;
+            int m, a, c;
+            if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
+                /* a new node (drifts measured closer than `spacing` after the newest are not used) */
+                if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
+                    double *old = g[0];
+                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; tau[m] = tau[m + 1]; }
+                    g[RLS_ENV_HISTORY - 1] = old;
+                    --nh;
                 }
-                tcur = tout;
-                if (tout < b) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
+                newest = g[nh];
+                for (i = 0; i < n_active; ++i) newest[i] = r.yv[i] - ym1[i];
+                tau[nh] = T - 0.5;
+                ++nh;
+            }
+            kk = 0;
+            if (nh >= 3) {
+                /* the jump's increment: the sum over the skipped days of the polynomial through the
+                   last nh drifts; its error: the difference from the one through the last nh - 1 */
+                for (kk = k_max; kk >= k_min; --kk) {
+                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
+                    reg_run = 0;
+                    while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
+                    if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
+                    if (T + kk + 2.0 > t_end) continue;      /* a settling and a measuring day before the end */
+                    for (a = 0; a < nh; ++a) { sh[a] = 0.0; sl[a] = 0.0; }
+                    for (m = 0; m < kk; ++m) {
+                        double x = T + m + 0.5;
+                        for (a = 0; a < nh; ++a) {          /* Lagrange basis sums */
+                            double bh = 1.0, bl = 1.0;
+                            for (c = 0; c < nh; ++c) {
+                                if (c == a) continue;
+                                bh *= (x - tau[c]) / (tau[a] - tau[c]);
+                                if (a > 0 && c > 0) bl *= (x - tau[c]) / (tau[a] - tau[c]);
+                            }
+                            sh[a] += bh;
+                            if (a > 0) sl[a] += bl;
+                        }
+                    }
+                    for (i = 0; i < n_active; ++i) {
+                        double hi = 0.0, lo = 0.0, e;
+                        for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
+                        e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                        if (e > worst) worst = e;
+                        inc[i] = hi;
+                    }
+                    if (worst <= 1.0) break;
+                }
+                if (kk >= k_min) {
+                    double Tn = T + kk;
+                    for (i = 0; i < n_active; ++i) r.yv[i] += inc[i];
+                    while (r.k < n_samples && t_samples[r.k] < Tn) {
+                        double *row = out + (size_t)r.k * RLS_N;
+                        for (i = 0; i < RLS_N; ++i) row[i] = NAN;
+                        skip[r.k] = 1;
+                        ++r.k;
+                    }
+                    while (r.e < n_events && r.ev_t[r.e] <= Tn) ++r.e;
+                    while (r.q < n_stops && r.stop_t[r.q] <= Tn) ++r.q;
+                    while (r.k < n_samples && t_samples[r.k] <= Tn) {
+                        record(r.user, r.yv, out + (size_t)r.k * RLS_N); ++r.k;
+                    }
+                    r.a = Tn;
+                    r.reinit = 1;
+                    jumps[2 * nj] = (int)(T - day0);
+                    jumps[2 * nj + 1] = kk;
+                    ++nj;
+                    if (env_stats) { env_stats[1] += 1; env_stats[2] += kk; }
+                    T = Tn;
+                    n_exact = 0;
+                    continue;
+                }
             }
         }
-        /* y is the state at b (left limit): apply the events at b, record right-continuously */
-        reinit = 0;
-        while (e < n_events && ev_t[e] == b) {
-            apply_event(yv, local[ev_idx[e]], ev_val[e], ev_mode[e]); ++e; reinit = 1;
-        }
-        while (q < n_stops && stop_t[q] <= b) { ++q; reinit |= stop_restart; }
-        while (k < n_samples && t_samples[k] <= b) { record(user, yv, out + (size_t)k * RLS_N); ++k; }
-        a = b;
+        memcpy(ym1, r.yv, sizeof(double) * (size_t)n_active);
+        status = run_to(&r, T + 1.0);
+        if (status) goto done;
+        if (env_stats) env_stats[0] += 1;
+        if (!(j < n_days && regular[j])) nh = 0;    /* older drifts belong to other forcing */
+        T += 1.0;
+        ++n_exact;
     }
-    for (i = 0; i < RLS_N * n_samples; ++i) {
-        if (!isfinite(out[i])) {
-            snprintf(msg, RLS_MSG_LEN, "CVODE produced non-finite states");
-            status = -1001;
-            break;
-        }
-    }
-#undef RLS_CHECK
+    status = run_to(&r, t_end);
+    if (status == 0) status = run_check(&r, skip);
+    for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
-    if (mem) add_stats(mem, stats);
-    if (LS) SUNLinSolFree(LS);
-    if (A) SUNMatDestroy(A);
-    if (mem) CVodeFree(&mem);
-    if (y) N_VDestroy(y);
-    if (abstol) N_VDestroy(abstol);
-    if (ctx) SUNContext_Free(&ctx);
-    free(user);
+    free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
+    run_free(&r);
     return status;
 }

@@ -2,9 +2,13 @@
 
 Part 1 -- oral versus IV iron (profile ``rls_iron_deficient``, serum ferritin about 11 ug/L):
 an untreated month, then either ferrous sulfate 65 mg elemental iron every morning, a single
-1000 mg ferric carboxymaltose infusion, or nothing, followed for about six months. Readouts:
+1000 mg ferric carboxymaltose infusion, or nothing, followed for 52 weeks. Readouts:
 serum ferritin, transferrin saturation (daily mean), hepcidin, brain iron, CSF ferritin,
-myelin, and the symptoms (weekly IRLS-like score, symptom onset hour).
+myelin, and the symptoms (weekly IRLS-like score, symptom onset hour). The IRLS panel also
+shows the published time course of one infusion (Trenkwalder et al. 2017: placebo-corrected
+change and 95% CI at weeks 4 and 12, :data:`PUBLISHED_IV_COURSE`), drawn on the untreated
+patient's curve: the benefit grows for weeks and lasts for months because the brain stores
+the iron (neuronal ferritin; docs/decisions.md entry 35).
 
 Part 2 -- does iron repletion before a dopaminergic drug change augmentation? IV iron on day 28,
 then the drug daily from day 90, versus the drug alone from day 90; augmentation is scored
@@ -75,7 +79,7 @@ def iron_regimen(arm, start_day):
     return Regimen.once(drug, dose, start_day, hour)
 
 
-def run_iron_arms(model, profile=PROFILE, start_day=28, follow_up_days=182, sample_every_hours=1.0,
+def run_iron_arms(model, profile=PROFILE, start_day=28, follow_up_days=364, sample_every_hours=1.0,
                   arms=tuple(IRON_ARMS), progress=False):
     """Simulate each iron arm; return ``{arm: {"ds": Dataset, "daily": Dataset}}``.
 
@@ -128,8 +132,10 @@ def summarise_iron(results, start_day):
             "csf_ferritin_change_pct": rel_end("csf_ferritin"),
             "myelin_change_pct": rel_end("myelin"),
             "irls_baseline": round(window_mean(daily, "irls", 0, start_day), 2),
+            "irls_week4": round(window_mean(daily, "irls", start_day + 21, start_day + 28), 2),
             "irls_week6": round(window_mean(daily, "irls", start_day + 35, start_day + 42), 2),
             "irls_week12": round(window_mean(daily, "irls", start_day + 77, start_day + 84), 2) if follow >= 84 else None,
+            "irls_week24": round(window_mean(daily, "irls", start_day + 161, start_day + 168), 2) if follow >= 168 else None,
             "bbb_release_week4_vs_baseline_pct": round(100.0 * (value_at(ds, "bbb_iron_release", start_day + 28.0)
                                                                 / value_at(ds, "bbb_iron_release", start_day) - 1.0), 1),
             "irls_last_4_weeks": round(window_mean(daily, "irls", int(t_end) - 28, int(t_end)), 2),
@@ -163,6 +169,37 @@ _ROW_TITLES = ("blood", "barrier and brain", "dopamine, excitability and symptom
 _WEEKLY = ("irls", "onset_hour")
 
 
+#: Published time course of IV ferric carboxymaltose 1000 mg in iron-deficient RLS (ferritin
+#: < 75 ug/L): (week, placebo-corrected IRLS change, 95% CI low, high); Trenkwalder et al. 2017
+#: Mov Disord 32:1478 (science.md section 9). The scorecard rows T-iron-IV-trial-week4/-week12.
+PUBLISHED_IV_COURSE = ((4, -2.5, -5.93, 1.02), (12, -4.66, -8.59, -0.73))
+
+
+def draw_published_course(ax, untreated_daily, start_day):
+    """Draw :data:`PUBLISHED_IV_COURSE` on an IRLS panel.
+
+    Each published week is drawn at the untreated patient's weekly IRLS plus the published
+    placebo-corrected change, with its 95% CI as the error bar (the model's comparator for a
+    placebo-corrected effect is the same patient untreated); weeks beyond the run are left out.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The IRLS panel; its x axis is weeks since the infusion.
+    untreated_daily : xarray.Dataset
+        Daily outcomes (:func:`rlsmodel.outcomes.daily`) of the untreated patient.
+    start_day : int
+        Day of the infusion (day).
+    """
+    for i, (week, change, lo, hi) in enumerate(PUBLISHED_IV_COURSE):
+        ref = window_mean(untreated_daily, "irls", start_day + 7 * (week - 1), start_day + 7 * week)
+        if not np.isfinite(ref):            # a run shorter than the published week
+            continue
+        ax.errorbar(week - 0.5, ref + change, yerr=[[change - lo], [hi - change]], fmt="D", ms=6, capsize=4,
+                    color="k", mfc="white", zorder=5,
+                    label=None if i else "published IV vs placebo, 95% CI\n(Trenkwalder 2017), on the untreated curve")
+
+
 def figure_iron(results, start_day, path, provenance):
     """The weeks after oral and IV iron, from blood (top) through the barrier and brain iron
     (middle) to D2 density, excitability and the weekly IRLS-like score (bottom)."""
@@ -186,6 +223,10 @@ def figure_iron(results, start_day, path, provenance):
         ax.axvline(0, color="0.5", lw=0.8, ls="--")
     for ax in axes[-1]:
         ax.set_xlabel("weeks since the first iron dose")
+    if "untreated" in results and "iv" in results:
+        irls_ax = axes[-1, [name for name, _ in IRON_CHAIN_PANELS[-1]].index("irls")]
+        draw_published_course(irls_ax, results["untreated"]["daily"], start_day)
+        irls_ax.legend(fontsize=6.5, loc="lower right")
     axes[-1, 3].invert_yaxis()
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"Oral versus IV iron in {PROFILE}: from blood to brain to symptoms (daily means)")
@@ -331,40 +372,41 @@ def _check(follow_up_days, iron_day, drug_day, treatment_days, drugs, sample_eve
         raise ValueError(f"sample_every_hours must lie in (0, 24] h; got {sample_every_hours!r}")
 
 
-def run(out=None, *, follow_up_days=182, iron_day=28, drug_day=90, treatment_days=365,
+def run(out=None, *, follow_up_days=364, iron_day=28, drug_day=90, treatment_days=365,
         drugs=("pramipexole", "levodopa"), sample_every_hours=1.0, augmentation="d2_tolerance", quick=False,
         overwrite=False, progress=None) -> ExperimentResult:
     """Run both parts and write the tables and figures into ``out``.
 
     Parameters
     ----------
-    out : str or os.PathLike, optional
+        out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``); existing files refused unless ``overwrite``.
-    follow_up_days : int
+        follow_up_days : int
         Days of follow-up after the first iron dose (part 1; >= 49).
-    iron_day : int
+        iron_day : int
         Day of the first iron dose, and of the infusion in part 2 (>= 7).
-    drug_day : int
+        drug_day : int
         First day of the dopaminergic drug (part 2; >= ``iron_day`` + 29).
-    treatment_days : int
+        treatment_days : int
         Days of dopaminergic treatment (part 2).
-    drugs : sequence of str
+        drugs : sequence of str
         Dopaminergic drugs of part 2 (empty: skip part 2).
-    sample_every_hours : float
+        sample_every_hours : float
         Output sampling (h).
-    augmentation : str
+        augmentation : str
         Augmentation mechanism of the model.
-    quick : bool
+        quick : bool
         12 weeks of iron follow-up and 6 months of drug (overrides ``follow_up_days`` and
         ``treatment_days``).
-    overwrite : bool
+        overwrite : bool
         Replace existing output files.
-    progress : bool or None
+        progress : bool or None
         Progress bar (None: when stderr is a terminal).
 
     Returns
     -------
-    ExperimentResult
+    result
+        ExperimentResult
         ``tables["iron"]`` (one row per iron arm) and ``tables["augmentation"]`` (per drug
         and arm); ``datasets``: the runs, keyed ``"iron <arm>"`` and ``"<drug>: <arm>"``.
     """
@@ -414,7 +456,7 @@ def run(out=None, *, follow_up_days=182, iron_day=28, drug_day=90, treatment_day
 def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
     """Command line of :func:`run` (``rlsmodel run iron_therapy``); returns the exit status."""
     ap = experiment_parser(prog or f"rlsmodel run {NAME}", DESCRIPTION, default_out, overwrite)
-    ap.add_argument("--follow-up-days", type=int, default=182, help="iron follow-up after the first dose (days)")
+    ap.add_argument("--follow-up-days", type=int, default=364, help="iron follow-up after the first dose (days)")
     ap.add_argument("--iron-day", type=int, default=28, help="day of the first iron dose / the infusion")
     ap.add_argument("--drug-day", type=int, default=90, help="first day of the dopaminergic drug (part 2)")
     ap.add_argument("--treatment-days", type=int, default=365, help="days of dopaminergic treatment (part 2)")

@@ -4,7 +4,11 @@
   CSV and LaTeX (booktabs longtable).
 * :mod:`rlsmodel.export.latex` -- the equations (``sympy.latex``, grouped by module) as
   LaTeX and Markdown, and the generated ``docs/model.md``.
-* :mod:`rlsmodel.export.sbml` -- SBML Level 3 (python-libsbml, optional extra ``sbml``).
+* :mod:`rlsmodel.export.sbml` -- SBML Level 3, unit-consistent and annotated (python-libsbml,
+  optional extra ``sbml``; helpers in ``sbml_math``, ``sbml_units``, ``annotations``,
+  ``references``).
+* :mod:`rlsmodel.export.sedml` and :mod:`rlsmodel.export.omex` -- the flagship experiment as
+  SED-ML in a COMBINE archive (python-libsedml, python-libcombine).
 
 >>> import rlsmodel
 >>> from rlsmodel import export

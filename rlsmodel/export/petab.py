@@ -38,7 +38,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .._version import __version__
-from .sbml import FORCING_ID, _fold_events, periodic_runs, sbml_id
+from .sbml import FORCING_ID, fold_events, periodic_runs, sbml_id
 
 INF = "inf"
 
@@ -60,7 +60,7 @@ def _remove_ledgers(m, model) -> list:
 def _add_regimen_events(m, model, name, regimen, days, params) -> list:
     """Periodic dose events of ``regimen`` (off until a condition sets their counts)."""
     events = list(regimen.events(model, days, params=params))
-    folded = _fold_events(events)
+    folded = fold_events(events)
     groups = OrderedDict()
     for time_, slot in folded.items():
         for idx, (mode, value) in slot.items():

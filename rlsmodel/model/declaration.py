@@ -46,15 +46,23 @@ class Parameter:
 
     Attributes
     ----------
-    name: identifier used in ``params={...}`` and in every output.
-    default: value in ``unit``.
-    unit: pint-parsable unit string (``"1"`` for dimensionless).
-    range: plausible (low, high) interval in ``unit``; sweeps sample it.
-    source: literature source, or ``"assumed: <reason>"``.
-    description: one sentence saying what the number is.
-    domain: physical domain (``positive``, ``nonnegative``, ``fraction``, ``real``);
+    name
+        identifier used in ``params={...}`` and in every output.
+    default
+        value in ``unit``.
+    unit
+        pint-parsable unit string (``"1"`` for dimensionless).
+    range
+        plausible (low, high) interval in ``unit``; sweeps sample it.
+    source
+        literature source, or ``"assumed: <reason>"``.
+    description
+        one sentence saying what the number is.
+    domain
+        physical domain (``positive``, ``nonnegative``, ``fraction``, ``real``);
         values outside it are rejected, never clipped.
-    set_point: name of a state or observable whose value in the healthy day-averaged
+    set_point
+        name of a state or observable whose value in the healthy day-averaged
         steady state *defines* this parameter (a reference level such as "healthy
         endothelial iron"). :class:`rlsmodel.Model` computes it when the model is built
         (:mod:`rlsmodel.set_points`), so it cannot drift when another parameter changes;

@@ -3,6 +3,16 @@ pool, ferritin/neuromelanin storage, IRP feedback, and HIF-1a as the oxygen-sens
 readout of cellular iron (prolyl hydroxylases need Fe(II)).
 
 Iron amounts in mg (whole-brain neuronal iron), time in days.
+
+The ferritin store is the neuron's iron reserve on a time scale of months (issue 23):
+imported iron is sequestered into ferritin within a day (``k_ferritin_storage``, faster than
+export), and the labile pool is fed mainly by ferritin turnover (ferritinophagy, NCOA4;
+``k_ferritin_release``). A loading pulse (an iron infusion) therefore fills the store first;
+the store then keeps labile iron -- and TH, D2 and excitability downstream -- raised for
+months while it is drawn down. The neuron's iron relaxes with the slow time constant
+``(F / L) * (irp / k_ferritin_storage + 1 / k_neuron_export)``, about 45 days in iron-deficient
+RLS (docs/decisions.md entry 35); the steady state does not depend on the two store rates
+(storage and release cancel), so untreated profiles are unchanged by them.
 """
 from .declaration import Flow, Module, Observable, Parameter, Regulation, State, sym
 
@@ -45,14 +55,23 @@ parameters = (
               "assumed: neuronal ferroportin export; the labile pool exchanges with the "
               "interstitium within about a day",
               "neuronal ferroportin export rate"),
-    Parameter("k_ferritin_storage", 0.4, "1/day", (0.1, 3.0),
-              "calibrated: fills an 8 mg ferritin store from a 0.2 mg labile pool at healthy IRP",
+    Parameter("k_ferritin_storage", 2.0, "1/day", (0.1, 3.0),
+              "calibrated (issue 23, experiments/calibration/iron_time_course.toml) to the time "
+              "course of IV ferric carboxymaltose 1000 mg in iron-deficient RLS: placebo-corrected "
+              "IRLS -2.5 at week 4 and -4.66 at week 12 (Trenkwalder et al. 2017 Mov Disord "
+              "32:1478), benefit lasting months (iron dextran 1 g: 15.8 +- 17.7 weeks, Sleep Med "
+              "2010 doi 10.1016/j.sleep.2009.12.002). Structure: the chaperone PCBP1 hands imported "
+              "iron to ferritin (Shi et al. 2008 Science 320:1207), so sequestration outpaces "
+              "ferroportin export (k_neuron_export); 0.4 before issue 23",
               "sequestration of labile iron into ferritin (at healthy IRP activity)"),
-    Parameter("k_ferritin_release", 0.01, "1/day", (0.002, 0.1),
-              "assumed: neuronal ferritin/neuromelanin iron turns over over about a month "
-              "(ferritin protein half-life about 16 h in hepatocytes, Mitchell and Mendes 2013, "
-              "but neuromelanin iron is far more stable, Zecca et al. 2001 J Neurochem 76:1766)",
-              "release of stored iron back to the labile pool"),
+    Parameter("k_ferritin_release", 0.05, "1/day", (0.002, 0.1),
+              "assumed with k_ferritin_storage so that the healthy store holds about 8 mg "
+              "(k_ferritin_storage * labile / release): ferritin iron returns to the labile pool "
+              "with a half-life of about 14 days by NCOA4-mediated ferritinophagy (Mancias et al. "
+              "2014 Nature 509:105; ferritin protein turns over within about a day in cultured "
+              "cells, Mitchell and Mendes 2013, while neuromelanin iron is far more stable, Zecca et "
+              "al. 2001 J Neurochem 76:1766); 0.01 before issue 23",
+              "release of stored iron back to the labile pool (ferritinophagy)"),
     Parameter("labile_iron_ref", 0.2, "mg", (0.05, 1.0),
               "set point: the healthy steady-state neuronal labile iron", "set point of neuronal iron sensing",
               set_point="fe_neuron_labile"),

@@ -5,6 +5,10 @@ glutamatergic/adenosine hyperexcitability, opened by the circadian gate.
 rest/activity schedule (moving relieves the urge while it lasts; asleep 23:00-07:00 by
 default) acts on it in :mod:`rlsmodel.model.rest_activity`, which declares ``symptom``.
 
+``excitability`` is declared by :mod:`rlsmodel.model.adenosine_glutamate` (A1 receptors and
+glutamate release); mu-opioid agonists (``mu_opioid_load``) relieve the urge downstream of
+dopamine, without acting on any receptor the augmentation mechanisms read.
+
 The dopaminergic signal itself is declared by the chosen augmentation-mechanism module
 (``dopaminergic_signal``), so each hypothesis reads out through the same symptom equation.
 """
@@ -12,11 +16,9 @@ import sympy as sp
 
 from .declaration import Module, Observable, Parameter, sym
 
-L = sym("fe_neuron_labile")
 p = {n: sym(n) for n in (
-    "symptom_max", "symptom_signal_threshold", "symptom_signal_width", "excitability_iron_k",
-    "excitability_iron_gain", "excitability_weight", "labile_iron_ref", "alpha2delta_emax",
-    "circadian_gate_gain")}
+    "symptom_max", "symptom_signal_threshold", "symptom_signal_width", "excitability_weight",
+    "circadian_gate_gain", "opioid_urge_emax")}
 
 parameters = (
     Parameter("symptom_max", 10.0, "1", (5.0, 10.0),
@@ -31,15 +33,6 @@ parameters = (
               "calibrated (issue 13): the urge goes from mild to severe over a 15-25% change in "
               "signalling; see symptom_signal_threshold",
               "width of the signal-to-urge transition"),
-    Parameter("excitability_iron_k", 0.05, "1", (0.02, 2.0),
-              "assumed: adenosine A1 receptors fall and glutamatergic drive rises with brain "
-              "iron deficiency (Ferre et al. 2018 Sleep Med Rev 38:1; Allen et al. 2013 "
-              "Neurology 80:2028, thalamic glutamate raised in RLS); fitted (issue 13) at the low "
-              "end: excitability nearly inverse in labile iron",
-              "relative neuronal labile iron at half-maximal hyperexcitability"),
-    Parameter("excitability_iron_gain", 1.0, "1", (0.0, 3.0),
-              "assumed: see excitability_iron_k", "exponent of iron-deficiency hyperexcitability",
-              domain="nonnegative"),
     Parameter("excitability_weight", 5.83, "1", (0.0, 8.0),
               "calibrated (issue 13): excitability adds to the dopaminergic deficit on the logit "
               "scale; weighted so that iron therapy acts through the urge by the published amount "
@@ -51,28 +44,25 @@ parameters = (
               "Michaud et al. 2005 Sleep 28:843); a growing signalling deficit then moves onset "
               "earlier, as augmentation does",
               "logit penalty on the urge when the circadian gate is closed (gate 0 versus 1)"),
-    Parameter("alpha2delta_emax", 0.284, "1", (0.1, 0.9),
-              "calibrated (issue 14): alpha-2-delta ligands reduce excitatory (glutamatergic) release "
-              "(Dooley et al. 2007 Trends Pharmacol Sci 28:75); 0.28 makes pregabalin 300 mg about as "
-              "effective as pramipexole at 12 weeks (Allen et al. 2014 NEJM 370:621)",
-              "maximal fractional reduction of excitability by alpha-2-delta ligands",
-              domain="fraction"),
+    Parameter("opioid_urge_emax", 2.6, "1", (0.0, 6.0),
+              "calibrated (issue 28): mu-opioid agonists relieve the urge downstream of dopamine (opioid "
+              "receptors in the spinal cord and thalamus; Walters et al. 2001 Mov Disord 16:1105; Trenkwalder "
+              "et al. 2013 Lancet Neurol 12:1141); fitted so that prolonged-release oxycodone-naloxone 20 mg gives "
+              "the published placebo-corrected IRLS change at 12 weeks in severe patients (-7.0, 95% CI -9.69 to "
+              "-4.31; virtual trial n = 60, seed 2014, baseline IRLS >= 21: -6.9 at 2.6)",
+              "maximal reduction of the urge drive (logit) by mu-opioid agonists", domain="nonnegative"),
 )
 
-_iron_excitability = ((1 + p["excitability_iron_k"]) / (p["excitability_iron_k"] + L / p["labile_iron_ref"])) ** p["excitability_iron_gain"]
-_a2d = sym("alpha2delta_load")
-_excitability = _iron_excitability * (1 - p["alpha2delta_emax"] * _a2d / (1 + _a2d))
+_mu = sym("mu_opioid_load")
 _drive = ((p["symptom_signal_threshold"] - sym("dopaminergic_signal")) / p["symptom_signal_width"]
-          + p["excitability_weight"] * sp.log(sym("excitability")))
+          + p["excitability_weight"] * sp.log(sym("excitability"))
+          - p["opioid_urge_emax"] * _mu / (1 + _mu))
 
 observables = (
-    Observable("alpha2delta_load", sp.Integer(0), "1", "alpha-2-delta ligand load",
-               "sum over drugs of concentration / EC50 at the alpha-2-delta subunit"),
-    Observable("excitability", _excitability, "1", "sensorimotor excitability (1 = healthy)",
-               "glutamatergic/adenosine hyperexcitability from brain iron deficiency, damped by "
-               "alpha-2-delta ligands"),
+    Observable("mu_opioid_load", sp.Integer(0), "1", "mu-opioid agonist load",
+               "sum over drugs of intrinsic activity x free brain concentration / Ki at the mu-opioid receptor"),
     Observable("urge_drive", _drive, "1", "urge drive (logit)",
-               "dopaminergic deficit plus log-excitability, on the logit scale"),
+               "dopaminergic deficit plus log-excitability, less mu-opioid relief, on the logit scale"),
     Observable("urge_at_rest",
                p["symptom_max"] / (1 + sp.exp(-(sym("urge_drive") + p["circadian_gate_gain"] * (sym("circadian_gate") - 1)))),
                "1", "urge to move at rest (0-10)",

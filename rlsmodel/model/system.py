@@ -67,23 +67,32 @@ class System:
 
     Attributes
     ----------
-    states, parameters, observables, forcings: name -> declaration, in declaration order
+    states, parameters, observables, forcings
+        name -> declaration, in declaration order
         (ledger states and the assembler's body totals last).
-    flows, regulations: every module's, in declaration order.
-    derivative_terms: state -> tuple of :class:`Term` (flows in, flows out, regulations,
+    flows, regulations
+        every module's, in declaration order.
+    derivative_terms
+        state -> tuple of :class:`Term` (flows in, flows out, regulations,
         and for a ledger the boundary flows it counts), observables kept as symbols.
-    observable_definitions: observable -> its declared expression with the terms other
+    observable_definitions
+        observable -> its declared expression with the terms other
         modules contribute added (observables kept as symbols, no daily-mean switch): the
         equation a reader looks for.
-    observable_rules: the same with the daily-mean switch applied to circadian observables
+    observable_rules
+        the same with the daily-mean switch applied to circadian observables
         (``mean + FORCING * (expr - mean)``): what an SBML assignment rule holds.
-    observable_exprs: each observable fully explicit in ``t``, states, parameters, forcings
+    observable_exprs
+        each observable fully explicit in ``t``, states, parameters, forcings
         and :data:`FORCING` (the rules substituted into each other).
-    rhs: d state / dt, explicit in ``t``, states, parameters and :data:`FORCING` (the sum
+    rhs
+        d state / dt, explicit in ``t``, states, parameters and :data:`FORCING` (the sum
         of :attr:`derivative_terms` with :attr:`observable_exprs` substituted).
-    forced_observables: names of the observables that read a forcing (they need a
+    forced_observables
+        names of the observables that read a forcing (they need a
         schedule, so steady states do not have them).
-    assembled_observables: names of the observables the assembler added
+    assembled_observables
+        names of the observables the assembler added
         (``total_body_<quantity>``).
     """
 

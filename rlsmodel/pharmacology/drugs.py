@@ -7,7 +7,8 @@ Units (fixed for every entry)
 * ``tmax_h`` and ``half_life_h`` in hours, ``volume_l`` in litres,
 * ``molecular_weight`` in g/mol of the species whose plasma amount is modelled (for a
   prodrug, of the active moiety in plasma),
-* ``ki_nM`` and ``ec50_alpha2delta_nM`` in nM (free concentration at the target),
+* ``ki_nM``, ``ec50_alpha2delta_nM``, ``ki_mu_nM`` (mu-opioid receptor) and ``ic50_ent_nM``
+  (equilibrative nucleoside transporter) in nM (free concentration at the target),
 * fractions (bioavailability, unbound fraction, intrinsic activity) dimensionless.
 
 ``brain_plasma_ratio`` is the *unbound* brain-to-unbound plasma partition coefficient
@@ -54,7 +55,7 @@ class Drug:
 
     name: str
     long_name: str
-    kind: str                       # "dopaminergic", "alpha2delta" or "iron"
+    kind: str                       # "dopaminergic", "alpha2delta", "opioid", "ent_inhibitor" or "iron"
     route: str                      # "oral", "transdermal" or "intravenous"
     dose_unit: str
     typical_dose_mg: tuple          # (low, high) typical RLS daily dose
@@ -70,6 +71,9 @@ class Drug:
     ki_nM: Mapping = field(default_factory=dict)
     intrinsic_activity: Mapping = field(default_factory=dict)
     ec50_alpha2delta_nM: Optional[float] = None
+    ki_mu_nM: Optional[float] = None                # mu-opioid receptor affinity (opioids)
+    intrinsic_activity_mu: Optional[float] = None   # 1 = full mu agonist
+    ic50_ent_nM: Optional[float] = None             # ENT inhibition (adenosine uptake inhibitors)
     moiety_fraction: float = 1.0    # mg of the modelled plasma species per mg dosed (prodrugs)
     ranges: Mapping = field(default_factory=dict)   # field -> (low, high) plausible range
     notes: Mapping = field(default_factory=dict)    # field -> source of that number
@@ -331,10 +335,109 @@ _ferric_carboxymaltose = Drug(
     },
 )
 
+_TARGIN = "Targin (oxycodone/naloxone prolonged-release tablets) SmPC"
+_METHADONE = "Dolophine (methadone hydrochloride) US label"
+_PERSANTINE = "Persantine (dipyridamole) label"
+
+_oxycodone_naloxone = Drug(
+    name="oxycodone_naloxone", long_name="oxycodone-naloxone (prolonged release)", kind="opioid", route="oral",
+    dose_unit="mg oxycodone hydrochloride (with half as much naloxone, which acts only in the gut)",
+    typical_dose_mg=(10.0, 40.0), max_daily_dose_mg=60.0,
+    reference_dose_mg=20.0, dose_clock_h=21.0,        # about the trial's mean daily dose, taken for the night
+    sources=f"{_TARGIN}; Trenkwalder et al. 2013 Lancet Neurol 12:1141; Oertel et al. 2016 CNS Drugs 30:749; "
+            f"Chen et al. 1991 Life Sci 48:2165; Bostrom et al. 2006 Drug Metab Dispos 34:1624",
+    tmax_h=3.5, bioavailability=0.75, half_life_h=4.5, volume_l=180.0, molecular_weight=351.83,
+    unbound_fraction=0.55, brain_plasma_ratio=3.0, ki_mu_nM=18.0, intrinsic_activity_mu=1.0,
+    ranges={"tmax_h": (2.5, 5.0), "bioavailability": (0.6, 0.87), "half_life_h": (3.5, 6.0),
+            "volume_l": (120.0, 250.0), "unbound_fraction": (0.5, 0.6), "brain_plasma_ratio": (1.5, 4.0),
+            "ki_mu": (5.0, 60.0)},
+    notes={
+        "tmax_h": f"{_TARGIN}: prolonged-release oxycodone peaks about 3-4 h after the dose",
+        "half_life_h": f"{_TARGIN}: apparent elimination half-life of oxycodone about 4.5 h from the "
+                       "prolonged-release tablet",
+        "bioavailability": f"{_TARGIN}: absolute oral bioavailability of oxycodone up to 87% (60-87%)",
+        "volume_l": "oxycodone volume of distribution about 2.6 L/kg (180 L in a 70 kg adult; OxyContin label)",
+        "molecular_weight": "doses are of oxycodone hydrochloride (351.83 g/mol; base 315.36)",
+        "unbound_fraction": f"{_TARGIN}: about 45% of oxycodone bound to plasma proteins",
+        "brain_plasma_ratio": "Bostrom et al. 2006 Drug Metab Dispos 34:1624: unbound brain/unbound blood "
+                              "oxycodone ratio about 3 in rats (active influx across the blood-brain barrier)",
+        "ki_mu": "Chen et al. 1991 Life Sci 48:2165: oxycodone Ki about 18 nM at the mu-opioid receptor "
+                 "(published values 10-60 nM by assay)",
+        "intrinsic_activity_mu": "oxycodone is a full mu-opioid agonist in vivo",
+        "naloxone": f"{_TARGIN}: oral naloxone bioavailability below 3% (first-pass), so it blocks gut opioid "
+                    "receptors only and is not modelled centrally",
+        "reference_dose": "Trenkwalder et al. 2013 Lancet Neurol 12:1141; Oertel et al. 2016 CNS Drugs 30:749: mean oxycodone "
+                          "21.9 +- 15.0 mg/day, given twice daily; the model gives the daily total as one "
+                          "evening dose (the night is when it acts)",
+        "max_daily_dose_mg": f"{_TARGIN}, RLS indication: at most 60 mg oxycodone (30 mg naloxone) a day",
+    },
+)
+
+_methadone = Drug(
+    name="methadone", long_name="methadone", kind="opioid", route="oral",
+    dose_unit="mg methadone hydrochloride", typical_dose_mg=(5.0, 20.0), max_daily_dose_mg=40.0,
+    reference_dose_mg=10.0, dose_clock_h=21.0,        # a low evening dose, as in RLS practice
+    sources=f"{_METHADONE}; Silver et al. 2011 Sleep Med 12:440; Ondo 2005 Mov Disord 20:345; "
+            f"Codd et al. 1995 J Pharmacol Exp Ther 274:1263",
+    tmax_h=3.0, bioavailability=0.8, half_life_h=24.0, volume_l=280.0, molecular_weight=345.91,
+    unbound_fraction=0.13, brain_plasma_ratio=1.0, ki_mu_nM=5.0, intrinsic_activity_mu=1.0,
+    ranges={"tmax_h": (1.0, 7.5), "bioavailability": (0.36, 1.0), "half_life_h": (8.0, 59.0),
+            "volume_l": (70.0, 560.0), "unbound_fraction": (0.08, 0.2), "brain_plasma_ratio": (0.3, 2.0),
+            "ki_mu": (1.0, 20.0)},
+    notes={
+        "tmax_h": f"{_METHADONE}: peak plasma concentration 1-7.5 h after an oral dose",
+        "half_life_h": f"{_METHADONE}: terminal half-life 8-59 h; 24 h typical",
+        "bioavailability": f"{_METHADONE}: oral bioavailability 36-100%",
+        "volume_l": f"{_METHADONE}: steady-state volume of distribution 1-8 L/kg (4 L/kg, 280 L, typical)",
+        "molecular_weight": "doses are of methadone hydrochloride (345.91 g/mol)",
+        "unbound_fraction": f"{_METHADONE}: 85-90% bound to plasma proteins",
+        "brain_plasma_ratio": "assumed about 1: methadone crosses the blood-brain barrier readily; P-glycoprotein "
+                              "efflux keeps the unbound ratio near or below 1",
+        "ki_mu": "Codd et al. 1995 J Pharmacol Exp Ther 274:1263: racemic methadone binds the mu-opioid receptor "
+                 "with Ki in the low nM range (R-methadone about 3 nM)",
+        "intrinsic_activity_mu": "methadone is a full mu-opioid agonist",
+        "reference_dose": "Silver et al. 2011 Sleep Med 12:440 and Ondo 2005 Mov Disord 20:345: low daily doses "
+                          "(about 5-20 mg) control refractory RLS for years",
+        "max_daily_dose_mg": "assumed: 40 mg/day, the top of the doses used for RLS (Silver et al. 2011)",
+    },
+)
+
+_dipyridamole = Drug(
+    name="dipyridamole", long_name="dipyridamole", kind="ent_inhibitor", route="oral",
+    dose_unit="mg dipyridamole", typical_dose_mg=(100.0, 300.0), max_daily_dose_mg=400.0,
+    reference_dose_mg=200.0, dose_clock_h=21.0,       # about the trial's mean 218 mg/day, for the night
+    sources=f"{_PERSANTINE}; Garcia-Borreguero et al. 2018 Sleep 41:zsy105; Garcia-Borreguero et al. 2021 "
+            f"Mov Disord doi 10.1002/mds.28668; Mahony et al. 1982 Clin Pharmacol Ther 31:330; Ward et al. "
+            f"2000 J Biol Chem 275:8375",
+    tmax_h=1.25, bioavailability=0.5, half_life_h=10.0, volume_l=80.0, molecular_weight=504.63,
+    unbound_fraction=0.01, brain_plasma_ratio=1.0, ic50_ent_nM=10.0,
+    ranges={"tmax_h": (0.75, 2.5), "bioavailability": (0.37, 0.66), "half_life_h": (8.0, 13.0),
+            "volume_l": (40.0, 250.0), "unbound_fraction": (0.01, 0.09), "brain_plasma_ratio": (0.01, 2.0),
+            "ic50_ent": (3.0, 150.0)},
+    notes={
+        "tmax_h": f"{_PERSANTINE}: peak plasma concentration about 75 min after an oral dose",
+        "half_life_h": f"{_PERSANTINE}: terminal (beta) half-life about 10 h (alpha phase 40 min)",
+        "bioavailability": "Mahony et al. 1982 Clin Pharmacol Ther 31:330 and the label: systemic availability "
+                           "37-66% of an oral dose",
+        "volume_l": "assumed 80 L: the reported apparent volume; a one-compartment model of the 10 h phase",
+        "molecular_weight": "dipyridamole C24H40N8O4: 504.63 g/mol",
+        "unbound_fraction": f"{_PERSANTINE}: 91-99% bound to plasma proteins",
+        "brain_plasma_ratio": "assumed 1 (not measured; a P-glycoprotein substrate, so possibly lower): the free "
+                              "brain concentration then inhibits ENT1 by about 80% at the reference dose, as "
+                              "therapeutic plasma levels inhibit adenosine uptake by up to 80% (Persantine label); "
+                              "the size of the clinical effect is fitted through adenosine_ent_gain instead",
+        "ic50_ent": "Ward et al. 2000 J Biol Chem 275:8375: dipyridamole inhibits the equilibrative nucleoside "
+                    "transporter ENT1 in the low nM range (ENT2 far less sensitive)",
+        "reference_dose": "Garcia-Borreguero et al. 2021 Mov Disord: flexible 100-300 mg/day, mean 218 mg/day; "
+                          "Garcia-Borreguero et al. 2018 Sleep 41:zsy105 (open-label, 100-300 mg at night)",
+        "max_daily_dose_mg": f"{_PERSANTINE}: 75-100 mg four times daily (400 mg/day) for thromboprophylaxis",
+    },
+)
+
 #: The drug table, name -> :class:`Drug` (read-only).
 DRUGS = MappingProxyType({d.name: d for d in (
     _levodopa, _pramipexole, _ropinirole, _rotigotine, _pregabalin, _gabapentin_enacarbil,
-    _ferrous_sulfate, _ferric_carboxymaltose)})
+    _oxycodone_naloxone, _methadone, _dipyridamole, _ferrous_sulfate, _ferric_carboxymaltose)})
 
 
 def get_drug(name) -> Drug:
@@ -360,7 +463,8 @@ def table_rows():
             "fu": d.unbound_fraction, "Kp_uu": d.brain_plasma_ratio,
             **{f"Ki_{r}_nM": d.ki_nM.get(r) for r in RECEPTORS},
             **{f"IA_{r}": d.intrinsic_activity.get(r) for r in RECEPTORS},
-            "EC50_a2d_nM": d.ec50_alpha2delta_nM, "typical_dose_mg": d.typical_dose_mg,
+            "EC50_a2d_nM": d.ec50_alpha2delta_nM, "Ki_mu_nM": d.ki_mu_nM, "IC50_ENT_nM": d.ic50_ent_nM,
+            "typical_dose_mg": d.typical_dose_mg,
             "max_daily_dose_mg": d.max_daily_dose_mg, "sources": d.sources,
         })
     return rows

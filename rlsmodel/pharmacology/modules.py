@@ -4,7 +4,8 @@ Time is in days and amounts in mg, as in the rest of the model; the drug paramet
 their clinical units (half-lives and absorption rates per hour, volumes in L) and the
 expressions convert (24 h per day).
 
-Oral drugs (levodopa, pramipexole, ropinirole, pregabalin, gabapentin enacarbil)::
+Oral drugs (levodopa, pramipexole, ropinirole, pregabalin, gabapentin enacarbil, the opioids
+oxycodone-naloxone and methadone, dipyridamole)::
 
     d depot / dt  = -ka * depot
     d plasma / dt = +F * m * ka * depot - ln2 / t1/2 * plasma
@@ -16,7 +17,10 @@ patch events) delivers ``F * rate`` into ``rotigotine_plasma``.
 Readouts: ``<drug>_plasma_concentration`` (ng/mL) and, for drugs acting in the brain,
 ``<drug>_brain_concentration`` (free, nM) = plasma/Vd * 1e6/MW * fu * Kp,uu. Dopamine
 agonists add IA * C/Ki to ``dX_agonist_load`` and C/Ki to ``dX_ligand_load`` (X = d1, d2,
-d3); alpha-2-delta ligands add C/EC50 to ``alpha2delta_load``; levodopa adds dopamine
+d3); alpha-2-delta ligands add C/EC50 to ``alpha2delta_load``; opioids add IA * C/Ki to
+``mu_opioid_load`` (read by the urge, :mod:`rlsmodel.model.symptoms`; they touch no dopamine
+receptor, so no augmentation mechanism sees them); dipyridamole adds C/IC50 to
+``ent_inhibitor_load`` (adenosine tone, :mod:`rlsmodel.model.adenosine_glutamate`); levodopa adds dopamine
 synthesis (uM/day) proportional to its free brain concentration.
 
 Iron products move iron through declared flows so that iron balance holds:
@@ -236,6 +240,38 @@ def _alpha2delta_module(drug: Drug) -> Module:
         references=(drug.sources,))
 
 
+def _opioid_module(drug: Drug) -> Module:
+    states, params, regs = _oral_pk(drug)
+    params = params + _brain_parameters(drug) + [
+        _param(drug, "ki_mu", "ki_mu", drug.ki_mu_nM, "nM", "affinity (Ki) at the mu-opioid receptor"),
+        Parameter(f"{drug.name}_intrinsic_activity_mu", float(drug.intrinsic_activity_mu), "1", (0.0, 1.0),
+                  drug.note("intrinsic_activity_mu"),
+                  f"{drug.long_name}: intrinsic activity at the mu-opioid receptor (1 = full agonist)",
+                  domain="fraction")]
+    load = (_p(drug, "intrinsic_activity_mu") * sym(f"{drug.name}_brain_concentration") / _p(drug, "ki_mu"))
+    return Module(
+        f"pharmacology_{drug.name}", f"{drug.long_name}: gut depot, plasma, mu-opioid agonism (no dopamine "
+        "receptor action).",
+        states=states, parameters=tuple(params), regulations=regs,
+        observables=tuple(_concentration_observables(drug, brain=True)),
+        contributions=(Contribution("mu_opioid_load", load, f"{drug.name}: intrinsic activity x C/Ki at mu"),),
+        references=(drug.sources,))
+
+
+def _ent_inhibitor_module(drug: Drug) -> Module:
+    states, params, regs = _oral_pk(drug)
+    params = params + _brain_parameters(drug) + [
+        _param(drug, "ic50_ent", "ic50_ent", drug.ic50_ent_nM, "nM",
+               "free brain concentration at half-maximal inhibition of equilibrative nucleoside transport")]
+    load = sym(f"{drug.name}_brain_concentration") / _p(drug, "ic50_ent")
+    return Module(
+        f"pharmacology_{drug.name}", f"{drug.long_name}: gut depot, plasma, inhibition of adenosine uptake (ENT).",
+        states=states, parameters=tuple(params), regulations=regs,
+        observables=tuple(_concentration_observables(drug, brain=True)),
+        contributions=(Contribution("ent_inhibitor_load", load, f"{drug.name}: C/IC50 at ENT"),),
+        references=(drug.sources,))
+
+
 def _oral_iron_module(drug: Drug) -> Module:
     gut = sym("ferrous_sulfate_gut")
     fraction = sym("absorption_max_fraction") / (1 + sym("hepcidin") / sym("hepcidin_absorption_k"))
@@ -276,7 +312,8 @@ def _iv_iron_module(drug: Drug) -> Module:
 _BUILDERS = {
     "levodopa": _levodopa_module, "pramipexole": _agonist_module, "ropinirole": _agonist_module,
     "rotigotine": _patch_module, "pregabalin": _alpha2delta_module,
-    "gabapentin_enacarbil": _alpha2delta_module, "ferrous_sulfate": _oral_iron_module,
+    "gabapentin_enacarbil": _alpha2delta_module, "oxycodone_naloxone": _opioid_module,
+    "methadone": _opioid_module, "dipyridamole": _ent_inhibitor_module, "ferrous_sulfate": _oral_iron_module,
     "ferric_carboxymaltose": _iv_iron_module,
 }
 
@@ -285,6 +322,8 @@ DOSE_TARGETS = {
     "levodopa": ("levodopa_depot", "add"), "pramipexole": ("pramipexole_depot", "add"),
     "ropinirole": ("ropinirole_depot", "add"), "rotigotine": ("rotigotine_patch_rate", "set"),
     "pregabalin": ("pregabalin_depot", "add"), "gabapentin_enacarbil": ("gabapentin_enacarbil_depot", "add"),
+    "oxycodone_naloxone": ("oxycodone_naloxone_depot", "add"), "methadone": ("methadone_depot", "add"),
+    "dipyridamole": ("dipyridamole_depot", "add"),
     "ferrous_sulfate": ("ferrous_sulfate_gut", "add"),
     "ferric_carboxymaltose": ("ferric_carboxymaltose_plasma", "add"),
 }

@@ -65,15 +65,21 @@ def reference_regimen(drug, days=None, dose=None, *, start_day: int = 0, clock_h
 
     Parameters
     ----------
-    drug: a drug name of the table (:data:`~rlsmodel.pharmacology.DRUGS`).
-    days: number of dosing days from ``start_day`` (doses on days ``start_day <= d <
+    drug
+        a drug name of the table (:data:`~rlsmodel.pharmacology.DRUGS`).
+    days
+        number of dosing days from ``start_day`` (doses on days ``start_day <= d <
         start_day + days``); None: until the simulation ends. Single-dose products
         (intravenous iron, :func:`is_single_dose`) are given once on ``start_day`` and take
         no ``days``.
-    dose: mg (patch: mg/24 h); None: the table's reference dose.
-    start_day: day of the first dose (days count from the first simulated midnight).
-    clock_hour: hour (0-24) of each dose; None: the table's reference clock hour.
-    allow_off_label: passed to the regimen (doses above the documented daily maximum).
+    dose
+        mg (patch: mg/24 h); None: the table's reference dose.
+    start_day
+        day of the first dose (days count from the first simulated midnight).
+    clock_hour
+        hour (0-24) of each dose; None: the table's reference clock hour.
+    allow_off_label
+        passed to the regimen (doses above the documented daily maximum).
     """
     name = get_drug(drug).name
     ref_dose, ref_hour = reference_dose(name)

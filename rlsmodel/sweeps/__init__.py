@@ -48,42 +48,58 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
 
     Parameters
     ----------
-    space: ``{name: [values...]}`` (a full grid; one dimension per name, the values as
+    space
+        ``{name: [values...]}`` (a full grid; one dimension per name, the values as
         coordinates, in the parameter's unit) or a :class:`rlsmodel.samplers.Sample`
         (dimension ``sample``; parameter values as coordinates along it). Names are
         model parameters, ``"profile"`` (profile names) and, with a regimen factory, its
         fields (``regimen.fields``, default ``drug, dose_mg, clock_hour, start_day, stop_day``).
-    days: simulated duration of every point (day, > 0).
-    regimen: None; a regimen object (``events(model, days, params)``, ``describe()``) for
+    days
+        simulated duration of every point (day, > 0).
+    regimen
+        None; a regimen object (``events(model, days, params)``, ``describe()``) for
         every point; or a factory ``callable(point: dict) -> regimen`` called per point
         (recorded under its qualified name, or what its ``name()`` method returns).
-    profile: the profile of points that do not sweep ``profile``.
-    outcomes: None (final dynamic states, final serum ferritin and brain iron, the last
-        day's peak symptom when samples are <= 3 h apart and days >= 1), a list of built-in names
-        (:mod:`rlsmodel.sweeps.summaries`),
+    profile
+        the profile of points that do not sweep ``profile``.
+    outcomes
+        None (final dynamic states, final serum ferritin and brain iron, the last
+        day's peak symptom when samples are at most 3 h apart and days >= 1), a list of built-in
+        names (:mod:`rlsmodel.sweeps.summaries`),
         or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
         value under any key) adds several outcomes computed by one call per point.
-    store: a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
+    store
+        a path ending ``.zarr`` or ``.nc``: finished chunks are saved as they finish
         and a rerun of the same call computes only what is missing.
-    client: a ``dask.distributed.Client``: chunks run on its cluster.
-    chunk_size: points per task (default: from the number of points and workers, 10-200).
-    workers: local worker processes (None or 1: serial in this process).
-    model: the :class:`rlsmodel.Model` to use (default: ``Model(augmentation)``).
-    keep: None (outcomes only) or ``"trajectories"`` (also every variable over ``time``).
-    progress: None (a tqdm bar when stderr is a terminal and there is more than one
+    client
+        a ``dask.distributed.Client``: chunks run on its cluster.
+    chunk_size
+        points per task (default: from the number of points and workers, 10-200).
+    workers
+        local worker processes (None or 1: serial in this process).
+    model
+        the :class:`rlsmodel.Model` to use (default: ``Model(augmentation)``).
+    keep
+        None (outcomes only) or ``"trajectories"`` (also every variable over ``time``).
+    progress
+        None (a tqdm bar when stderr is a terminal and there is more than one
         chunk), True or False.
-    augmentation: augmentation mechanism: a built-in name or your own Module
+    augmentation
+        augmentation mechanism: a built-in name or your own Module
         (:mod:`rlsmodel.model.hypotheses`); default
         :data:`~rlsmodel.model.hypotheses.DEFAULT_AUGMENTATION`, or the model's.
-    sample_every_hours: trajectory sample spacing (h); outcomes see these samples.
-    wait: when another process is writing ``store`` (it holds ``<store>.lock``), wait for it
+    sample_every_hours
+        trajectory sample spacing (h); outcomes see these samples.
+    wait
+        when another process is writing ``store`` (it holds ``<store>.lock``), wait for it
         to finish instead of raising :class:`rlsmodel.fileio.LockedError` at once.
 
     Returns
     -------
-    ``xarray.Dataset`` with one variable per outcome and ``status`` ("ok" or
-    "failed: <message>"; failed points have NaN outcomes). Identical whatever the
-    chunking, worker count, executor or interruptions.
+    xarray.Dataset
+        with one variable per outcome and ``status`` ("ok" or
+        "failed: <message>"; failed points have NaN outcomes). Identical whatever the
+        chunking, worker count, executor or interruptions.
     """
     model = model_for(model, augmentation)
     run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,

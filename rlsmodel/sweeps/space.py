@@ -28,10 +28,14 @@ class Space:
 
     Attributes
     ----------
-    names: swept names in dimension order.
-    kind: ``"grid"`` or ``"sample"``.
-    grid_values: for a grid, a tuple of value tuples (one per name); for a sample, None.
-    sample: the :class:`Sample` (or None for a grid).
+    names
+        swept names in dimension order.
+    kind
+        ``"grid"`` or ``"sample"``.
+    grid_values
+        for a grid, a tuple of value tuples (one per name); for a sample, None.
+    sample
+        the :class:`Sample` (or None for a grid).
     """
 
     names: tuple

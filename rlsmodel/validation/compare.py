@@ -186,13 +186,16 @@ def compare(models=None, quick: bool = False, targets=None, population=None, see
 
     Parameters
     ----------
-    models: ``{label: Model}``, an iterable of models (labelled by :func:`hypothesis_label`),
+    models
+        ``{label: Model}``, an iterable of models (labelled by :func:`hypothesis_label`),
         or None: every built-in augmentation mechanism x every DAT direction
         (:func:`default_models`).
-    quick, targets, population, seed, workers, population_weeks: as for
+    quick, targets, population, seed, workers, population_weeks
+        as for
         :func:`~rlsmodel.validation.validate`, the same for every hypothesis (each hypothesis
         runs its own population trial, with the same seed: the same virtual patients).
-    progress: tqdm bars over the hypotheses and their targets.
+    progress
+        tqdm bars over the hypotheses and their targets.
     """
     check_population(population), check_seed(seed), check_workers(workers)      # before any work
     t0 = time.perf_counter()

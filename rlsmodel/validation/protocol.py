@@ -43,6 +43,14 @@ IRON_REGIMENS = {arm: (drug, *reference_dose(drug), not is_single_dose(drug))
                  for arm, drug in (("iv", "ferric_carboxymaltose"), ("oral", "ferrous_sulfate"))}
 #: Day of the infusion / first oral dose in the iron runs.
 IRON_START_DAY = 28
+#: Follow-up (weeks) of the IV-iron time-course targets (T-iron-IV-course, -lasting,
+#: -brain-course): the 52 weeks of the iron-therapy figure, whatever the mode (two runs).
+IRON_COURSE_WEEKS = 52
+#: The IV-iron virtual trial (T-iron-IV-trial-*): Trenkwalder et al. 2017's read-outs (weeks 4
+#: and 12) in the iron-deficient profile, IV arm against placebo.
+IRON_TRIAL_WEEKS = (4, 12)
+#: Name of the IV arm of the IV-iron virtual trial.
+IRON_TRIAL_ARM = "ferric carboxymaltose 1000 mg"
 
 #: Horizons and sampling by mode (key: quick?).
 #: ``treatment_days``: the long run per drug; ``stop_after_days`` / ``off_days``: the rebound run
@@ -85,7 +93,16 @@ POPULATION_ARMS = {
     "rotigotine": ("rotigotine", None),
     "levodopa": ("levodopa", None),
     "pregabalin": ("pregabalin", None),
+    "oxycodone_naloxone": ("oxycodone_naloxone", None),       # Trenkwalder et al. 2013 (issue 28)
+    "methadone": ("methadone", None),                         # Silver et al. 2011: no augmentation
+    "dipyridamole": ("dipyridamole", None),                   # Garcia-Borreguero et al. 2021
 }
+#: Trenkwalder et al. 2013 randomised patients with IRLS >= 21 after a 7-day washout (severe RLS
+#: after failed, mostly dopaminergic, treatment): the A-oxycodone-naloxone row scores that subgroup.
+SEVERE_BASELINE_IRLS = 21.0
+#: Days of dipyridamole in the median-patient PLMS run (the 2-week periods of Garcia-Borreguero
+#: et al. 2021's cross-over).
+DIPYRIDAMOLE_DAYS = 14
 #: The placebo arm's name in the trial (``rlsmodel.trial.PLACEBO``).
 PLACEBO_ARM = "placebo"
 

@@ -21,7 +21,8 @@ import math
 import numpy as np
 
 from .. import checks
-from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY,
+from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_COURSE_WEEKS, IRON_PROFILE, IRON_REGIMENS,
+                       IRON_START_DAY, IRON_TRIAL_ARM, IRON_TRIAL_WEEKS,
                        POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
                        SHORT_STOP_DAYS, TREATMENT_PROFILE, population_regimens)
 
@@ -173,6 +174,71 @@ class Runs:
                        else Regimen.once(drug, dose, IRON_START_DAY, hour))
             ds = self.model.simulate(days, profile, regimen=reg, sample_every_hours=1.0)
             return {"ds": ds, "daily": outcomes.daily(ds)}
+        return self.shared(key, make)
+
+    def iron_course(self, arm, profile=IRON_PROFILE):
+        """An IV-iron course run, made once: :data:`IRON_COURSE_WEEKS` weeks after :data:`IRON_START_DAY`.
+
+        Parameters
+        ----------
+        arm : str
+            ``"none"`` (untreated) or ``"iv"`` (1000 mg ferric carboxymaltose on :data:`IRON_START_DAY`).
+        profile : str
+            Patient profile.
+
+        Returns
+        -------
+        dict
+            ``{"ds": Dataset (hourly samples, whatever the mode), "daily": daily outcomes}``.
+        """
+        from .. import outcomes
+        from ..pharmacology import Regimen
+        if arm not in ("none", "iv"):
+            raise ValueError(f"iron_course arm must be 'none' or 'iv'; got {arm!r}")
+        key = ("iron_course", arm, profile)
+
+        def make():
+            days = IRON_START_DAY + 7 * IRON_COURSE_WEEKS
+            reg = None
+            if arm == "iv":
+                drug, dose, hour, _ = IRON_REGIMENS["iv"]
+                reg = Regimen.once(drug, dose, IRON_START_DAY, hour)
+            ds = self.model.simulate(days, profile, regimen=reg, sample_every_hours=1.0)
+            return {"ds": ds, "daily": outcomes.daily(ds)}
+        return self.shared(key, make)
+
+    def iron_trial(self, weeks):
+        """The IV-iron virtual trial (:func:`rlsmodel.virtual_trial`), made once per horizon.
+
+        1000 mg ferric carboxymaltose on the randomisation day against placebo, ``population``
+        patients of :data:`IRON_PROFILE` per arm, inclusion baseline IRLS >=
+        :data:`~rlsmodel.validation.protocol.POPULATION_MIN_BASELINE_IRLS`.
+
+        Parameters
+        ----------
+        weeks : int
+            Treated weeks, one of :data:`IRON_TRIAL_WEEKS`; the trial's last week is week ``weeks``.
+
+        Returns
+        -------
+        xarray.Dataset
+            The trial, arms :data:`IRON_TRIAL_ARM` and placebo.
+        """
+        if self.population is None:
+            raise ValueError("this scorecard has no virtual population: pass population=N (patients per arm) "
+                             "to validate() or Runs(), or run rlsmodel validate --population N")
+        if weeks not in IRON_TRIAL_WEEKS:
+            raise ValueError(f"iron_trial weeks must be one of {IRON_TRIAL_WEEKS}; got {weeks!r}")
+        key = ("iron_trial", self.population, self.seed, weeks)
+
+        def make():
+            from ..pharmacology import Regimen
+            from ..trial import virtual_trial
+            drug, dose, hour, _ = IRON_REGIMENS["iv"]
+            return virtual_trial({IRON_TRIAL_ARM: Regimen.once(drug, dose, 0, hour)}, n=self.population,
+                                 weeks=weeks, seed=self.seed, placebo=True, profile=IRON_PROFILE,
+                                 model=self.model, workers=self.workers,
+                                 min_baseline_irls=POPULATION_MIN_BASELINE_IRLS, progress=self.progress)
         return self.shared(key, make)
 
 

@@ -19,22 +19,30 @@ def validate(model=None, quick: bool = False, targets=None, progress: bool = Fal
 
     Parameters
     ----------
-    model: a :class:`rlsmodel.Model` (default: ``Model()``); any hypothesis, built-in or
+    model
+        a :class:`rlsmodel.Model` (default: ``Model()``); any hypothesis, built-in or
         your own (the scorecard of another hypothesis is ``validate(Model(augmentation=...))``).
-    quick: shorter horizons and coarser sampling (:data:`~rlsmodel.validation.protocol.HORIZONS`);
+    quick
+        shorter horizons and coarser sampling (:data:`~rlsmodel.validation.protocol.HORIZONS`);
         every target still runs.
-    targets: iterable of target ids to run (default: all), or of
+    targets
+        iterable of target ids to run (default: all), or of
         :class:`~rlsmodel.validation.scoring.Target` objects (rows of your own).
-    progress: show a tqdm progress bar (and the population trial's).
-    population: patients per arm of the virtual trial the population targets (augmentation
+    progress
+        show a tqdm progress bar (and the population trial's).
+    population
+        patients per arm of the virtual trial the population targets (augmentation
         rates, placebo response) are scored on; None: those rows are "not modelled". One
         shared 52-week trial, placebo and every arm of
         :func:`~rlsmodel.validation.protocol.population_regimens`, scores them all
         (:meth:`~rlsmodel.validation.runs.Runs.population_trial`); it runs only if a chosen
         target needs it. Quick mode does not shorten it.
-    seed: the trial's seed (default :data:`~rlsmodel.validation.protocol.POPULATION_SEED`).
-    workers: local worker processes for the trial (None: serial in this process).
-    population_weeks: treated weeks of the trial (default 52, the published horizon); shorter
+    seed
+        the trial's seed (default :data:`~rlsmodel.validation.protocol.POPULATION_SEED`).
+    workers
+        local worker processes for the trial (None: serial in this process).
+    population_weeks
+        treated weeks of the trial (default 52, the published horizon); shorter
         only to exercise the machinery (the 26- and 52-week targets then read what there is
         and say so).
     """

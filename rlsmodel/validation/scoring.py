@@ -61,19 +61,31 @@ class Target:
 
     Parameters
     ----------
-    id: short identifier (``"P1"``, ``"T-iron-IV-rise"``, ``"A-levodopa"``).
-    category: one of :data:`CATEGORIES`.
-    description: the fact, in a sentence.
-    source: citation(s).
-    expected: the expected result in words, with the accepted numbers.
-    lo, hi: accepted range of the headline value (None: unbounded on that side).
-    unit: unit of the headline value.
-    compute: ``f(runs) -> Observation`` (``runs`` is the per-call :class:`~rlsmodel.validation.runs.Runs`).
-    rule: ``f(target, observation) -> bool``; default :func:`default_rule` (value in
+    id
+        short identifier (``"P1"``, ``"T-iron-IV-rise"``, ``"A-levodopa"``).
+    category
+        one of :data:`CATEGORIES`.
+    description
+        the fact, in a sentence.
+    source
+        citation(s).
+    expected
+        the expected result in words, with the accepted numbers.
+    lo, hi
+        accepted range of the headline value (None: unbounded on that side).
+    unit
+        unit of the headline value.
+    compute
+        ``f(runs) -> Observation`` (``runs`` is the per-call :class:`~rlsmodel.validation.runs.Runs`).
+    rule
+        ``f(target, observation) -> bool``; default :func:`default_rule` (value in
         ``[lo, hi]`` and every check true).
-    not_modelled: reason the model cannot address the target (then ``compute`` is None).
-    note: caveats (tolerances, conflicts with other targets, horizon dependence).
-    needs_population: the check reads the scorecard's virtual trial (``runs.population_trial()``);
+    not_modelled
+        reason the model cannot address the target (then ``compute`` is None).
+    note
+        caveats (tolerances, conflicts with other targets, horizon dependence).
+    needs_population
+        the check reads the scorecard's virtual trial (``runs.population_trial()``);
         without a population the row is not modelled (:data:`POPULATION_REASON`).
     """
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..protocol import IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY
+from ...trial import Z95
+from ..protocol import (IRON_COURSE_WEEKS, IRON_PROFILE, IRON_REGIMENS, IRON_START_DAY, IRON_TRIAL_ARM,
+                        PLACEBO_ARM)
 from ..runs import percent, relative_change, value_at, weekly_mean, window_mean
 from ..scoring import NOISE, Observation
 
@@ -153,3 +155,94 @@ def iv_iron_reaches_the_brain(r):
     return Observation(100 * b, f"{n} days after the infusion: brain iron {percent(b, 2)}, CSF ferritin "
                                 f"{percent(c, 2)} vs untreated ({IRON_PROFILE})",
                        {"CSF ferritin higher": c > 0})
+
+
+# -- the time course of one infusion (issue 23) --------------------------------------------------
+def iv_benefit_by_week(r, profile=IRON_PROFILE):
+    """The IRLS benefit of 1000 mg FCM week by week against the same patient untreated.
+
+    Parameters
+    ----------
+    r : Runs
+        The scorecard's shared runs (:meth:`~rlsmodel.validation.runs.Runs.iron_course`).
+    profile : str
+        Patient profile.
+
+    Returns
+    -------
+    dict
+        ``{week: benefit}`` in IRLS points (negative = better): weekly mean IRLS of the treated
+        patient minus that of the untreated one, week ``w`` = days ``7 (w - 1)`` to ``7 w`` after
+        the infusion day, weeks 1 to :data:`IRON_COURSE_WEEKS`.
+    """
+    on, off = r.iron_course("iv", profile)["daily"], r.iron_course("none", profile)["daily"]
+    out = {}
+    for w in range(1, IRON_COURSE_WEEKS + 1):
+        a, b = IRON_START_DAY + 7 * (w - 1), IRON_START_DAY + 7 * w
+        out[w] = window_mean(on, "irls", a, b) - window_mean(off, "irls", a, b)
+    return out
+
+
+def _peak(benefit):
+    week = min(benefit, key=benefit.get)
+    return week, benefit[week]
+
+
+def iv_benefit_grows(r):
+    """T-iron-IV-course: benefit at week 12 over benefit at week 4 (>= 1: it grows)."""
+    b = iv_benefit_by_week(r)
+    week, peak = _peak(b)
+    return Observation(b[12] / b[4] if b[4] < 0 else float("nan"),
+                       f"IRLS vs the same patient untreated: {b[4]:+.1f} at week 4, {b[8]:+.1f} at week 8, "
+                       f"{b[12]:+.1f} at week 12; peak {peak:+.1f} at week {week} ({IRON_PROFILE})",
+                       {"a benefit at week 4 (at least 1 point)": b[4] <= -1.0})
+
+
+def iv_benefit_lasts(r):
+    """T-iron-IV-lasting: benefit at week 24 as a fraction of its peak."""
+    b = iv_benefit_by_week(r)
+    week, peak = _peak(b)
+    return Observation(b[24] / peak if peak < 0 else float("nan"),
+                       f"IRLS vs untreated: peak {peak:+.1f} at week {week}, {b[24]:+.1f} at week 24, "
+                       f"{b[36]:+.1f} at week 36, {b[52]:+.1f} at week 52 ({IRON_PROFILE})",
+                       {"peak after week 4": week > 4})
+
+
+def iv_brain_iron_course(r):
+    """T-iron-IV-brain-course: brain iron vs the same patient untreated at week 2; still up at week 24."""
+    on, off = r.iron_course("iv")["ds"], r.iron_course("none")["ds"]
+    t0 = IRON_START_DAY + IRON_REGIMENS["iv"][2] / 24.0
+    change = {w: relative_change(value_at(on, "brain_iron", t0 + 7.0 * w), value_at(off, "brain_iron", t0 + 7.0 * w))
+              for w in (2, 12, 24, 52)}
+    labile = {w: relative_change(value_at(on, "fe_neuron_labile", t0 + 7.0 * w),
+                                 value_at(off, "fe_neuron_labile", t0 + 7.0 * w)) for w in (2, 12, 24)}
+    return Observation(100 * change[2],
+                       f"brain iron vs untreated {percent(change[2], 1)} at week 2, {percent(change[12], 1)} at "
+                       f"week 12, {percent(change[24], 1)} at week 24, {percent(change[52], 1)} at week 52; neuronal "
+                       f"labile iron {percent(labile[2], 1)} / {percent(labile[12], 1)} / {percent(labile[24], 1)} "
+                       f"({IRON_PROFILE})",
+                       {"brain iron still up at week 24 (> 0.5%)": change[24] > NOISE})
+
+
+def _scored(ds, arm) -> np.ndarray:
+    """Patients of ``arm`` of a virtual trial who count: run succeeded and met the inclusion criterion."""
+    ok = np.asarray(ds.sel(arm=arm)["status"].values).astype(str) == "ok"
+    if "eligible" in ds:
+        ok &= np.asarray(ds["eligible"].values, dtype=bool)
+    return ok
+
+
+def iv_trial_placebo_corrected(r, weeks):
+    """T-iron-IV-trial-week4, T-iron-IV-trial-week12: placebo-corrected change of the reported weekly IRLS at
+    week ``weeks`` in the IV-iron virtual trial (:meth:`~rlsmodel.validation.runs.Runs.iron_trial`)."""
+    ds = r.iron_trial(weeks)
+    timepoint = "week_12" if weeks == 12 else "end"
+    iv, pl = (ds.sel(arm=a) for a in (IRON_TRIAL_ARM, PLACEBO_ARM))
+    m_iv, m_pl = (float(a["irls_change"].sel(timepoint=timepoint)) for a in (iv, pl))
+    sd_iv, sd_pl = (float(a["irls_change_sd"].sel(timepoint=timepoint)) for a in (iv, pl))
+    n_iv, n_pl = float(_scored(ds, IRON_TRIAL_ARM).sum()), float(_scored(ds, PLACEBO_ARM).sum())
+    diff = m_iv - m_pl
+    se = (sd_iv ** 2 / max(n_iv, 1) + sd_pl ** 2 / max(n_pl, 1)) ** 0.5
+    return Observation(diff, f"week {weeks}: IV {m_iv:+.1f} (SD {sd_iv:.1f}, n {n_iv:g}), placebo {m_pl:+.1f} "
+                             f"(SD {sd_pl:.1f}, n {n_pl:g}); difference {diff:+.1f} (95% CI {diff - Z95 * se:+.1f} to "
+                             f"{diff + Z95 * se:+.1f}); virtual trial seed {ds.attrs.get('seed', '?')}, {IRON_PROFILE}")

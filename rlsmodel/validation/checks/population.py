@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...trial import Z95, wilson_interval
-from ..protocol import PLACEBO_ARM, population_arm
+from ..protocol import PLACEBO_ARM, SEVERE_BASELINE_IRLS, population_arm
 from ..scoring import Observation
 
 #: Per-patient verdict each target reads: ``mpi_positive`` (MPI criteria at some visit),
@@ -297,3 +297,62 @@ def placebo_irls_change(r):
     return Observation(mean, f"placebo arm, reported weekly IRLS at {words} minus baseline: {mean:+.1f} "
                              f"(SD {sd:.1f}, n {n:g}; 95% CI {mean - Z95 * sd / math.sqrt(max(n, 1)):+.1f} to "
                              f"{mean + Z95 * sd / math.sqrt(max(n, 1)):+.1f}); {_seed_text(ds)}", accepted=band)
+
+
+# -- drugs outside dopamine (issue 28) -------------------------------------------------------------
+def paired_change(ds, role, min_baseline=None, timepoint="week_12"):
+    """``(mean, sd, n)`` of the per-patient placebo-corrected IRLS change at ``timepoint`` of the
+    arm of ``role``: each patient's change on the drug minus the same patient's change on placebo
+    (the arms hold the same patients), over patients scored in both arms and, if given, with a
+    reported baseline IRLS of at least ``min_baseline``."""
+    arm = population_arm(role)
+    var = "irls_change_week_12" if timepoint == "week_12" else "irls_change_end"
+    mask = scored(ds, arm) & scored(ds, PLACEBO_ARM)
+    if min_baseline is not None:
+        mask &= np.asarray(ds["baseline_irls"].sel(arm=PLACEBO_ARM).values, dtype=float) >= min_baseline
+    diff = (np.asarray(ds[var].sel(arm=arm).values, dtype=float)
+            - np.asarray(ds[var].sel(arm=PLACEBO_ARM).values, dtype=float))[mask]
+    diff = diff[np.isfinite(diff)]
+    if diff.size == 0:
+        return math.nan, math.nan, 0
+    return float(diff.mean()), float(diff.std(ddof=1)) if diff.size > 1 else math.nan, int(diff.size)
+
+
+def _change_timepoint(ds):
+    return ("week_12", "week 12") if trial_weeks(ds) >= 12 else ("end", f"week {trial_weeks(ds)}")
+
+
+def oxycodone_naloxone_irls(r):
+    """A-oxycodone-naloxone: placebo-corrected IRLS change at week 12 in severe patients (baseline
+    IRLS >= 21), against Trenkwalder et al. 2013's -7.0 (95% CI -9.69 to -4.31)."""
+    ds = trial_of(r)
+    timepoint, words = _change_timepoint(ds)
+    mean, sd, n = paired_change(ds, "oxycodone_naloxone", SEVERE_BASELINE_IRLS, timepoint)
+    return Observation(mean, f"oxycodone-naloxone minus placebo, reported weekly IRLS change at {words}, patients "
+                             f"with baseline IRLS >= {SEVERE_BASELINE_IRLS:g}: {mean:+.1f} (SD {sd:.1f}, n {n}); "
+                             f"{_seed_text(ds)}")
+
+
+def dipyridamole_irls(r):
+    """A-dipyridamole: placebo-corrected IRLS change, compatible with Garcia-Borreguero et al.
+    2021's -8.0 (24.1 -> 11.1 on dipyridamole, 23.7 -> 18.7 on placebo)."""
+    ds = trial_of(r)
+    timepoint, words = _change_timepoint(ds)
+    mean, sd, n = paired_change(ds, "dipyridamole", None, timepoint)
+    band = compatible_means(-8.0, sd, n)
+    return Observation(mean, f"dipyridamole minus placebo, reported weekly IRLS change at {words}: {mean:+.1f} "
+                             f"(SD {sd:.1f}, n {n}); {_seed_text(ds)}", accepted=band)
+
+
+def opioid_augmentation(r):
+    """A-opioid-augmentation: the methadone and oxycodone-naloxone arms augment (clinically relevant
+    tier) no more than placebo over the trial: each arm's rate at or below the placebo arm's upper
+    Wilson 95% bound (Silver et al. 2011: 0% a year on methadone)."""
+    ds = trial_of(r)
+    placebo = arm_rate(ds, PLACEBO_ARM, "augmented")
+    upper = placebo.interval()[1] if placebo.n > 0 else math.nan
+    rates = [arm_rate(ds, population_arm(role), "augmented") for role in ("methadone", "oxycodone_naloxone")]
+    checks = {f"{x.label} at or below placebo's upper bound": bool(x.n > 0 and x.p <= upper) for x in rates}
+    text = "; ".join(x.text() for x in [*rates, placebo]) + f"; {_seed_text(ds)}"
+    return Observation(100.0 * rates[0].p if rates[0].n > 0 else math.nan, text, checks,
+                       accepted=(0.0, 100.0 * upper if np.isfinite(upper) else None))

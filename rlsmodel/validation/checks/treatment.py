@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from ..protocol import ALPHA2DELTA, BASELINE_DAYS, DOPAMINERGIC, DOSES, LEVODOPA_LOW_DOSE
+from ..protocol import (ALPHA2DELTA, BASELINE_DAYS, DIPYRIDAMOLE_DAYS, DOPAMINERGIC, DOSES, LEVODOPA_LOW_DOSE,
+                        TREATMENT_PROFILE)
 from ..runs import days_after_start, format_day, percent, window_mean
 from ..scoring import Observation
 
@@ -140,3 +141,23 @@ def d2_on_treatment(r):
     v = float(np.mean(list(c.values())))
     return Observation(100 * v, f"D2 density {percent(c['levodopa'])} (levodopa), {percent(c['pramipexole'])} "
                                 f"(pramipexole) at the end of treatment vs untreated")
+
+
+def dipyridamole_plms(r):
+    """A-dipyridamole-PLMS: PLMS index in the second week of dipyridamole over the last baseline
+    week, median patient (Garcia-Borreguero et al. 2021: 8.2 vs 28.1 /h on placebo, ratio 0.29)."""
+    from ... import outcomes
+    from ...pharmacology import reference_regimen
+
+    def make():
+        reg = reference_regimen("dipyridamole", start_day=BASELINE_DAYS)
+        ds = r.model.simulate(BASELINE_DAYS + DIPYRIDAMOLE_DAYS, TREATMENT_PROFILE, regimen=reg,
+                              sample_every_hours=r.h["sample_every_hours"])
+        return outcomes.daily(ds)
+    d = r.shared(("dipyridamole_plms", TREATMENT_PROFILE), make)
+    s = BASELINE_DAYS
+    base = window_mean(d, "plms_index", s - 7, s)
+    treated = window_mean(d, "plms_index", s + DIPYRIDAMOLE_DAYS - 7, s + DIPYRIDAMOLE_DAYS)
+    ratio = treated / base if base > 0 else math.nan
+    return Observation(ratio, f"PLMS index {base:.1f} -> {treated:.1f} /h in week 2 of dipyridamole "
+                              f"(ratio {ratio:.2f}; published 8.2 / 28.1 = 0.29)")

@@ -1,0 +1,133 @@
+"""Envelope following on the one-day map: what the C driver needs, and the skipped days' samples.
+
+Over years the model's slow states (brain iron, myelin, the sensitization chain, D2 density
+as it follows them) move by a small, smooth amount per day, while every day repeats the same
+circadian swing and dose. The cvode engine's option ``long_horizon="envelope"`` lets the C
+driver (:c:func:`rls_integrate_envelope` in ``cvode_driver.c``) integrate some days exactly and
+advance the state at midnight across the others along the measured daily drift, with the jump
+length chosen by an error estimate (the drift's change between measurements); the method is
+described there and in ``docs/decisions.md`` (decision 33).
+
+This module prepares its inputs and finishes its output:
+
+* :func:`regular_days`: for every day of the run, whether its forcing repeats the day before
+  (the same events at the same clock times, and closed-form drug curves equal within the
+  tolerance). A jump never crosses a day that does not: dose changes, regimen starts and stops
+  and the first days of a drug's pharmacokinetics (before the superposed doses settle into a
+  daily cycle) are integrated exactly.
+* :func:`fill_skipped`: the samples inside skipped days, interpolated clock time by clock time
+  between the integrated day before the jump and the one after it (linear in the day index),
+  so the daily readouts (onset, IRLS, the augmentation criteria) of skipped days come from
+  the same method. Closed-form drug states are exact on every day (the caller writes them).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Values of the cvode engine's ``long_horizon`` option.
+LONG_HORIZON_CHOICES = ("envelope", "exact")
+#: Runs (engine calls) shorter than this many days are integrated exactly: nothing to gain.
+MIN_DAYS = 60.0
+#: Points per day at which closed-form drug curves are compared with the day before.
+CF_POINTS_PER_DAY = 48
+#: Smallest weight of a state's error in the envelope's error estimate (see one_day_damping).
+DAMPING_FLOOR = 1e-3
+#: Days integrated after a jump before the drift is measured again (settling, measuring).
+SETTLE_DAYS = 2.0
+#: Shortest distance (days) between the drifts the envelope extrapolates from.
+NODE_SPACING = 8.0
+#: Shortest jump worth its restart (days).
+MIN_JUMP = 2
+
+
+def midnights(t0: float, t_end: float) -> tuple:
+    """``(day0, n_days)``: the first midnight at or after ``t0`` and the number of days from it
+    that start before ``t_end``."""
+    day0 = float(math.ceil(t0 - 1e-12))
+    n_days = max(int(math.ceil(t_end - day0 - 1e-12)), 0)
+    return day0, n_days
+
+
+def one_day_damping(jac_diagonal) -> np.ndarray:
+    """Per state, the fraction of an error left after the settling day: ``exp(J_ii x 1 day)``
+    (floor :data:`DAMPING_FLOOR`, at most 1). A jump's error in a state that relaxes within
+    hours (HIF, synaptic dopamine) is gone after the day integrated after the jump, so the error
+    estimate weighs each state's error by it; without it the midnight values of fast states, which
+    carry the integrator's error in their daily drift, would keep jumps short for nothing."""
+    d = np.exp(SETTLE_DAYS * np.minimum(np.asarray(jac_diagonal, dtype=float), 0.0))
+    return np.clip(d, DAMPING_FLOOR, 1.0)
+
+
+def regular_days(events, cf, state_scale, tol, t0: float, day0: float, n_days: int) -> np.ndarray:
+    """int array (n_days,): 1 if day ``day0 + j`` has the forcing of the day before it.
+
+    ``events``: every event of the run (closed-form doses included), ``(time, index, value,
+    mode)``; ``cf``: the :class:`~rlsmodel.engines.closed_form.ClosedForm` or None;
+    ``state_scale`` (n,): each state's scale; ``tol``: closed-form values count as equal within
+    ``tol`` x scale. The day before the start of the run is unknown: day ``j`` is irregular when
+    day ``j - 1`` begins before ``t0``.
+    """
+    reg = np.ones(n_days, dtype=np.int32)
+    if n_days == 0:
+        return reg
+    days = day0 + np.arange(n_days)
+    reg[days - 1.0 < t0 - 1e-12] = 0
+    # events: the same (clock time, state, value, mode) lists on consecutive days
+    if len(events):
+        t = np.array([e[0] for e in events], dtype=float)
+        day = np.floor(t + 1e-9)
+        clock = np.round((t - day) * 86400.0 * 1000.0)       # milliseconds of the day
+        per_day = {}
+        for d, c, e in zip(day, clock, events):
+            per_day.setdefault(int(d), []).append((int(c), int(e[1]), float(e[2]), e[3]))
+        for j, d in enumerate(days.astype(int)):
+            if per_day.get(d, []) != per_day.get(d - 1, []):
+                reg[j] = 0
+    # closed-form drug curves: equal on consecutive days within tol x scale
+    if cf is not None and cf.state_idx.size:
+        grid = np.arange(CF_POINTS_PER_DAY) / CF_POINTS_PER_DAY
+        first = days[0] - 1.0
+        times = (first + np.arange(n_days + 1))[:, None] + grid[None, :]
+        vals = cf.values(times.ravel()).reshape(cf.state_idx.size, n_days + 1, grid.size)
+        scale = np.asarray(state_scale, dtype=float)[cf.state_idx][:, None, None]
+        diff = np.abs(np.diff(vals, axis=1)) / scale                   # day j vs day j - 1
+        reg[np.any(diff > tol, axis=(0, 2))] = 0
+    return reg
+
+
+def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.ndarray, day0: float,
+                 rows=None) -> np.ndarray:
+    """Interpolate the rows of ``out`` (n, m) at skipped samples, in place.
+
+    A jump ``(j, K)`` skips days ``day0 + j .. day0 + j + K - 1``; the day before (``L``) and the
+    day after (``U = day0 + j + K``, the settling day) were integrated. A sample at clock time
+    ``phi`` of skipped day ``D`` gets ``y_L(phi) + (D - L) / (U - L) (y_U(phi) - y_L(phi))``,
+    each of the two read off the integrated samples (linear interpolation between samples when
+    the grid does not repeat daily). ``rows``: the state rows to fill (None: all).
+    """
+    skip = np.asarray(skip, dtype=bool)
+    if not skip.any():
+        return out
+    rows = np.arange(out.shape[0]) if rows is None else np.asarray(rows)
+    kept = np.flatnonzero(~skip)
+    tk = t[kept]
+    idx = np.flatnonzero(skip)
+    ts = t[idx]
+    starts = day0 + jumps[:, 0].astype(float)
+    lengths = jumps[:, 1].astype(float)
+    which = np.searchsorted(starts, ts, side="right") - 1        # the jump each skipped sample is in
+    start, length = starts[which], lengths[which]
+    low = start - 1.0
+    high = start + length
+    day = np.floor(ts + 1e-9)
+    day = np.clip(day, start, high - 1.0)
+    phase = ts - day
+    theta = (day - low) / (high - low)
+    tl, tu = low + phase, high + phase
+    for r in rows:
+        yl = np.interp(tl, tk, out[r, kept])
+        yu = np.interp(tu, tk, out[r, kept])
+        out[r, idx] = yl + theta * (yu - yl)
+    return out

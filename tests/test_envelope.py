@@ -1,0 +1,139 @@
+"""Envelope following on the one-day map (cvode option ``long_horizon="envelope"``, decision 33).
+
+Accuracy only (no timing; speed is measured in ``benchmarks/``): against the exact path at
+tight tolerances over 5 years of daily pramipexole started after a baseline, the envelope must
+keep every final state within 1e-4 of its scale (``max(|ref|, nominal)``), and on every symptom
+day the same presence of symptoms, onset within 0.05 h and IRLS-like score within 0.05 points,
+and the same augmentation verdict. It must actually skip days (otherwise the test proves
+nothing), integrate exactly across a regimen change, and leave the exact path one option away.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rlsmodel
+from rlsmodel import outcomes
+from rlsmodel.engines import envelope
+from rlsmodel.engines.base import make_problem, SolverSettings
+from rlsmodel.engines import get_engine
+
+from conftest import nominal_scale
+
+pytestmark = pytest.mark.slow
+
+START_DAY = 14
+ONSET_H, IRLS_POINTS, TARGET = 0.05, 0.05, 1e-4
+ENVELOPE = {"long_horizon": "envelope"}
+EXACT = {"long_horizon": "exact"}
+
+
+@pytest.fixture(scope="module")
+def cvode_model():
+    ok, why = get_engine("cvode").available()
+    if not ok:
+        pytest.skip(why)
+    return rlsmodel.Model(engine="cvode")
+
+
+def _compare(model, days, regimen, params=None):
+    kw = dict(profile="rls_genetic", params=params, regimen=regimen)
+    ref = model.simulate(days, engine_options=EXACT, rtol=1e-10, atol=1e-12, **kw)
+    env = model.simulate(days, engine_options=ENVELOPE, **kw)
+    scale = nominal_scale(model)
+    names = model.compiled.state_names
+    f_ref = np.array([ref[n].values[-1] for n in names])
+    f_env = np.array([env[n].values[-1] for n in names])
+    err = np.abs(f_env - f_ref) / np.maximum(np.abs(f_ref), scale)
+    assert err.max() <= TARGET, f"{names[int(np.argmax(err))]} off by {err.max():.2e}"
+    d_ref, d_env = outcomes.daily(ref), outcomes.daily(env)
+    on_ref, on_env = d_ref["onset_hour"].values, d_env["onset_hour"].values
+    assert np.array_equal(np.isnan(on_ref), np.isnan(on_env))
+    assert np.nanmax(np.abs(on_env - on_ref), initial=0.0) <= ONSET_H
+    assert np.max(np.abs(d_env["irls"].values - d_ref["irls"].values)) <= IRLS_POINTS
+    start = START_DAY + outcomes.DAY_START_HOUR / 24.0
+    v_ref = outcomes.augmentation(ref, start, daily_table=d_ref)
+    v_env = outcomes.augmentation(env, start, daily_table=d_env)
+    for key in ("augmented", "mpi_positive", "day_met", "day_met_clinically_relevant", "mpi_days"):
+        assert v_env[key] == v_ref[key], key
+    return env
+
+
+def _skipped_days(model, days, regimen):
+    """Days the envelope jumped across in one engine call over the whole run."""
+    p = model.parameter_vector("rls_genetic")
+    y0, _ = model.periodic_state(p)
+    events = model.system.ledger_events(regimen.events(model, days, params=model.resolve_parameters("rls_genetic")))
+    t = np.arange(0.0, days * 24.0 + 1.0) / 24.0
+    problem = make_problem(model.compiled, y0, p, t, events, SolverSettings("cvode", engine_options=ENVELOPE),
+                           model.state_scale)
+    stats = {}
+    Y = get_engine("cvode").integrate(problem, stats=stats)
+    assert np.all(np.isfinite(Y))
+    return stats
+
+
+def test_five_years_of_pramipexole_match_the_exact_path(cvode_model):
+    regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0, start_day=START_DAY)
+    _compare(cvode_model, 5 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen)
+    stats = _skipped_days(cvode_model, 730.0, regimen)
+    assert stats["days_skipped"] > 200, stats          # it does jump (measured: about 45% of days)
+    assert stats["days_integrated"] + stats["days_skipped"] == 730
+
+
+def test_an_augmenting_patient_keeps_the_verdict_and_its_day(cvode_model):
+    regimen = rlsmodel.Regimen.daily("pramipexole", 0.75, 21.0, start_day=START_DAY)
+    _compare(cvode_model, 2 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen, {"bbb_uptake_gain": 0.4})
+
+
+def test_ten_years_final_states(cvode_model):
+    regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0, start_day=START_DAY)
+    days = 10 * 365.0
+    kw = dict(profile="rls_genetic", regimen=regimen, sample_every_hours=24.0)
+    ref = cvode_model.run(days, engine_options=EXACT, rtol=1e-10, atol=1e-12, **kw)
+    env = cvode_model.run(days, engine_options=ENVELOPE, **kw)
+    scale = nominal_scale(cvode_model)
+    err = np.abs(env.states[:, -1] - ref.states[:, -1]) / np.maximum(np.abs(ref.states[:, -1]), scale)
+    assert err.max() <= TARGET
+
+
+def test_days_whose_forcing_changes_are_integrated():
+    """A regimen change makes the day irregular; closed-form curves that have not settled too."""
+    events = [(d + 21.0 / 24.0, 3, 1.0, "add") for d in range(0, 10)] + \
+             [(d + 21.0 / 24.0, 3, 2.0, "add") for d in range(10, 20)]
+    reg = envelope.regular_days(events, None, np.ones(5), 1e-6, 0.0, 0.0, 20)
+    assert reg[0] == 0                                    # the day before the run is unknown
+    assert reg[1:10].all() and reg[11:].all()
+    assert reg[10] == 0                                   # the dose changes on day 10
+
+
+def test_fill_interpolates_skipped_days_clock_time_by_clock_time():
+    t = np.arange(0, 10 * 4 + 1) / 4.0                   # 6-hourly, 10 days
+    y = (t + np.sin(2 * np.pi * t))[None, :]             # a daily cycle on a linear drift
+    skip = (t > 3.0) & (t < 7.0)
+    out = np.where(skip, np.nan, y)
+    envelope.fill_skipped(out, t, skip, np.array([[3, 4]]), 0.0)   # days 3-6 skipped
+    np.testing.assert_allclose(out, y, atol=1e-12)       # exact for a linear envelope
+
+
+def test_the_exact_path_is_one_option_away(cvode_model):
+    ds = cvode_model.simulate(70, "rls_genetic", engine_options=EXACT, sample_every_hours=24.0)
+    assert "long_horizon" in ds.attrs["solver_options"]
+    with pytest.raises(ValueError, match="long_horizon"):
+        cvode_model.simulate(70, "rls_genetic", engine_options={"long_horizon": "fast"})
+
+
+def test_a_five_year_trial_gives_the_same_verdicts_patient_by_patient(cvode_model):
+    """Both tiers (visits and noise-free), every arm, patient by patient (a small n: speed is
+    measured in benchmarks/bench_long_horizon.py)."""
+    arms = {"pramipexole 0.5 mg": rlsmodel.Regimen.daily("pramipexole", 0.5, 21.0),
+            "ropinirole 2 mg": rlsmodel.Regimen.daily("ropinirole", 2.0, 21.0)}
+    out = {}
+    for path in ("exact", "envelope"):
+        model = rlsmodel.Model(engine="cvode", engine_options={"long_horizon": path})
+        out[path] = rlsmodel.virtual_trial(arms, n=3, weeks=5 * 52, seed=5, model=model, workers=1, progress=False)
+    ex, en = out["exact"], out["envelope"]
+    assert (ex["status"].values == "ok").all() and (en["status"].values == "ok").all()
+    for name in ("augmented", "mpi_positive", "augmented_biological", "day_met", "day_met_clinically_relevant"):
+        np.testing.assert_array_equal(en[name].values, ex[name].values, err_msg=name)
+    np.testing.assert_allclose(en["irls_change_end"].values, ex["irls_change_end"].values, atol=0.05)
