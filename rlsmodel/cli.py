@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import RunTooLargeError
+from .fileio import LockedError, atomic_output, check_new_output
 from .integrate import IntegrationError
 from .model.hypotheses import DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS
 
@@ -132,6 +133,8 @@ def _main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except CLIError as exc:
         return _fail(str(exc), exc.status)
+    except LockedError as exc:
+        return _fail(str(exc), 1)
     except (ValueError, OSError) as exc:
         if os.environ.get("RLSMODEL_TRACEBACK"):
             raise
@@ -167,9 +170,13 @@ def parse_params(items) -> dict:
         if not sep or not name or not value:
             raise ValueError(f"--param expects name=value; got {item!r}")
         try:
-            out[name] = float(value)
+            number = float(value)
         except ValueError:
             raise ValueError(f"--param {name}: {value!r} is not a number") from None
+        if name in out:
+            raise ValueError(f"--param {name} is given twice ({name}={out[name]:g} and {name}={number:g}); "
+                             "give each parameter once")
+        out[name] = number
     return out
 
 
@@ -186,6 +193,10 @@ _MODEL_ARGS = (
     arg("--dat-hypothesis", default="reduced", metavar="NAME",
         help="direction of membrane DAT change in iron deficiency (reduced or increased)"),
 )
+_OVERWRITE_ARG = arg("--overwrite", action="store_true",
+                     help="replace an existing output (otherwise it is refused before any work)")
+_WAIT_ARG = arg("--wait", action="store_true",
+                help="if another process is writing the same output, wait for it instead of stopping")
 _PARAM_ARG = arg("--param", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
                  help="parameter override (repeatable)")
 
@@ -371,10 +382,11 @@ def check_output_file(path, suffixes=NETCDF_SUFFIXES, what="NetCDF") -> Path:
          arg("--keep", action="extend", nargs="+", default=[], metavar="NAME",
              help="write only these variables (default: all); lets long finely sampled runs fit in memory"),
          arg("-o", "--out", required=True, metavar="OUT.nc", help="output NetCDF file (.nc), checked before "
-             "the simulation starts"),
+             "the simulation starts; written atomically (a temporary name, then a rename)"),
+         _OVERWRITE_ARG,
          *_MODEL_ARGS)
 def _simulate(args) -> int:
-    out = check_output_file(args.out)
+    out = check_new_output(check_output_file(args.out), args.overwrite)
     params = parse_params(args.param)
     model = _model(args)
     try:
@@ -382,9 +394,9 @@ def _simulate(args) -> int:
                             sample_every_hours=args.sample_every_hours, keep=args.keep or None)
     except RunTooLargeError as exc:
         raise CLIError(f"{exc} (on the command line: --sample-every-hours H, --keep NAME ...)") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        ds.to_netcdf(out, engine="h5netcdf")
+        with atomic_output(out, args.overwrite) as tmp:
+            ds.to_netcdf(tmp, engine="h5netcdf")
     except ImportError as exc:       # h5netcdf >= 1.4 needs h5py installed separately
         raise CLIError(f"cannot write NetCDF: {exc}", status=1) from None
     last = ds.isel(time=-1)
@@ -451,7 +463,8 @@ def _run(args) -> int:
          arg("-o", "--out", default=None, metavar="OUT",
              help="result store, resumed if it exists (default: the spec's store)"),
          arg("--workers", type=int, default=None, metavar="N", help="local worker processes"),
-         arg("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler"))
+         arg("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler"),
+         _WAIT_ARG)
 def _sweep(args) -> int:
     if not Path(args.spec).is_file():
         raise CLIError(f"sweep spec not found: {args.spec}")
@@ -462,7 +475,7 @@ def _sweep(args) -> int:
     except ImportError as exc:
         raise CLIError(f"sweeps are unavailable: importing rlsmodel.sweeps failed ({exc}); "
                        "install the extra with pip install 'rlsmodel[sweep]'", status=1) from None
-    result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler)
+    result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, wait=args.wait)
     if result is not None and hasattr(result, "sizes"):
         store = args.out if args.out is not None else _spec_store(args.spec)
         print(sweep_summary(result, store))
@@ -548,7 +561,8 @@ def _sensitivity(args) -> int:
          arg("--sample", action="store_true", help="posterior samples (pyPESTO adaptive Metropolis; [sampling])"),
          arg("--bands", action="store_true", help="prediction bands of the spec's [[predictions]]"),
          arg("--docs", default=None, metavar="PATH",
-             help="regenerate this fit's section of a Markdown page (e.g. docs/calibration.md)"))
+             help="regenerate this fit's section of a Markdown page (e.g. docs/calibration.md)"),
+         _WAIT_ARG)
 def _calibrate(args) -> int:
     if not Path(args.spec).is_file():
         raise CLIError(f"calibration spec not found: {args.spec}")
@@ -567,7 +581,7 @@ def _calibrate(args) -> int:
         client = Client(args.scheduler)
     try:
         ds = calibration.calibrate(args.spec, args.out, workers=args.workers, client=client, profiles=args.profiles,
-                                   sample=args.sample, bands=args.bands)
+                                   sample=args.sample, bands=args.bands, wait=args.wait)
     finally:
         if client is not None:
             client.close()

@@ -11,6 +11,7 @@ model, so they stay true when parameters are re-calibrated: regenerate them.
 ...     print(paths)
 """
 from __future__ import annotations
+from .fileio import atomic_output, write_text_atomic
 
 import json
 from pathlib import Path
@@ -292,11 +293,15 @@ def write(name: str, out, model=None) -> tuple:
     out.mkdir(parents=True, exist_ok=True)
     fig, caption = FIGURES[name](model)
     png, svg, txt = out / f"{name}.png", out / f"{name}.svg", out / f"{name}.txt"
-    meta = {"Software": f"rlsmodel {__version__}", "Description": json.dumps({"figure": name})}
-    fig.savefig(png, dpi=DPI, metadata=meta)
-    fig.savefig(svg)
+    from .provenance import model_stamp
+    meta = {"Software": f"rlsmodel {__version__}", "Description": json.dumps({"figure": name}),
+            "Comment": model_stamp(model.identity())}
+    with atomic_output(png) as tmp:
+        fig.savefig(tmp, dpi=DPI, metadata=meta)
+    with atomic_output(svg) as tmp:
+        fig.savefig(tmp)
     plt.close(fig)
-    txt.write_text(caption.rstrip() + "\n", encoding="utf-8")
+    write_text_atomic(txt, caption.rstrip() + "\n")
     return png, svg, txt
 
 

@@ -75,16 +75,22 @@ def save(fig, path, provenance: dict | None = None, svg: bool = False):
     regimen...; the caller's values win). The SVG gets the same ``Description``.
     Read them back with ``PIL.Image.open(path).text``.
     """
-    from .provenance import git_description
+    from .fileio import atomic_output
+    from .provenance import git_description, model_stamp
     from .provenance import provenance as _package_provenance
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     record = {**_package_provenance(), **(provenance or {})}
     description = json.dumps(record, sort_keys=True, default=str)
     meta = {"Software": f"rlsmodel {__version__}", "Source": f"git {git_description()}",
             "Creation Time": str(record["created_utc"]), "Description": description}
-    fig.savefig(path, dpi=150, bbox_inches="tight", metadata=meta)
+    identity = record.get("model_identity")
+    if isinstance(identity, dict):          # the model the figure came from (tests/test_generated_files.py)
+        meta["Comment"] = model_stamp(identity)
+        description = f"{description}\n{model_stamp(identity)}"
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", metadata=meta)
     if svg:
-        fig.savefig(path.with_suffix(".svg"), bbox_inches="tight", metadata={"Description": description})
+        with atomic_output(path.with_suffix(".svg")) as tmp:
+            fig.savefig(tmp, bbox_inches="tight", metadata={"Description": description})
     plt.close(fig)
     return path

@@ -47,6 +47,29 @@ LIBRARIES = ("numpy", "scipy", "sympy", "xarray")
 UNKNOWN = "unknown"
 
 
+#: Marker of a generated file's model stamp (see :func:`model_stamp`).
+STAMP_MARK = "rlsmodel-model:"
+
+
+def model_stamp(identity: dict) -> str:
+    """One line naming the model a generated file came from, e.g.
+    ``rlsmodel-model: structure=3f2a... defaults=9c01...`` (``identity`` from
+    :meth:`rlsmodel.Model.identity`). Writers embed it in a comment (Markdown ``<!-- -->``,
+    a CSV's ``#`` line) or in image metadata; :func:`read_model_stamp` finds it in the bytes."""
+    return f"{STAMP_MARK} structure={identity['structure']} defaults={identity['defaults']}"
+
+
+def read_model_stamp(path) -> dict | None:
+    """``{"structure", "defaults"}`` recorded in the file at ``path`` (its raw bytes are
+    searched, so Markdown, CSV, text, PNG text chunks and SVG all work), or None if absent."""
+    import re
+    data = Path(path).read_bytes()
+    m = re.search(rb"rlsmodel-model: structure=([0-9a-f]+) defaults=([0-9a-f]+)", data)
+    if m is None:
+        return None
+    return {"structure": m.group(1).decode(), "defaults": m.group(2).decode()}
+
+
 def provenance(extra: dict | None = None) -> dict:
     """Where an output came from, as a flat dict.
 

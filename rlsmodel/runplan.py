@@ -100,6 +100,8 @@ class RunEstimate:
     seconds: float
     dt_hours: float
     bytes_per_sample: float
+    #: working-array bytes per sample of a block (see :func:`estimate`)
+    work_bytes_per_sample: float = 0.0
 
     @property
     def memory_bytes(self) -> float:
@@ -110,13 +112,22 @@ class RunEstimate:
                 f"{self.variables} variables: about {_size(self.memory_bytes)} of memory and "
                 f"{_duration(self.seconds)} of computing")
 
+    def spacing_that_fits(self, max_bytes: float) -> float:
+        """Smallest sample spacing (h) whose result and block working arrays fit ``max_bytes``.
+
+        Both grow as 1/spacing: the result over the whole run, the working arrays over one
+        block (at most :data:`BLOCK_DAYS` days); 2 % is added for the end samples.
+        """
+        per_hour = (self.days * (self.bytes_per_sample + 8.0)
+                    + min(self.days, BLOCK_DAYS) * self.work_bytes_per_sample) * 24.0
+        return 1.02 * per_hour / max_bytes
+
     def check(self) -> None:
         """Raise :class:`RunTooLargeError` with the estimate and the fix above the limits."""
         max_gb = limit("RLSMODEL_MAX_MEMORY_GB", MAX_MEMORY_GB)
         max_hours = limit("RLSMODEL_MAX_HOURS", MAX_HOURS)
         if self.memory_bytes > max_gb * GIB:
-            # the sampling that fits the limit with the same variables
-            fits = (self.bytes_per_sample + 8.0) * self.days * 24.0 / max(max_gb * GIB - self.work_bytes, 1.0)
+            fits = self.spacing_that_fits(max_gb * GIB)
             raise RunTooLargeError(
                 f"this run is too large: {self.describe()}, above the limit of {max_gb:g} GiB "
                 f"(RLSMODEL_MAX_MEMORY_GB). Sample less often (sample_every_hours={_nice_hours(fits)} "
@@ -144,7 +155,8 @@ def estimate(days: float, dt_hours: float, bytes_per_sample: float, n_variables:
     work = per_block * 8.0 * (2 * n_states + n_observables)   # integrator output (and a copy), observables
     seconds = ENGINE_FACTOR.get(engine, 1.0) * (days * SECONDS_PER_DAY + samples * SECONDS_PER_SAMPLE
                                                 + n_events * SECONDS_PER_EVENT)
-    return RunEstimate(days, samples, n_variables, output, work, seconds, dt_hours, bytes_per_sample)
+    return RunEstimate(days, samples, n_variables, output, work, seconds, dt_hours, bytes_per_sample,
+                       8.0 * (2 * n_states + n_observables))
 
 
 def blocks(t_end: float) -> list:
@@ -217,7 +229,8 @@ def _duration(seconds: float) -> str:
 
 def _nice_hours(hours: float) -> str:
     """A round sample spacing at least ``hours``."""
-    for nice in (0.1, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 168, 720):
+    for nice in (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 6, 12,
+                 24, 48, 168, 720):
         if nice >= hours:
             return f"{nice:g}"
     return f"{math.ceil(hours):g}"

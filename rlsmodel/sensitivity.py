@@ -32,6 +32,7 @@ The command line runs TOML specs (:func:`run_spec`, ``rlsmodel sensitivity SPEC.
 see ``experiments/sensitivity_example.toml``.
 """
 from __future__ import annotations
+from .fileio import atomic_output
 
 
 import json
@@ -356,12 +357,13 @@ def write(result: xr.Dataset, path) -> Path:
     """Write a result to ``path`` (``.nc``: NetCDF via h5netcdf; ``.zarr``: Zarr format 2)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".zarr":
-        result.to_zarr(path, mode="w", zarr_format=2, consolidated=True)
-    elif path.suffix == ".nc":
-        result.to_netcdf(path, engine="h5netcdf")
-    else:
+    if path.suffix not in (".zarr", ".nc"):
         raise ValueError(f"output must be a path ending in .nc or .zarr; got {str(path)!r}")
+    with atomic_output(path) as tmp:
+        if path.suffix == ".zarr":
+            result.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+        else:
+            result.to_netcdf(tmp, engine="h5netcdf")
     return path
 
 

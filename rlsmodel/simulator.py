@@ -141,11 +141,12 @@ class Model:
                  profile_overrides=None, iron_release: str = DEFAULT_IRON_RELEASE):
         if dat_hypothesis not in DAT_HYPOTHESES:
             raise ValueError(f"unknown dat_hypothesis {dat_hypothesis!r}; valid: {', '.join(DAT_HYPOTHESES)}")
+        # the engine and its options are checked before the (slow) model building
+        settings = SolverSettings(engine=engine or default_engine(), engine_options=engine_options or ()).validate()
         name, self.augmentation_module = _hypotheses.augmentation_module(augmentation)
         modules = declared_modules(self.augmentation_module, extra_modules)
         self.compiled, resting = _COMPILED.get_or_compute(modules_key(modules), lambda: _compile(modules))
         self.system = self.compiled.system
-        settings = SolverSettings(engine=engine or default_engine(), engine_options=engine_options or ()).validate()
         #: the steady and periodic start states, cached per parameter vector
         self.start_states = StartStates(self.compiled, resting)
         if iron_release not in IRON_RELEASE_HYPOTHESES:
@@ -280,6 +281,15 @@ class Model:
                              f"got {type(overrides).__name__}")
         return {_profiles.get(prof).name: MappingProxyType(self._checked_overrides(values, f"profile_overrides[{prof!r}]"))
                 for prof, values in overrides.items()}
+
+    def identity(self) -> dict:
+        """What a generated file records about the model it came from:
+        ``{"structure": compiled structure hash, "defaults": hash of every profile's resolved
+        parameter values}`` (16 hex digits each; :func:`rlsmodel.provenance.model_stamp`)."""
+        import hashlib
+        values = {p: dict(self.resolve_parameters(p)) for p in _profiles.PROFILES}
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+        return {"structure": str(self.compiled.structure_hash)[:16], "defaults": digest}
 
     def with_defaults(self, parameter_defaults=None, profile_overrides=None) -> "Model":
         """A new model with the same structure whose defaults (and profile overrides) are

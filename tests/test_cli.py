@@ -262,13 +262,13 @@ def test_sweep_delegates_to_run_spec(capsys, tmp_path, monkeypatch):
     spec.write_text("[space]\n")
     calls = []
     fake = types.ModuleType("rlsmodel.sweeps")
-    fake.run_spec = lambda spec_path, out, workers=None, scheduler=None: calls.append(
-        (spec_path, out, workers, scheduler))
+    fake.run_spec = lambda spec_path, out, workers=None, scheduler=None, wait=False: calls.append(
+        (spec_path, out, workers, scheduler, wait))
     monkeypatch.setitem(sys.modules, "rlsmodel.sweeps", fake)
     status, out, _ = run(capsys, "sweep", str(spec), "-o", str(tmp_path / "out.zarr"),
-                         "--workers", "2", "--scheduler", "tcp://h:8786")
+                         "--workers", "2", "--scheduler", "tcp://h:8786", "--wait")
     assert status == 0
-    assert calls == [(str(spec), str(tmp_path / "out.zarr"), 2, "tcp://h:8786")]
+    assert calls == [(str(spec), str(tmp_path / "out.zarr"), 2, "tcp://h:8786", True)]
 
 
 def test_sweep_reports_a_missing_sweep_module(capsys, tmp_path, monkeypatch):

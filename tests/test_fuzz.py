@@ -151,7 +151,8 @@ def sweep_specs(draw):
         doses = draw(st.lists(st.sampled_from([0.5 * limit, limit, 2.0 * limit]), min_size=1, max_size=2,
                               unique=True))
         space["dose_mg"] = doses
-    broken = draw(st.sampled_from([None] * 6 + ["days", "outcomes", "space", "key"]))   # 40%: one field wrong
+    broken = draw(st.sampled_from([None] * 8 + ["days", "outcomes", "space", "key", "coarse", "profile"]))
+    # ~40%: one field wrong
     if broken == "days":
         spec["days"] = draw(st.sampled_from(["5", -1, 0]))
     elif broken == "outcomes":
@@ -160,6 +161,11 @@ def sweep_specs(draw):
         space[next(iter(space))] = [-1.0e9]
     elif broken == "key":
         spec["colour"] = "blue"
+    elif broken == "coarse":          # a daily outcome from 12-hourly samples: refused before any point
+        spec["outcomes"] = spec["outcomes"] + ["symptom_mean_last_day"]
+    elif broken == "profile":         # top-level profile and a swept one: refused, not silently overridden
+        spec["profile"] = "healthy"
+        space["profile"] = ["rls_genetic"]
     return spec, space, regimen
 
 
@@ -197,8 +203,11 @@ def test_sweep_specs(tmp_path_factory, case):
             ds = run_spec(path, store)
         except Exception as exc:  # noqa: BLE001
             documented(exc)
-            assert not store.exists()
+            # refused before any work: no store, no parts, no lock left behind
+            assert not store.exists() and not (folder / "out.zarr.parts").exists()
+            assert not (folder / "out.zarr.lock").exists()
             return
+    assert not (folder / "out.zarr.lock").exists() and not (folder / "out.zarr.parts").exists()
     status = ds["status"].values.ravel()
     assert status.size == math.prod(len(v) for v in space.values()) == ds.attrs["n_points"]
     for name in ("brain_iron_final", "serum_ferritin_final"):
@@ -208,3 +217,117 @@ def test_sweep_specs(tmp_path_factory, case):
         assert np.all(np.isnan(values[~ok]))
     assert all(s == "ok" or (s.startswith("failed: ") and len(s) > 10) for s in status)
     assert ds.attrs["n_failed"] == int(np.sum(status != "ok"))
+
+
+# -- calibration specs and measurement CSVs -------------------------------------------------------
+_FIT_NAMES = ("d2_iron_k", "da_synthesis_max", "diet_iron")
+_CSV_COLUMNS = ("profile", "time", "observable", "value", "sd")
+
+
+@st.composite
+def measurement_csvs(draw):
+    """A measurement CSV: mostly valid rows, sometimes one defect (duplicate column or row,
+    an extra field, a bad number, an unknown name, a non-positive sd, a time beyond the limits)."""
+    rows = []
+    for _ in range(draw(st.integers(1, 3))):
+        rows.append([draw(st.sampled_from(["healthy", "rls_genetic"])), draw(st.sampled_from(["steady", "1", "2.5"])),
+                     draw(st.sampled_from(["d2_density", "serum_ferritin", "brain_iron"])),
+                     f"{draw(st.floats(0.01, 500.0)):.4g}", f"{draw(st.floats(0.001, 10.0)):.3g}"])
+    header = list(_CSV_COLUMNS)
+    defect = draw(st.sampled_from([None] * 5 + ["dup_column", "dup_row", "extra", "number", "name", "sd", "time",
+                                                "empty"]))
+    if defect == "dup_column":
+        header.append("sd")
+        rows = [r + ["0.5"] for r in rows]
+    elif defect == "dup_row":
+        rows.append(list(rows[0]))
+    elif defect == "extra":
+        rows[0].append("7")
+    elif defect == "number":
+        rows[0][3] = draw(st.sampled_from(["abc", "nan", "inf", ""]))
+    elif defect == "name":
+        rows[0][2] = "d2_densty"
+    elif defect == "sd":
+        rows[0][4] = draw(st.sampled_from(["0", "-1"]))
+    elif defect == "time":
+        rows[0][1] = draw(st.sampled_from(["-1", "1e12"]))
+    elif defect == "empty":
+        rows = []
+    comment = draw(st.sampled_from(["", "# a note\n"]))
+    return comment + "\n".join(",".join(r) for r in [header] + rows) + "\n", defect
+
+
+@settings(PROFILE)
+@given(case=measurement_csvs())
+def test_measurement_csvs(tmp_path_factory, case):
+    """A measurement CSV is read into rows with finite values and positive sd, or refused
+    with a documented error naming the file; a defective one is always refused."""
+    from rlsmodel.calibration.targets import MeasurementTarget
+    text, defect = case
+    note(text)
+    folder = tmp_path_factory.mktemp("csv")
+    (folder / "m.csv").write_text(text)
+    try:
+        target = MeasurementTarget("m.csv", _MODEL, {}, base=folder)
+    except Exception as exc:  # noqa: BLE001
+        documented(exc)
+        assert "m.csv" in str(exc)
+        return
+    assert defect is None, f"a CSV with defect {defect!r} was accepted"
+    assert all(math.isfinite(r["value"]) and r["sd"] > 0 for r in target.data)
+    assert len(target.data) == len(text.strip().splitlines()) - 1 - text.startswith("#")
+
+
+@st.composite
+def calibration_specs(draw):
+    """A calibration spec with a function target: mostly valid, sometimes one wrong field."""
+    names = draw(st.lists(st.sampled_from(_FIT_NAMES), min_size=1, max_size=2, unique=True))
+    lines = []
+    for name in names:
+        lines += ["[[parameters]]", f'name = "{name}"']
+        if draw(st.booleans()):
+            lo, hi = (float(v) for v in _PARAMS[name].range)
+            lines += [f"lower = {lo!r}", f"upper = {hi!r}"]
+    lines += ["[[targets]]", 'kind = "function"', 'id = "k"', 'ref = "f.py:k"',
+              f"value = {draw(st.floats(0.1, 2.0))!r}", "sd = 0.1"]
+    options = {"starts": draw(st.integers(1, 3)),
+               "optimizer": draw(st.sampled_from(["ls_trf", "L-BFGS-B", "nelder-mead", "Powell"]))}
+    broken = draw(st.sampled_from([None] * 6 + ["optimizer", "starts", "name", "ref", "key", "toml"]))
+    if broken == "optimizer":
+        options["optimizer"] = draw(st.sampled_from(["Nelder-Mad", "ls_foo", "", "lbfgs"]))
+    elif broken == "starts":
+        options["starts"] = draw(st.sampled_from([0, -1, "3", 1.5]))
+    elif broken == "name":
+        lines[1] = 'name = "d2_iron_kk"'
+    elif broken == "ref":
+        lines = [line.replace('"f.py:k"', '"f.py:missing"') for line in lines]
+    elif broken == "key":
+        lines.append('colour = "blue"')
+    lines += ["[options]"] + [f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"'
+                              for k, v in options.items()]
+    text = "\n".join(lines) + "\n"
+    if broken == "toml":
+        text = text.replace("[options]", "[options")
+    return text, broken
+
+
+@settings(PROFILE)
+@given(case=calibration_specs())
+def test_calibration_specs(tmp_path_factory, case):
+    """A calibration spec loads (and its objective is finite at the first start), or is
+    refused with a documented error before any fit; a spec with a wrong field is refused."""
+    from rlsmodel.calibration import load_spec
+    from rlsmodel.calibration.objective import CalibrationObjective, start_points
+    text, broken = case
+    note(text)
+    folder = tmp_path_factory.mktemp("cal")
+    (folder / "f.py").write_text("def k(model):\n    return model.resolve_parameters()['d2_iron_k']\n")
+    (folder / "s.toml").write_text(text)
+    try:
+        spec = load_spec(folder / "s.toml")
+    except Exception as exc:  # noqa: BLE001
+        documented(exc)
+        return
+    assert broken is None, f"a spec with a wrong {broken!r} was accepted"
+    x0 = start_points(spec)[0]
+    assert np.all(np.isfinite(CalibrationObjective(spec).residuals(x0)))

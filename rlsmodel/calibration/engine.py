@@ -18,7 +18,6 @@ Store layout (``OUT`` is the ``-o`` directory)::
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -54,14 +53,37 @@ class PartStore:
 
     def prepare(self) -> None:
         """Create the directory, or check that existing parts were made for this fit."""
-        from ..sweeps.store import check_match, fingerprint, write_text_atomic
+        from ..sweeps.store import check_match
         file = self.parts / "fingerprint.json"
         if file.exists():
-            check_match(self.out, json.loads(file.read_text())["components"], self.components)
+            try:
+                stored = json.loads(file.read_text())["components"]
+                if not isinstance(stored, dict):
+                    raise TypeError("'components' is not a table")
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                raise ValueError(
+                    f"{str(file)!r} is damaged ({type(exc).__name__}: {exc}), so the finished starts in "
+                    f"'{self.parts}' cannot be matched to this fit. Restore the file, or delete '{self.parts}' "
+                    "to start the fit over") from None
+            if stored != self.components and not self.finished_tasks():
+                # nothing finished was made for the old configuration, so nothing can be mixed
+                self._write_fingerprint(file)
+                return
+            check_match(self.out, stored, self.components, kind="fit", noun="calibration directory",
+                        notes={"spec": "digest of the spec text, its data files and its function targets' source"})
             return
         self.parts.mkdir(parents=True, exist_ok=True)
+        self._write_fingerprint(file)
+
+    def _write_fingerprint(self, file) -> None:
+        from ..fileio import write_text_atomic
+        from ..sweeps.store import fingerprint
         payload = {"fingerprint": fingerprint(self.components), "components": self.components}
         write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
+
+    def finished_tasks(self) -> list:
+        """Stored finished tasks (start and profile files)."""
+        return sorted(list(self.parts.glob("start_*.json")) + list(self.parts.glob("profile_*.pkl")))
 
     @staticmethod
     def key(task):
@@ -82,29 +104,46 @@ class PartStore:
 
     def load(self, key):
         path = self._path(key)
-        if key.startswith("start_"):
-            from pypesto.result import OptimizerResult
-            d = json.loads(path.read_text())
-            for k in ("x", "x0"):
-                if d.get(k) is not None:
-                    d[k] = np.array(d[k], dtype=float)
-            return OptimizerResult(**d)
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
+        try:
+            if key.startswith("start_"):
+                from pypesto.result import OptimizerResult
+                d = json.loads(path.read_text())
+                if not isinstance(d, dict) or set(d) - set(START_FIELDS):
+                    raise ValueError(f"not a start record (fields {sorted(d) if isinstance(d, dict) else d!r})")
+                for k in ("x", "x0"):
+                    if d.get(k) is not None:
+                        d[k] = np.array(d[k], dtype=float)
+                return OptimizerResult(**d)
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception as exc:        # a truncated or garbled part: name it
+            raise ValueError(f"finished-task file {str(path)!r} is damaged ({type(exc).__name__}: {exc}). Delete "
+                             "that file and rerun: only its task is recomputed") from None
 
     def save(self, key, result) -> None:
-        path = self._path(key)
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        if key.startswith("start_"):
-            tmp.write_text(json.dumps({f: _jsonable(result.get(f)) for f in START_FIELDS}, indent=1))
-        else:
-            with open(tmp, "wb") as fh:
-                pickle.dump(result, fh)
-        os.replace(tmp, path)
+        from ..fileio import atomic_output
+        with atomic_output(self._path(key)) as tmp:
+            if key.startswith("start_"):
+                tmp.write_text(json.dumps({f: _jsonable(result.get(f)) for f in START_FIELDS}, indent=1))
+            else:
+                with open(tmp, "wb") as fh:
+                    pickle.dump(result, fh)
 
     def starts(self) -> dict:
         """``{start id: OptimizerResult}`` of every stored start."""
         return {p.stem: self.load(p.stem) for p in sorted(self.parts.glob("start_*.json"))}
+
+
+class StartFailedError(ValueError):
+    """A multistart raised (pyPESTO records it as exit flag -1 with the exception's message)."""
+
+
+def failed_start(result) -> bool:
+    """Whether ``result`` is a pyPESTO start that raised instead of finishing."""
+    try:
+        return result.get("exitflag") == -1 and result.get("x") is None
+    except AttributeError:          # a profile result
+        return False
 
 
 def _jsonable(v):
@@ -137,8 +176,9 @@ class Engine(_EngineBase):
         results = [None] * len(tasks)
         todo = []
         for i, key in enumerate(keys):
-            if key is not None and self.store.has(key):
-                results[i] = self.store.load(key)
+            stored = self.store.load(key) if key is not None and self.store.has(key) else None
+            if stored is not None and not failed_start(stored):   # failed starts of old versions: rerun
+                results[i] = stored
             else:
                 todo.append(i)
         show = self.progress if self.progress is not None else (sys.stderr.isatty() and len(todo) > 1)
@@ -146,6 +186,11 @@ class Engine(_EngineBase):
                    disable=not show, file=sys.stderr, dynamic_ncols=True)
         try:
             for i, result in self._run(tasks, todo):
+                if failed_start(result):
+                    # never stored: a rerun after the cause is fixed computes it again
+                    raise StartFailedError(
+                        f"calibration start {result.get('id')} failed: {result.get('message')}. Nothing of it was "
+                        "saved (finished starts are kept); fix the cause and rerun")
                 results[i] = result
                 if keys[i] is not None:
                     self.store.save(keys[i], result)
@@ -192,4 +237,4 @@ class Engine(_EngineBase):
             self.client.cancel([f for f in futures if not f.done()])
 
 
-__all__ = ["Engine", "PartStore", "START_FIELDS"]
+__all__ = ["Engine", "PartStore", "START_FIELDS", "StartFailedError", "failed_start"]

@@ -31,6 +31,7 @@ import xarray as xr
 
 from .. import checks
 from .._version import __version__
+from ..fileio import OutputLock, atomic_output, write_text_atomic
 from .objective import CalibrationObjective, chi2_threshold, make_optimizer, make_problem
 from .result import open_result  # noqa: F401  (public name, re-exported)
 from .spec import load_spec
@@ -40,7 +41,7 @@ CONVERGED_TOLERANCE = 0.1
 
 
 def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, sample=False, bands=False,
-              progress=None) -> xr.Dataset:
+              progress=None, wait=False) -> xr.Dataset:
     """Fit the spec's parameters to its targets; return (and with ``out``, write) the result.
 
     Parameters
@@ -63,6 +64,9 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
         samples if drawn, else from the profiles).
     progress
         None (bars when stderr is a terminal), True or False.
+    wait
+        when another process is fitting into ``out`` (it holds ``<out>.lock``), wait for it
+        instead of raising :class:`rlsmodel.fileio.LockedError` at once.
 
     Returns
     -------
@@ -77,22 +81,35 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
     bands
         ``prediction_*`` variables (see :func:`rlsmodel.calibration.bands.prediction_bands`).
     """
-    import pypesto
-    import pypesto.optimize
-    from .engine import Engine, PartStore
+    import pypesto  # noqa: F401  (the calibrate extra: fail before any work without it)
+    from .engine import PartStore
 
     t0 = time.perf_counter()
     workers = checks.whole("workers", workers, 1, optional=True, note=" (local processes; None: serial)")
     spec = load_spec(spec)
     if bands and not spec.predictions:
         raise ValueError("bands=True but the spec has no [[predictions]]")
-    store = None
+    store = lock = None
     if out is not None:
         out = Path(out)
         if out.exists() and not out.is_dir():
             raise ValueError(f"out must be a directory; {str(out)!r} is a file")
-        store = PartStore(out, components(spec))
-        store.prepare()
+        lock = OutputLock(out, wait=wait, what="calibration directory").acquire()
+    try:
+        if out is not None:
+            store = PartStore(out, components(spec))
+            store.prepare()
+        return _calibrate(spec, out, store, t0, workers=workers, client=client, profiles=profiles, sample=sample,
+                          bands=bands, progress=progress)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _calibrate(spec, out, store, t0, *, workers, client, profiles, sample, bands, progress) -> xr.Dataset:
+    import pypesto
+    import pypesto.optimize
+    from .engine import Engine
     engine = Engine(workers=workers, client=client, store=store, progress=progress, desc="calibration starts")
     objective = CalibrationObjective(spec)
     problem = make_problem(spec, objective)
@@ -104,6 +121,7 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
     _fill_missing_fvals(result, objective)
     result.optimize_result.sort()
     ds = fit_dataset(spec, result, objective)
+    _refuse_uncomputable_targets(ds)
     if profiles:
         engine.desc = "profiles"
         prof = profile_dataset(spec, problem, result, optimizer, engine)
@@ -120,6 +138,19 @@ def calibrate(spec, out=None, *, workers=None, client=None, profiles=False, samp
     if out is not None:
         write_outputs(ds, out)
     return ds
+
+
+def _refuse_uncomputable_targets(ds) -> None:
+    """A target with no finite simulated value at the best fit was scored only by the
+    ``nan_residual`` penalty: the fit cannot have used it, so it is not reported as one."""
+    simulated = ds["simulated"].values
+    targets = ds["residual_target"].values
+    bad = sorted({str(t) for t in targets} - {str(t) for t, v in zip(targets, simulated) if np.isfinite(v)})
+    if bad:
+        raise ValueError(f"target(s) {', '.join(bad)} gave no number (NaN) at the best fit (objective "
+                         f"{float(ds['best_objective']):.4g}, which is then only their nan_residual penalty): the "
+                         "fit could not use them and is not reported. Check that the target's function or run returns a finite number at these "
+                         "parameter values (e.g. call it on rlsmodel.Model() and the spec's bounds)")
 
 
 def components(spec) -> dict:
@@ -323,15 +354,18 @@ def write_outputs(ds, out) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"dataset": out / "calibration.nc", "waterfall": out / "waterfall.png", "residuals": out / "residuals.csv"}
-    tmp = out / "calibration.nc.tmp"
-    ds.to_netcdf(tmp)
-    tmp.replace(paths["dataset"])
-    plot_waterfall(ds, paths["waterfall"])
-    residual_csv(ds, paths["residuals"])
+    # each file via a temporary name and a rename (rlsmodel.fileio): never half-written
+    with atomic_output(paths["dataset"]) as tmp:
+        ds.to_netcdf(tmp)
+    with atomic_output(paths["waterfall"]) as tmp:
+        plot_waterfall(ds, tmp)
+    with atomic_output(paths["residuals"]) as tmp:
+        residual_csv(ds, tmp)
     if "profile_ratio" in ds:
-        paths["profiles"] = plot_profiles(ds, out / "profiles.png")
-        paths["identifiability"] = out / "identifiability.md"
-        paths["identifiability"].write_text(identifiability_markdown(ds))
+        with atomic_output(out / "profiles.png") as tmp:
+            plot_profiles(ds, tmp)
+        paths["profiles"] = out / "profiles.png"
+        paths["identifiability"] = write_text_atomic(out / "identifiability.md", identifiability_markdown(ds))
     return paths
 
 

@@ -64,9 +64,12 @@ class CalibrationObjective:
             self._cache.move_to_end(key)
             return self._cache[key]
         from ..integrate import IntegrationError
+        from ..set_points import SetPointError
         try:
             res = np.array([r["residual"] for r in self.rows(x)], dtype=float)
-        except (IntegrationError, ArithmeticError, np.linalg.LinAlgError):
+        # a model that cannot be built at x (its set points leave their ranges) is an infeasible
+        # point like a failed run, not the end of the fit
+        except (IntegrationError, ArithmeticError, np.linalg.LinAlgError, SetPointError):
             self.failures += 1
             res = np.full(self.spec.n_residuals, self.spec.options["nan_residual"])
         res = np.where(np.isfinite(res), res, self.spec.options["nan_residual"])

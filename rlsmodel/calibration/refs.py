@@ -1,6 +1,7 @@
 """Resolving ``ref`` strings of calibration specs to callables."""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 import importlib.util
@@ -51,4 +52,20 @@ def resolve_callable(ref: str, base=".", where="ref"):
     return target
 
 
-__all__ = ["resolve_callable", "NO_REGIMEN", "STEADY"]
+def source_digest(func) -> str:
+    """sha256 of the source a callable named in a spec runs: its whole module file (helpers
+    it calls there included), else its own source, else its qualified name. A fit's
+    fingerprint includes it, so editing a function target's file is a changed spec."""
+    module = inspect.getmodule(func)
+    file = getattr(module, "__file__", None) or getattr(getattr(func, "__code__", None), "co_filename", None)
+    if file and Path(file).is_file():
+        data = Path(file).read_bytes()
+    else:
+        try:
+            data = inspect.getsource(func).encode()
+        except (OSError, TypeError):
+            data = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+__all__ = ["resolve_callable", "source_digest", "NO_REGIMEN", "STEADY"]

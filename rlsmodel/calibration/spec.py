@@ -101,6 +101,12 @@ OPTIONS = {
 }
 from .refs import NO_REGIMEN, STEADY  # noqa: F401  (spec vocabulary, re-exported)
 
+#: Methods pyPESTO's ScipyOptimizer accepts: scipy.optimize.least_squares ones (``ls_``) and
+#: scipy.optimize.minimize ones (scipy compares those case-insensitively).
+OPTIMIZERS = ("ls_trf", "ls_dogbox", "ls_lm", "Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B",
+              "TNC", "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg", "trust-exact",
+              "trust-krylov")
+
 
 # =============================================================================================
 # parameters
@@ -200,7 +206,8 @@ class CalibrationSpec:
         return self.base_model().with_defaults(defaults, profiles)
 
     def digest(self) -> str:
-        """sha256 (16 hex digits) of what defines the fit: the spec text and every data file."""
+        """sha256 (16 hex digits) of what defines the fit: the spec text, every data file and
+        the source of every function a target calls."""
         h = hashlib.sha256(self.source.encode())
         for t in self.targets:
             for blob in getattr(t, "data_digests", lambda: [])():
@@ -317,6 +324,11 @@ def _options(table) -> dict:
         raise ValueError(f"options.{key_bad[0]} must be > 0; got {out[key_bad[0]]!r}")
     if not 0 < out["confidence"] < 1:
         raise ValueError(f"options.confidence must lie in (0, 1); got {out['confidence']!r}")
+    name = out["optimizer"]
+    least_squares = [m for m in OPTIMIZERS if m.startswith("ls_")]
+    minimize = {m.lower() for m in OPTIMIZERS if not m.startswith("ls_")}
+    if name not in least_squares and (name.startswith("ls_") or name.lower() not in minimize):
+        raise ValueError(f"options.optimizer {name!r} is unknown; " + closest(name, OPTIMIZERS))
     return out
 
 

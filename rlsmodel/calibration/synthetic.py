@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import atomic_output
+from ..provenance import model_stamp
+
 COLUMNS = ("profile", "regimen", "time", "observable", "value", "sd")
 
 
@@ -69,13 +72,19 @@ def synthetic_rows(design, truth, *, relative_sd=0.05, seed=0, model=None, regim
 
 
 def write_synthetic_csv(path, design, truth, *, relative_sd=0.05, seed=0, model=None, regimens=None) -> Path:
-    """Write :func:`synthetic_rows` as a measurement CSV at ``path``; return the path."""
+    """Write :func:`synthetic_rows` as a measurement CSV at ``path``; return the path.
+
+    The ``#`` header line records the truth and the model the data came from
+    (:func:`rlsmodel.provenance.model_stamp`): a fit against them with another model warns.
+    """
+    from ..simulator import Model
+    model = Model() if model is None else model
     rows = synthetic_rows(design, truth, relative_sd=relative_sd, seed=seed, model=model, regimens=regimens)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as fh:
+    with atomic_output(path) as tmp, open(tmp, "w", newline="") as fh:
         fh.write("# synthetic measurements from rlsmodel: truth = "
-                 f"{json.dumps(truth, sort_keys=True)}, relative_sd = {relative_sd}, seed = {seed}\n")
+                 f"{json.dumps(truth, sort_keys=True)}, relative_sd = {relative_sd}, seed = {seed}; "
+                 f"{model_stamp(model.identity())}\n")
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +191,55 @@ class MeasurementTarget:
         self.id = f"measurements:{path.name}"
         self.data = read_measurements(path, model, regimens)
         self._digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self._check_runs(model)
+        self._check_origin(model)
+
+    def _check_origin(self, model) -> None:
+        """Warn when the file records (``rlsmodel-model:`` stamp) that it was made with another
+        model than ``model``: a fit would then recover neither model's values."""
+        from ..provenance import read_model_stamp
+        stamp = read_model_stamp(self.path)
+        if stamp is None or not hasattr(model, "identity"):
+            return
+        here = model.identity()
+        if stamp != here:
+            warnings.warn(
+                f"{self.path.name} was made with another model (structure {stamp['structure']}, parameter defaults "
+                f"{stamp['defaults']}) than the one fitted now (structure {here['structure']}, defaults "
+                f"{here['defaults']}): its truth is not this model's. Regenerate the data (for the worked example: "
+                "rlsmodel run synthetic_cohort) or fit it with the model that made it", DataModelWarning,
+                stacklevel=5)
+
+    def _run_days(self, idx) -> float:
+        """Length (days) of the run that covers rows ``idx`` of one condition."""
+        timed = [i for i in idx if self.data[i]["time"] is not None]
+        end = max(self.data[i]["time"] for i in timed)
+        daily = [i for i in timed if self.data[i]["observable"] in DAILY_OUTCOMES]
+        if daily:
+            end = max(end, max(self.data[i]["time"] for i in daily) + 2.0)
+        return max(end, 1e-3)
+
+    def _check_runs(self, model) -> None:
+        """Refuse, before any fit, a condition whose run the model would refuse (too long or
+        too large for the run limits), naming the file, the condition and the latest time."""
+        from ..errors import RunTooLargeError
+        from ..planning import plan
+        for (profile, regimen), idx in self.conditions().items():
+            if all(self.data[i]["time"] is None for i in idx):
+                continue
+            days = self._run_days(idx)
+            reg = self.regimens[regimen] if regimen else None
+            try:
+                plan(model, days, profile, params=None, regimen=reg, sample_every_hours=self.sample_every_hours,
+                     activity=None, engine=None, rtol=None, atol=None, engine_options=None, keep=None,
+                     progress=False, warn=False, holds_states=True)
+            except (RunTooLargeError, ValueError) as exc:
+                latest = max(self.data[i]["time"] for i in idx if self.data[i]["time"] is not None)
+                raise ValueError(f"{self.path.name}: the rows of profile {profile!r}"
+                                 f"{' with regimen ' + repr(regimen) if regimen else ''} need a run of {days:g} days "
+                                 f"(latest time {latest:g} days) that cannot be simulated: {exc}. Check the time "
+                                 "column (days), or sample the run less often (sample_every_hours in the "
+                                 "target)") from None
 
     def data_digests(self):
         return [self._digest]
@@ -218,12 +268,9 @@ class MeasurementTarget:
                     simulated[i] = float(ss[self.data[i]["observable"]])
             if timed:
                 daily_rows = [i for i in timed if self.data[i]["observable"] in DAILY_OUTCOMES]
-                end = max(self.data[i]["time"] for i in timed)
-                if daily_rows:
-                    end = max(end, max(self.data[i]["time"] for i in daily_rows) + 2.0)
                 reg = self.regimens[regimen] if regimen else None
                 try:
-                    ds = model.simulate(max(end, 1e-3), profile, regimen=reg,
+                    ds = model.simulate(self._run_days(idx), profile, regimen=reg,
                                         sample_every_hours=self.sample_every_hours)
                 except (IntegrationError, ArithmeticError):   # a failed run: NaN rows (nan_residual)
                     continue
@@ -255,61 +302,78 @@ def read_measurements(path, model, regimens) -> list:
     if not path.is_file():
         raise ValueError(f"measurement file {str(path)!r} does not exist")
     with open(path, newline="") as fh:
-        reader = csv.DictReader(row for row in fh if row.strip() and not row.lstrip().startswith("#"))
-        columns = [c.strip() for c in (reader.fieldnames or [])]
-        valid = REQUIRED_COLUMNS + CONDITION_COLUMNS + OPTIONAL_COLUMNS
-        for c in columns:
-            if c not in valid:
-                raise ValueError(f"{path.name}: unknown column {c!r}; " + closest(c, valid))
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-        if missing:
-            raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}; a measurement CSV has columns "
-                             "profile and/or regimen, time, observable, value, sd")
-        if not any(c in columns for c in CONDITION_COLUMNS):
-            raise ValueError(f"{path.name}: give a profile column, a regimen column or both")
-        variables = set(model.states) | set(model.observables) | set(EXTRA_VARIABLES)
-        # observables that read the rest/activity schedule (symptom) exist only in runs
-        steady_ok = (set(model.states) | set(model.observables)) - set(model.system.forced_observables)
-        rows = []
-        for line, raw in enumerate(reader, start=2):
-            raw = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-            where = f"{path.name} line {line}"
-            profile = raw.get("profile", "") or "healthy"
-            if profile not in _profiles.PROFILES:
-                raise ValueError(f"{where}: unknown profile {profile!r}; " + closest(profile, _profiles.PROFILES))
-            regimen = raw.get("regimen", "")
-            if regimen.lower() in NO_REGIMEN:
-                regimen = ""
-            elif regimen not in regimens:
-                raise ValueError(f"{where}: unknown regimen {regimen!r}; "
-                                 + (closest(regimen, regimens) if regimens else
-                                    "the spec defines no [regimens.NAME] tables"))
-            obs = raw["observable"]
-            if obs not in variables and obs not in DAILY_OUTCOMES:
-                raise ValueError(f"{where}: unknown observable {obs!r}; "
-                                 + closest(obs, sorted(variables) + list(DAILY_OUTCOMES)))
-            time_text = raw["time"]
-            if time_text.lower() in STEADY:
-                if regimen:
-                    raise ValueError(f"{where}: time = steady (the day-averaged steady state) cannot have a regimen")
-                if obs not in steady_ok:
-                    raise ValueError(f"{where}: {obs!r} has no steady-state value (it needs a simulation); "
-                                     "give a time in days")
-                time = None
-            else:
-                time = _float(time_text, where, "time")
-                if time < 0:
-                    raise ValueError(f"{where}: time must be >= 0 days; got {time!r}")
-                if obs in DAILY_OUTCOMES and abs(time - round(time)) > 1e-9:
-                    raise ValueError(f"{where}: for the daily outcome {obs!r} time is a symptom day number "
-                                     f"(an integer); got {time!r}")
-            value = _float(raw["value"], where, "value")
-            sd = _float(raw["sd"], where, "sd")
-            if not sd > 0:
-                raise ValueError(f"{where}: sd must be > 0; got {sd!r}")
-            label = raw.get("label") or f"{profile}{'+' + regimen if regimen else ''} {obs} @ {time_text}"
-            rows.append({"profile": profile, "regimen": regimen, "time": time, "observable": obs,
-                         "value": value, "sd": sd, "label": label})
+        numbered = [(i, text) for i, text in enumerate(fh, start=1)
+                    if text.strip() and not text.lstrip().startswith("#")]
+    reader = csv.DictReader(text for _, text in numbered)
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(f"{path.name}: column {twice[0]!r} appears {columns.count(twice[0])} times in the header "
+                         f"(positions {', '.join(str(i + 1) for i, c in enumerate(columns) if c == twice[0])}); "
+                         "give each column once")
+    valid = REQUIRED_COLUMNS + CONDITION_COLUMNS + OPTIONAL_COLUMNS
+    for c in columns:
+        if c not in valid:
+            raise ValueError(f"{path.name}: unknown column {c!r}; " + closest(c, valid))
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}; a measurement CSV has columns "
+                         "profile and/or regimen, time, observable, value, sd")
+    if not any(c in columns for c in CONDITION_COLUMNS):
+        raise ValueError(f"{path.name}: give a profile column, a regimen column or both")
+    variables = set(model.states) | set(model.observables) | set(EXTRA_VARIABLES)
+    # observables that read the rest/activity schedule (symptom) exist only in runs
+    steady_ok = (set(model.states) | set(model.observables)) - set(model.system.forced_observables)
+    rows, seen = [], {}
+    for raw in reader:
+        line = numbered[reader.line_num - 1][0] if reader.line_num <= len(numbered) else reader.line_num
+        where = f"{path.name} line {line}"
+        if None in raw:
+            raise ValueError(f"{where}: {len(columns) + len(raw[None])} fields, the header has {len(columns)} "
+                             f"columns (extra: {', '.join(map(repr, raw[None]))}); remove the extra fields or "
+                             "add their columns")
+        raw = {k.strip(): (v or "").strip() for k, v in raw.items()}     # missing trailing fields: empty
+        key = tuple(sorted(raw.items()))
+        if key in seen:
+            raise ValueError(f"{where} repeats line {seen[key]} exactly; a duplicated measurement would count "
+                             "twice. Remove one (or, for two real measurements, give each its own label)")
+        seen[key] = line
+        profile = raw.get("profile", "") or "healthy"
+        if profile not in _profiles.PROFILES:
+            raise ValueError(f"{where}: unknown profile {profile!r}; " + closest(profile, _profiles.PROFILES))
+        regimen = raw.get("regimen", "")
+        if regimen.lower() in NO_REGIMEN:
+            regimen = ""
+        elif regimen not in regimens:
+            raise ValueError(f"{where}: unknown regimen {regimen!r}; "
+                             + (closest(regimen, regimens) if regimens else
+                                "the spec defines no [regimens.NAME] tables"))
+        obs = raw["observable"]
+        if obs not in variables and obs not in DAILY_OUTCOMES:
+            raise ValueError(f"{where}: unknown observable {obs!r}; "
+                             + closest(obs, sorted(variables) + list(DAILY_OUTCOMES)))
+        time_text = raw["time"]
+        if time_text.lower() in STEADY:
+            if regimen:
+                raise ValueError(f"{where}: time = steady (the day-averaged steady state) cannot have a regimen")
+            if obs not in steady_ok:
+                raise ValueError(f"{where}: {obs!r} has no steady-state value (it needs a simulation); "
+                                 "give a time in days")
+            time = None
+        else:
+            time = _float(time_text, where, "time")
+            if time < 0:
+                raise ValueError(f"{where}: time must be >= 0 days; got {time!r}")
+            if obs in DAILY_OUTCOMES and abs(time - round(time)) > 1e-9:
+                raise ValueError(f"{where}: for the daily outcome {obs!r} time is a symptom day number "
+                                 f"(an integer); got {time!r}")
+        value = _float(raw["value"], where, "value")
+        sd = _float(raw["sd"], where, "sd")
+        if not sd > 0:
+            raise ValueError(f"{where}: sd must be > 0; got {sd!r}")
+        label = raw.get("label") or f"{profile}{'+' + regimen if regimen else ''} {obs} @ {time_text}"
+        rows.append({"profile": profile, "regimen": regimen, "time": time, "observable": obs,
+                     "value": value, "sd": sd, "label": label})
     if not rows:
         raise ValueError(f"{path.name}: no measurements")
     return rows
@@ -339,12 +403,13 @@ class FunctionTarget:
 
     def __init__(self, id, ref, args=None, lo=None, hi=None, value=None, sd=None, residual="range", scale=None,
                  weight=1.0, unit="", nan_residual=10.0, base="."):
-        from .refs import resolve_callable
+        from .refs import resolve_callable, source_digest
         if not isinstance(id, str) or not id:
             raise ValueError(f"a function target needs id = \"<name>\"; got {id!r}")
         self.id = id
         self.ref = ref
         self.func = resolve_callable(ref, base, f"target {id!r}: ref")
+        self._source = source_digest(self.func)
         self.args = dict(args or {})
         has_range = lo is not None or hi is not None
         has_value = value is not None or sd is not None
@@ -369,6 +434,10 @@ class FunctionTarget:
         self.unit = unit
         self.nan_residual = nan_residual
 
+    def data_digests(self):
+        """The digest of the function's source file (part of the fit's fingerprint)."""
+        return [self._source]
+
     @property
     def n_residuals(self) -> int:
         return 1
@@ -376,9 +445,13 @@ class FunctionTarget:
     def rows(self, model) -> list:
         from ..integrate import IntegrationError
         try:
-            v = float(self.func(model=model, **self.args))
+            got = self.func(model=model, **self.args)
         except (IntegrationError, ArithmeticError):     # a failed run scores nan_residual
-            v = math.nan
+            got = math.nan
+        except Exception as exc:
+            raise FunctionTargetError(f"function target {self.id!r} ({self.ref}) raised {type(exc).__name__}: "
+                                      f"{exc}") from exc
+        v = _function_value(self, got)
         if self.value is not None:
             res, norm = (v - self.value) / self.sd, self.sd
             row = _row(self.id, self.kind, self.ref, self.unit, "", v, observed=self.value, scale=norm, residual=res)
@@ -389,6 +462,27 @@ class FunctionTarget:
             res = range_residual(v, lo, hi, self.scale, self.residual_mode) if np.isfinite(v) else math.nan
             row = _row(self.id, self.kind, self.ref, self.unit, "", v, lo=lo, hi=hi, scale=norm, residual=res)
         return _finish([row], self.weight, self.nan_residual)
+
+
+class DataModelWarning(UserWarning):
+    """Measurements record that another model (structure or parameter defaults) made them."""
+
+
+class FunctionTargetError(ValueError):
+    """A function target raised or returned something that is not one number."""
+
+
+def _function_value(target, got) -> float:
+    """``got`` as a float if it is one real number (not a string, bool, None or an array of several)."""
+    if isinstance(got, (bool, np.bool_)) or isinstance(got, (str, bytes)) or got is None:
+        ok = False
+    else:
+        arr = np.asarray(got) if not isinstance(got, (int, float)) else None
+        ok = arr is None or (arr.size == 1 and arr.dtype.kind in "iuf")
+    if not ok:
+        raise FunctionTargetError(f"function target {target.id!r} ({target.ref}) returned {got!r} "
+                                  f"({type(got).__name__}); it must return one number (a float)")
+    return float(np.asarray(got, dtype=float).reshape(()))
 
 
 def make_target(kind, table, index, *, model, regimens, base, options):
@@ -423,5 +517,5 @@ def make_target(kind, table, index, *, model, regimens, base, options):
         raise ValueError(f"{where} ({kind}): {exc}") from None
 
 
-__all__ = ["ScorecardTarget", "MeasurementTarget", "FunctionTarget", "range_residual", "read_measurements",
+__all__ = ["ScorecardTarget", "MeasurementTarget", "FunctionTarget", "FunctionTargetError", "range_residual", "read_measurements",
            "DAILY_OUTCOMES", "make_target"]

@@ -5,8 +5,8 @@ computes anything, and refuses (``FileExistsError``, naming the files and the fi
 of them already exists and ``overwrite`` is False, when the directory lies inside the
 installed ``rlsmodel`` package, or when a file stands where the directory should be. Every
 file is then written to a temporary name in the same directory and renamed over its final
-name (``os.replace``, atomic on POSIX and Windows), so an interrupted run leaves either the
-old file or the new one, never half of one.
+name (:func:`rlsmodel.fileio.atomic_output`: flushed to disk, then ``os.replace``), so an
+interrupted run leaves either the old file or the new one, never half of one.
 
 The default directory is ``./rlsmodel-output`` (:data:`DEFAULT_OUT`), relative to the
 current working directory, never the installed package.
@@ -18,10 +18,10 @@ current working directory, never the installed package.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..fileio import atomic_output
 
 #: Default output directory of ``rlsmodel run NAME`` (relative to the working directory).
 DEFAULT_OUT = Path("rlsmodel-output")
@@ -128,16 +128,10 @@ class OutputDir:
         that pick a format by suffix, such as ``Figure.savefig``, work). Returns the final path.
         """
         final = self._final(name)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
-        os.close(fd)
-        tmp = Path(tmp)
-        try:
+        # rlsmodel.fileio: temporary name beside it, flushed to disk, renamed; with
+        # overwrite False a file that appeared since the check is not replaced either
+        with atomic_output(final, overwrite=self.overwrite) as tmp:
             writer(tmp)
-            os.replace(tmp, final)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         self.written.append(final)
         return final
 

@@ -17,6 +17,7 @@ are typeset upright with escaped underscores (``\\mathrm{fe\\_plasma}``), so
 >>> print(equations_markdown(rlsmodel.Model()))        # doctest: +SKIP
 """
 from __future__ import annotations
+from ..fileio import write_text_atomic
 
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -308,7 +309,7 @@ def write_model_doc(model, path) -> Path:
     """Write :func:`model_doc` of ``model`` to ``path`` (directories created); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(model_doc(model), encoding="utf-8")
+    write_text_atomic(path, model_doc(model))
     return path
 
 
@@ -331,7 +332,7 @@ def write_latex(model, directory) -> list:
     paths = []
     for name, text in files.items():
         p = directory / name
-        p.write_text(text, encoding="utf-8")
+        write_text_atomic(p, text)
         paths.append(p)
     return paths
 

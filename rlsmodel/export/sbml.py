@@ -79,6 +79,7 @@ What the document holds, and why it is built this way
   ``Model.simulate`` (:meth:`rlsmodel.model.system.System.ledger_events`).
 """
 from __future__ import annotations
+from ..fileio import atomic_output
 
 import math
 from collections import OrderedDict
@@ -668,8 +669,9 @@ def sbml(path, profile="healthy", regimen=None, model=None, params=None, days=No
     doc = sbml_document(profile, regimen, model, params, days, activity)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not libsbml.writeSBMLToFile(doc, str(path)):
-        raise OSError(f"libsbml could not write {path}")
+    with atomic_output(path) as tmp:
+        if not libsbml.writeSBMLToFile(doc, str(tmp)):
+            raise OSError(f"libsbml could not write {path}")
     return path
 
 

@@ -33,6 +33,7 @@ from .execute import results
 from .runner import SweepConfig, register_model
 from .summaries import OutcomeGroup
 from .space import PROFILE, REGIMEN_FIELDS, distinct_regimen_points, make_space
+from ..fileio import OutputLock  # noqa: I001  (fileio is the lowest layer)
 from .store import COMPONENTS_ATTR, FINGERPRINT_ATTR, PartStore, check_path, fingerprint
 
 #: Largest and smallest default chunk (points per task).
@@ -42,7 +43,7 @@ RESERVED = ("status", "index", "point", "sample", "time")
 
 def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=None, client=None,
           chunk_size=None, workers=None, model=None, keep=None, progress=None, augmentation=None,
-          sample_every_hours=1.0) -> xr.Dataset:
+          sample_every_hours=1.0, wait=False) -> xr.Dataset:
     """Simulate every point of ``space`` and return its outcomes as a labelled Dataset.
 
     Parameters
@@ -63,7 +64,8 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
         the profile of points that do not sweep ``profile``.
     outcomes
         None (final dynamic states, final serum ferritin and brain iron, the last
-        day's peak symptom), a list of built-in names (:mod:`rlsmodel.sweeps.summaries`),
+        day's peak symptom when samples are at most 3 h apart and days >= 1), a list of built-in
+        names (:mod:`rlsmodel.sweeps.summaries`),
         or ``{name: callable(ds) -> float}``; an :class:`OutcomeGroup` (in the list, or as a
         value under any key) adds several outcomes computed by one call per point.
     store
@@ -88,6 +90,9 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
         :data:`~rlsmodel.model.hypotheses.DEFAULT_AUGMENTATION`, or the model's.
     sample_every_hours
         trajectory sample spacing (h); outcomes see these samples.
+    wait
+        when another process is writing ``store`` (it holds ``<store>.lock``), wait for it
+        to finish instead of raising :class:`rlsmodel.fileio.LockedError` at once.
 
     Returns
     -------
@@ -100,11 +105,20 @@ def sweep(space, *, days, regimen=None, profile="healthy", outcomes=None, store=
     run = _prepare(space, model, days=days, regimen=regimen, profile=profile, outcomes=outcomes,
                    keep=keep, sample_every_hours=sample_every_hours)
     _check_execution(store, client, chunk_size, workers, progress)
-    part_store = PartStore(check_path(store), run["components"]) if store is not None else None
-    if part_store is not None and part_store.final_exists():
-        return part_store.open_final()
-    if part_store is not None:
+    if store is None:
+        return _run(run, None, client=client, chunk_size=chunk_size, workers=workers, progress=progress)
+    part_store = PartStore(check_path(store), run["components"])
+    if part_store.final_exists() and not part_store.written_by_us():
+        part_store.open_final()                      # raises: not a store of ours, nothing touched
+    with OutputLock(part_store.path, wait=wait, what="sweep store"):
+        if part_store.final_exists():
+            return part_store.open_final()
         part_store.prepare()
+        return _run(run, part_store, client=client, chunk_size=chunk_size, workers=workers, progress=progress)
+
+
+def _run(run, part_store, *, client, chunk_size, workers, progress) -> xr.Dataset:
+    """Compute the missing points, assemble them, and finish the store (if any)."""
     done = part_store.done_indices() if part_store is not None else np.zeros(0, dtype=np.int64)
     parts = _compute(run, done, part_store, client=client, chunk_size=chunk_size, workers=workers,
                      progress=progress)
@@ -130,7 +144,8 @@ def _prepare(space, model, *, days, regimen, profile, outcomes, keep, sample_eve
     _warn_ranges(outside, sp, model)
     regimen_text = _regimen_description(regimen, is_factory, sp, [n for n in sp.names if n in fields],
                                         model, days, profile)
-    funcs = summaries.resolve(outcomes, model)
+    funcs = summaries.resolve(outcomes, model, days, dt_h)
+    summaries.check_sampling(funcs, days, dt_h)
     _check_outcome_names(funcs, sp, model, keep)
     if keep == "trajectories":
         _check_trajectory_size(sp, model, days, dt_h)
@@ -311,6 +326,8 @@ def _attrs(space, model, config, regimen_text, components) -> dict:
         FINGERPRINT_ATTR: fingerprint(components), COMPONENTS_ATTR: json.dumps(components, sort_keys=True),
         **dataset_attrs(),      # git revision and library versions (not in the fingerprint)
     }
+    if PROFILE in space.names:
+        attrs["profile"] = f"swept (dimension {PROFILE!r})"
     if space.kind == "sample":
         attrs.update({"sampler": space.sample.method, "sampler_seed": space.sample.seed,
                       "sampler_ranges": json.dumps(dict(zip(space.sample.names, space.sample.ranges)))})

@@ -60,17 +60,22 @@ def load_spec(spec_path) -> dict:
         kwargs["store"] = string(raw["store"], "store")
     regimen_table_ = regimen_table(raw.get("regimen"))
     space, swept_regimen = _space(raw["space"])
+    if "profile" in raw and isinstance(space, dict) and "profile" in space:
+        raise ValueError(f"sweep spec {str(path)!r}: profile = {raw['profile']!r} is given at the top level and "
+                         f"swept in [space] (profile = {space['profile']!r}); the swept values would win. Remove "
+                         "one of the two")
     if regimen_table_ is not None or swept_regimen:
         kwargs["regimen"] = daily_regimen(regimen_table_ or {}, swept_regimen)
     kwargs["space"] = space
     return kwargs
 
 
-def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None):
+def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None, wait=False):
     """Run the sweep a TOML spec describes; write it to ``out`` (or the spec's ``store``).
 
     ``workers``: start a Dask ``LocalCluster`` with that many single-threaded worker
     processes; ``scheduler``: the address of an existing Dask scheduler. Neither: serial.
+    ``wait``: wait for another process writing the same store instead of stopping.
     Returns the swept ``xarray.Dataset`` (as stored).
     """
     from . import sweep
@@ -85,10 +90,10 @@ def run_spec(spec_path, out=None, workers=None, scheduler=None, progress=None):
         raise ValueError("give workers (a local Dask cluster) or scheduler (an existing one), not both")
     space = _materialise(space, kwargs.get("augmentation"))
     if workers is None and scheduler is None:
-        return sweep(space, progress=progress, **kwargs)
+        return sweep(space, progress=progress, wait=wait, **kwargs)
     client, cluster = dask_client(workers, scheduler)
     try:
-        return sweep(space, client=client, progress=progress, **kwargs)
+        return sweep(space, client=client, progress=progress, wait=wait, **kwargs)
     finally:
         client.close()
         if cluster is not None:

@@ -9,7 +9,11 @@ Layout for ``store="out.zarr"`` (or ``"out.nc"``)::
 Each part is written to a temporary name and renamed, so a part on disk is always
 complete; an interruption loses at most the chunks in flight. When every point is done
 the assembled Dataset is written (again via a temporary name) and the parts directory
-is removed. Only the calling process writes.
+is removed. Only the calling process writes, and it holds the store's lock
+(:class:`rlsmodel.fileio.OutputLock`, file ``out.zarr.lock``) meanwhile: a second sweep into
+the same store is refused at once, naming the holder's process id and host (or waits for
+it with ``wait=True``). A path that exists but carries no sweep mark in its metadata is
+never read, changed or called damaged.
 
 Nothing damaged is read as results (:mod:`.verify`):
 
@@ -39,6 +43,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import StoreDamagedError, StoreRepairWarning
+from ..fileio import atomic_output, write_text_atomic
 from . import verify
 from .verify import brief
 from .space import explain_space_change
@@ -64,9 +69,11 @@ def fingerprint(components: dict) -> str:
 INFORMATIONAL = ("space_description", "space_points")
 
 
-def check_match(path: Path, stored: dict, wanted: dict) -> None:
+def check_match(path: Path, stored: dict, wanted: dict, kind: str = "sweep configuration",
+                noun: str = "store", notes=None) -> None:
     """Raise ``ValueError`` naming every component that differs between two configurations;
-    a changed space is explained by parameter names and values."""
+    a changed space is explained by parameter names and values. ``kind`` and ``noun`` name
+    them in the message; ``notes``: ``{component: what it covers}`` added to its line."""
     keys = sorted((set(stored) | set(wanted)) - set(INFORMATIONAL))
     diffs = [k for k in keys if stored.get(k) != wanted.get(k)]
     if not diffs:
@@ -76,9 +83,10 @@ def check_match(path: Path, stored: dict, wanted: dict) -> None:
         if k == "space":
             lines += ["  space: " + line for line in explain_space_change(stored, wanted)]
         else:
-            lines.append(f"  {k}: store has {_short(stored.get(k))}, this call has {_short(wanted.get(k))}")
-    raise ValueError(f"store {str(path)!r} was made for a different sweep configuration; refusing to mix "
-                     "results. Use another store path, or delete this one. Differences:\n" + "\n".join(lines))
+            note = f" ({notes[k]})" if notes and k in notes else ""
+            lines.append(f"  {k}{note}: {noun} has {_short(stored.get(k))}, this call has {_short(wanted.get(k))}")
+    raise ValueError(f"{noun} {str(path)!r} was made for a different {kind}; refusing to mix "
+                     f"results. Use another {noun} path, or delete this one. Differences:\n" + "\n".join(lines))
 
 
 def _short(value) -> str:
@@ -104,6 +112,11 @@ class PartStore:
 
     def open_final(self) -> xr.Dataset:
         """The completed store, checked against this configuration and verified, in memory."""
+        if not self.written_by_us():
+            raise ValueError(
+                f"{str(self.path)!r} exists and is not a sweep store written by rlsmodel (its metadata carries no "
+                f"{FINGERPRINT_ATTR!r}); nothing in it was read or changed. Choose another store path "
+                "(-o in the command line, store= in Python)")
         try:
             ds = read(self.path)
         except Exception as exc:        # any backend failure: find and name the damaged file
@@ -129,6 +142,52 @@ class PartStore:
         if problems:
             self._refuse(problems)
         return ds
+
+    def written_by_us(self) -> bool:
+        """Whether the existing ``self.path`` carries this package's sweep mark in its metadata
+        (read as bytes, so a store whose metadata is damaged is still recognised)."""
+        if not (self.path.is_dir() if self.path.suffix == ".zarr" else self.path.is_file()):
+            return False
+        if self.path.suffix == ".nc" and self._netcdf_unreadable():
+            # a damaged NetCDF file may have lost its attributes (HDF5 writes them last): it is
+            # treated as a damaged store, and the message asks to check it before deleting
+            return True
+        return self._has_mark()
+
+    def _has_mark(self) -> bool:
+        """This package's sweep mark is in the store's metadata bytes."""
+        if self.path.suffix == ".zarr":
+            files = [self.path / ".zattrs", self.path / ".zmetadata"]
+        else:
+            files = [self.path]
+        mark = FINGERPRINT_ATTR.encode()
+        for file in files:
+            try:
+                with open(file, "rb") as fh:
+                    tail = b""
+                    while block := fh.read(1 << 20):
+                        if mark in tail + block:
+                            return True
+                        tail = block[-len(mark):]
+            except OSError:
+                continue
+        return False
+
+    def _netcdf_unreadable(self) -> bool:
+        """The file starts like NetCDF/HDF5 but does not open."""
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(8)
+        except OSError:
+            return False
+        if not (head.startswith(b"\x89HDF") or head[:3] == b"CDF"):
+            return False
+        try:
+            with xr.open_dataset(self.path) as ds:
+                ds.attrs.get(FINGERPRINT_ATTR)
+        except Exception:           # any backend failure: it does not open
+            return True
+        return False
 
     def _file_problems(self, all_chunks: bool = True) -> list:
         if self.path.suffix == ".zarr":
@@ -163,10 +222,12 @@ class PartStore:
         shown = "\n".join("  " + p for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         kind = "rm -r" if self.path.is_dir() else "rm"
+        check = ("" if self._has_mark() else " Its sweep mark could not be read: make sure it is the store a "
+                 "previous sweep wrote before you delete it.")
         raise StoreDamagedError(
             f"the finished sweep store {str(self.path)!r} is damaged; its results were not used. Damaged:\n"
             f"{shown}{more}.\nFix: delete it ({kind} '{self.path}') and rerun the same call: every point is "
-            "recomputed (or restore the store from a backup).")
+            f"recomputed (or restore the store from a backup).{check}")
 
     def prepare(self) -> None:
         """Create the parts directory, or check that an existing one has this fingerprint."""
@@ -264,19 +325,16 @@ class PartStore:
     def write_part(self, part: xr.Dataset) -> None:
         first = int(part["index"].values.min())
         name = f"part_{first:012d}_{part.sizes['point']}.nc"
-        tmp = self.parts / (name + f".tmp{os.getpid()}")
         part = part.copy()
         part.attrs[verify.CHECKSUM_ATTR] = verify.checksum_attr(part)
         part.attrs[FINGERPRINT_ATTR] = self.fingerprint
-        part.to_netcdf(tmp)
-        os.replace(tmp, self.parts / name)
+        with atomic_output(self.parts / name) as tmp:
+            part.to_netcdf(tmp)
 
     def finish(self, ds: xr.Dataset) -> xr.Dataset:
         """Write the assembled dataset, verify it, remove the parts, and return the store's contents."""
-        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        _remove(tmp)
-        write(ds, tmp, self.path.suffix)
-        os.replace(tmp, self.path)
+        with atomic_output(self.path, overwrite=False) as tmp:
+            write(ds, tmp, self.path.suffix)
         stored = self.open_final()
         shutil.rmtree(self.parts, ignore_errors=True)
         return stored
@@ -319,16 +377,5 @@ def normalise_strings(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: a reader (or an
-    interrupted writer) never sees half a file."""
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def _atomic_text(path: Path, text: str) -> None:
+    write_text_atomic(path, text)

@@ -4,7 +4,9 @@ A sweep keeps these numbers, not the trajectories. Built-in outcomes are named:
 
 * ``<variable>_final``: the value of a state or observable at the last sample (its unit);
 * ``<variable>_mean_last_day`` / ``_max_last_day`` / ``_min_last_day``: over the last
-  24 hours of the run (samples with ``time >= days - 1``), in the variable's unit;
+  24 hours of the run (samples with ``time >= days - 1``), in the variable's unit. Needs a
+  run of at least one day and samples at most 3 h apart (a daily statistic of two 24-hourly
+  samples is not one);
 * ``<daily readout>_last_symptom_day``: a
   readout of :func:`rlsmodel.outcomes.daily` (``irls``, ``peak``, ``onset_hour``,
   ``burden``, ...) on the last complete 06:00-06:00 symptom day; NaN if the run holds
@@ -29,6 +31,8 @@ from ..clinical.readouts import READOUT_UNITS
 from ..model.system import closest
 
 STATISTICS = ("mean", "max", "min")
+#: Widest sample spacing (h) the daily outcomes (``_last_day``, ``_last_symptom_day``) accept.
+MAX_SAMPLE_HOURS = 3.0
 #: Observables always among the default outcomes (final values), besides every dynamic state.
 DEFAULT_OBSERVABLES = ("serum_ferritin", "brain_iron")
 #: Variables produced by the simulator beyond declared states and observables: none since
@@ -55,6 +59,9 @@ class LastDay:
 
     variable: str
     statistic: str
+    #: the sweep checks these before any point runs (:func:`check_sampling`)
+    max_sample_hours = MAX_SAMPLE_HOURS
+    min_days = 1.0
 
     def __call__(self, ds) -> float:
         return self._of(ds["time"].values, ds[self.variable].values)
@@ -63,7 +70,19 @@ class LastDay:
         return self._of(run.time, run.variable(self.variable))
 
     def _of(self, t, values) -> float:
-        return float(getattr(np, self.statistic)(values[t >= t[-1] - 1.0 + 1e-9]))
+        t = np.asarray(t, dtype=float)
+        name = f"{self.variable}_{self.statistic}_last_day"
+        if t.size < 2 or t[-1] - t[0] < self.min_days - 1e-9:
+            span = (t[-1] - t[0]) * 24.0 if t.size else 0.0
+            raise ValueError(f"outcome {name}: the run covers {span:.3g} h; a last-day outcome needs a run of at "
+                             "least 24 h (days >= 1)")
+        last = t >= t[-1] - 1.0 + 1e-9
+        step = float(np.max(np.diff(t[np.flatnonzero(last)[0] - 1:]))) * 24.0
+        if step > self.max_sample_hours + 1e-9:
+            raise ValueError(f"outcome {name}: samples are {step:.3g} h apart; a last-day outcome needs samples "
+                             f"at most {self.max_sample_hours:g} h apart (sample_every_hours <= "
+                             f"{self.max_sample_hours:g}; 0.25-1 is typical)")
+        return float(getattr(np, self.statistic)(values[last]))
 
 
 #: Readouts of rlsmodel.outcomes.daily -> unit (the one table: rlsmodel.clinical.readouts).
@@ -75,6 +94,9 @@ class LastSymptomDay:
     """Readout ``variable`` of :func:`rlsmodel.outcomes.daily` on the last complete symptom day."""
 
     variable: str
+    #: the sweep checks this before any point runs (:func:`check_sampling`)
+    max_sample_hours = MAX_SAMPLE_HOURS
+    min_days = 0.0
 
     def __call__(self, ds) -> float:
         from .. import outcomes
@@ -146,6 +168,20 @@ def evaluate(funcs: dict, ds) -> list:
     return out
 
 
+def check_sampling(funcs: dict, days: float, sample_every_hours: float) -> None:
+    """Refuse, before any point runs, built-in outcomes the run length or sample spacing
+    cannot give (``max_sample_hours`` and ``min_days`` of the outcome), naming each and the fix."""
+    coarse = [n for n, f in funcs.items() if sample_every_hours > getattr(f, "max_sample_hours", np.inf) + 1e-12]
+    if coarse:
+        raise ValueError(f"outcome(s) {', '.join(coarse)} need samples at most {MAX_SAMPLE_HOURS:g} h apart; "
+                         f"sample_every_hours is {sample_every_hours:g}. Set sample_every_hours <= "
+                         f"{MAX_SAMPLE_HOURS:g} (0.25-1 is typical), or choose _final outcomes")
+    short = [n for n, f in funcs.items() if days < getattr(f, "min_days", 0.0) - 1e-12]
+    if short:
+        raise ValueError(f"outcome(s) {', '.join(short)} summarise the last 24 h of the run, but days is "
+                         f"{days:g} ({days * 24:g} h). Run at least 1 day, or choose _final outcomes")
+
+
 def reads_arrays_only(funcs: dict) -> bool:
     """True when every outcome can be computed from a Run (no Dataset needed)."""
     return all(hasattr(f, "from_run") for f in funcs.values())
@@ -178,22 +214,27 @@ def builtin(name: str, model):
                      + closest(name, examples))
 
 
-def default_outcomes(model) -> dict:
+def default_outcomes(model, days=None, sample_every_hours=None) -> dict:
     """Final dynamic states, final serum ferritin and brain iron, and the last day's peak symptom.
 
-    Daily clinical readouts (``irls_last_symptom_day`` ...) are not defaults: they need
+    The last day's peak symptom is left out when the run (``days``) is shorter than a day or
+    its samples are more than :data:`MAX_SAMPLE_HOURS` apart: it could not be computed from
+    them. Daily clinical readouts (``irls_last_symptom_day`` ...) are not defaults: they need
     samples at most 3 h apart and runs of two days or more; ask for them by name.
     """
     names = [f"{s}_final" for s in model.dynamic_states]
     names += [f"{o}_final" for o in DEFAULT_OBSERVABLES if f"{o}_final" not in names]
-    names.append("symptom_max_last_day")
+    if (days is None or days >= LastDay.min_days) and (sample_every_hours is None
+                                                       or sample_every_hours <= MAX_SAMPLE_HOURS):
+        names.append("symptom_max_last_day")
     return {n: builtin(n, model) for n in names}
 
 
-def resolve(outcomes, model) -> dict:
-    """``outcomes`` (None, a list of built-in names, or a dict name -> callable) as a dict."""
+def resolve(outcomes, model, days=None, sample_every_hours=None) -> dict:
+    """``outcomes`` (None, a list of built-in names, or a dict name -> callable) as a dict
+    (``days`` and ``sample_every_hours`` choose the defaults, see :func:`default_outcomes`)."""
     if outcomes is None:
-        return default_outcomes(model)
+        return default_outcomes(model, days, sample_every_hours)
     if isinstance(outcomes, str):
         outcomes = [outcomes]
     if isinstance(outcomes, (list, tuple)):

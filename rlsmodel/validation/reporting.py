@@ -1,6 +1,8 @@
 """The scorecard as a text table, a Markdown document and a figure: :func:`report` writes
 ``docs/validation.md`` and ``figures/validation.png``."""
 from __future__ import annotations
+from ..fileio import write_text_atomic
+from ..provenance import model_stamp
 
 import math
 from pathlib import Path
@@ -82,6 +84,8 @@ def markdown(results) -> str:
         f"{meta.get('rlsmodel_version', __version__)}, {meta.get('date', '')}; {mode} mode, "
         f"{meta.get('seconds', '?')} s). Augmentation mechanism `{meta.get('augmentation_mechanism', '')}`, "
         f"DAT hypothesis `{meta.get('dat_hypothesis', '')}`. Do not edit by hand.",
+        *([f"<!-- {model_stamp(meta['model_identity'])} -->"] if isinstance(meta.get("model_identity"), dict)
+          else []),
         "",
         f"**{len(results)} targets: {c[PASS]} pass, {c[FAIL]} fail, {c[NOT_MODELLED]} not modelled.**",
         "",
@@ -202,6 +206,6 @@ def report(results, out_dir) -> dict:
     out = Path(out_dir)
     md_path = out / "docs" / "validation.md"
     md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(markdown(results))
+    write_text_atomic(md_path, markdown(results))
     png = figure(results, out / "figures" / "validation.png")
     return {"figure": png, "markdown": md_path}

@@ -57,6 +57,7 @@ def validate(model=None, quick: bool = False, targets=None, progress: bool = Fal
     rows = [evaluate(t, runs) for t in it]
     meta = {"rlsmodel_version": __version__, "quick": bool(quick), **runs.h,
             "augmentation_mechanism": getattr(model, "augmentation", ""),
+            "model_identity": model.identity() if hasattr(model, "identity") else None,
             "dat_hypothesis": getattr(model, "dat_hypothesis", ""),
             "treatment_profile": TREATMENT_PROFILE, "iron_profile": IRON_PROFILE,
             "baseline_days": BASELINE_DAYS, "seconds": round(time.perf_counter() - t_start, 1),
