@@ -366,7 +366,12 @@ def varied_parameters(pop: xr.Dataset) -> list:
 
 # -- documented means -------------------------------------------------------------------------
 def _trunc_lognormal_mean(median, sd, low, high):
-    """Mean of LN(median, sd) truncated to [low, high] (low may be 0)."""
+    """Mean of LN(median, sd) truncated to [low, high] (low may be 0).
+
+    A median of 0 is the point mass at 0 (a process switched off: every patient gets 0).
+    """
+    if median == 0:
+        return 0.0
     a = -np.inf if low <= 0 else math.log(low / median) / sd
     b = math.log(high / median) / sd
     mass = norm.cdf(b) - norm.cdf(a)

@@ -85,7 +85,7 @@ def test_sample_means_match_the_documented_distributions(model):
         v = pop[name].values
         expected = populations.expected_mean(name, "rls_genetic", table)
         se = v.std(ddof=1) / np.sqrt(n)
-        assert abs(v.mean() - expected) < 4.5 * se, (name, v.mean(), expected)
+        assert abs(v.mean() - expected) <= 4.5 * se, (name, v.mean(), expected)   # se = 0: a process switched off
     assert abs(pop["placebo_response"].mean() + 6.6) < 0.2          # Silva et al. 2017
     assert abs(np.mean(pop["blood_loss"].values > 0) - populations.BLOOD_LOSS_PROBABILITY) < 0.02
 
