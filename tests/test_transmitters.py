@@ -68,7 +68,9 @@ def test_a1_density_follows_brain_iron_with_a_lag(model):
     a1 = ds.a1_receptor_density.values
     assert a1[-1] > a1[0] * 1.05                          # iron therapy restores A1 receptors
     low = int(np.argmin(target[:10]))                      # brain iron turns up a few days after it
-    rising = slice(low + 1, int(np.argmax(target)) + 1)    # and peaks weeks after the infusion
+    # and peaks weeks after the infusion; daily samples do not resolve the day the target turns up
+    # (neuronal ferritin buffers the labile pool since issue 23), so the window starts a day later
+    rising = slice(low + 2, int(np.argmax(target)) + 1)
     assert rising.stop > 10
     assert np.all(a1[rising] < target[rising])             # ...but lags the rising iron
     lag = target - a1
