@@ -195,6 +195,16 @@ _MODEL_ARGS = (
 )
 _OVERWRITE_ARG = arg("--overwrite", action="store_true",
                      help="replace an existing output (otherwise it is refused before any work)")
+
+
+def _refuse_existing(paths, overwrite: bool) -> None:
+    """Refuse, before any work, outputs that exist unless ``--overwrite`` was given."""
+    existing = [str(p) for p in paths if Path(p).exists() or Path(p).is_symlink()]
+    if existing and not overwrite:
+        raise CLIError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; refusing to "
+                       "replace. Choose another output, or pass --overwrite to replace")
+
+
 _WAIT_ARG = arg("--wait", action="store_true",
                 help="if another process is writing the same output, wait for it instead of stopping")
 _PARAM_ARG = arg("--param", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
@@ -247,9 +257,11 @@ def _export(args) -> int:
 @export_format("latex", "equations and parameter table as LaTeX and Markdown "
                "(equations.tex, parameters.tex, equations.md, parameters.md)",
                arg("-o", "--out", default=".", metavar="DIR", help="output directory (default .)"),
-               *_MODEL_ARGS)
+               _OVERWRITE_ARG, *_MODEL_ARGS)
 def _export_latex(args) -> int:
     from .export.latex import write_latex
+    _refuse_existing([Path(args.out) / n for n in ("equations.tex", "parameters.tex", "equations.md",
+                                                   "parameters.md")], args.overwrite)
     for path in write_latex(_model(args), args.out):
         print(f"wrote {path}")
     return 0
@@ -263,8 +275,10 @@ def _export_latex(args) -> int:
                arg("--drug", default=None, help="optional daily regimen: drug name"),
                arg("--dose", type=float, default=None, help="dose (mg; patch mg/24 h)"),
                arg("--clock-hour", type=float, default=21.0, help="dose clock hour"),
-               arg("--days", type=float, default=None, help="horizon for regimen events (days)"))
+               arg("--days", type=float, default=None, help="horizon for regimen events (days)"),
+               _OVERWRITE_ARG)
 def _export_sbml(args) -> int:
+    _refuse_existing([args.out], args.overwrite)
     from .export.sbml import sbml
     from .simulator import Model
     regimen = None
@@ -289,8 +303,10 @@ def _export_sbml(args) -> int:
                arg("--baseline-days", type=int, default=28, help="untreated baseline, days (default 28)"),
                arg("--years", type=float, default=2.0, help="years of treatment (default 2)"),
                arg("--no-libcombine", action="store_true",
-                   help="write the zip and its manifest without python-libcombine"))
+                   help="write the zip and its manifest without python-libcombine"),
+               _OVERWRITE_ARG)
 def _export_omex(args) -> int:
+    _refuse_existing([Path(args.out) / f"rlsmodel_augmentation_{args.drug}_{args.profile}.omex"], args.overwrite)
     from .export.omex import write_omex
     from .simulator import Model
     if not args.years > 0 or args.baseline_days < 0:
@@ -305,8 +321,10 @@ def _export_omex(args) -> int:
 @export_format("petab", "the measurement part of a calibration spec as a PEtab problem (SBML model, conditions, "
                "observables, measurements, parameters; needs the 'sbml' extra)",
                arg("out", metavar="DIR", help="output directory (problem.yaml and its tables)"),
-               arg("--spec", required=True, metavar="SPEC.toml", help="calibration spec whose measurements to export"))
+               arg("--spec", required=True, metavar="SPEC.toml", help="calibration spec whose measurements to export"),
+               _OVERWRITE_ARG)
 def _export_petab(args) -> int:
+    _refuse_existing([Path(args.out) / "problem.yaml"], args.overwrite)
     if not Path(args.spec).is_file():
         raise CLIError(f"calibration spec not found: {args.spec}")
     from .export.petab import write_petab
@@ -317,7 +335,8 @@ def _export_petab(args) -> int:
 
 @export_format("docs", "regenerate docs/model.md (equations and parameter table) from the default model",
                arg("-o", "--out", default=None, metavar="PATH",
-                   help="output file (default: docs/model.md in the current directory, which must hold docs/)"))
+                   help="output file (default: docs/model.md in the current directory, which must hold docs/)"),
+               _OVERWRITE_ARG)
 def _export_docs(args) -> int:
     from .export.latex import write_model_doc
     from .simulator import Model
@@ -328,6 +347,7 @@ def _export_docs(args) -> int:
                            "repository root, or pass -o PATH")
     else:
         path = Path(args.out)
+    _refuse_existing([path], args.overwrite)
     print(f"wrote {write_model_doc(Model(), path)}")
     return 0
 
@@ -642,7 +662,8 @@ def _default_workers() -> int:
                   + "; default d2_tolerance; not with --compare)"),
          arg("--dat-hypothesis", default=None, metavar="NAME",
              help="direction of membrane DAT change in iron deficiency (reduced or increased; default reduced; "
-                  "not with --compare)"))
+                  "not with --compare)"),
+         _OVERWRITE_ARG)
 def _validate(args) -> int:
     from . import validation
     if args.compare and (args.augmentation is not None or args.dat_hypothesis is not None):
@@ -657,6 +678,8 @@ def _validate(args) -> int:
                        "directory")
     if out.exists() and not out.is_dir():
         raise CLIError(f"-o {args.out} is a file; give a directory (figures/ and docs/ are written under it)")
+    stem = "hypotheses" if args.compare else "validation"
+    _refuse_existing([out / "docs" / f"{stem}.md", out / "figures" / f"{stem}.png"], args.overwrite)
     population = {}
     if args.population is not None:
         population = {"population": args.population,

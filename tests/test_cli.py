@@ -134,6 +134,9 @@ def test_export_docs_default_path_is_docs_of_the_current_directory(capsys, tmp_p
     (tmp_path / "docs").mkdir()
     status, out, _ = run(capsys, "export", "docs")
     assert status == 0 and (tmp_path / "docs" / "model.md").is_file()
+    # a second run would replace it: refused before any work, named, unless --overwrite
+    assert_user_error(*run(capsys, "export", "docs")[::2], "model.md", "--overwrite")
+    assert run(capsys, "export", "docs", "--overwrite")[0] == 0
 
 
 # -- simulate and steady-state ------------------------------------------------------------------

@@ -92,7 +92,9 @@ def test_cli_compare_writes_docs_hypotheses_md_under_out(monkeypatch, tmp_path, 
     assert "2 discriminating target(s): P6, P6-b" in out
     assert (tmp_path / "docs" / "hypotheses.md").is_file() and (tmp_path / "figures" / "hypotheses.png").is_file()
     assert not (tmp_path / "docs" / "validation.md").exists()
-    assert cli.main(["validate", "--compare", "--quick", "--strict", "-o", str(tmp_path)]) == 1   # a hypothesis fails
+    assert cli.main(["validate", "--compare", "--quick", "--strict", "-o", str(tmp_path)]) == 2   # exists: refused
+    assert "--overwrite" in capsys.readouterr().err
+    assert cli.main(["validate", "--compare", "--quick", "--strict", "--overwrite", "-o", str(tmp_path)]) == 1
 
 
 def test_cli_compare_refuses_a_single_hypothesis(capsys):

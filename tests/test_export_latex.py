@@ -236,4 +236,4 @@ def test_docs_model_md_is_current(model):
         diff = "\n".join(list(difflib.unified_diff(current.splitlines(), fresh.splitlines(),
                                                    "docs/model.md", "generated", lineterm=""))[:40])
         pytest.fail("docs/model.md is out of date with the model declaration: run "
-                    f"`rlsmodel export docs` and commit the result.\n{diff}")
+                    f"`rlsmodel export docs --overwrite` and commit the result.\n{diff}")

@@ -22,10 +22,10 @@ from rlsmodel.provenance import read_model_stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 #: True once every file below has been regenerated with a stamp.
-REQUIRE_STAMPS = False
+REQUIRE_STAMPS = True
 
-VALIDATE = "rlsmodel validate --population 300"
-COMPARE = "rlsmodel validate --compare --population 100"
+VALIDATE = "rlsmodel validate --population 300 --overwrite"
+COMPARE = "rlsmodel validate --compare --population 100 --overwrite"
 GENERATED = {
     "docs/validation.md": VALIDATE,
     "figures/validation.png": VALIDATE,

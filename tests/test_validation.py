@@ -163,7 +163,13 @@ def test_cli_validate_prints_the_table_and_exits_0_even_with_failures(capsys, tm
     assert (tmp_path / "docs" / "validation.md").is_file()
     assert (tmp_path / "figures" / "validation.png").is_file()
     has_fail = rows.counts()[FAIL] > 0
-    status = cli.main(["validate", "--quick", "--strict", "--out", str(tmp_path)])
+    # the pages exist now: replacing them needs --overwrite, refused before any work without it
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: pytest.fail("validated before refusing"))
+    assert cli.main(["validate", "--quick", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "validation.md" in err and "--overwrite" in err
+    monkeypatch.setattr(validation, "validate", lambda model=None, quick=False, progress=False, targets=None: rows)
+    status = cli.main(["validate", "--quick", "--strict", "--overwrite", "--out", str(tmp_path)])
     capsys.readouterr()
     assert status == (1 if has_fail else 0)
 
