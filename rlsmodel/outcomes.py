@@ -556,8 +556,8 @@ def augmentation(ds, regimen_start_day, threshold=None, baseline_days=None, *, d
 
     Returns
     -------
-    result
-        dict with ``augmented`` (bool, clinically relevant tier), ``mpi_positive`` (bool),
+    dict
+        with ``augmented`` (bool, clinically relevant tier), ``mpi_positive`` (bool),
         ``day_met`` and ``day_met_clinically_relevant`` (int symptom day, or None),
         ``onset_advance_h`` (h, baseline median onset minus the median onset of the late window
         -- the last :data:`LATE_WINDOW_DAYS` treated days, or all treated days if fewer --

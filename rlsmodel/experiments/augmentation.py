@@ -197,27 +197,26 @@ def run(out=None, *, years=2.0, baseline_days=28, sample_every_hours=0.25, profi
 
     Parameters
     ----------
-        out : str or os.PathLike, optional
+    out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``). Existing output files are refused
         before anything is simulated unless ``overwrite``.
-        years : float
+    years : float
         Treatment duration (years of 365 days).
-        baseline_days : int
+    baseline_days : int
         Untreated days before the first dose (>= 7; the verdict's baseline).
-        sample_every_hours : float
+    sample_every_hours : float
         Output sampling interval (h).
-        profiles, mechanisms, drugs : sequence of str
+    profiles, mechanisms, drugs : sequence of str
         What to run (every combination); defaults: both RLS profiles, both mechanisms, all
         six drugs.
-        overwrite : bool
+    overwrite : bool
         Replace existing output files.
-        progress : bool or None
+    progress : bool or None
         Progress bar (None: when stderr is a terminal).
 
     Returns
     -------
-    result
-        ExperimentResult
+    ExperimentResult
         ``tables["augmentation"]``: the table rows; ``datasets["summary"]``: daily outcomes
         of every run (dimension ``run``, ``"mechanism / profile / drug"``).
     """

@@ -176,25 +176,24 @@ def run(out=None, *, drug="pramipexole", weeks=26, full=False, workers=2, equal_
 
     Parameters
     ----------
-        out : str or os.PathLike, optional
+    out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``); existing files refused unless ``overwrite``.
-        drug : str
+    drug : str
         ``"pramipexole"`` or ``"levodopa"``.
-        weeks : int
+    weeks : int
         Treated weeks after the 14-day untreated baseline.
-        full : bool
+    full : bool
         The finer grid (8 x 6 x 5 points) instead of 4 x 4 x 3.
-        workers : int
+    workers : int
         Local worker processes of the sweep.
-        equal_exposure : bool
+    equal_exposure : bool
         Scale the dose by label half-life / half-life (equal daily exposure along a row).
-        overwrite : bool
+    overwrite : bool
         Replace existing output files.
 
     Returns
     -------
-    result
-        ExperimentResult
+    ExperimentResult
         ``datasets["map"]``: the sweep Dataset (``days_to_mpi_positive``, ``days_to_augmentation``
         in days, NaN = none within the run).
     """

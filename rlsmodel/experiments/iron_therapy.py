@@ -379,34 +379,33 @@ def run(out=None, *, follow_up_days=364, iron_day=28, drug_day=90, treatment_day
 
     Parameters
     ----------
-        out : str or os.PathLike, optional
+    out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``); existing files refused unless ``overwrite``.
-        follow_up_days : int
+    follow_up_days : int
         Days of follow-up after the first iron dose (part 1; >= 49).
-        iron_day : int
+    iron_day : int
         Day of the first iron dose, and of the infusion in part 2 (>= 7).
-        drug_day : int
+    drug_day : int
         First day of the dopaminergic drug (part 2; >= ``iron_day`` + 29).
-        treatment_days : int
+    treatment_days : int
         Days of dopaminergic treatment (part 2).
-        drugs : sequence of str
+    drugs : sequence of str
         Dopaminergic drugs of part 2 (empty: skip part 2).
-        sample_every_hours : float
+    sample_every_hours : float
         Output sampling (h).
-        augmentation : str
+    augmentation : str
         Augmentation mechanism of the model.
-        quick : bool
+    quick : bool
         12 weeks of iron follow-up and 6 months of drug (overrides ``follow_up_days`` and
         ``treatment_days``).
-        overwrite : bool
+    overwrite : bool
         Replace existing output files.
-        progress : bool or None
+    progress : bool or None
         Progress bar (None: when stderr is a terminal).
 
     Returns
     -------
-    result
-        ExperimentResult
+    ExperimentResult
         ``tables["iron"]`` (one row per iron arm) and ``tables["augmentation"]`` (per drug
         and arm); ``datasets``: the runs, keyed ``"iron <arm>"`` and ``"<drug>: <arm>"``.
     """

@@ -38,17 +38,17 @@ class ExperimentResult:
 
     Attributes
     ----------
-        name : str
+    name : str
         The experiment's name (``rlsmodel run NAME``).
-        out : pathlib.Path
+    out : pathlib.Path
         The output directory.
-        paths : list of pathlib.Path
+    paths : list of pathlib.Path
         Every file written, in the order written.
-        tables : dict
+    tables : dict
         The main tables: name -> list of row dicts (the rows of the CSV files).
-        datasets : dict
+    datasets : dict
         The main ``xarray.Dataset`` results by name (time in days, units in ``attrs``).
-        meta : dict
+    meta : dict
         Anything else worth reporting (e.g. ``"seconds"`` of computing).
     """
 
@@ -65,11 +65,11 @@ class OutputDir:
 
     Parameters
     ----------
-        path : str or os.PathLike
+    path : str or os.PathLike
         The directory (created, with its parents, when the first file is written).
-        names : iterable of str
+    names : iterable of str
         Every file name (relative to ``path``) the experiment will write; checked now.
-        overwrite : bool
+    overwrite : bool
         Replace existing files of those names (default False: refuse them).
 
     Raises

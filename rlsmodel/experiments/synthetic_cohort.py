@@ -69,23 +69,22 @@ def run(out=None, *, workers=None, docs=None, overwrite=False, progress=None) ->
 
     Parameters
     ----------
-        out : str or os.PathLike, optional
+    out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``). Existing files and an existing
         ``synthetic_cohort_fit/`` are refused unless ``overwrite`` (which removes that fit
         directory first, so the fit never resumes from data of another run).
-        workers : int, optional
+    workers : int, optional
         Local worker processes for the starts and profiles.
-        docs : str or os.PathLike, optional
+    docs : str or os.PathLike, optional
         A Markdown page whose ``synthetic_cohort`` section to regenerate (its directory must exist).
-        overwrite : bool
+    overwrite : bool
         Replace existing outputs.
-        progress : bool or None
+    progress : bool or None
         Progress bars (None: when stderr is a terminal).
 
     Returns
     -------
-    result
-        ExperimentResult
+    ExperimentResult
         ``tables["recovery"]``: per parameter the truth, the fit and its 95 % interval;
         ``datasets["fit"]``: the calibration result; ``meta["bands"]``: prediction bands.
     """

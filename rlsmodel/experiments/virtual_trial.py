@@ -176,28 +176,27 @@ def run(out=None, *, n=100, weeks=52, levodopa_weeks=26, seed=2014, workers=2, b
 
     Parameters
     ----------
-        out : str or os.PathLike, optional
+    out : str or os.PathLike, optional
         Output directory (default ``./rlsmodel-output``); existing files refused unless ``overwrite``.
-        n : int
+    n : int
         Virtual patients per arm (before the IRLS >= 15 inclusion criterion).
-        weeks : int
+    weeks : int
         Treated weeks of the Allen et al. 2014 design.
-        levodopa_weeks : int
+    levodopa_weeks : int
         Treated weeks of the levodopa series.
-        seed : int
+    seed : int
         Seed of the virtual population (the same patients in every arm of a design).
-        workers : int
+    workers : int
         Local worker processes.
-        bands : str or os.PathLike, optional
+    bands : str or os.PathLike, optional
         A calibration result with prediction bands named like the arms (``rlsmodel calibrate
         --bands``); each such arm gets its model-uncertainty band in the table.
-        overwrite : bool
+    overwrite : bool
         Replace existing output files.
 
     Returns
     -------
-    result
-        ExperimentResult
+    ExperimentResult
         ``tables["virtual_trial"]``: one row per design and arm (incidences as fractions);
         ``datasets``: the trial Dataset of each design.
     """
