@@ -71,7 +71,7 @@ def test_cached_start_state_is_the_solved_one_and_not_aliased(model):
     y2, _ = model.periodic_state(p)
     model.clear_caches()
     y3, method3 = model.periodic_state(p)
-    assert np.all(y2 >= 0) and method == method3
+    assert np.all(y2 >= -1e-30) and method == method3      # a state resting at 0 may solve to -5e-58
     np.testing.assert_array_equal(y2, y3)
 
 
