@@ -99,7 +99,9 @@ def test_front_page_renders(page, base_url):
 
 def test_search_finds_the_hypothesis_pages(page, base_url):
     page.goto(base_url + "search.html?q=augmentation")
-    page.wait_for_selector("#search-results ul.search li", timeout=60_000)
+    # results are appended one by one; the summary says when the search has finished
+    page.wait_for_function("() => { const s = document.querySelector('#search-results .search-summary');"
+                           " return s !== null && s.textContent.includes('Search finished'); }", timeout=60_000)
     hrefs = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.href)")
     assert any("hypotheses" in h for h in hrefs), f"hypotheses page not among the hits: {hrefs}"
     assert any("your_own_hypothesis" in h for h in hrefs), f"own-hypothesis page not among the hits: {hrefs}"
