@@ -34,6 +34,9 @@ GENERATED = {
     "experiments/calibration/synthetic_cohort.csv": "rlsmodel run synthetic_cohort -o DIR, then copy "
                                                     "DIR/synthetic_cohort.csv to experiments/calibration/",
     **{f"figures/{name}.png": f"rlsmodel figures --only {name}" for name in FIGURES},
+    "figures/augmentation_table.md": "python experiments/augmentation.py",
+    "figures/iron_therapy_table.md": "python experiments/iron_therapy.py",
+    "figures/virtual_trial.md": "python experiments/virtual_trial.py --n 200",
 }
 
 

@@ -26,7 +26,7 @@ from .. import clinical, outcomes, plotting
 from .._version import __version__
 from ..pharmacology import dose_text, reference_dose, reference_regimen
 from ..simulator import Model
-from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser
+from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser, markdown_stamp
 
 NAME = "augmentation"
 DESCRIPTION = "Augmentation under each drug at its reference dose, for both augmentation hypotheses (flagship)."
@@ -236,7 +236,7 @@ def run(out=None, *, years=2.0, baseline_days=28, sample_every_hours=0.25, profi
         rows.append(summarise(mech, profile, drug, daily, verdict, baseline_days))
 
     out_dir.write_csv(TABLE_CSV, rows)
-    out_dir.write_text(TABLE_MD, table_page(rows))
+    out_dir.write_text(TABLE_MD, markdown_stamp() + table_page(rows))
     provenance = {"experiment": NAME, "rlsmodel_version": __version__, "years": years,
                   "baseline_days": baseline_days, "regimens": {d: REGIMENS[d] for d in drugs}}
     profile = profiles[0]

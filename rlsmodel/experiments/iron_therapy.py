@@ -34,7 +34,7 @@ from .._version import __version__
 from ..pharmacology import Regimen, dose_text, reference_dose, reference_doses
 from ..simulator import Model
 from ..validation.runs import value_at, window_mean
-from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser
+from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser, markdown_stamp
 
 NAME = "iron_therapy"
 DESCRIPTION = ("Oral versus IV iron in iron-deficient RLS, and iron repletion before dopaminergic treatment.")
@@ -440,7 +440,7 @@ def run(out=None, *, follow_up_days=364, iron_day=28, drug_day=90, treatment_day
     out_dir.write_csv(TABLE_IRON, iron_rows)
     if aug_rows:
         out_dir.write_csv(TABLE_DRUG, aug_rows)
-    out_dir.write_text(TABLE_MD, tables_page(iron_rows, aug_rows, settings))
+    out_dir.write_text(TABLE_MD, markdown_stamp() + tables_page(iron_rows, aug_rows, settings))
     with warnings.catch_warnings():      # weeks without symptoms have no onset hour (NaN)
         warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
         out_dir.save(FIGURE_IRON, lambda p: figure_iron(iron, iron_day, p, provenance))

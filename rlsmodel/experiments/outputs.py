@@ -17,6 +17,8 @@ current working directory, never the installed package.
 """
 from __future__ import annotations
 
+import functools
+
 import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,20 @@ from ..fileio import atomic_output
 
 #: Default output directory of ``rlsmodel run NAME`` (relative to the working directory).
 DEFAULT_OUT = Path("rlsmodel-output")
+
+
+def markdown_stamp() -> str:
+    """An HTML comment line recording the model a Markdown table came from (issue 26):
+    ``<!-- rlsmodel-model: structure=... defaults=... -->`` for the default :class:`rlsmodel.Model`,
+    whose structure and parameter defaults every experiment starts from."""
+    return f"<!-- {_default_model_stamp()} -->\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _default_model_stamp() -> str:
+    from ..provenance import model_stamp
+    from ..simulator import Model
+    return model_stamp(Model().identity())
 
 
 def package_dir() -> Path:

@@ -36,7 +36,7 @@ from .._version import __version__
 from ..pharmacology import arm_name, reference_regimen
 from ..trial import virtual_trial
 from ..validation.protocol import ALLEN_2014_PRAMIPEXOLE_MG, POPULATION_MIN_BASELINE_IRLS
-from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser
+from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir, experiment_parser, markdown_stamp
 
 NAME = "virtual_trial"
 DESCRIPTION = "Virtual replays of two published designs, simulated incidences beside the published ones."
@@ -221,7 +221,7 @@ def run(out=None, *, n=100, weeks=52, levodopa_weeks=26, seed=2014, workers=2, b
             band = band_table.get(r["arm"]) or band_table.get(f"{r['design']}: {r['arm']}")
             r["model_band"] = format_incidence(r["augmentation"], band) if band is not None else ""
     out_dir.write_csv(TABLE_CSV, rows)
-    out_dir.write_text(TABLE_MD, table_markdown(rows, header(n, seed)))
+    out_dir.write_text(TABLE_MD, markdown_stamp() + table_markdown(rows, header(n, seed)))
     provenance = {"experiment": NAME, "n": n, "seed": seed, "weeks": weeks, "levodopa_weeks": levodopa_weeks}
     out_dir.save(FIGURE, lambda p: draw(rows, p, provenance))
     return ExperimentResult(NAME, out_dir.path, list(out_dir.written), tables={"virtual_trial": rows},
