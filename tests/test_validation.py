@@ -7,7 +7,6 @@ docs/validation.md). The only verdicts asserted are the baseline physiology targ
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -17,10 +16,8 @@ from rlsmodel.validation import FAIL, NOT_MODELLED, PASS, STATUSES, TARGETS
 
 @pytest.fixture(scope="module")
 def quick(model):
-    """One quick scorecard for the module, with its wall time."""
-    t0 = time.perf_counter()
-    rows = validation.validate(model, quick=True)
-    return rows, time.perf_counter() - t0
+    """One quick scorecard for the module (its speed is measured in benchmarks/bench_validate.py)."""
+    return validation.validate(model, quick=True)
 
 
 def test_every_target_has_a_source_and_an_expectation_or_a_reason():
@@ -81,9 +78,8 @@ def test_registry_covers_every_category_and_the_science_targets():
         assert needed in reasons
 
 
-def test_quick_validation_runs_fast_and_returns_a_row_per_target(quick):
-    rows, seconds = quick
-    assert seconds < 60.0, f"validate(quick=True) took {seconds:.1f} s"
+def test_quick_validation_returns_a_row_per_target(quick):
+    rows = quick
     assert [r["id"] for r in rows] == [t.id for t in TARGETS]
     for r in rows:
         assert r["status"] in STATUSES, r
@@ -101,7 +97,7 @@ def test_quick_validation_runs_fast_and_returns_a_row_per_target(quick):
 
 @pytest.mark.parametrize("target_id", ["P1", "P1-b", "P2", "P3", "P4", "P5"])
 def test_physiology_targets_P1_to_P5_pass(quick, target_id):
-    row = next(r for r in quick[0] if r["id"] == target_id)
+    row = next(r for r in quick if r["id"] == target_id)
     assert row["status"] == PASS, row
 
 
@@ -117,7 +113,7 @@ def test_a_failing_rule_is_reported_as_fail_not_dropped(model):
 
 
 def test_report_writes_png_and_markdown(quick, tmp_path):
-    rows = quick[0]
+    rows = quick
     paths = validation.report(rows, tmp_path)
     png, md = tmp_path / "figures" / "validation.png", tmp_path / "docs" / "validation.md"
     assert paths["figure"] == png and paths["markdown"] == md
@@ -154,7 +150,7 @@ def test_rows_of_your_own_and_another_hypothesis(model):
 
 
 def test_cli_validate_prints_the_table_and_exits_0_even_with_failures(capsys, tmp_path, monkeypatch, quick):
-    rows = quick[0]
+    rows = quick
     monkeypatch.setattr(validation, "validate", lambda model=None, quick=False, progress=False, targets=None: rows)
     status = cli.main(["validate", "--quick", "--out", str(tmp_path)])
     out = capsys.readouterr().out
