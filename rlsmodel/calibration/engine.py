@@ -53,14 +53,12 @@ class PartStore:
 
     def prepare(self) -> None:
         """Create the directory, or check that existing parts were made for this fit."""
-        from ..sweeps.store import check_match
+        from ..sweeps.store import FINGERPRINT_FILE_ERRORS, check_match, read_fingerprint_file
         file = self.parts / "fingerprint.json"
         if file.exists():
             try:
-                stored = json.loads(file.read_text())["components"]
-                if not isinstance(stored, dict):
-                    raise TypeError("'components' is not a table")
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                stored = read_fingerprint_file(file)
+            except FINGERPRINT_FILE_ERRORS as exc:
                 raise ValueError(
                     f"{str(file)!r} is damaged ({type(exc).__name__}: {exc}), so the finished starts in "
                     f"'{self.parts}' cannot be matched to this fit. Restore the file, or delete '{self.parts}' "
@@ -76,10 +74,8 @@ class PartStore:
         self._write_fingerprint(file)
 
     def _write_fingerprint(self, file) -> None:
-        from ..fileio import write_text_atomic
-        from ..sweeps.store import fingerprint
-        payload = {"fingerprint": fingerprint(self.components), "components": self.components}
-        write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
+        from ..sweeps.store import write_fingerprint_file
+        write_fingerprint_file(file, self.components)
 
     def finished_tasks(self) -> list:
         """Stored finished tasks (start and profile files)."""

@@ -69,6 +69,25 @@ def fingerprint(components: dict) -> str:
 INFORMATIONAL = ("space_description", "space_points")
 
 
+#: What reading a damaged ``fingerprint.json`` raises (see :func:`read_fingerprint_file`).
+FINGERPRINT_FILE_ERRORS = (ValueError, KeyError, TypeError, UnicodeDecodeError)
+
+
+def read_fingerprint_file(file: Path) -> dict:
+    """The ``components`` table stored in a ``fingerprint.json`` (sweep stores and calibration
+    directories alike); raises one of :data:`FINGERPRINT_FILE_ERRORS` when the file is damaged."""
+    stored = json.loads(Path(file).read_text())["components"]
+    if not isinstance(stored, dict):
+        raise TypeError("'components' is not a table")
+    return stored
+
+
+def write_fingerprint_file(file: Path, components: dict) -> None:
+    """Write ``fingerprint.json``: the fingerprint of ``components`` and the table itself (atomically)."""
+    payload = {"fingerprint": fingerprint(components), "components": components}
+    write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
+
+
 def check_match(path: Path, stored: dict, wanted: dict, kind: str = "sweep configuration",
                 noun: str = "store", notes=None) -> None:
     """Raise ``ValueError`` naming every component that differs between two configurations;
@@ -234,10 +253,8 @@ class PartStore:
         file = self.parts / "fingerprint.json"
         if file.exists():
             try:
-                stored = json.loads(file.read_text())["components"]
-                if not isinstance(stored, dict):
-                    raise TypeError("'components' is not a table")
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                stored = read_fingerprint_file(file)
+            except FINGERPRINT_FILE_ERRORS as exc:
                 self._repair_fingerprint(file, exc)
                 return
             check_match(self.path, stored, self.components)
@@ -246,8 +263,7 @@ class PartStore:
         self._write_fingerprint(file)
 
     def _write_fingerprint(self, file: Path) -> None:
-        payload = {"fingerprint": self.fingerprint, "components": self.components}
-        write_text_atomic(file, json.dumps(payload, indent=1, sort_keys=True))
+        write_fingerprint_file(file, self.components)
 
     def _repair_fingerprint(self, file: Path, exc) -> None:
         """Rewrite a damaged fingerprint.json if every part carries this configuration's fingerprint."""
