@@ -198,11 +198,10 @@ _OVERWRITE_ARG = arg("--overwrite", action="store_true",
 
 
 def _refuse_existing(paths, overwrite: bool) -> None:
-    """Refuse, before any work, outputs that exist unless ``--overwrite`` was given."""
-    existing = [str(p) for p in paths if Path(p).exists() or Path(p).is_symlink()]
-    if existing and not overwrite:
-        raise CLIError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; refusing to "
-                       "replace. Choose another output, or pass --overwrite to replace")
+    """Refuse, before any work, outputs that exist unless ``--overwrite`` was given
+    (:func:`rlsmodel.fileio.check_new_output` on each; its error exits with status 2)."""
+    for path in paths:
+        check_new_output(path, overwrite)
 
 
 _WAIT_ARG = arg("--wait", action="store_true",
