@@ -92,9 +92,8 @@ def index_page(entries) -> str:
 def _write_if_changed(path: Path, text: str) -> None:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return                                   # unchanged: Sphinx need not re-read it
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from rlsmodel.fileio import write_text_atomic
+    write_text_atomic(path, text)
 
 
 def generate(app=None) -> list[Path]:
