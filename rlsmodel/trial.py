@@ -95,6 +95,7 @@ from . import profiles as _profiles
 from . import checks
 from .populations import STREAM_DAILY_NOISE, population, varied_parameters
 from .sweeps.summaries import OutcomeGroup
+from .trial_runs import arm_run
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -229,9 +230,12 @@ class ArmRegimens:
 
     fields = POINT_FIELDS
 
-    def __init__(self, regimens: list, text: str):
+    def __init__(self, regimens: list, text: str, trial_regimens=None, start_day: int = 0):
         self.regimens = list(regimens)          # Regimen pickles by its schedules
         self.text = text
+        #: the same regimens in trial time (day 0 = randomisation), and the randomisation day
+        self.trial_regimens = None if trial_regimens is None else list(trial_regimens)
+        self.start_day = int(start_day)
 
     def name(self) -> str:
         """The factory's name in the sweep's provenance: every arm and the scoring."""
@@ -239,6 +243,18 @@ class ArmRegimens:
 
     def __call__(self, point):
         return self.regimens[int(round(point["arm"]))]
+
+    def simulate_point(self, model, point, days, profile, params, sample_every_hours):
+        """The sweep's run of ``point`` (:func:`rlsmodel.sweeps.runner.run_chunk` calls it):
+        the patient's untreated baseline shared across arms and only the scored variables
+        kept (:func:`rlsmodel.trial_runs.arm_run`)."""
+        arm = int(round(point["arm"]))
+        if self.trial_regimens is None:
+            return model.run(days, profile=profile, params=params, regimen=self.regimens[arm],
+                             sample_every_hours=sample_every_hours, progress=False, warn=False)
+        trial_regimen, model_regimen = self.trial_regimens[arm], self.regimens[arm]
+        return arm_run(model, days, profile, params, None if isinstance(trial_regimen, NoDrug) else trial_regimen,
+                       model_regimen, self.start_day, sample_every_hours)
 
 
 def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_AUTOCORRELATION) -> np.ndarray:
@@ -503,7 +519,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     scorer = TrialScorer(seed, start_day, weeks, visit_every_weeks, withdrawal_week)
     text = ("virtual_trial arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(names, shifted))
             + "; scoring: " + scorer.describe())
-    factory = ArmRegimens(shifted, text)
+    factory = ArmRegimens(shifted, text, [regimens[a] for a in names], start_day)
     outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
                                   descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]
