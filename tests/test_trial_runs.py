@@ -80,3 +80,23 @@ def test_shared_baselines_keep_every_verdict_of_the_trial(model, monkeypatch):
     # the verdicts differ between patients and arms, so a changed verdict would show
     for name in ("augmented", "mpi_positive", "augmented_biological"):
         assert 0 < np.nansum(each[name].values) < each[name].size, name
+
+
+def test_calibration_targets_share_trial_arms(model, monkeypatch):
+    """virtual_trial_incidence runs each arm once per model and design: a drug's incidence and
+    its placebo-corrected IRLS change share the drug arm, and the placebo arm is that of a
+    two-arm trial."""
+    from rlsmodel.calibration import predictions
+    monkeypatch.setattr(predictions, "_TRIAL_ARMS", predictions.LRUCache(4))
+    args = dict(drug="pramipexole", dose_mg=0.25, weeks=2, n=3, seed=5, min_baseline_irls=None)
+    calls = []
+    real = rlsmodel.trial.virtual_trial
+    monkeypatch.setattr(rlsmodel.trial, "virtual_trial", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    change = predictions.virtual_trial_incidence(model, measure="irls_change_end", **args)
+    predictions.virtual_trial_incidence(model, measure="mpi_positive", **args)
+    assert len(calls) == 2                                  # the drug arm and the placebo arm, once each
+    both = real({"pramipexole 0.25 mg": {"drug": "pramipexole", "dose_mg": 0.25, "clock_hour": 21.0}}, n=3, weeks=2,
+                seed=5, model=model, progress=False)
+    expected = both["irls_change"].sel(timepoint="end")
+    assert change == pytest.approx(float(expected.sel(arm="pramipexole 0.25 mg") - expected.sel(arm="placebo")),
+                                   abs=1e-9)
