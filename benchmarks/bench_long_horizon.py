@@ -94,8 +94,9 @@ def trial(model, n, years, path):
 PARTS = {
     "integration (the cvode engine's integrate)": [("cvode.py", "integrate")],
     "periodic start states (StartStates.periodic_state)": [("start_states.py", "periodic_state")],
-    "observables at every sample (CompiledModel.observables)": [("compile.py", "observables")],
-    "Dataset building (Run.dataset)": [("simulator.py", "dataset"), ("trial_runs.py", "dataset")],
+    "Dataset of each run (Run.dataset, observables included)": [("simulator.py", "dataset"),
+                                                                ("trial_runs.py", "dataset")],
+    "  of which observables at every sample (CompiledModel.observables)": [("compile.py", "observables")],
     "scoring (TrialScorer.score, outcomes.daily included)": [("trial.py", "score")],
     "  of which daily readouts (outcomes.daily)": [("outcomes.py", "daily")],
     "population (rlsmodel.population)": [("populations.py", "population")],

@@ -42,11 +42,58 @@ CACHED_BASELINES = 8
 
 class Baseline:
     """One patient's untreated baseline: sample times ``t`` (days, before ``B``), the states
-    there (n_states, m), the state at ``B`` as a start for the arms (``initial``, a Dataset
-    :meth:`rlsmodel.Model.run` accepts) and how the baseline's own start was found."""
+    (n_states, m) and every observable there, the state at ``B`` as a start for the arms
+    (``initial``, a Dataset :meth:`rlsmodel.Model.run` accepts) and how the baseline's own start
+    was found."""
 
-    def __init__(self, t, states, initial, start_method):
-        self.t, self.states, self.initial, self.start_method = t, states, initial, start_method
+    def __init__(self, t, states, observables, initial, start_method):
+        self.t, self.states, self.observables = t, states, observables
+        self.initial, self.start_method = initial, start_method
+
+
+class ArmRun(Run):
+    """A :class:`~rlsmodel.simulator.Run` over the whole trial made of a shared
+    :class:`Baseline` (samples before ``B``) and an arm's continuation (a Run from ``B``, its
+    time counted from ``B``). A variable is joined from the two parts when asked for; the
+    baseline's observables were computed once per patient, and all states are joined only if
+    :attr:`states` is read."""
+
+    def __init__(self, baseline, arm, t, attrs):
+        self.baseline, self.arm = baseline, arm
+        super().__init__(arm.model, t, None, arm.p, arm.profile, arm.params, arm.activity, arm.settings, attrs,
+                         arm.names)
+
+    @property
+    def states(self):
+        if self._states is None:
+            self._states = np.concatenate([self.baseline.states, self.arm.states], axis=1)
+        return self._states
+
+    @states.setter
+    def states(self, value):
+        self._states = value
+
+    def observables(self) -> dict:
+        if self._obs is None:
+            arm = self.arm.observables()
+            self._obs = {n: np.concatenate([self.baseline.observables[n], v]) for n, v in arm.items()}
+        return self._obs
+
+    def variable(self, name) -> np.ndarray:
+        if self._obs is None and name in self.baseline.observables:
+            return np.concatenate([self.baseline.observables[name], self.arm.variable(name)])
+        if name in self._index and self._states is None:
+            i = self._index[name]
+            return np.concatenate([self.baseline.states[i], self.arm.states[i]])
+        return super().variable(name)
+
+    def dataset(self):
+        """The labelled Dataset of the kept variables, as :meth:`Run.dataset` builds it."""
+        values = {n: self.variable(n) for n in self.names}
+        ds = self.model.dataset_from(self.time, values, self.model.variable_attrs(self.activity), self.profile,
+                                     self.params, self.settings)
+        ds.attrs.update(self.attrs)
+        return ds
 
 
 class BaselineCache:
@@ -82,7 +129,9 @@ def _baseline(model, profile, params, start_day, sample_every_hours):
     if not np.all(np.isfinite(end)) or np.any(end < -1e-9 * model.state_scale):
         return None
     initial = xr.Dataset({n: ((), float(v)) for n, v in zip(model.compiled.state_names, end)})
-    return Baseline(run.time[:-1].copy(), run.states[:, :-1].copy(), initial, run.attrs.get("initial_state", ""))
+    observables = {n: v[:-1].copy() for n, v in run.observables().items()}
+    return Baseline(run.time[:-1].copy(), run.states[:, :-1].copy(), observables, initial,
+                    run.attrs.get("initial_state", ""))
 
 
 def shares_baseline(start_day, days, sample_every_hours) -> bool:
@@ -118,12 +167,11 @@ def arm_run(model, days, profile, params, regimen, model_regimen, start_day, sam
     full_t = sample_times(days, sample_every_hours)
     if full_t.size != baseline.t.size + arm.time.size:        # pragma: no cover - grids agree when shared
         return whole()
-    states = np.concatenate([baseline.states, arm.states], axis=1)
     attrs = dict(arm.attrs)
     attrs["regimen"] = model_regimen.describe() if model_regimen is not None else "none"
     attrs["initial_state"] = baseline.start_method
     attrs["baseline_shared"] = f"untreated days 0-{start_day} integrated once per patient, arm continued from day {start_day}"
-    return Run(model, full_t, states, arm.p, profile, arm.params, arm.activity, arm.settings, attrs, arm.names)
+    return ArmRun(baseline, arm, full_t, attrs)
 
 
 def _doses_before(regimen, model, days, start_day) -> bool:
@@ -134,4 +182,4 @@ def _doses_before(regimen, model, days, start_day) -> bool:
     return any(e[0] < 0 for e in regimen.events(model, days - start_day))
 
 
-__all__ = ["SCORED_VARIABLES", "arm_run", "shares_baseline", "BaselineCache", "Baseline"]
+__all__ = ["SCORED_VARIABLES", "arm_run", "shares_baseline", "BaselineCache", "Baseline", "ArmRun"]
