@@ -24,7 +24,11 @@ Design
   (patient-major order: a patient's arms share the steady-state start), with a regimen
   factory per arm (``placebo``: no drug, the biology is that of the untreated patient).
   The outcome functions below run inside the sweep and return scalars, so no trajectory
-  is kept; results are identical whatever ``workers``, ``client`` or chunking.
+  is kept; results are identical whatever ``workers``, ``client`` or chunking. The
+  untreated baseline weeks are integrated once per patient and every arm without visit
+  rules continues from their end state, keeping only the variables scoring reads
+  (:mod:`rlsmodel.trial_runs`; the same numbers as one run per arm from day 0 within the
+  integrator's tolerance, about 1e-6).
 
 What a patient reports (the biology is never changed)
 -----------------------------------------------------

@@ -117,7 +117,18 @@ class BaselineCache:
         return baseline
 
 
+    def clear(self) -> None:
+        """Forget every baseline."""
+        with self._lock:
+            self._cache.clear()
+
+
 _BASELINES = BaselineCache()
+
+
+def clear_baselines() -> None:
+    """Forget this process's shared baselines (benchmarks timing cold trials)."""
+    _BASELINES.clear()
 
 
 def _baseline(model, profile, params, start_day, sample_every_hours):
@@ -182,4 +193,4 @@ def _doses_before(regimen, model, days, start_day) -> bool:
     return any(e[0] < 0 for e in regimen.events(model, days - start_day))
 
 
-__all__ = ["SCORED_VARIABLES", "arm_run", "shares_baseline", "BaselineCache", "Baseline", "ArmRun"]
+__all__ = ["SCORED_VARIABLES", "arm_run", "shares_baseline", "BaselineCache", "Baseline", "ArmRun", "clear_baselines"]
