@@ -9,9 +9,9 @@ values, ``B`` and the sample spacing), and continues each arm from the baseline'
 the continuation starts at clock midnight, so the clock-driven rest/activity schedule, the
 daily doses and the sample grid are those of the whole run. The result is one
 :class:`ArmRun` (a :class:`rlsmodel.simulator.Run`) over the whole trial (baseline samples
-before ``B``, the arm's from ``B``), returning only :data:`SCORED_VARIABLES`, the variables trial scoring reads
-(:func:`rlsmodel.outcomes.daily`), so the sweep builds a Dataset of four variables, not of
-every state and observable.
+before ``B``, the arm's from ``B``), returning only :data:`SCORED_VARIABLES`, the variables
+trial scoring reads (:func:`rlsmodel.outcomes.daily`), so the sweep builds a Dataset of four
+variables, not of every state and observable.
 
 Exactness: the continuation differs from one uninterrupted run only by the integrator
 restart at midnight of day ``B`` (a run already restarts at every dose kink and every
