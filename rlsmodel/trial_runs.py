@@ -18,9 +18,10 @@ restart at midnight of day ``B`` (a run already restarts at every dose kink and 
 :data:`rlsmodel.runplan.BLOCK_DAYS`): states within about 2e-6 of their scale, daily IRLS
 within 1e-5 (decision 42). ``tests/test_trial_runs.py`` checks the stitched run against the
 uninterrupted one and that a trial's verdicts are the same patient by patient. A baseline is
-shared only when it can be: the sample grid has a sample at ``B`` (``B * 24 / sample_every_hours`` whole), the arm gives nothing before
-trial day 0, and the baseline's end state is a valid start (no state below ``-1e-9`` of its
-scale); otherwise the arm runs from day 0 as one run, as before.
+shared only when it can be: the sample grid has a sample at ``B`` (``B * 24 /
+sample_every_hours`` whole), the arm gives nothing before trial day 0, and the baseline's end
+state is a valid start (no state below ``-1e-9`` of its scale); otherwise the arm runs from
+day 0 as one run, as before.
 """
 from __future__ import annotations
 
