@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rlsmodel import switch_course
 from rlsmodel.experiments import switching
 from rlsmodel.pharmacology import reference_dose
 
@@ -36,7 +37,7 @@ def _arm(result, role):
 # -- design ------------------------------------------------------------------------------------
 
 def test_switch_regimens_stop_the_source_and_start_the_new_drug_after_the_washout():
-    regs = switching.switch_regimens(70, 7, "pramipexole", 0.5, ("pregabalin",))
+    regs = switch_course.switch_regimens(70, 7, "pramipexole", 0.5, ("pregabalin",))
     (src,) = regs[switching.STOP].schedules
     assert (src.drug, src.dose_mg, src.stop_day) == ("pramipexole", 0.5, 70)
     old, new = regs["pregabalin"].schedules
@@ -49,9 +50,9 @@ def test_switch_regimens_stop_the_source_and_start_the_new_drug_after_the_washou
 
 def test_first_sustained_needs_the_whole_run():
     flags = np.array([1, 0, 1, 1, 1, 0, 1, 1, 1, 1], bool)
-    assert switching.first_sustained(flags, 4) == 6.0
-    assert switching.first_sustained(flags, 3) == 2.0
-    assert np.isnan(switching.first_sustained(flags, 5))
+    assert switch_course.first_sustained(flags, 4) == 6.0
+    assert switch_course.first_sustained(flags, 3) == 2.0
+    assert np.isnan(switch_course.first_sustained(flags, 5))
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -94,9 +95,9 @@ def test_after_switching_to_pregabalin_onset_returns_later_and_irls_falls_within
 
 def test_switching_resolves_faster_than_stopping(result):
     c = _cohort(result)
-    stop = switching._median_days(c.sel(arm=_arm(result, switching.STOP))["days_to_mpi_off"].values)
+    stop = switch_course.median_days(c.sel(arm=_arm(result, switching.STOP))["days_to_mpi_off"].values)
     for role in ("pregabalin", "oxycodone_naloxone"):
-        assert switching._median_days(c.sel(arm=_arm(result, role))["days_to_mpi_off"].values) < stop, role
+        assert switch_course.median_days(c.sel(arm=_arm(result, role))["days_to_mpi_off"].values) < stop, role
 
 
 def test_the_oxycodone_naloxone_arm_never_augments_after_the_switch(result):
