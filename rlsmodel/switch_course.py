@@ -169,11 +169,14 @@ def select_patients(model, n, seed, switch_week, source_drug, source_dose, worke
     return ds, positive, relevant
 
 
-def simulate_switches(model, pop, patients, regimens, *, seed, switch_week, follow_weeks, baseline_weeks=4,
-                      workers=None, progress=None) -> xr.Dataset:
+def simulate_switches(model, pop, patients, regimens, *, seed, switch_week, follow_weeks, profile="rls_genetic",
+                      baseline_weeks=4, workers=None, progress=None) -> xr.Dataset:
     """Run ``patients`` (indices into ``pop``) in every arm of ``regimens`` (``{arm: Regimen}``,
-    trial time); returns the :class:`SwitchScorer` outcomes over (``arm``, ``patient``) and
-    the weekly courses over (``arm``, ``patient``, ``week``)."""
+    trial time) of ``model``, ``pop`` drawn around ``profile`` with ``seed`` (as
+    :func:`rlsmodel.population`); returns the :class:`SwitchScorer` outcomes over (``arm``,
+    ``patient``) and the weekly courses over (``arm``, ``patient``, ``week``). ``switch_week``:
+    treated weeks on the old drug; ``follow_weeks``: weeks after it; ``baseline_weeks``:
+    untreated weeks before randomisation (the trial's 4)."""
     from .populations import varied_parameters
     from .samplers import from_matrix
     from .sweeps import sweep
@@ -196,7 +199,7 @@ def simulate_switches(model, pop, patients, regimens, *, seed, switch_week, foll
     values[:, columns.index("patient")] = np.repeat(patients, n_a)
     days = 7.0 * (baseline_weeks + switch_week + follow_weeks) + clinical.DAY_START
     raw = sweep(from_matrix(columns, values, seed=seed), days=days, regimen=ArmRegimens(shifted, text),
-                profile=pop.attrs.get("profile", "rls_genetic"),
+                profile=profile,
                 outcomes=[OutcomeGroup(scorer, scorer.names())], workers=workers, model=model, progress=progress)
 
     def grid(var):

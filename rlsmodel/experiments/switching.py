@@ -326,11 +326,10 @@ def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, se
     regs = switch_regimens(7 * switch_week, washout_days, source_drug, source_dose, targets)
     from ..populations import population
     pop = population(n, seed, "rls_genetic", model)
-    pop.attrs["profile"] = "rls_genetic"
     if positive.size:
         course = simulate_switches(model, pop, positive, {names[r]: regs[r] for r in names}, seed=seed,
-                                   switch_week=switch_week, follow_weeks=follow_weeks, workers=workers,
-                                   progress=progress)
+                                   switch_week=switch_week, follow_weeks=follow_weeks, profile="rls_genetic",
+                                   workers=workers, progress=progress)
         at_switch = course.sel(arm=names[CONTINUE])
         mpi_now = np.asarray(at_switch["patient"].values)[(at_switch["mpi_at_switch"].values == 1)
                                                            & (at_switch["status"].values == "ok")]
