@@ -117,3 +117,46 @@ def test_tables_put_published_numbers_beside_simulated_ones(result):
     assert "Trenkwalder et al. 2013" in text and "Allen et al. 2014" in text
     rows = result.tables["switching"]
     assert {r["cohort"] for r in rows} == set(switching.COHORTS)
+
+
+# -- scorecard rows (rlsmodel.validation.checks.switching) on courses whose answer is known ---------
+
+def _course(oxy_week12, stop_week12, rot_week5, rot_switch, oxy_aug, stop_aug):
+    import json
+    import xarray as xr
+    n = len(oxy_week12)
+    weeks = np.arange(-7, 13)
+    arms = ["stop levodopa 200 mg, no drug", "switch to oxycodone_naloxone 20 mg", "switch to rotigotine 2 mg/24 h"]
+    irls = np.full((3, n, weeks.size), 20.0)
+    irls[0, :, weeks == 12] = stop_week12
+    irls[1, :, weeks == 12] = oxy_week12
+    irls[2, :, weeks == 5] = rot_week5
+    aug = np.zeros((3, n))
+    aug[0], aug[1] = stop_aug, oxy_aug
+    ds = xr.Dataset({"status": (("arm", "patient"), np.full((3, n), "ok")),
+                     "irls_course": (("arm", "patient", "week"), irls),
+                     "irls_switch_week": (("arm", "patient"), np.full((3, n), rot_switch)),
+                     "augmented_after": (("arm", "patient"), aug)},
+                    coords={"arm": arms, "patient": np.arange(n), "week": weeks})
+    ds.attrs.update(arms=json.dumps({"stop": arms[0], "oxycodone_naloxone": arms[1], "rotigotine": arms[2]}),
+                    switch_week=26, seed=1)
+    return ds
+
+
+def test_switching_checks_read_the_course_as_the_rows_say():
+    from rlsmodel.validation import targets
+    from rlsmodel.validation.checks import switching as checks
+    ds = _course(oxy_week12=[10.0, 14.0], stop_week12=[18.0, 20.0], rot_week5=[15.0, 17.0], rot_switch=[22.0, 22.0],
+                 oxy_aug=[0, 0], stop_aug=[0, 1])
+    assert checks.oxycodone_vs_stop(ds).value == pytest.approx(-7.0)
+    assert checks.rotigotine_week_5(ds).value == pytest.approx(-6.0)
+    obs = checks.opioid_after_switch(ds)
+    assert obs.value == 0.0 and all(obs.checks.values())
+    worse = checks.opioid_after_switch(_course([10.0] * 4, [18.0] * 4, [15.0] * 4, [22.0] * 4, [1, 1, 1, 1],
+                                               [0, 0, 0, 0]))
+    assert worse.value == 100.0 and not all(worse.checks.values())
+    assert np.isnan(checks.oxycodone_vs_stop(None).value)
+    ids = {t.id for t in targets.TARGETS}
+    assert {"A-switch-oxycodone-naloxone", "A-switch-rotigotine", "A-switch-opioid-augmentation"} <= ids
+    row = targets.get("A-switch-oxycodone-naloxone")
+    assert (row.lo, row.hi) == (-9.69, -4.31) and row.needs_population

@@ -93,24 +93,29 @@ OUTPUT_NAMES = (TABLE_CSV, TABLE_MD, PUBLISHED_CSV, PUBLISHED_MD, FIGURE)
 #: ``low``/``high``: its 95 % interval where the paper gives one (else None).
 PUBLISHED = (
     {"key": "irls_vs_stop_week_12", "target": "oxycodone_naloxone", "value": -7.0, "low": -9.69, "high": -4.31,
+     "short": "IRLS vs placebo, week 12",
      "quantity": "IRLS change at week 12 against placebo (switch minus stop arm)",
      "source": "Trenkwalder et al. 2013 Lancet Neurol 12:1141 (severe RLS after failed, mostly dopaminergic "
                "treatment, 7-day washout; Cochrane mean difference)"},
     {"key": "augmented_after", "target": "oxycodone_naloxone", "value": 0.0, "low": None, "high": None,
+     "short": "augmentation after the switch",
      "quantity": "clinically relevant augmentation on the new drug within a year",
      "source": "Trenkwalder et al. 2013 (no augmentation in 52 weeks); Silver et al. 2011 Sleep Med 12:440 "
                "(methadone: 0 %/year for up to 10 years)"},
     {"key": "irls_change_week_5", "target": "rotigotine", "value": -6.7, "low": -6.7 - 1.96 * 8.4 / math.sqrt(20),
+     "short": "IRLS change, week 5",
      "high": -6.7 + 1.96 * 8.4 / math.sqrt(20),
      "quantity": "IRLS change 5 weeks after switching to rotigotine (from the last week on the oral agonist)",
      "source": "cross-titration to rotigotine, n = 20, 85 % with (mostly mild) augmentation, IRLS 19.4 +- 5.5 "
                "-> -6.7 +- 8.4 at week 5 (Sleep Med 2016;24:18, doi 10.1016/j.sleep.2016.05.004); "
                "interval: mean +- 1.96 SD/sqrt(20)"},
     {"key": "augmented_after", "target": "rotigotine", "value": 1 / 28, "low": None, "high": None,
+     "short": "augmentation after the switch",
      "quantity": "augmentation on rotigotine within a year after switching",
      "source": "Godau and Berg 2011 Sleep Disord 468952: 1 of 28 patients with severe augmentation, "
                "switched to rotigotine (median 4 mg/24 h), IRLS relief stable over 12 months"},
     {"key": "augmented_after", "target": "pregabalin", "value": 0.021, "low": None, "high": None,
+     "short": "augmentation (de novo, 52 weeks)",
      "quantity": "augmentation on pregabalin within a year (de novo, not after a switch)",
      "source": "Allen et al. 2014 NEJM 370:621: 2.1 % on pregabalin 300 mg over 52 weeks (MPI-adjudicated)"},
 )
@@ -123,8 +128,8 @@ def published_rows(rows, cohort="clinically_relevant") -> list:
     for p in PUBLISHED:
         r = by_role.get(p["target"])
         sim = float("nan") if r is None else r[p["key"]]
-        out.append({"quantity": p["quantity"], "arm": None if r is None else r["arm"], "cohort": cohort,
-                    "n": 0 if r is None else r["n"], "published": p["value"], "published_low": p["low"],
+        out.append({"quantity": p["quantity"], "short": p["short"], "arm": None if r is None else r["arm"],
+                    "cohort": cohort, "n": 0 if r is None else r["n"], "published": p["value"], "published_low": p["low"],
                     "published_high": p["high"], "simulated": sim, "source": p["source"]})
     return out
 
@@ -232,7 +237,7 @@ def draw(course, rows, prows, cohort_patients, names, path, provenance, cohort="
     axes[0, 1].set_title("symptom onset around the switch", fontsize=9)
     axes[1, 0].set_title("how fast augmentation resolves", fontsize=9)
     ax = axes[1, 1]
-    labels = [f"{p['quantity'][:48]}\n[{(p['arm'] or '').replace('switch to ', '')}]" for p in prows]
+    labels = [f"{p['short']}\n{(p['arm'] or '').replace('switch to ', '')}" for p in prows]
     y = np.arange(len(prows))[::-1]
     for yi, p in zip(y, prows):
         pct = p["quantity"].startswith(("clinically relevant augmentation", "augmentation"))
@@ -243,7 +248,7 @@ def draw(course, rows, prows, cohort_patients, names, path, provenance, cohort="
         if np.isfinite(p["simulated"]):
             ax.plot(scale * p["simulated"], yi, "o", color="#d62728", label="simulated" if yi == y[0] else None)
     ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=6)
+    ax.set_yticklabels(labels, fontsize=8)
     ax.axvline(0, color="0.7", lw=0.8)
     ax.set_xlabel("IRLS points, or % of patients (augmentation rows)")
     ax.set_title("published beside simulated", fontsize=9)
