@@ -29,7 +29,7 @@ from .persistence import PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS, persistent
 from .protocol import (BASELINE_DAYS, baseline_week, dose_hour, first_treated_day, treated_week,
                        treatment_start)
 from .readouts import DEFAULT_THRESHOLD, READOUT_UNITS, READOUTS, check_threshold, readout_attrs
-from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_weeks
+from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_verdict, visit_weeks
 
 __all__ = [
     "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "in_day_hour", "symptom_day_of", "complete_days",
@@ -40,6 +40,6 @@ __all__ = [
     "WEEK_DAYS", "WORSE_DAYS_MIN", "WORSE_IRLS_MARGIN", "ONSET_ADVANCE_FULL_H", "ONSET_ADVANCE_PARTIAL_H",
     "LATENCY_SHORTER_MIN_H", "INTENSITY_GREATER_MIN", "mpi_by_day",
     "PERSISTENT_DAYS", "PERSISTENT_MIN_TO_END_DAYS", "persistent", "persistent_before", "run_to_end",
-    "RECALL_DAYS", "visit_weeks", "VisitVerdict", "adjudicate",
+    "RECALL_DAYS", "visit_weeks", "VisitVerdict", "visit_verdict", "adjudicate",
     "BASELINE_DAYS", "dose_hour", "first_treated_day", "treatment_start", "baseline_week", "treated_week",
 ]
