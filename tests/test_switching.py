@@ -21,7 +21,8 @@ def result(tmp_path_factory):
     out = tmp_path_factory.mktemp("switching")
     return switching.run(out, n=30, switch_week=SWITCH_WEEK, follow_weeks=FOLLOW_WEEKS, washout_days=0, seed=2016,
                          workers=1, source_drug="levodopa", source_dose=200.0, params={},
-                         targets=("pregabalin", "oxycodone_naloxone"), progress=False)
+                         targets=("pregabalin", "oxycodone_naloxone"), criteria_n=30, criteria_weeks=SWITCH_WEEK + 12,
+                         progress=False)
 
 
 def _cohort(result, name="clinically_relevant"):
@@ -108,7 +109,7 @@ def test_the_oxycodone_naloxone_arm_never_augments_after_the_switch(result):
 
 def test_tables_put_published_numbers_beside_simulated_ones(result):
     names = {p.name for p in result.paths}
-    assert names == set(switching.OUTPUT_NAMES)
+    assert names == set(switching.OUTPUT_NAMES) | {switching.CRITERIA_CSV, switching.CRITERIA_MD}
     prows = result.tables["published"]
     oxy = [p for p in prows if p["quantity"].startswith("IRLS change at week 12 against placebo")]
     assert oxy and oxy[0]["published"] == -7.0 and np.isfinite(oxy[0]["simulated"])
@@ -117,6 +118,23 @@ def test_tables_put_published_numbers_beside_simulated_ones(result):
     assert "Trenkwalder et al. 2013" in text and "Allen et al. 2014" in text
     rows = result.tables["switching"]
     assert {r["cohort"] for r in rows} == set(switching.COHORTS)
+
+
+def test_the_criteria_triggered_design_switches_the_augmented_patients_at_a_visit(result):
+    """rlsmodel.SwitchPolicy(when="augmented"): every switching arm switches the same patients (the
+    arms are identical until the switch), at a 4-weekly visit, and they end better off than if
+    they had continued."""
+    ds = result.datasets["criteria"]
+    rows = result.tables["criteria"]
+    assert len(rows) == 2 and all(r["switched"] > 0 for r in rows), rows
+    arms = [r["arm"] for r in rows]
+    days = [ds["day_switched"].sel(arm=a).values for a in arms]
+    np.testing.assert_array_equal(np.isfinite(days[0]), np.isfinite(days[1]))
+    switched = days[0][np.isfinite(days[0])]
+    assert np.all(switched % 28 == 0)                                  # at a visit
+    for r in rows:
+        assert r["irls_end_switched_minus_continued"] < -3.0, r
+    assert "SwitchPolicy" in (result.out / switching.CRITERIA_MD).read_text()
 
 
 # -- scorecard rows (rlsmodel.validation.checks.switching) on courses whose answer is known ---------

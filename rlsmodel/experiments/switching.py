@@ -60,7 +60,7 @@ import warnings
 import numpy as np
 
 from .._version import __version__
-from ..pharmacology import get_drug
+from ..pharmacology import Regimen, get_drug, reference_dose
 from ..switch_course import (CONTINUE, FOLLOW_VISITS_FROM_WEEK, MIN_BASELINE_IRLS, STOP, SUSTAINED_DAYS, empty_row, nanmean,
                              arm_names, select_patients, simulate_switches, source_arm_name, summarise,
                              switch_regimens)
@@ -86,7 +86,10 @@ PUBLISHED_MD, PUBLISHED_CSV = "switching_published.md", "switching_published.csv
 FIGURE = "switching.png"
 #: Figures of a run with the default options, main figure first (the docs gallery reads this).
 FIGURES = (FIGURE,)
+CRITERIA_MD, CRITERIA_CSV = "switching_criteria.md", "switching_criteria.csv"
 OUTPUT_NAMES = (TABLE_CSV, TABLE_MD, PUBLISHED_CSV, PUBLISHED_MD, FIGURE)
+#: When the criteria-triggered design switches (rlsmodel.SwitchPolicy's ``when``).
+CRITERIA_WHEN = "augmented"
 
 #: Published numbers on switching, each compared with one simulated quantity (key of
 #: :func:`summarise`'s rows) in one arm and cohort. ``value``: the published figure;
@@ -277,7 +280,7 @@ def _check(n, switch_week, follow_weeks, washout_days, seed, workers, targets, s
 
 def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, seed=2016, workers=2,
         source_drug=SOURCE_DRUG, source_dose=SOURCE_DOSE_MG, params=None, targets=TARGETS, model=None,
-        overwrite=False, progress=None) -> ExperimentResult:
+        criteria_n=100, criteria_weeks=None, overwrite=False, progress=None) -> ExperimentResult:
     """Run the switching experiment and write its tables and figure into ``out``.
 
     Parameters
@@ -306,6 +309,12 @@ def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, se
         Drugs to switch to (reference dose and hour of each).
     model : rlsmodel.Model, optional
         The model (default ``Model(parameter_defaults=params)``).
+    criteria_n : int
+        Patients of the criteria-triggered design (:func:`criteria_trial`: each patient switched
+        by ``rlsmodel.SwitchPolicy`` at the first visit adjudicating clinically relevant
+        augmentation); 0 skips it.
+    criteria_weeks : int, optional
+        Treated weeks of that trial (default ``switch_week + follow_weeks``).
     overwrite : bool
         Replace existing output files.
     progress : bool or None
@@ -316,13 +325,20 @@ def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, se
     ExperimentResult
         ``tables["switching"]``: one row per cohort and arm; ``tables["published"]``: each
         published number beside the simulated one; ``datasets["selection"]``: the source-drug
-        trial; ``datasets["course"]``: per (arm, patient) outcomes and weekly courses.
+        trial; ``datasets["course"]``: per (arm, patient) outcomes and weekly courses;
+        with ``criteria_n``: ``tables["criteria"]`` and ``datasets["criteria"]`` (the
+        criteria-triggered trial).
     """
     from ..simulator import Model
     targets = tuple(targets)
     _check(n, switch_week, follow_weeks, washout_days, seed, workers, targets, source_drug, source_dose)
+    criteria_weeks = switch_week + follow_weeks if criteria_weeks is None else criteria_weeks
+    for name, v, low in (("criteria_n", criteria_n, 0), ("criteria_weeks", criteria_weeks, 8)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"{name} must be a whole number >= {low}; got {v!r}")
     params = dict(SOURCE_PARAMS if params is None else params)
-    out_dir = OutputDir(DEFAULT_OUT if out is None else out, OUTPUT_NAMES, overwrite)
+    names_out = OUTPUT_NAMES + ((CRITERIA_CSV, CRITERIA_MD) if criteria_n else ())
+    out_dir = OutputDir(DEFAULT_OUT if out is None else out, names_out, overwrite)
     t0 = time.perf_counter()
     model = model or Model(parameter_defaults=params or None)
     sel_ds, positive, relevant = select_patients(model, n, seed, switch_week, source_drug, source_dose, workers,
@@ -344,16 +360,28 @@ def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, se
     rows = summarise(course, cohorts, names) if course is not None else \
         [empty_row(c, r, a) for c in cohorts for r, a in names.items()]
     prows = published_rows(rows)
+    crit_ds, crit_rows = None, None
+    if criteria_n:
+        crit_ds = criteria_trial(model, criteria_n, seed, criteria_weeks, washout_days, source_drug, source_dose,
+                                 targets, workers, progress)
+        crit_rows = criteria_rows(crit_ds, names[CONTINUE])
     seconds = time.perf_counter() - t0
     from ..provenance import model_stamp
     meta = {"source": source_arm_name(source_drug, source_dose), "switch_week": switch_week, "n": n, "seed": seed,
-            "params": params, "washout_days": washout_days, "follow_weeks": follow_weeks}
+            "params": params, "washout_days": washout_days, "follow_weeks": follow_weeks, "criteria_n": criteria_n,
+            "criteria_weeks": criteria_weeks}
     stamp = f"<!-- {model_stamp(model.identity())} -->\n"
     out_dir.write_csv(TABLE_CSV, rows)
     out_dir.write_text(TABLE_MD, stamp + table_markdown(rows, header(meta)))
     out_dir.write_csv(PUBLISHED_CSV, prows)
     out_dir.write_text(PUBLISHED_MD, stamp + published_markdown(prows, "# Switching: published beside simulated\n\n"
                                                                  + header(meta).split("\n\n", 1)[1]))
+    if crit_rows:
+        out_dir.write_csv(CRITERIA_CSV, crit_rows)
+        out_dir.write_text(CRITERIA_MD, stamp + criteria_markdown(crit_rows, meta))
+    elif criteria_n:
+        out_dir.write_csv(CRITERIA_CSV, [{"arm": "none", "n": 0}])
+        out_dir.write_text(CRITERIA_MD, stamp + "# Switching when the criteria are met\n\nno switching arm\n")
     provenance = {"experiment": NAME, "rlsmodel_version": __version__, **{k: v for k, v in meta.items()
                                                                            if k != "params"},
                   "params": json.dumps(params)}
@@ -362,11 +390,88 @@ def run(out=None, *, n=300, switch_week=104, follow_weeks=52, washout_days=7, se
     else:
         out_dir.save(FIGURE, lambda p: _draw_empty(p, provenance))
     return ExperimentResult(NAME, out_dir.path, list(out_dir.written),
-                            tables={"switching": rows, "published": prows},
-                            datasets={"selection": sel_ds, **({"course": course} if course is not None else {})},
+                            tables={"switching": rows, "published": prows,
+                                    **({"criteria": crit_rows} if crit_rows is not None else {})},
+                            datasets={"selection": sel_ds, **({"course": course} if course is not None else {}),
+                                      **({"criteria": crit_ds} if crit_ds is not None else {})},
                             meta={"seconds": round(seconds, 1), "cohorts": {k: [int(i) for i in v]
                                                                              for k, v in cohorts.items()},
                                   "arms": names})
+
+
+# ============================================================================================
+# the criteria-triggered design (rlsmodel.pharmacology.policies.SwitchPolicy)
+# ============================================================================================
+def criteria_arms(source_drug, source_dose, targets, when=CRITERIA_WHEN, washout_days=7):
+    """``(arms, policies)`` for :func:`rlsmodel.virtual_trial`: the source drug continued, and per
+    target the source drug with ``SwitchPolicy(to=target, when=when, washout_days=washout_days)``
+    (the switch at the first visit meeting the criteria)."""
+    from ..pharmacology.policies import SwitchPolicy
+    base = Regimen.daily(source_drug, source_dose, reference_dose(source_drug)[1])
+    names = arm_names(source_drug, source_dose, targets)
+    arms, policies = {names[CONTINUE]: base}, {}
+    for t in targets:
+        arm = f"{names[t]} when {when.replace('_', ' ')}"
+        arms[arm] = base
+        policies[arm] = SwitchPolicy(to=t, when=when, washout_days=washout_days)
+    return arms, policies
+
+
+def criteria_trial(model, n, seed, weeks, washout_days, source_drug, source_dose, targets, workers, progress=None,
+                   when=CRITERIA_WHEN):
+    """The criteria-triggered design: :func:`rlsmodel.virtual_trial` with :func:`criteria_arms`
+    (``weeks`` treated weeks, inclusion baseline IRLS >= 15); returns its Dataset."""
+    from ..trial import virtual_trial
+    arms, policies = criteria_arms(source_drug, source_dose, targets, when, washout_days)
+    return virtual_trial(arms, n=n, weeks=weeks, seed=seed, placebo=False, model=model, workers=workers,
+                         min_baseline_irls=MIN_BASELINE_IRLS, progress=progress, policies=policies)
+
+
+def criteria_rows(ds, continue_arm) -> list:
+    """Per switching arm of the criteria-triggered trial: how many switched and when, and the
+    IRLS at the end of the trial against the same patients continuing the source drug."""
+    ok_all = np.asarray(ds["eligible"].values, bool)
+    cont = ds.sel(arm=continue_arm)
+    ok_c = ok_all & (np.asarray(cont["status"].values).astype(str) == "ok")
+    weeks = int(ds.attrs["weeks"])
+    rows = []
+    for arm in [str(a) for a in ds["arm"].values if str(a) != continue_arm]:
+        a = ds.sel(arm=arm)
+        ok = ok_c & (np.asarray(a["status"].values).astype(str) == "ok")
+        day = np.asarray(a["day_switched"].values, float)
+        sw = ok & np.isfinite(day)
+        end_sw = np.asarray(a["irls_change_end"].values, float)[sw]
+        end_c = np.asarray(cont["irls_change_end"].values, float)[sw]
+        rows.append({
+            "arm": arm, "n": int(ok.sum()), "switched": int(sw.sum()),
+            "switched_fraction": float(sw.sum() / ok.sum()) if ok.sum() else float("nan"),
+            "median_week_switched": float(np.median(day[sw]) / 7.0) if sw.any() else float("nan"),
+            "median_weeks_after_switch": float(weeks - np.median(day[sw]) / 7.0) if sw.any() else float("nan"),
+            "irls_change_end_switched": nanmean(end_sw) if sw.any() else float("nan"),
+            "irls_change_end_if_continued": nanmean(end_c) if sw.any() else float("nan"),
+            "irls_end_switched_minus_continued": nanmean(end_sw - end_c) if sw.any() else float("nan"),
+        })
+    return rows
+
+
+def criteria_markdown(rows, meta) -> str:
+    lines = [f"# Switching when the criteria are met (rlsmodel {__version__})", "",
+             f"{meta['source']} daily in a virtual population of {meta['criteria_n']} (seed {meta['seed']}, baseline "
+             f"IRLS >= {MIN_BASELINE_IRLS:g}, model parameters {json.dumps(meta['params'])}) for "
+             f"{meta['criteria_weeks']} weeks; in each switching arm rlsmodel.SwitchPolicy(to=drug, "
+             f"when=\"{CRITERIA_WHEN}\", washout_days={meta['washout_days']}) switches a patient at the first "
+             "4-weekly visit adjudicating clinically relevant augmentation. IRLS change = reported weekly IRLS of "
+             "the last week minus the pre-treatment baseline week, among the switched patients; 'if continued' = "
+             "the same patients in the arm that never switches.", "",
+             "| arm | n | switched | median week switched | median weeks after it | IRLS change at end, switched "
+             "| same patients if continued | switched minus continued |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['arm']} | {r['n']} | {r['switched']} ({_fmt(r['switched_fraction'], True)}) | "
+                     f"{_fmt(r['median_week_switched'], digits=0)} | {_fmt(r['median_weeks_after_switch'], digits=0)} "
+                     f"| {_fmt(r['irls_change_end_switched'])} | {_fmt(r['irls_change_end_if_continued'])} | "
+                     f"{_fmt(r['irls_end_switched_minus_continued'])} |")
+    return "\n".join(lines) + "\n"
 
 
 def _draw_empty(path, provenance):
@@ -394,6 +499,10 @@ def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
     ap.add_argument("--source", default=SOURCE_DRUG, help=f"drug patients augment on (default {SOURCE_DRUG})")
     ap.add_argument("--source-dose", type=float, default=SOURCE_DOSE_MG,
                     help=f"its daily dose in mg (default {SOURCE_DOSE_MG})")
+    ap.add_argument("--criteria-n", type=int, default=100,
+                    help="patients of the criteria-triggered design (SwitchPolicy; default 100, 0 skips it)")
+    ap.add_argument("--criteria-weeks", type=int, default=None,
+                    help="its treated weeks (default switch week + follow-up weeks)")
     ap.add_argument("--persistent-gain", type=float, default=SOURCE_PARAMS["d2_persistent_gain"],
                     help="d2_persistent_gain of the model (default 0.03; 0 = the default model)")
     args = ap.parse_args(argv)
@@ -401,7 +510,7 @@ def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
         result = run(args.out, n=args.n, switch_week=args.switch_week, follow_weeks=args.follow_weeks,
                      washout_days=args.washout_days, seed=args.seed, workers=args.workers, source_drug=args.source,
                      source_dose=args.source_dose, params={"d2_persistent_gain": args.persistent_gain},
-                     overwrite=args.overwrite)
+                     criteria_n=args.criteria_n, criteria_weeks=args.criteria_weeks, overwrite=args.overwrite)
     except ValueError as exc:
         ap.error(str(exc))
     cohorts = result.meta["cohorts"]
@@ -409,6 +518,9 @@ def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
           f"MPI-positive at the switch, {result.meta['seconds']:.0f} s")
     for p in result.tables["published"]:
         print(f"  {p['quantity'][:70]:<70} [{p['arm']}] simulated {p['simulated']:.3g}  published {p['published']:.3g}")
+    for r in result.tables.get("criteria", []):
+        print(f"  criteria-triggered: {r['arm']}: {r['switched']}/{r['n']} switched, IRLS at end switched minus "
+              f"continued {r['irls_end_switched_minus_continued']:.1f}")
     print("wrote " + ", ".join(str(p) for p in result.paths))
     return 0
 
