@@ -411,6 +411,14 @@ class TransmitterView(IronView):
     VARIABLES = TRANSMITTER_VARIABLES
     COLOUR = "#6a3d9a"
 
+    def update(self, result, data):
+        super().update(result, data)
+        for f, (name, _) in zip(self.figures, self.VARIABLES):     # the healthy level (1) stays in view
+            v = data["variables"][name]
+            levels = [x for x in (*(y for y in v["daily_mean"] if y is not None), v["untreated"], v["healthy"])
+                      if x is not None and math.isfinite(x)]
+            f.y_range.end = 1.1 * max(levels) if levels else None
+
 
 def transmitter_view(result):
     """The adenosine/glutamate view of ``result`` as a Bokeh layout (see :class:`TransmitterView`)."""
