@@ -88,6 +88,8 @@ FIGURE = "switching.png"
 FIGURES = (FIGURE,)
 CRITERIA_MD, CRITERIA_CSV = "switching_criteria.md", "switching_criteria.csv"
 OUTPUT_NAMES = (TABLE_CSV, TABLE_MD, PUBLISHED_CSV, PUBLISHED_MD, FIGURE)
+#: Markdown tables the docs gallery shows under the figure (when present in figures/).
+TABLES = (PUBLISHED_MD, TABLE_MD, CRITERIA_MD)
 #: When the criteria-triggered design switches (rlsmodel.SwitchPolicy's ``when``).
 CRITERIA_WHEN = "augmented"
 
