@@ -25,7 +25,13 @@ Design (fixed-week switch; docs/decisions.md, decision 44)
    the source drug continued, and the source drug stopped with nothing after it.
 3. **Two cohorts are analysed.** *Clinically relevant*: augmentation adjudicated at a visit
    up to the switch (the persistent tier, the patients a clinician switches); *MPI-positive
-   at the switch*: the criteria hold at the switch visit (the larger cohort).
+   at the switch*: the criteria hold at the switch visit.
+4. **Criteria-triggered design** (``criteria_n`` patients, default 100): a
+   :func:`rlsmodel.virtual_trial` whose switching arms carry
+   ``rlsmodel.SwitchPolicy(to=drug, when="augmented", washout_days=washout_days)``, so each
+   patient switches at the first 4-weekly visit adjudicating clinically relevant augmentation;
+   it reports who switched and when, and the IRLS at the end against the same patients
+   continuing the source drug (``switching_criteria.md`` / ``.csv``).
 
 Read-outs per arm (reported series, as the trial scores them; day 0 = first day off the
 source drug):
@@ -44,7 +50,7 @@ source drug):
 Writes ``switching.png`` (IRLS and onset courses, cumulative resolution, published against
 simulated), ``switching_table.md`` / ``.csv`` (per cohort and arm) and
 ``switching_published.md`` / ``.csv`` (each published number beside its simulated
-counterpart).
+counterpart) and, with the criteria-triggered design, ``switching_criteria.md`` / ``.csv``.
 
 Run: ``rlsmodel run switching [-o DIR] [--n 300] [--switch-week 104] [--washout-days 7]``,
 or from Python ``rlsmodel.experiments.switching.run("out", n=60, switch_week=26)``.
