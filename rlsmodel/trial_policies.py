@@ -34,11 +34,11 @@ import xarray as xr
 
 from . import clinical
 from .pharmacology import Regimen, Schedule
-from .pharmacology.policies import (AdaptiveRegimen, DosePolicy, SwitchPolicy, VisitReadout, as_policies,
-                                    change_day, describe_policies, total_daily_dose)
+from .pharmacology.policies import (DOSE_POLICY_FIELDS, AdaptiveRegimen, DosePolicy, SwitchPolicy, VisitReadout,
+                                    as_policies, change_day, describe_policies, total_daily_dose)
 
 #: DosePolicy fields recorded per arm as numbers (NaN: no dose rule, or the field's None).
-DOSE_FIELDS = ("threshold_irls", "step_mg", "maximum_mg", "minimum_mg", "step_down_below_irls", "every_weeks")
+DOSE_FIELDS = DOSE_POLICY_FIELDS
 
 
 def split_arm(name, spec, policies: dict):

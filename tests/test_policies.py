@@ -277,3 +277,16 @@ def test_rules_are_data():
     assert rule == DosePolicy(15.0, 0.125, 0.75) and hash(rule) == hash(DosePolicy(15.0, 0.125, 0.75))
     sw = SwitchPolicy("rotigotine", washout_days=3)
     assert sw.to == reference_regimen("rotigotine") and json.loads(sw.describe())["washout_days"] == 3
+
+
+def test_a_sweep_varies_dose_policy_fields(model):
+    from rlsmodel.pharmacology.policies import DosePolicySweep
+    factory = DosePolicySweep(Regimen.daily("pramipexole", 0.125, 21.0, start_day=BASE), step_mg=0.125)
+    last_dose = {"last_dose": lambda ds: json.loads(ds.attrs["policy_decisions"])[-1]["dose_mg"]}
+    out = rlsmodel.sweep({"threshold_irls": [0.5, 40.0]}, days=BASE + 57, regimen=factory, profile=PROFILE,
+                         outcomes=last_dose, model=model)
+    assert out["last_dose"].sel(threshold_irls=40.0) == 0.125        # never stepped
+    assert out["last_dose"].sel(threshold_irls=0.5) == 0.375         # stepped at both monthly visits
+    assert "DosePolicySweep" in out.attrs["regimen"]
+    with pytest.raises(ValueError, match="unknown DosePolicy field"):
+        DosePolicySweep(Regimen.daily("pramipexole", 0.125, 21.0), step=0.125)

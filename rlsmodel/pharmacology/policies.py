@@ -536,7 +536,53 @@ def with_policy(regimen: Regimen, policy, every_weeks=None, first_day=None) -> A
                            DEFAULT_VISIT_WEEKS if every_weeks is None else every_weeks)
 
 
-__all__ = ["DosePolicy", "SwitchPolicy", "AdaptiveRegimen", "VisitReadout", "PolicyLog", "with_policy",
+class DosePolicySweep:
+    """A regimen factory for :func:`rlsmodel.sweep` whose points vary a DosePolicy's fields.
+
+    ``regimen``: the starting regimen; ``defaults``: the DosePolicy fields that are not swept
+    (e.g. ``step_mg=0.125``); ``every_weeks``: visit spacing of :meth:`Regimen.with_policy`.
+    Each point's fields named in :data:`DOSE_POLICY_FIELDS` (``threshold_irls``,
+    ``step_mg``, ...) override the defaults:
+
+    >>> from rlsmodel import Regimen
+    >>> f = DosePolicySweep(Regimen.daily("pramipexole", 0.25, 21.0, start_day=28), step_mg=0.125)
+    >>> f({"threshold_irls": 10}).dose_policy.threshold_irls
+    10.0
+
+    ``rlsmodel.sweep({"threshold_irls": [10, 15, 20]}, days=..., regimen=f, outcomes=...)``
+    then records the swept fields as the sweep's coordinates and names the factory (the
+    regimen and the fixed fields) in its provenance.
+    """
+
+    def __init__(self, regimen: Regimen, every_weeks=None, **defaults):
+        unknown = set(defaults) - set(DOSE_POLICY_FIELDS)
+        if unknown:
+            raise ValueError(f"DosePolicySweep: unknown DosePolicy field(s) {sorted(unknown)}; the fields are "
+                             f"{', '.join(DOSE_POLICY_FIELDS)}")
+        self.regimen, self.every_weeks, self.defaults = regimen, every_weeks, dict(defaults)
+        self.fields = DOSE_POLICY_FIELDS
+
+    def name(self) -> str:
+        return (f"DosePolicySweep({self.regimen.describe()}, every_weeks={self.every_weeks}, "
+                f"defaults={json.dumps(self.defaults, sort_keys=True)})")
+
+    def __call__(self, point) -> AdaptiveRegimen:
+        values = dict(self.defaults)
+        for f in DOSE_POLICY_FIELDS:
+            if f in point:
+                v = point[f]
+                values[f] = int(round(v)) if f == "every_weeks" else float(v)
+        missing = [f for f in ("threshold_irls", "step_mg") if f not in values]
+        if missing:
+            raise ValueError(f"DosePolicySweep: give {', '.join(missing)} as a swept field or a default")
+        return with_policy(self.regimen, DosePolicy(**values), self.every_weeks)
+
+
+#: The DosePolicy fields (the names :class:`DosePolicySweep` lets a sweep vary).
+DOSE_POLICY_FIELDS = ("threshold_irls", "step_mg", "maximum_mg", "minimum_mg", "step_down_below_irls", "every_weeks")
+
+
+__all__ = ["DosePolicy", "SwitchPolicy", "AdaptiveRegimen", "DosePolicySweep", "DOSE_POLICY_FIELDS", "VisitReadout", "PolicyLog", "with_policy",
            "as_policies", "describe_policies", "change_day", "daily_dose", "dose_after_visit", "total_daily_dose", "rescale",
            "switched",
            "DEFAULT_VISIT_WEEKS", "VISIT_HOUR", "SWITCH_WHEN"]
