@@ -149,6 +149,11 @@ def integrate_adaptive(model, plan, y0, collect, bar, regimen: AdaptiveRegimen, 
     start = 0.0
     first = 0
     bounds = [d + VISIT_HOUR / 24.0 for d in regimen.visit_days(plan.days)] + [float(t[-1])]
+    sampled = np.abs(t[np.clip(np.searchsorted(t, bounds[:-1]), 0, t.size - 1)] - np.array(bounds[:-1])) < 1e-9
+    if not np.all(sampled):
+        raise ValueError(f"visit rules read the symptom days ending at each visit (06:00), so the samples must fall "
+                         f"on 06:00: sample_every_hours={plan.size.dt_hours:g} does not; use a spacing that divides "
+                         "6 h (e.g. 1, 0.5, 2, 3 or 6)")
     for k, end in enumerate(bounds):
         last = int(np.searchsorted(t, end, side="right"))
         seg_t = t[first:last]

@@ -265,6 +265,12 @@ def test_bad_trial_rules_are_refused_before_any_work(kwargs, message):
     assert message in str(info.value), str(info.value)
 
 
+def test_rules_need_samples_at_the_visits(model):
+    r = Regimen.daily("pramipexole", 0.25, 21.0).with_policy(DosePolicy(15, 0.125))
+    with pytest.raises(ValueError, match="sample_every_hours=5 does not"):
+        model.simulate(60, PROFILE, regimen=r, sample_every_hours=5)
+
+
 def test_a_switch_in_a_single_run_needs_an_untreated_baseline(model):
     r = reference_regimen("levodopa").with_policy(SwitchPolicy("pregabalin"))
     with pytest.raises(ValueError, match="needs untreated baseline days"):
