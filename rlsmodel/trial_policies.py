@@ -151,7 +151,8 @@ class PolicyOutcomes:
 
 
 def _regimen_from_json(text):
-    if not text or text == "none":
+    """The Regimen a run's attrs describe (None: no drug -- ``"none"``, or the placebo arm's text)."""
+    if not text or not str(text).lstrip().startswith("{"):
         return None
     data = json.loads(text)
     return Regimen(tuple(Schedule(**s) for s in data.get("schedules", ())))

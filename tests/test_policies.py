@@ -180,7 +180,7 @@ def small_trial():
     arms = {"fixed": reference_regimen("pramipexole", dose=0.25),
             "titrated": reference_regimen("pramipexole", dose=0.25).with_policy(DosePolicy(10, 0.125)),
             "never": reference_regimen("pramipexole", dose=0.25)}
-    return rlsmodel.virtual_trial(arms, n=3, weeks=8, seed=7, placebo=False,
+    return rlsmodel.virtual_trial(arms, n=3, weeks=8, seed=7, placebo=True,
                                   policies={"never": DosePolicy(40, 0.125)})
 
 
@@ -194,6 +194,8 @@ def test_trial_arms_without_rules_are_untouched_and_outputs_are_recorded(small_t
     assert list(ds["visit_week"].values) == [0, 4, 8]
     np.testing.assert_array_equal(ds["dose_mg"].sel(arm="fixed").values, 0.25)
     np.testing.assert_array_equal(ds["dose_mg"].sel(arm="never").values, 0.25)
+    np.testing.assert_array_equal(ds["dose_mg"].sel(arm="placebo").values, 0.0)
+    assert (ds["status"].values == "ok").all()
     titrated = ds["dose_mg"].sel(arm="titrated").values
     assert np.all(np.diff(titrated, axis=1) >= 0) and np.all(titrated <= 0.75)
     assert np.all(np.isnan(ds["day_switched"].values))
