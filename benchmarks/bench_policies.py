@@ -50,14 +50,16 @@ def main(argv=None):
     vw = titrated["visit_week"].values
     print(f"rule: {rule.describe()}")
     print(f"n = {args.n}, eligible and ok: {ok.sum()}, weeks = {weeks}, seed = {args.seed}")
-    print("| year | visit week | median dose (mg) | IQR (mg) | at 0.75 mg |")
-    print("| --- | --- | --- | --- | --- |")
-    for year in range(0, args.years + 1):
-        w = 52 * year
+    print("| time | visit week | median dose (mg) | mean dose (mg) | IQR (mg) | above 0.25 mg | at 0.75 mg |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    rows = [(f"month {m}", round(m * 52 / 12 / 4) * 4) for m in (1, 2, 3, 6, 9)]
+    rows += [(f"year {y}", 52 * y) for y in range(0, args.years + 1)]
+    for label, w in sorted(rows, key=lambda r: r[1]):
         k = int(np.argmin(np.abs(vw - w)))
         col = dose[:, k]
         q1, q3 = np.percentile(col, [25, 75])
-        print(f"| {year} | {vw[k]} | {np.median(col):.3g} | {q1:.3g}-{q3:.3g} | {np.mean(col >= 0.75 - 1e-9):.0%} |")
+        print(f"| {label} | {vw[k]} | {np.median(col):.3g} | {np.mean(col):.3g} | {q1:.3g}-{q3:.3g} | "
+              f"{np.mean(col > 0.25 + 1e-9):.0%} | {np.mean(col >= 0.75 - 1e-9):.0%} |")
     k27 = int(np.argmin(np.abs(vw - 27 * 52 / 12)))
     print(f"median dose at month 27 (week {vw[k27]}): {np.median(dose[:, k27]):.3g} mg "
           "(Silber et al. 2003: 0.38 -> 0.63 mg over a mean of 27 months)")
