@@ -28,9 +28,9 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
-import xarray as xr
 
 from . import clinical
 from .pharmacology import Regimen, Schedule
@@ -100,7 +100,7 @@ class ReportedObserver:
 
     def readout(self, history, visit_day: int, regimen) -> VisitReadout:
         tab = history.table()
-        dd = xr.Dataset({k: ("day", v) for k, v in tab.items() if k != "day"}, coords={"day": tab["day"]})
+        dd = {k: SimpleNamespace(values=v) for k, v in tab.items()}     # what reported() reads: dd[name].values
         reported = self.scorer.reported(dd, self.patient, self.noise_sd, self.placebo)
         B = self.scorer.start_day
         week = (visit_day - B) // 7
