@@ -1,6 +1,6 @@
 """Benchmark and measurement: doses that follow symptoms over a 5-year virtual trial.
 
-Run:  nice -n 10 python benchmarks/bench_policies.py [--n 40] [--years 5] [--seed 7] [--workers 1]
+Run:  nice -n 10 python benchmarks/bench_policies.py [--n 40] [--years 5] [--seed 7] [--workers 1] [--who]
 
 Two arms of the same patients (rls_genetic, min_baseline_irls 15, no placebo arm):
 pramipexole 0.25 mg fixed, and pramipexole 0.25 mg under
@@ -11,6 +11,10 @@ patient (the fixed arm). Prints the median dose at years 1..5 (all eligible pati
 still in the trial is everyone: the model has no drop-out), the fraction at the maximum, the
 clinically relevant augmentation by arm, and compares with Silber et al. 2003 (Sleep 26:819:
 median pramipexole 0.38 mg at the start of stable treatment, 0.63 mg after a mean of 27 months).
+
+``--who``: instead, a 52-week trial of the same patients with placebo and a fixed 0.75 mg arm
+beside the two, splitting the rule arm into the patients it stepped up and the others (their
+baseline and week-52 reported IRLS in every arm): who is escalated, and what the dose does for them.
 """
 from __future__ import annotations
 
@@ -30,7 +34,10 @@ def main(argv=None):
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--who", action="store_true", help="52-week analysis of who is stepped up")
     args = ap.parse_args(argv)
+    if args.who:
+        return who_escalates(args)
     weeks = 52 * args.years
     rule = DosePolicy(threshold_irls=15, step_mg=0.125, maximum_mg=0.75)
     common = dict(n=args.n, weeks=weeks, seed=args.seed, placebo=False, min_baseline_irls=15,
@@ -73,6 +80,27 @@ def main(argv=None):
           f"(segmented / unsegmented; {args.workers} worker(s))")
     if args.workers == 1:      # serial: the CPU time of this process is the runs' (robust to a loaded machine)
         print(f"CPU time: fixed {c_fixed:.1f} s, DosePolicy {c_rule:.1f} s, ratio {c_rule / c_fixed:.2f}")
+
+
+def who_escalates(args):
+    rule = DosePolicy(threshold_irls=15, step_mg=0.125, maximum_mg=0.75)
+    low = reference_regimen("pramipexole", dose=0.25)
+    ds = rlsmodel.virtual_trial({"fixed 0.25 mg": low, "rule": low,
+                                 "fixed 0.75 mg": reference_regimen("pramipexole", dose=0.75)},
+                                policies={"rule": rule}, n=args.n, weeks=52, seed=args.seed, placebo=True,
+                                min_baseline_irls=15, workers=args.workers)
+    ok = ds["eligible"].values & (ds["status"].values == "ok").all(axis=0)
+    base = ds["baseline_irls"].sel(arm="placebo").values[ok]
+    stepped = ds["dose_mg"].sel(arm="rule").values[ok][:, -1] > 0.25 + 1e-9
+    arms = [str(a) for a in ds["arm"].values]
+    print("| patients | n | baseline IRLS | " + " | ".join(f"week-52 IRLS, {a}" for a in arms) + " |")
+    print("| --- " * (3 + len(arms)) + "|")
+    for label, sel in (("stepped up", stepped), ("kept 0.25 mg", ~stepped), ("all", np.ones_like(stepped))):
+        ends = [np.median((base + ds["irls_change_end"].sel(arm=a).values[ok])[sel]) for a in arms]
+        print(f"| {label} | {sel.sum()} | {np.median(base[sel]):.1f} | " + " | ".join(f"{e:.1f}" for e in ends) + " |")
+    for a in arms:
+        print(f"{a}: median model IRLS change (no reporting terms) "
+              f"{np.median(ds['biological_irls_change_end'].sel(arm=a).values[ok]):.1f}")
 
 
 if __name__ == "__main__":
