@@ -298,3 +298,28 @@ def test_a_sweep_varies_dose_policy_fields(model):
     assert "DosePolicySweep" in out.attrs["regimen"]
     with pytest.raises(ValueError, match="unknown DosePolicy field"):
         DosePolicySweep(Regimen.daily("pramipexole", 0.125, 21.0), step=0.125)
+
+
+def test_decisions_as_data_step_down_switch_and_withdrawal():
+    """The rules alone (no simulation): step up, step down to the minimum, a switch ends the dose
+    rule, a stopped drug (withdrawal design) is not restarted."""
+    base = Regimen.daily("ropinirole", 0.5, 21.0, start_day=0, stop_day=100)
+    rule = DosePolicy(15, 0.25, step_down_below_irls=5, minimum_mg=0.25)
+    r = base.with_policy((rule, SwitchPolicy("pregabalin", when="mpi_positive", washout_days=2)))
+    r = r.after_visit(28, VisitReadout(20.0))                 # up: 0.75 from day 28
+    r = r.after_visit(56, VisitReadout(2.0))                  # down: 0.5
+    r = r.after_visit(84, VisitReadout(2.0))                  # down: 0.25 (minimum)
+    assert [e.dose_mg for e in r.log] == pytest.approx([0.75, 0.5, 0.25])
+    assert [(s.dose_mg, s.start_day, s.stop_day) for s in r.realised.schedules] == [
+        (0.5, 0, 28), (0.75, 28, 56), (0.5, 56, 84), (0.25, 84, 100)]
+    r = r.after_visit(112, VisitReadout(30.0))                # drug stopped on day 100: nothing to step
+    assert r.realised.schedules[-1].stop_day == 100 and len(r.log) == 3
+    r2 = base.with_policy((rule, SwitchPolicy("pregabalin", when="mpi_positive", washout_days=2)))
+    r2 = r2.after_visit(28, VisitReadout(20.0, mpi_positive=True))
+    assert r2.day_switched == 28 and r2.log[-1].switched and r2.log[-1].dose_mg == 0.0
+    assert [(s.drug, s.start_day, s.stop_day) for s in r2.realised.schedules] == [
+        ("ropinirole", 0, 28), ("pregabalin", 30, None)]
+    assert r2.after_visit(56, VisitReadout(40.0, True, True)) is r2   # once switched, no rule acts
+    # every_weeks thins the dose decisions
+    r3 = base.with_policy(DosePolicy(15, 0.25, every_weeks=8))
+    assert r3.after_visit(28, VisitReadout(30.0)) is r3 and r3.after_visit(56, VisitReadout(30.0)) is not r3
