@@ -154,17 +154,23 @@ def integrate_adaptive(model, plan, y0, collect, bar, regimen: AdaptiveRegimen, 
         raise ValueError(f"visit rules read the symptom days ending at each visit (06:00), so the samples must fall "
                          f"on 06:00: sample_every_hours={plan.size.dt_hours:g} does not; use a spacing that divides "
                          "6 h (e.g. 1, 0.5, 2, 3 or 6)")
+    made_for, events, times = None, [], np.empty(0)
     for k, end in enumerate(bounds):
         last = int(np.searchsorted(t, end, side="right"))
         seg_t = t[first:last]
-        events = model.system.ledger_events(regimen.events(model, plan.days))
+        if regimen.realised is not made_for:          # the events of the regimen as decided so far
+            made_for = regimen.realised
+            events = sorted(model.system.ledger_events(regimen.events(model, plan.days)), key=lambda e: e[0])
+            times = np.array([e[0] for e in events], dtype=float)
+        lo = int(np.searchsorted(times, start, side="left" if start == 0.0 else "right"))
+        hi = int(np.searchsorted(times, end, side="right"))
 
         def seg_collect(block, Y, offset=first):
             collect(slice(block.start + offset, block.stop + offset), Y)
             history.add(t[block.start + offset:block.stop + offset], Y)
 
-        y = _runplan.integrate_blocks(model.compiled, y, plan.p, seg_t, events, plan.settings, model.state_scale,
-                                      seg_collect, bar, span=(start, end))
+        y = _runplan.integrate_blocks(model.compiled, y, plan.p, seg_t, events[lo:hi], plan.settings,
+                                      model.state_scale, seg_collect, bar, span=(start, end))
         if k < len(bounds) - 1:
             visit_day = int(round(end - VISIT_HOUR / 24.0))
             if regimen.acts_at(visit_day):
