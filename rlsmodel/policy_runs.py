@@ -25,6 +25,7 @@ observer of the *reported* series, adjudicated as its scorer adjudicates
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import xarray as xr
@@ -165,9 +166,14 @@ def integrate_adaptive(model, plan, y0, collect, bar, regimen: AdaptiveRegimen, 
         lo = int(np.searchsorted(times, start, side="left" if start == 0.0 else "right"))
         hi = int(np.searchsorted(times, end, side="right"))
 
-        def seg_collect(block, Y, offset=first):
+        # the history is read only at visits where a rule may still act (not after a switch, nor
+        # after the last visit)
+        reads = k < len(bounds) - 1 and math.isnan(regimen.day_switched)
+
+        def seg_collect(block, Y, offset=first, reads=reads):
             collect(slice(block.start + offset, block.stop + offset), Y)
-            history.add(t[block.start + offset:block.stop + offset], Y)
+            if reads:
+                history.add(t[block.start + offset:block.stop + offset], Y)
 
         y = _runplan.integrate_blocks(model.compiled, y, plan.p, seg_t, events[lo:hi], plan.settings,
                                       model.state_scale, seg_collect, bar, span=(start, end))
