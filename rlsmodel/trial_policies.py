@@ -99,6 +99,12 @@ class ReportedObserver:
         return None
 
     def readout(self, history, visit_day: int, regimen) -> VisitReadout:
+        # a dose rule reads the recall week only (the other days stay NaN, and the reporting
+        # terms are per day); the MPI verdicts of a switch read every day
+        if regimen.switch_policy is None:
+            history.score(visit_day - clinical.RECALL_DAYS)
+        else:
+            history.score()
         tab = history.table()
         dd = {k: SimpleNamespace(values=v) for k, v in tab.items()}     # what reported() reads: dd[name].values
         reported = self.scorer.reported(dd, self.patient, self.noise_sd, self.placebo)

@@ -83,6 +83,7 @@ def test_visits_read_the_same_daily_table_as_a_whole_run_scoring(model):
             pass
 
         def readout(self, history, visit_day, regimen):
+            history.score()
             seen["table"] = history.table()
             return VisitReadout(history.weekly("irls", visit_day))
 
@@ -91,6 +92,12 @@ def test_visits_read_the_same_daily_table_as_a_whole_run_scoring(model):
     tab, whole = seen["table"], outcomes.daily(ds)
     for name in ("irls", "onset_hour", "peak", "latency_at_rest_h"):
         np.testing.assert_array_equal(tab[name], whole[name].sel(day=tab["day"]).values)
+    # a dose rule's observer scores the recall weeks only: the same weekly IRLS
+    ds2 = model.simulate(BASE + 60, PROFILE, regimen=Regimen.daily("pramipexole", 0.25, 21.0, start_day=BASE)
+                         .with_policy(DosePolicy(0.5, 0.125)))
+    irls = outcomes.daily(ds2)["irls"]
+    for e in json.loads(ds2.attrs["policy_decisions"]):
+        assert e["weekly_irls"] == float(irls.sel(day=slice(e["day"] - 7, e["day"] - 1)).mean())
 
 
 # ---------------------------------------------------------------------------------------------
