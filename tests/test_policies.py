@@ -248,6 +248,8 @@ def test_trial_switch_on_mpi_happens_at_the_first_positive_visit():
     (lambda: (Regimen.daily("pramipexole", 0.25, 21.0) + Regimen.daily("pregabalin", 150, 21.0)).with_policy(
         DosePolicy(15, 0.125)), "a DosePolicy adjusts one drug"),
     (lambda: Regimen.daily("pramipexole", 0.25, 21.0).with_policy("dose up"), "a policy must be a DosePolicy"),
+    (lambda: Regimen.daily("pramipexole", 0.25, 21.0).with_policy(DosePolicy(15, 0.125, every_weeks=6), every_weeks=4),
+     "every_weeks=6 is not a multiple of the visit spacing (4 weeks)"),
     (lambda: SwitchPolicy("aspirin"), "SwitchPolicy: to='aspirin'"),
     (lambda: SwitchPolicy("pregabalin", when="worse"), "when must be one of"),
     (lambda: SwitchPolicy("pregabalin", washout_days=-1), "washout_days must be a whole number >= 0"),
@@ -327,6 +329,7 @@ def test_decisions_as_data_step_down_switch_and_withdrawal():
     assert [(s.drug, s.start_day, s.stop_day) for s in r2.realised.schedules] == [
         ("ropinirole", 0, 28), ("pregabalin", 30, None)]
     assert r2.after_visit(56, VisitReadout(40.0, True, True)) is r2   # once switched, no rule acts
-    # every_weeks thins the dose decisions
-    r3 = base.with_policy(DosePolicy(15, 0.25, every_weeks=8))
+    # every_weeks thins the dose decisions at visits 4 weeks apart; alone, it sets the visits
+    r3 = base.with_policy(DosePolicy(15, 0.25, every_weeks=8), every_weeks=4)
     assert r3.after_visit(28, VisitReadout(30.0)) is r3 and r3.after_visit(56, VisitReadout(30.0)) is not r3
+    assert base.with_policy(DosePolicy(15, 0.25, every_weeks=2)).visit_days(50) == [14, 28, 42]
