@@ -16,8 +16,10 @@ from rlsmodel.validation.protocol import PLACEBO_ARM, POPULATION_ARMS, populatio
 POPULATION_IDS = [t.id for t in validation.TARGETS if t.needs_population]
 #: rows scored on their own IV-iron trial (issue 23; tests/test_iron_time_course.py), not the shared drug trial
 IRON_TRIAL_IDS = [i for i in POPULATION_IDS if i.startswith("T-iron-IV-trial")]
+#: rows scored on the switching course after the shared trial (issue 28; tests/test_switching.py)
+SWITCH_IDS = [i for i in POPULATION_IDS if i.startswith("A-switch-")]
 #: rows scored on the one shared drug trial
-TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS]
+TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS + SWITCH_IDS]
 ARMS = [PLACEBO_ARM, *(population_arm(r) for r in POPULATION_ARMS)]
 
 
