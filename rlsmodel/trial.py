@@ -59,6 +59,10 @@ the *reported* series, identically in every arm, for the recall week ending at e
   visit, on every day of at least the last 14 days -- the persistent tier of
   :func:`rlsmodel.outcomes.augmentation` (:func:`rlsmodel.clinical.persistent`), anchored
   at visits.
+* ``augmented_practice`` (diagnosed in practice, needing a change of treatment; Silver et
+  al. 2011): clinically relevant at a visit whose persistence window the patient spent at
+  the regimen's maximum dose (:mod:`rlsmodel.clinical.practice`); with a fixed dose it equals
+  ``augmented``.
 * ``day_met`` / ``day_met_clinically_relevant``: days since randomisation of the first
   such visit (NaN: never).
 
@@ -136,6 +140,13 @@ PATIENT_OUTCOMES = {
                                         "minus last baseline week"),
     "augmented_biological": ("1", "rlsmodel.outcomes.augmentation verdict on the noise-free daily series "
                                   "(daily, not at visits)"),
+    "augmented_practice": ("1", "augmentation diagnosed in practice, needing a change of treatment: clinically "
+                                "relevant at a visit while at the regimen's maximum dose (rlsmodel.clinical.practice; "
+                                "1 yes, 0 no, NaN failed run)"),
+    "day_met_practice": ("day", "days since randomisation of the first visit diagnosing augmentation in practice "
+                                "(NaN: never)"),
+    "day_met_biological": ("day", "days since randomisation of the first day of the noise-free clinically relevant "
+                                  "verdict (rlsmodel.outcomes.augmentation; NaN: never)"),
     "day_worsened": ("day", "randomised withdrawal: days after the end of the withdrawal week until the "
                             "reported weekly IRLS first rose by WORSENING_IRLS_POINTS over that week's (NaN: "
                             "never, or no withdrawal_week)"),
@@ -318,6 +329,8 @@ class TrialScorer:
         early = weekly(irls_r, EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
         bio_change = weekly(irls, self.weeks) - weekly(irls, 0)
         bio = outcomes.augmentation(ds, clinical.treatment_start(B), daily_table=dd)
+        bio_day = bio["day_met_clinically_relevant"]
+        at_max = clinical.at_maximum_by_visit(verdict.weeks, None)      # fixed-dose arms: always at the maximum
         return {
             "day_worsened": self._day_worsened(irls_r, B),
             "augmented": float(verdict.augmented), "mpi_positive": float(verdict.mpi_positive),
@@ -325,6 +338,9 @@ class TrialScorer:
             "baseline_irls": base_week, "irls_change_week_12": float(early),
             "irls_change_end": end_week - base_week, "biological_irls_change_end": bio_change,
             "augmented_biological": float(bio["augmented"]),
+            "augmented_practice": float(any(clinical.needs_change(verdict, at_max))),
+            "day_met_practice": clinical.first_practice_day(verdict, at_max),
+            "day_met_biological": np.nan if bio_day is None else float(bio_day - B),
         }
 
     def reported(self, dd, patient: int, sd: float, placebo: float) -> dict:
@@ -553,7 +569,9 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
     tiers = {"augmented": ("augmentation", "clinically relevant augmentation adjudicated at a visit"),
              "mpi_positive": ("mpi_positive", "MPI criteria met at some visit"),
              "augmented_biological": ("noise_free", "augmentation criteria met by the noise-free daily series "
-                                                    "(the biology, without reporting noise or visits)")}
+                                                    "(the biology, without reporting noise or visits)"),
+             "augmented_practice": ("practice", "augmentation diagnosed in practice (clinically relevant at the "
+                                                "maximum dose: the treatment must change)")}
     for what, (label, tier) in tiers.items():
         k = np.nansum(np.where(ok, data[what][1], 0.0), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
