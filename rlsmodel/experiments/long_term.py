@@ -49,6 +49,8 @@ TABLE_MD = "long_term.md"
 TABLE_CSV = "long_term.csv"
 #: Figures of a run with the default options, main figure first (the docs gallery reads this).
 FIGURES = (FIGURE, FIGURE_PATIENT)
+#: Markdown tables shown by the docs gallery beside the figures.
+TABLES = (TABLE_MD,)
 OUTPUT_NAMES = (TABLE_CSV, TABLE_MD, FIGURE, FIGURE_PATIENT)
 
 #: The arms: (drug, dose mg or None = the drug table's reference dose).

@@ -29,8 +29,8 @@ import numpy as np
 
 from ..protocol import LONG_TERM_WEEKS, PLACEBO_ARM, population_arm
 from ..scoring import Observation
-from .population import (Rate, _short, arm_rate, compatible_rates, mean_rate, not_below, paired_change, scored,
-                         trial_weeks)
+from .population import (SHORT_TRIAL_WEEKS, Rate, arm_rate, compatible_rates, mean_rate, not_below, paired_change,
+                         scored, trial_weeks)
 
 #: Per-patient verdict each long-term target reads (reasons in the module docstring).
 TIERS = {"A-long-term-agonists": "augmented_practice", "A-long-term-patch": "augmented_practice",
@@ -200,7 +200,8 @@ def drug_vs_placebo_26_weeks(r):
     """A-drug-vs-placebo-26wk: pramipexole arms MPI-positive by week 26 at least as often as placebo."""
     ds = population_trial_of(r)
     tier = TIERS["A-drug-vs-placebo-26wk"]
-    week, words = _short(ds)
+    week = min(SHORT_TRIAL_WEEKS, trial_weeks(ds))
+    words = f"visits up to week {week}"
     prami = mean_rate([arm_rate(ds, population_arm(a), tier, by_week=week) for a in ("pramipexole", "pramipexole_high")],
                       "pramipexole 0.25 and 0.5 mg (mean)")
     placebo = arm_rate(ds, PLACEBO_ARM, tier, by_week=week)
