@@ -226,3 +226,15 @@ def test_long_term_experiment_writes_its_figures_and_table(tmp_path):
     with pytest.raises(ValueError, match="persistent_gain"):
         module.run(tmp_path / "x", persistent_gain=2.0)
     assert not (tmp_path / "x").exists()
+
+
+def test_long_term_experiment_refuses_an_existing_output_before_computing(tmp_path, monkeypatch):
+    from rlsmodel.experiments import long_term
+
+    def fail(*args, **kwargs):
+        raise AssertionError("computed before checking the outputs")
+    monkeypatch.setattr(long_term, "virtual_trial", fail)
+    (tmp_path / long_term.FIGURE).write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        long_term.run(tmp_path)
+    assert (tmp_path / long_term.FIGURE).read_bytes() == b"mine"
