@@ -14,9 +14,10 @@ from .errors import (EvaluationError, IntegrationError, ParameterRangeWarning, R
 from .model_spec import ModelSpec  # noqa: E402
 from .simulator import AUGMENTATION_MECHANISMS, DAT_HYPOTHESES, Model  # noqa: E402
 from . import profiles  # noqa: E402
-from .pharmacology import DRUGS, Regimen  # noqa: E402
+from .pharmacology import DRUGS, DosePolicy, Regimen, SwitchPolicy  # noqa: E402
 
-__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "Model", "ModelSpec", "Regimen", "profiles",
+__all__ = ["Activity", "AUGMENTATION_MECHANISMS", "DAT_HYPOTHESES", "DRUGS", "DosePolicy", "Model", "ModelSpec", "Regimen",
+           "SwitchPolicy", "profiles",
            "__version__", "ParameterRangeWarning", "RegimenWarning", "StoreRepairWarning", "RunTooLargeError",
            "StoreDamagedError", "EvaluationError", "IntegrationError"]
 

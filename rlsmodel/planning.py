@@ -37,6 +37,7 @@ class RunPlan:
     events: list
     attrs: dict                   # regimen attrs
     progress: object
+    regimen: object = None        # the regimen (a visit-rule regimen is run in segments)
 
 
 def plan(model, days, profile, params, regimen, sample_every_hours, activity, engine, rtol, atol,
@@ -70,7 +71,7 @@ def plan(model, days, profile, params, regimen, sample_every_hours, activity, en
         if not events and warn:
             warnings.warn(_checks.no_dose_message(regimen, days), RegimenWarning, stacklevel=3)   # plan, simulate/run, the caller
     return RunPlan(days, _runplan.sample_times(days, dt_h), p, params, activity, settings, names, outside,
-                   size, events, attrs, progress)
+                   size, events, attrs, progress, regimen)
 
 
 def run_settings(own: SolverSettings, engine, rtol, atol, engine_options) -> SolverSettings:

@@ -159,14 +159,16 @@ def estimate(days: float, dt_hours: float, bytes_per_sample: float, n_variables:
                        8.0 * (2 * n_states + n_observables))
 
 
-def blocks(t_end: float) -> list:
-    """Block boundaries ``[(a, b), ...]`` covering ``[0, t_end]`` at multiples of :data:`BLOCK_DAYS`."""
-    edges = list(np.arange(0.0, t_end, BLOCK_DAYS)) + [t_end]
-    edges = sorted(set(float(e) for e in edges))
-    return list(zip(edges[:-1], edges[1:])) or [(0.0, t_end)]
+def blocks(t_end: float, t_start: float = 0.0) -> list:
+    """Block boundaries ``[(a, b), ...]`` covering ``[t_start, t_end]``, cut at the multiples of
+    :data:`BLOCK_DAYS` inside it."""
+    inner = [float(e) for e in np.arange(0.0, t_end, BLOCK_DAYS) if t_start < e < t_end]
+    edges = [float(t_start)] + inner + [float(t_end)]
+    edges = sorted(set(edges))
+    return list(zip(edges[:-1], edges[1:])) or [(float(t_start), float(t_end))]
 
 
-def integrate_blocks(compiled, y0, p, t, events, settings, scale, collect, bar=None) -> np.ndarray:
+def integrate_blocks(compiled, y0, p, t, events, settings, scale, collect, bar=None, span=None) -> np.ndarray:
     """Integrate from ``y0`` over samples ``t`` (starting at 0) in blocks; return the final state.
 
     Each block ``(a, b]`` (the first one ``[0, b]``) integrates from the previous block's
@@ -174,16 +176,24 @@ def integrate_blocks(compiled, y0, p, t, events, settings, scale, collect, bar=N
     so every event is applied exactly once; ``collect(slice, Y)`` receives the states
     (n_states, m) at the samples ``t[slice]`` of the block. ``bar``: a tqdm bar advanced
     by each block's length in days.
+
+    ``span``: ``(start, end)`` model times (days) of a segment of a longer run (None:
+    ``(0, t[-1])``): integrate from ``y0`` at ``start`` to ``end`` over the samples ``t``
+    inside ``(start, end]`` (``[0, end]`` for a segment starting at 0), with the events at
+    ``start < time <= end``. Consecutive segments continue the run (a visit rule's run,
+    :mod:`rlsmodel.policy_runs`); the block cuts stay at the multiples of
+    :data:`BLOCK_DAYS`.
     """
     events = sorted(events, key=lambda e: e[0])
     ev_times = np.array([e[0] for e in events], dtype=float)
     y = np.asarray(y0, dtype=float)
+    start, end = (0.0, float(t[-1])) if span is None else (float(span[0]), float(span[1]))
     first = 0
-    parts = blocks(float(t[-1]))
+    parts = blocks(end, start)
     for k, (a, b) in enumerate(parts):
         last = t.size if k == len(parts) - 1 else int(np.searchsorted(t, b, side="right"))
         inner = t[first:last]
-        lo = np.searchsorted(ev_times, a, side="left" if k == 0 else "right")
+        lo = np.searchsorted(ev_times, a, side="left" if k == 0 and start == 0.0 else "right")
         hi = np.searchsorted(ev_times, b, side="right")
         times = inner
         head = inner.size == 0 or inner[0] > a

@@ -26,6 +26,7 @@ import xarray as xr
 from . import checks as _checks
 from . import output_labels
 from . import planning
+from . import policy_runs as _policy_runs
 from . import profiles as _profiles
 from . import runplan as _runplan
 from .activity import Activity
@@ -463,7 +464,7 @@ class Model:
             for name, value in self.variable_values(t[block], Y, obs, activity, names).items():
                 arrays[name][block] = value
 
-        init_method = self._integrate(plan, initial, collect)
+        init_method = self._integrate(plan, initial, collect, profile)
         if "activity" in arrays:
             arrays["activity"] = arrays["activity"].astype(str)
         ds = self.dataset_from(t, arrays, self.variable_attrs(activity), profile, plan.params, plan.settings)
@@ -492,13 +493,13 @@ class Model:
         def collect(block, Y):
             states[:, block] = Y
 
-        init_method = self._integrate(plan, initial, collect)
+        init_method = self._integrate(plan, initial, collect, profile)
         attrs = {**plan.attrs, "initial_state": init_method,
                  _checks.OUTSIDE_RANGE_ATTR: _checks.range_attr(plan.outside)}
         return Run(self, plan.t, states, plan.p, profile, plan.params, plan.activity, plan.settings, attrs,
                    plan.names)
 
-    def _integrate(self, plan: "planning.RunPlan", initial, collect) -> str:
+    def _integrate(self, plan: "planning.RunPlan", initial, collect, profile) -> str:
         """Integrate ``plan`` from ``initial`` (None: the profile's daily limit cycle) in
         blocks (:func:`rlsmodel.runplan.integrate_blocks`), handing each block's states to
         ``collect(slice, Y)``; return how the initial state was found."""
@@ -509,8 +510,13 @@ class Model:
                 y0, init_method = self.start_states.initial_state(initial, plan.p), "user-supplied"
             bar = _runplan.progress_bar(plan.progress, plan.size.seconds, plan.days)
             try:
-                _runplan.integrate_blocks(self.compiled, y0, plan.p, plan.t, plan.events, plan.settings,
-                                          self.state_scale, collect, bar)
+                if _policy_runs.is_adaptive(plan.regimen):      # visit rules: segments between visits
+                    final = _policy_runs.integrate_adaptive(self, plan, y0, collect, bar, plan.regimen,
+                                                            self.resolve_parameters(profile, plan.params))
+                    plan.attrs.update(final.record())
+                else:
+                    _runplan.integrate_blocks(self.compiled, y0, plan.p, plan.t, plan.events, plan.settings,
+                                              self.state_scale, collect, bar)
             finally:
                 bar.close()
         return init_method

@@ -99,6 +99,7 @@ from . import profiles as _profiles
 from . import checks
 from .populations import STREAM_DAILY_NOISE, population, varied_parameters
 from .sweeps.summaries import OutcomeGroup
+from . import trial_policies as _policies
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -208,23 +209,30 @@ def _shift(regimen, days: int):
                          for s in regimen.schedules))
 
 
-def _check_arms(arms, placebo) -> dict:
+def _check_arms(arms, placebo, policies=None, visit_every_weeks=4) -> tuple:
+    """``(regimens, rules)``: arm -> regimen in trial time, and arm -> visit rules (arms given as
+    ``Regimen.with_policy(...)`` or named in ``policies``; :mod:`rlsmodel.trial_policies`)."""
     if not hasattr(arms, "items"):
         raise ValueError("arms must be a mapping arm name -> regimen (rlsmodel.Regimen, a dict "
                          f"{{drug, dose_mg, clock_hour}} or None); got {type(arms).__name__}")
-    out = {}
+    policies = _policies.check_policies(policies, list(arms))
+    out, rules = {}, {}
     for name, spec in arms.items():
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"arm names must be non-empty strings; got {name!r}")
         if placebo and name == PLACEBO:
             raise ValueError(f"arm name {PLACEBO!r} is reserved for the placebo arm added by placebo=True; "
                              "rename the arm or pass placebo=False")
+        spec, arm_rules = _policies.split_arm(name, spec, policies)
         out[name] = _as_regimen(name, spec)
+        _policies.check_rules(name, out[name], arm_rules, visit_every_weeks)
+        if arm_rules:
+            rules[name] = arm_rules
     if placebo:
         out[PLACEBO] = NoDrug()
     if not out:
         raise ValueError("no arms: give at least one arm or placebo=True")
-    return out
+    return out, rules
 
 
 # ============================================================================================
@@ -240,16 +248,24 @@ class ArmRegimens:
 
     fields = POINT_FIELDS
 
-    def __init__(self, regimens: list, text: str):
+    def __init__(self, regimens: list, text: str, rules=None, scorer=None):
         self.regimens = list(regimens)          # Regimen pickles by its schedules
         self.text = text
+        self.rules = list(rules or [()] * len(self.regimens))     # visit rules per arm (() none)
+        self.scorer = scorer
 
     def name(self) -> str:
         """The factory's name in the sweep's provenance: every arm and the scoring."""
         return self.text
 
     def __call__(self, point):
-        return self.regimens[int(round(point["arm"]))]
+        arm = int(round(point["arm"]))
+        if not self.rules[arm]:
+            return self.regimens[arm]
+        observer = _policies.ReportedObserver(self.scorer, int(round(point["patient"])),
+                                              float(point["symptom_noise_sd"]), float(point["placebo_response"]))
+        return _policies.adaptive(self.regimens[arm], self.rules[arm], self.scorer.start_day,
+                                  self.scorer.visit_every_weeks, observer)
 
 
 def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_AUTOCORRELATION) -> np.ndarray:
@@ -436,7 +452,7 @@ def format_incidence(value, band=None, digits: int = 1) -> str:
 def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_genetic", baseline_weeks=4,
                   model=None, workers=None, client=None, store=None, augmentation=None, *,
                   visit_every_weeks=4, min_baseline_irls=None, chunk_size=None, progress=None,
-                  sample_every_hours=1.0, withdrawal_week=None) -> xr.Dataset:
+                  sample_every_hours=1.0, withdrawal_week=None, policies=None) -> xr.Dataset:
     """Run every patient of a virtual population in every arm and score the trial.
 
     Parameters
@@ -472,6 +488,13 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     withdrawal_week: randomised-withdrawal design (module docstring): score worsening after
         the end of this treated week (1 <= withdrawal_week < weeks); arms stop or switch their
         drug through their regimens (``stop_day = 7 * withdrawal_week``). None: not scored.
+    policies
+        visit rules per arm: ``{arm: DosePolicy(...) | SwitchPolicy(...) | (dose, switch)}``
+        (:mod:`rlsmodel.trial_policies`); an arm may instead be given as
+        ``Regimen.with_policy(rule)``. At each visit the rules read the reported weekly IRLS and
+        the verdicts adjudicated so far, exactly as scored, and change the arm's regimen from
+        the first dose after the visit. A DosePolicy's ``every_weeks`` None means every visit.
+        Arms without rules run as before (bit-identical results).
 
     Returns
     -------
@@ -483,7 +506,10 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
         and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
         ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
         per patient the population (parameters, ``symptom_noise_sd``, ``placebo_response``).
-        Incidences count eligible patients whose run succeeded.
+        Incidences count eligible patients whose run succeeded. With visit rules, also
+        ``dose_mg`` (arm, patient, ``visit_week``), ``median_dose_mg`` (arm, visit_week),
+        ``day_switched``, ``switched_fraction``, ``policy`` and ``policy_<field>`` per arm, and
+        ``attrs["policies"]`` (:mod:`rlsmodel.trial_policies`).
     """
     from .simulator import model_for
     from .sweeps import sweep
@@ -492,12 +518,12 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     # -- everything checked before any work --------------------------------------------------
     if placebo not in (True, False):
         raise ValueError(f"placebo must be True or False; got {placebo!r}")
-    regimens = _check_arms(arms, placebo)
     n = checks.whole("n", n, 1)
     weeks = checks.whole("weeks", weeks, 1)
     seed = checks.whole("seed", seed, 0)
     baseline_weeks = checks.whole("baseline_weeks", baseline_weeks, 1)
     visit_every_weeks = checks.whole("visit_every_weeks", visit_every_weeks, 1)
+    regimens, rules = _check_arms(arms, placebo, policies, visit_every_weeks)
     if withdrawal_week is not None:
         withdrawal_week = checks.whole("withdrawal_week", withdrawal_week, 1)
         if withdrawal_week >= weeks:
@@ -519,10 +545,17 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     scorer = TrialScorer(seed, start_day, weeks, visit_every_weeks, withdrawal_week)
     text = ("virtual_trial arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(names, shifted))
             + "; scoring: " + scorer.describe())
-    factory = ArmRegimens(shifted, text)
+    if rules:        # arms with visit rules: the rules name the design too (stores made without them are refused)
+        text += "; visit rules: " + " | ".join(f"{a} = {_policies.describe_policies(rules[a])}" for a in rules)
+    factory = ArmRegimens(shifted, text, [rules.get(a, ()) for a in names], scorer)
     outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
                                   descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]
+    if rules:
+        extra = _policies.policy_outcome_names(weeks, visit_every_weeks)
+        outcome_funcs.append(OutcomeGroup(_policies.PolicyOutcomes(start_day, weeks, visit_every_weeks), tuple(extra),
+                                          units={k: u for k, (u, _) in extra.items()},
+                                          descriptions={k: d for k, (_, d) in extra.items()}))
 
     model = model_for(model, augmentation)
     pop = population(n, seed, profile, model)
@@ -541,11 +574,11 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)
     return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
-                     model.spec)
+                     model.spec, rules)
 
 
 def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
-              model_spec) -> xr.Dataset:
+              model_spec, rules=None) -> xr.Dataset:
     n_arms = len(names)
     shape = (n, n_arms)
 
@@ -599,10 +632,17 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
     data["n_failed"] = ("arm", (status != "ok").sum(axis=1).astype(int), {"long_name": "patients whose run failed"})
     data["regimen"] = ("arm", np.array([regimens[a].describe() for a in names], dtype=str),
                        {"long_name": "arm regimen in trial time (day 0 = randomisation)"})
-    ds = xr.Dataset(data, coords={"arm": ("arm", np.array(names, dtype=str)),
-                                  "patient": ("patient", np.arange(n)),
-                                  "timepoint": ("timepoint", np.array([f"week_{EARLY_WEEK}", "end"])),
-                                  "bound": ("bound", np.array(["lower", "upper"]))})
+    coords = {"arm": ("arm", np.array(names, dtype=str)),
+              "patient": ("patient", np.arange(n)),
+              "timepoint": ("timepoint", np.array([f"week_{EARLY_WEEK}", "end"])),
+              "bound": ("bound", np.array(["lower", "upper"]))}
+    policy_attrs = {}
+    if rules:
+        more, more_coords, policy_attrs = _policies.policy_summary(grid, ok, names, rules, weeks,
+                                                                   scorer.visit_every_weeks)
+        data.update(more)
+        coords.update(more_coords)
+    ds = xr.Dataset(data, coords=coords)
     for name, var in pop.data_vars.items():
         ds[name] = var
     ds.attrs.update({k: raw.attrs[k] for k in ("rlsmodel_version", "model_structure") if k in raw.attrs})
@@ -616,6 +656,7 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
         "scoring": scorer.describe(),
         "description": "design and adjudication: rlsmodel.trial module docstring, docs/population.md",
     })
+    ds.attrs.update(policy_attrs)
     return ds
 
 

@@ -31,7 +31,7 @@ from .persistence import PERSISTENT_DAYS, PERSISTENT_MIN_TO_END_DAYS, persistent
 from .protocol import (BASELINE_DAYS, baseline_week, dose_hour, first_treated_day, treated_week,
                        treatment_start)
 from .readouts import DEFAULT_THRESHOLD, READOUT_UNITS, READOUTS, check_threshold, readout_attrs
-from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_weeks
+from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_verdict, visit_weeks
 from .practice import TIERS, at_maximum_by_visit, first_practice_day, needs_change
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
     "WEEK_DAYS", "WORSE_DAYS_MIN", "WORSE_IRLS_MARGIN", "ONSET_ADVANCE_FULL_H", "ONSET_ADVANCE_PARTIAL_H",
     "LATENCY_SHORTER_MIN_H", "INTENSITY_GREATER_MIN", "mpi_by_day",
     "PERSISTENT_DAYS", "PERSISTENT_MIN_TO_END_DAYS", "persistent", "persistent_before", "run_to_end",
-    "RECALL_DAYS", "visit_weeks", "VisitVerdict", "adjudicate",
+    "RECALL_DAYS", "visit_weeks", "VisitVerdict", "visit_verdict", "adjudicate",
     "TIERS", "at_maximum_by_visit", "needs_change", "first_practice_day",
     "BASELINE_DAYS", "dose_hour", "first_treated_day", "treatment_start", "baseline_week", "treated_week",
 ]

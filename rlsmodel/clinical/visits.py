@@ -62,6 +62,21 @@ class VisitVerdict:
         return next((float(WEEK_DAYS * w) for w, r in zip(self.weeks, self.relevant) if r), float("nan"))
 
 
+def visit_verdict(mpi, week: int, final: bool = False) -> tuple:
+    """``(positive, relevant)`` at the visit ending treated week ``week`` from the daily MPI flags
+    of the treated days (``mpi[0]`` = first treated day; the days up to the visit suffice, so a
+    rule can read a visit as it happens). ``final``: the last visit of the observation, where
+    criteria holding on every day of at least the last ``PERSISTENT_MIN_TO_END_DAYS`` count."""
+    mpi = np.asarray(mpi, dtype=bool)
+    end = WEEK_DAYS * int(week)              # day index after the visit's recall week
+    if end > mpi.size or end < 1:
+        raise ValueError(f"visit at week {week} lies past the {mpi.size} treated days given")
+    held = persistent_before(mpi, end)
+    if not held and final:
+        held = run_to_end(mpi[:end]) >= PERSISTENT_MIN_TO_END_DAYS
+    return bool(mpi[end - 1]), held
+
+
 def adjudicate(mpi, weeks) -> VisitVerdict:
     """Adjudicate the daily MPI flags of the treated days (``mpi[0]`` = first treated day) at the
     visits ending treated weeks ``weeks`` (:func:`visit_weeks`; the last is the final visit)."""
@@ -69,15 +84,10 @@ def adjudicate(mpi, weeks) -> VisitVerdict:
     weeks = tuple(int(w) for w in weeks)
     positive, relevant = [], []
     for k, week in enumerate(weeks):
-        end = WEEK_DAYS * week              # day index after the visit's recall week
-        if end > mpi.size:
-            raise ValueError(f"visit at week {week} lies past the {mpi.size} treated days given")
-        positive.append(bool(mpi[end - 1]))
-        held = persistent_before(mpi, end)
-        if not held and k == len(weeks) - 1:
-            held = run_to_end(mpi[:end]) >= PERSISTENT_MIN_TO_END_DAYS
+        pos, held = visit_verdict(mpi, week, final=k == len(weeks) - 1)
+        positive.append(pos)
         relevant.append(held)
     return VisitVerdict(weeks, tuple(positive), tuple(relevant))
 
 
-__all__ = ["RECALL_DAYS", "visit_weeks", "VisitVerdict", "adjudicate"]
+__all__ = ["RECALL_DAYS", "visit_weeks", "VisitVerdict", "visit_verdict", "adjudicate"]
