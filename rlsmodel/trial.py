@@ -296,6 +296,9 @@ class TrialScorer:
         self.seed, self.start_day, self.weeks = int(seed), int(start_day), int(weeks)
         self.visit_every_weeks = int(visit_every_weeks)
         self.withdrawal_week = None if withdrawal_week is None else int(withdrawal_week)
+        #: per arm index: the daily dose (mg) a DosePolicy cannot raise further, None for a fixed dose
+        #: (the practice tier, rlsmodel.clinical.practice); set by virtual_trial
+        self.maxima = []
         self._last = None
 
     def __getstate__(self):
@@ -346,7 +349,7 @@ class TrialScorer:
         bio_change = weekly(irls, self.weeks) - weekly(irls, 0)
         bio = outcomes.augmentation(ds, clinical.treatment_start(B), daily_table=dd)
         bio_day = bio["day_met_clinically_relevant"]
-        at_max = clinical.at_maximum_by_visit(verdict.weeks, None)      # fixed-dose arms: always at the maximum
+        at_max = clinical.at_maximum_by_visit(verdict.weeks, self.at_maximum_daily(ds, point, n_treated))
         return {
             "day_worsened": self._day_worsened(irls_r, B),
             "augmented": float(verdict.augmented), "mpi_positive": float(verdict.mpi_positive),
@@ -358,6 +361,20 @@ class TrialScorer:
             "day_met_practice": clinical.first_practice_day(verdict, at_max),
             "day_met_biological": np.nan if bio_day is None else float(bio_day - B),
         }
+
+    def at_maximum_daily(self, ds, point, n_treated):
+        """Per treated day, whether the dose given was the arm's maximum (None: a fixed-dose arm,
+        always at its maximum)."""
+        arm = int(round(point["arm"]))
+        maximum = self.maxima[arm] if arm < len(self.maxima) else None
+        if maximum is None:
+            return None
+        regimen = _policies.regimen_given(ds)
+        if regimen is None:
+            return np.zeros(n_treated, bool)
+        from .pharmacology.policies import total_daily_dose
+        B = self.start_day
+        return np.array([total_daily_dose(regimen, B + i) >= maximum - 1e-9 for i in range(n_treated)])
 
     def reported(self, dd, patient: int, sd: float, placebo: float) -> dict:
         """The patient's reported daily series (module docstring): ``irls``, ``onset_hour``,
@@ -547,6 +564,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
             + "; scoring: " + scorer.describe())
     if rules:        # arms with visit rules: the rules name the design too (stores made without them are refused)
         text += "; visit rules: " + " | ".join(f"{a} = {_policies.describe_policies(rules[a])}" for a in rules)
+    scorer.maxima = [_policies.maximum_dose(regimens[a], rules.get(a, ())) for a in names]
     factory = ArmRegimens(shifted, text, [rules.get(a, ()) for a in names], scorer)
     outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},

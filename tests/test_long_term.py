@@ -238,3 +238,29 @@ def test_long_term_experiment_refuses_an_existing_output_before_computing(tmp_pa
     with pytest.raises(FileExistsError, match="--overwrite"):
         long_term.run(tmp_path)
     assert (tmp_path / long_term.FIGURE).read_bytes() == b"mine"
+
+
+def test_practice_tier_reads_the_dose_a_policy_gave():
+    """Under a DosePolicy the practice tier counts only days at the policy's maximum."""
+    import dataclasses
+    import json
+    from rlsmodel import DosePolicy, Regimen
+    from rlsmodel import trial_policies
+    rule = DosePolicy(threshold_irls=15, step_mg=0.125, maximum_mg=0.5)
+    start = Regimen.daily("pramipexole", 0.25, 21.0)
+    assert trial_policies.maximum_dose(start, (rule,)) == 0.5
+    assert trial_policies.maximum_dose(start, ()) is None
+    assert trial_policies.maximum_dose(start, (DosePolicy(threshold_irls=15, step_mg=0.125),)) == 0.75   # label
+    B = 28
+    given = (Regimen.daily("pramipexole", 0.25, 21.0, start_day=B, stop_day=B + 29)
+             + Regimen.daily("pramipexole", 0.5, 21.0, start_day=B + 29))          # stepped up at the week-4 visit
+
+    class Run:
+        attrs = {"regimen_realised": json.dumps({"schedules": [dataclasses.asdict(s) for s in given.schedules]})}
+    scorer = trial.TrialScorer(1, B, 12, 4)
+    scorer.maxima = [0.5, None]
+    flags = scorer.at_maximum_daily(Run(), {"arm": 0}, 84)
+    assert not flags[:29].any() and flags[29:].all()
+    assert scorer.at_maximum_daily(Run(), {"arm": 1}, 84) is None
+    at_max = clinical.at_maximum_by_visit((4, 8, 12), flags)
+    assert at_max == (False, False, True)       # week 8's window (days 28-55) starts before the step
