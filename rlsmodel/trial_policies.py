@@ -171,8 +171,8 @@ def maximum_dose(regimen, arm_rules):
 
 
 def _regimen_from_json(text):
-    if not text or text == "none":
-        return None
+    if not text or text == "none" or not str(text).lstrip().startswith("{"):
+        return None          # no drug: a placebo arm's run records its description, not a JSON regimen
     data = json.loads(text)
     return Regimen(tuple(Schedule(**s) for s in data.get("schedules", ())))
 

@@ -222,7 +222,8 @@ def test_long_term_experiment_writes_its_figures_and_table(tmp_path):
     assert text.startswith("<!-- rlsmodel-model:") and "| arm | tier | n | year 1 | year 2 |" in text
     rows = result.tables["long_term"]
     assert {r["tier"] for r in rows} == set(module.TIERS.values())
-    assert len(rows) == 3 * (len(module.ARMS) + 1)
+    assert len(rows) == 3 * (len(module.ARMS) + len(module.POLICY_ARMS) + 1)
+    assert [r["arm"] for r in result.tables["doses"]] == [f"{a}{module.POLICY_SUFFIX}" for a in ("pramipexole 0.25 mg", "ropinirole 2 mg")]
     with pytest.raises(ValueError, match="persistent_gain"):
         module.run(tmp_path / "x", persistent_gain=2.0)
     assert not (tmp_path / "x").exists()
@@ -264,3 +265,12 @@ def test_practice_tier_reads_the_dose_a_policy_gave():
     assert scorer.at_maximum_daily(Run(), {"arm": 1}, 84) is None
     at_max = clinical.at_maximum_by_visit((4, 8, 12), flags)
     assert at_max == (False, False, True)       # week 8's window (days 28-55) starts before the step
+
+
+def test_a_policy_trial_keeps_its_placebo_arm():
+    """A placebo arm beside arms with visit rules is scored (its run records no JSON regimen)."""
+    from rlsmodel import DosePolicy
+    ds = rlsmodel.virtual_trial({"pramipexole": reference_regimen("pramipexole")}, n=2, weeks=4, seed=7, workers=1,
+                                policies={"pramipexole": DosePolicy(threshold_irls=15, step_mg=0.125)})
+    assert (ds["status"].sel(arm="placebo").values == "ok").all()
+    assert (ds["dose_mg"].sel(arm="placebo").values == 0).all()

@@ -3,6 +3,8 @@
 A virtual trial (:func:`rlsmodel.virtual_trial`; rls_genetic population, baseline weekly IRLS
 >= 15, visits every 4 weeks) of pramipexole 0.25 and 0.5 mg, ropinirole 2 mg, rotigotine
 2 mg/24 h, levodopa 200 mg, pregabalin 300 mg and placebo at fixed doses for ``years`` years,
+plus pramipexole and ropinirole starting at their reference doses under a dose-adjustment
+policy (:data:`POLICY_ARMS`; the doses of the long-term cohorts rose, Silber et al. 2003),
 scored in the three tiers the papers counted (:mod:`rlsmodel.clinical.practice`):
 MPI-positive at a visit (Allen et al. 2014, Hogl et al. 2011), clinically relevant (Benes et
 al. 2012) and diagnosed in practice, needing a change of treatment (Silver et al. 2011; at a
@@ -14,11 +16,13 @@ years (default 10), with and without the persistent sensitization of decision 34
 Writes into the output directory:
 
 * ``long_term.png`` -- cumulative incidence per arm (one panel per arm, the three tiers, the
-  published points) and the life-table annual rate of new cases per year beside 4-10 %;
+  published points), the life-table annual rate of new cases per year beside 4-10 % and the
+  median dose over time under the policy;
 * ``long_term_patient.png`` -- the median rls_genetic patient on pramipexole 0.25 mg for
   ``patient_years`` years: weekly IRLS, onset hour and the slow states;
 * ``long_term.md`` / ``long_term.csv`` -- per arm and tier: cumulative incidence at each year
-  (Wilson 95 % interval) and the life-table annual rate after year 1, with the published numbers.
+  (Wilson 95 % interval) and the life-table annual rate after year 1, with the published numbers;
+  the median dose by year under the policy against Silber et al. 2003.
 
 Run: ``rlsmodel run long_term [-o DIR] [--n 60] [--years 5] [--persistent-gain G]``. Cost: about
 0.16 s per patient-year on one core (7 arms x 60 patients x 5 years: about 6 minutes on 2
@@ -34,7 +38,7 @@ import numpy as np
 
 from .. import clinical, outcomes, plotting
 from .._version import __version__
-from ..pharmacology import arm_name, reference_regimen
+from ..pharmacology import DosePolicy, arm_name, reference_regimen
 from ..simulator import Model
 from ..trial import virtual_trial, wilson_interval
 from ..validation.checks import long_term as checks
@@ -78,9 +82,29 @@ PUBLISHED = {
 PUBLISHED_ANNUAL = ((0.07, "Silver 2011, pramipexole"), (0.08, "Allen 2011, community"))
 
 
-def arms() -> dict:
-    """``{arm name: Regimen}`` of the trial's drug arms (placebo is added by the trial)."""
-    return {arm_name(drug, dose): reference_regimen(drug, dose=dose) for drug, dose in ARMS}
+#: Arms that start at the reference dose and follow symptoms (issue 22 item 2; DosePolicy of
+#: rlsmodel.pharmacology.policies): step up by ``step_mg`` at a monthly visit when the weekly IRLS of
+#: the recall week is above ``threshold_irls``, up to the label maximum (pramipexole 0.75 mg,
+#: ropinirole 4 mg). Silber et al. 2003 (Sleep 26:819): median pramipexole 0.38 -> 0.63 mg over a
+#: mean of 27 months in practice.
+POLICY_ARMS = {"pramipexole": DosePolicy(threshold_irls=15, step_mg=0.125),
+               "ropinirole": DosePolicy(threshold_irls=15, step_mg=0.5)}
+POLICY_SUFFIX = " + DosePolicy"
+#: Silber et al. 2003: (months, median pramipexole dose mg).
+SILBER_2003 = ((0.0, 0.38), (27.0, 0.63))
+
+
+def arms(policy=True) -> tuple:
+    """``({arm name: Regimen}, {arm name: DosePolicy})`` of the trial's drug arms (placebo is added
+    by the trial); with ``policy`` also the :data:`POLICY_ARMS` at their reference starting doses."""
+    regimens = {arm_name(drug, dose): reference_regimen(drug, dose=dose) for drug, dose in ARMS}
+    policies = {}
+    if policy:
+        for drug, rule in POLICY_ARMS.items():
+            name = arm_name(drug, None) + POLICY_SUFFIX
+            regimens[name] = reference_regimen(drug)
+            policies[name] = rule
+    return regimens, policies
 
 
 def model_for(persistent_gain=None) -> Model:
@@ -123,6 +147,41 @@ def table_rows(ds) -> list:
             row["published"] = "; ".join(pub)
             rows.append(row)
     return rows
+
+
+def dose_rows(ds) -> list:
+    """Per policy arm: the median daily dose (mg) at the start and at the end of each year."""
+    if "median_dose_mg" not in ds:
+        return []
+    weeks = ds["visit_week"].values
+    years = int(ds.attrs["weeks"]) // 52
+    rows = []
+    for arm in ds["arm"].values:
+        dose = ds["median_dose_mg"].sel(arm=arm).values
+        if not str(arm).endswith(POLICY_SUFFIX) or not np.isfinite(dose).any():
+            continue
+        row = {"arm": str(arm)}
+        for y in range(0, years + 1):
+            row[f"year_{y}"] = float(dose[int(np.argmin(np.abs(weeks - 52 * y)))])
+        k27 = int(np.argmin(np.abs(weeks - 27 * 52 / 12)))
+        row["month_27"] = float(dose[k27])
+        rows.append(row)
+    return rows
+
+
+def dose_markdown(rows) -> str:
+    """The dose-over-time table (policy arms) against Silber et al. 2003."""
+    if not rows:
+        return ""
+    years = sorted(int(k.split("_")[1]) for k in rows[0] if k.startswith("year_"))
+    lines = ["", "Median daily dose (mg) under the DosePolicy (IRLS > 15 at a monthly visit: one step up, to the "
+             "label maximum); Silber et al. 2003: median pramipexole 0.38 -> 0.63 mg over a mean of 27 months.", "",
+             "| arm | " + " | ".join(f"year {y}" for y in years) + " | month 27 |",
+             "| --- | " + " | ".join("---:" for _ in years) + " | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['arm']} | " + " | ".join(f"{r[f'year_{y}']:.3g}" for y in years)
+                     + f" | {r['month_27']:.3g} |")
+    return "\n".join(lines) + "\n"
 
 
 def _pct(x):
@@ -168,6 +227,9 @@ def draw(ds, path, provenance):
     curves = {tier: incidence_curves(ds, tier) for tier in TIERS}
     ncol = 4
     nrow = math.ceil((len(names) + 1) / ncol)
+    dosed = [a for a in names if "median_dose_mg" in ds and np.isfinite(ds["median_dose_mg"].sel(arm=a).values).any()
+             and a.endswith(POLICY_SUFFIX)]
+    nrow = math.ceil((len(names) + 1 + bool(dosed)) / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.0 * ncol, 3.2 * nrow), squeeze=False)
     for i, arm in enumerate(names):
         ax = axes[i // ncol, i % ncol]
@@ -176,7 +238,7 @@ def draw(ds, path, provenance):
             colour, style = TIER_STYLE[tier]
             ax.plot(w / 52.0, 100 * p, color=colour, ls=style, label=label)
             ax.fill_between(w / 52.0, 100 * lo, 100 * hi, color=colour, alpha=0.12, lw=0)
-        for tier, week, frac, interval, src in PUBLISHED.get(arm, []):
+        for tier, week, frac, interval, src in PUBLISHED.get(arm.removesuffix(POLICY_SUFFIX), []):
             colour, _ = TIER_STYLE[tier]
             err = None if interval is None else [[100 * (frac - interval[0])], [100 * (interval[1] - frac)]]
             ax.errorbar([week / 52.0], [100 * frac], yerr=err, fmt="D", color=colour, mec="k", ms=6, capsize=3)
@@ -189,11 +251,12 @@ def draw(ds, path, provenance):
             ax.legend(fontsize=7, loc="upper left")
     ax = axes[len(names) // ncol, len(names) % ncol]
     years = int(ds.attrs["weeks"]) * 7 // checks.DAYS_PER_YEAR
-    oral = [a for a in names if a.startswith(("pramipexole", "ropinirole", "rotigotine"))]
+    oral = [a for a in names if a.startswith(("pramipexole 0.25", "ropinirole", "rotigotine"))]
     for j, arm in enumerate(oral):
         new, risk = checks.yearly_counts(ds, arm, "augmented_practice", years)
         rate = [100 * k / m if m else np.nan for k, m in zip(new, risk)]
-        ax.plot(np.arange(1, years + 1) + 0.05 * j, rate, "o-", ms=4, label=arm, color=plotting.colour(arm.split()[0]))
+        ax.plot(np.arange(1, years + 1) + 0.05 * j, rate, "o-" if arm.endswith(POLICY_SUFFIX) else "o:", ms=4,
+                label=arm, color=plotting.colour(arm.split()[0]))
     ax.axhspan(checks.AGONIST_RANGE[0], checks.AGONIST_RANGE[1], color="0.85", zorder=0, label="accepted 4-10%/year")
     for rate, label in PUBLISHED_ANNUAL:
         ax.axhline(100 * rate, color="k", lw=0.8, ls="--")
@@ -202,7 +265,21 @@ def draw(ds, path, provenance):
     ax.set_ylabel("new cases / patients at risk (%)", fontsize=8)
     ax.set_title("annual rate, diagnosed in practice", fontsize=9)
     ax.legend(fontsize=6, loc="upper right")
-    for k in range(len(names) + 1, nrow * ncol):
+    if dosed:
+        ax = axes[(len(names) + 1) // ncol, (len(names) + 1) % ncol]
+        weeks = ds["visit_week"].values
+        for arm in dosed:
+            dose = ds["median_dose_mg"].sel(arm=arm).values
+            start = dose[0] if np.isfinite(dose[0]) and dose[0] > 0 else np.nan
+            ax.step(weeks / 52.0, dose / start, where="post", color=plotting.colour(arm.split()[0]),
+                    label=f"{arm.removesuffix(POLICY_SUFFIX)}: median dose / starting dose")
+        (m0, d0), (m1, d1) = SILBER_2003
+        ax.plot([m0 / 12.0, m1 / 12.0], [1.0, d1 / d0], "kD--", ms=5, label="Silber 2003: 0.38 -> 0.63 mg (27 months)")
+        ax.set_xlabel("years on treatment", fontsize=8)
+        ax.set_ylabel("median dose (x starting dose)", fontsize=8)
+        ax.set_title("dose over time under the DosePolicy", fontsize=9)
+        ax.legend(fontsize=6, loc="upper left")
+    for k in range(len(names) + 1 + bool(dosed), nrow * ncol):
         axes[k // ncol, k % ncol].axis("off")
     fig.suptitle(f"Augmentation over {years} years: virtual trial, seed {ds.attrs.get('seed')}, "
                  f"{provenance.get('model', 'default model')}", fontsize=10)
@@ -251,7 +328,9 @@ def draw_patient(runs, baseline_days, path, provenance):
     plt.close(fig)
 
 
-def _check(n, years, seed, workers, patient_years, persistent_gain):
+def _check(n, years, seed, workers, patient_years, persistent_gain, policy=True):
+    if policy not in (True, False):
+        raise ValueError(f"policy must be True or False; got {policy!r}")
     for name, v, low in (("n", n, 1), ("years", years, 1), ("workers", workers, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise ValueError(f"{name} must be a whole number >= {low}; got {v!r}")
@@ -264,7 +343,7 @@ def _check(n, years, seed, workers, patient_years, persistent_gain):
                          f"got {persistent_gain!r}")
 
 
-def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persistent_gain=None,
+def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persistent_gain=None, policy=True,
         overwrite=False, progress=None) -> ExperimentResult:
     """Run the 5-year trial and the median patient; write the figures and the table into ``out``.
 
@@ -285,6 +364,9 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     persistent_gain : float, optional
         ``d2_persistent_gain`` (1/day) of the trial's model; None: the default model. The
         median-patient figure always shows the default and the persistent process at 0.03.
+    policy : bool
+        Add the :data:`POLICY_ARMS` (pramipexole 0.25 mg and ropinirole 2 mg whose doses follow
+        symptoms under a DosePolicy) and the dose-over-time panel.
     overwrite : bool
         Replace existing output files.
     progress : bool, optional
@@ -295,27 +377,31 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     ExperimentResult
         ``tables["long_term"]``: one row per arm and tier; ``datasets["trial"]``: the trial.
     """
-    _check(n, years, seed, workers, patient_years, persistent_gain)
+    _check(n, years, seed, workers, patient_years, persistent_gain, policy)
     out_dir = OutputDir(DEFAULT_OUT if out is None else out, OUTPUT_NAMES, overwrite)
     t0 = time.perf_counter()
     model = model_for(persistent_gain)
-    ds = virtual_trial(arms(), n=n, weeks=52 * years, seed=seed, placebo=True, profile=POPULATION_PROFILE,
+    regimens, policies = arms(policy)
+    ds = virtual_trial(regimens, n=n, weeks=52 * years, seed=seed, placebo=True, profile=POPULATION_PROFILE,
                        model=model, workers=workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
-                       progress=progress)
+                       progress=progress, policies=policies or None)
     trial_seconds = time.perf_counter() - t0
     rows = table_rows(ds)
     label = "default model" if persistent_gain is None else f"d2_persistent_gain {persistent_gain:g}/day"
     provenance = {"experiment": NAME, "n": n, "seed": seed, "years": years, "model": label,
-                  "persistent_gain": persistent_gain}
+                  "persistent_gain": persistent_gain,
+                  "policies": {a: r.describe() for a, r in policies.items()}}
     out_dir.write_csv(TABLE_CSV, rows)
-    out_dir.write_text(TABLE_MD, markdown_stamp() + table_markdown(rows, header(n, seed, years, persistent_gain)))
+    doses = dose_rows(ds)
+    out_dir.write_text(TABLE_MD, markdown_stamp() + table_markdown(rows, header(n, seed, years, persistent_gain))
+                       + dose_markdown(doses))
     out_dir.save(FIGURE, lambda p: draw(ds, p, provenance))
     baseline_days = 28
     patients = {"default model": median_patient(patient_years, None, baseline_days),
                 "d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days)}
     out_dir.save(FIGURE_PATIENT, lambda p: draw_patient(patients, baseline_days, p,
                                                         {**provenance, "patient_years": patient_years}))
-    return ExperimentResult(NAME, out_dir.path, list(out_dir.written), tables={"long_term": rows},
+    return ExperimentResult(NAME, out_dir.path, list(out_dir.written), tables={"long_term": rows, "doses": doses},
                             datasets={"trial": ds},
                             meta={"seconds": round(time.perf_counter() - t0, 1),
                                   "trial_seconds": round(trial_seconds, 1)})
@@ -332,15 +418,20 @@ def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
                     help="years the median pramipexole patient is followed (default 10)")
     ap.add_argument("--persistent-gain", type=float, default=None, metavar="G",
                     help="d2_persistent_gain of the trial's model (1/day; default: the default model, 0)")
+    ap.add_argument("--no-policy", action="store_true", help="leave out the arms whose doses follow symptoms")
     args = ap.parse_args(argv)
     result = run(args.out, n=args.n, years=args.years, seed=args.seed, workers=args.workers,
-                 patient_years=args.patient_years, persistent_gain=args.persistent_gain, overwrite=args.overwrite)
+                 patient_years=args.patient_years, persistent_gain=args.persistent_gain, policy=not args.no_policy,
+                 overwrite=args.overwrite)
     print(f"long-term trial: n = {args.n} per arm, seed {args.seed}, {args.years} years, "
           f"{result.meta['trial_seconds']:.0f} s on {args.workers} worker(s)")
     for r in result.tables["long_term"]:
         cum = " ".join(_pct(r[f"year_{y}"]) for y in range(1, args.years + 1))
         print(f"{r['arm']:<22} {r['tier']:<22} n {r['n']:>3}  cumulative by year: {cum}  after year 1: "
               f"{_pct(r['annual_rate_after_year_1'])}/year")
+    for r in result.tables["doses"]:
+        print(f"{r['arm']:<30} median dose by year: " + " ".join(f"{v:.3g}" for k, v in r.items() if k.startswith("year_"))
+              + f" mg; month 27: {r['month_27']:.3g} mg (Silber et al. 2003: 0.38 -> 0.63 mg)")
     print("wrote " + ", ".join(str(p) for p in result.paths))
     return 0
 
