@@ -63,7 +63,8 @@ ARMS = (("pramipexole", None), ("pramipexole", 0.5), ("ropinirole", None), ("rot
 #: Tiers drawn and tabulated: per-patient verdict -> label (rlsmodel.clinical.practice).
 TIERS = {"mpi_positive": "MPI-positive", "augmented": "clinically relevant",
          "augmented_practice": "diagnosed in practice"}
-TIER_STYLE = {"mpi_positive": ("#1f77b4", ":"), "augmented": ("#d62728", "-"), "augmented_practice": ("#2ca02c", "--")}
+TIER_STYLE = {"mpi_positive": ("#1f77b4", ":"), "augmented": ("#d62728", "-"), "augmented_practice": ("#2ca02c", "--"),
+              "augmented_biological": ("0.5", "-")}
 #: Published points: arm -> [(tier, week, fraction, (low, high) or None, label)]. Intervals are
 #: given where the source states one; otherwise the figure shows the point only.
 PUBLISHED = {
@@ -73,7 +74,7 @@ PUBLISHED = {
                                    ("augmented", 66, 0.065, None, "Garcia-Borreguero 2012")],
     arm_name("rotigotine", None): [("augmented", 26, 0.015, None, "Benes 2012"),
                                    ("mpi_positive", 26, 0.082, None, "Benes 2012")],
-    arm_name("levodopa", None): [("augmented", 9, 0.82, None, "Allen & Earley 1996")],
+    arm_name("levodopa", None): [("augmented_biological", 9, 0.82, None, "Allen & Earley 1996")],
     arm_name("pregabalin", None): [("mpi_positive", 52, 0.021, None, "Allen 2014")],
     "placebo": [("mpi_positive", 26, 0.060, None, "Hogl 2011"), ("augmented", 26, 0.005, None, "Benes 2012")],
 }
@@ -224,7 +225,7 @@ def draw(ds, path, provenance):
     """Cumulative incidence per arm (three tiers, published points) and annual rates per year."""
     import matplotlib.pyplot as plt
     names = [str(a) for a in ds["arm"].values]
-    curves = {tier: incidence_curves(ds, tier) for tier in TIERS}
+    curves = {tier: incidence_curves(ds, tier) for tier in (*TIERS, "augmented_biological")}
     ncol = 4
     nrow = math.ceil((len(names) + 1) / ncol)
     dosed = [a for a in names if "median_dose_mg" in ds and np.isfinite(ds["median_dose_mg"].sel(arm=a).values).any()
@@ -237,7 +238,10 @@ def draw(ds, path, provenance):
             w, p, lo, hi = curves[tier][arm]
             colour, style = TIER_STYLE[tier]
             ax.plot(w / 52.0, 100 * p, color=colour, ls=style, label=label)
-            ax.fill_between(w / 52.0, 100 * lo, 100 * hi, color=colour, alpha=0.12, lw=0)
+            if tier == "augmented_practice":           # the interval of the headline tier only
+                ax.fill_between(w / 52.0, 100 * lo, 100 * hi, color=colour, alpha=0.10, lw=0)
+        w, p, _, _ = curves["augmented_biological"][arm]
+        ax.plot(w / 52.0, 100 * p, color="0.5", lw=0.8, label="noise-free verdict")
         for tier, week, frac, interval, src in PUBLISHED.get(arm.removesuffix(POLICY_SUFFIX), []):
             colour, _ = TIER_STYLE[tier]
             err = None if interval is None else [[100 * (frac - interval[0])], [100 * (interval[1] - frac)]]
