@@ -11,7 +11,8 @@ al. 2012) and diagnosed in practice, needing a change of treatment (Silver et al
 fixed dose it equals the clinically relevant tier). Published points are drawn in the tier
 their paper counted, with the range the scorecard accepts where the paper gives no interval.
 The flagship figure's median patient on pramipexole 0.25 mg is followed for ``patient_years``
-years (default 10), with and without the persistent sensitization of decision 34.
+years (default 10), with and without the persistent sensitization of decision 34, and with the
+dose rising along Silber et al. 2003's slope (0.125 mg a year to the 0.75 mg label maximum).
 
 Writes into the output directory:
 
@@ -292,12 +293,34 @@ def draw(ds, path, provenance):
     plt.close(fig)
 
 
-def median_patient(years, persistent_gain, baseline_days=28, dose=None):
-    """The median rls_genetic patient on pramipexole (reference dose) for ``years`` years; returns
-    ``(daily outcomes, weekly slow states)`` (hourly samples)."""
+#: Yearly dose rise of the median patient's "rising dose" line (mg a year; Silber et al. 2003: 0.38 ->
+#: 0.63 mg over 27 months, about 0.11 mg a year), up to the label maximum.
+RISE_MG_PER_YEAR = 0.125
+
+
+def rising_regimen(years, baseline_days, drug="pramipexole", rise=RISE_MG_PER_YEAR):
+    """The reference dose of ``drug`` from ``baseline_days``, raised by ``rise`` mg each year up to
+    the label maximum (a Regimen sum; the dose of the long-term cohorts, Silber et al. 2003)."""
+    from ..pharmacology import DRUGS, Regimen, reference_dose
+    dose0, hour = reference_dose(drug)
+    top = DRUGS[drug].max_daily_dose_mg
+    regimen = None
+    n_years = max(1, math.ceil(years))
+    for y in range(n_years):
+        part = Regimen.daily(drug, min(dose0 + rise * y, top), hour, start_day=baseline_days + 364 * y,
+                             stop_day=None if y == n_years - 1 else baseline_days + 364 * (y + 1))
+        regimen = part if regimen is None else regimen + part
+    return regimen
+
+
+def median_patient(years, persistent_gain, baseline_days=28, dose=None, rising=False):
+    """The median rls_genetic patient on pramipexole (reference dose, or ``rising`` by
+    :data:`RISE_MG_PER_YEAR` a year) for ``years`` years; returns ``(daily outcomes, weekly slow
+    states)`` (hourly samples)."""
     model = model_for(persistent_gain)
     days = baseline_days + int(round(364 * years))
-    regimen = reference_regimen("pramipexole", dose=dose, start_day=baseline_days)
+    regimen = (rising_regimen(years, baseline_days) if rising
+               else reference_regimen("pramipexole", dose=dose, start_day=baseline_days))
     ds = model.simulate(days=days, profile=POPULATION_PROFILE, regimen=regimen, sample_every_hours=1.0)
     daily = outcomes.daily(ds)
     slow = {v: ds[v].values[::24 * 7] for v in ("d2_tolerance", "d2_sensitization", "d2_persistent_sensitization")
@@ -310,7 +333,7 @@ def draw_patient(runs, baseline_days, path, provenance):
     """Weekly IRLS, onset hour and slow states of the median patient, one line per model."""
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(3, 1, figsize=(8.0, 8.0), sharex=True)
-    for (label, (daily, slow)), colour in zip(runs.items(), ("#1f77b4", "#d62728")):
+    for (label, (daily, slow)), colour in zip(runs.items(), ("#1f77b4", "#d62728", "#2ca02c")):
         wk, irls = plotting.weekly(daily, "irls")
         _, onset = plotting.weekly(daily, "onset_hour")
         x = (wk - baseline_days / 7.0) / 52.0
@@ -326,7 +349,8 @@ def draw_patient(runs, baseline_days, path, provenance):
     for ax in axes:
         ax.axvline(0.0, color="0.6", lw=0.8)
         ax.legend(fontsize=7)
-    fig.suptitle("Median rls_genetic patient on pramipexole 0.25 mg over the years", fontsize=10)
+    fig.suptitle("Median rls_genetic patient on pramipexole (0.25 mg, or rising 0.125 mg a year to 0.75 mg) "
+                 "over the years", fontsize=10)
     fig.tight_layout()
     plotting.save(fig, path, provenance)
     plt.close(fig)
@@ -367,7 +391,8 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
         Years the median patient is followed (the flagship figure extended; default 10).
     persistent_gain : float, optional
         ``d2_persistent_gain`` (1/day) of the trial's model; None: the default model. The
-        median-patient figure always shows the default and the persistent process at 0.03.
+        median-patient figure always shows the default, the persistent process at 0.03, and the
+        persistent process with the dose rising (:func:`rising_regimen`).
     policy : bool
         Add the :data:`POLICY_ARMS` (pramipexole 0.25 mg and ropinirole 2 mg whose doses follow
         symptoms under a DosePolicy) and the dose-over-time panel.
@@ -401,8 +426,10 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
                        + dose_markdown(doses))
     out_dir.save(FIGURE, lambda p: draw(ds, p, provenance))
     baseline_days = 28
-    patients = {"default model": median_patient(patient_years, None, baseline_days),
-                "d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days)}
+    patients = {"0.25 mg, default model": median_patient(patient_years, None, baseline_days),
+                "0.25 mg, d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days),
+                "rising dose, d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days,
+                                                                           rising=True)}
     out_dir.save(FIGURE_PATIENT, lambda p: draw_patient(patients, baseline_days, p,
                                                         {**provenance, "patient_years": patient_years}))
     return ExperimentResult(NAME, out_dir.path, list(out_dir.written), tables={"long_term": rows, "doses": doses},
