@@ -274,3 +274,27 @@ def test_a_policy_trial_keeps_its_placebo_arm():
                                 policies={"pramipexole": DosePolicy(threshold_irls=15, step_mg=0.125)})
     assert (ds["status"].sel(arm="placebo").values == "ok").all()
     assert (ds["dose_mg"].sel(arm="placebo").values == 0).all()
+
+
+def test_median_patient_on_rising_doses_augments_years_later(model):
+    """The slow course: the median patient helped for years while the pramipexole dose rises along
+    Silber et al. 2003's slope, then augmented (worse than baseline, onset hours earlier) once the
+    persistent sensitization has lowered the threshold under the 0.625-0.75 mg peaks; at a fixed
+    0.25 mg nothing drifts (decision 43)."""
+    from rlsmodel import outcomes
+    from rlsmodel.experiments.long_term import rising_regimen
+    B = 28
+    ds = model.simulate(days=B + 364 * 5, profile="rls_genetic", regimen=rising_regimen(5, B), params=ON,
+                        sample_every_hours=1.0)
+    daily = outcomes.daily(ds)
+    irls, onset, day = daily["irls"].values, daily["onset_hour"].values, daily["day"].values
+
+    def year(y, v):
+        sel = (day >= B + 364 * (y - 1) + 300) & (day < B + 364 * y)      # the last weeks of year y
+        return float(np.nanmean(v[sel]))
+    base_irls = float(np.mean(irls[day < B]))
+    base_onset = float(np.nanmean(onset[day < B]))
+    assert year(2, irls) < base_irls - 10                    # years of benefit first
+    assert year(5, irls) > base_irls + 3                     # then worse than before treatment
+    assert base_onset - year(5, onset) >= 2.0                # with symptoms starting hours earlier
+    assert float(ds["d2_persistent_sensitization"][-1]) > 0.3
