@@ -518,7 +518,8 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     xarray.Dataset
         with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
         ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
-        ``mpi_positive_incidence``, ``noise_free_incidence`` (the noise-free verdict) and their
+        ``mpi_positive_incidence``, ``practice_incidence`` (diagnosed in practice:
+        clinically relevant at the maximum dose), ``noise_free_incidence`` (the noise-free verdict) and their
         Wilson 95 % intervals (``*_ci``), ``irls_change``
         and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
         ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;

@@ -1,4 +1,5 @@
-"""Issue 22: the persistent, pulsatility-driven sensitization and the randomised-withdrawal scoring."""
+"""Issue 22: the persistent, pulsatility-driven sensitization, the randomised-withdrawal scoring, the tiers
+(practice tier), the long-term scorecard rows and the long_term experiment."""
 import math
 
 import numpy as np
