@@ -365,6 +365,8 @@ class TrialScorer:
     def at_maximum_daily(self, ds, point, n_treated):
         """Per treated day, whether the dose given was the arm's maximum (None: a fixed-dose arm,
         always at its maximum)."""
+        if not any(m is not None for m in self.maxima) or "arm" not in point:
+            return None                     # no arm under a DosePolicy: every dose is its own maximum
         arm = int(round(point["arm"]))
         maximum = self.maxima[arm] if arm < len(self.maxima) else None
         if maximum is None:
