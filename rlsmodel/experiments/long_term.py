@@ -212,7 +212,7 @@ def header(n, seed, years, persistent_gain) -> str:
             else f"`d2_persistent_gain` = {persistent_gain:g}/day (decision 34)")
     return (f"# Augmentation over years (n = {n} per arm, seed {seed}, {years} years, rlsmodel {__version__})\n\n"
             f"Virtual trial of {gain}: rls_genetic population, baseline weekly IRLS >= "
-            f"{POPULATION_MIN_BASELINE_IRLS:g}, fixed reference doses, visits every 4 weeks. Cumulative incidence "
+            f"{POPULATION_MIN_BASELINE_IRLS:g}, fixed reference doses (and the DosePolicy arms: the starting dose raised at monthly visits), visits every 4 weeks. Cumulative incidence "
             "(Wilson 95% interval) at the end of each year in three tiers (rlsmodel.clinical.practice): "
             "MPI-positive at a visit, clinically relevant (persistent since the previous visit), diagnosed in "
             "practice (clinically relevant at the maximum dose; equal to clinically relevant at fixed doses). "
