@@ -25,6 +25,7 @@ observer of the *reported* series, adjudicated as its scorer adjudicates
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import xarray as xr
@@ -45,13 +46,13 @@ def is_adaptive(regimen) -> bool:
 
 
 class DailyHistory:
-    """The complete symptom days of a run so far, scored segment by segment.
+    """The complete symptom days of a run so far, scored when a visit asks for them.
 
-    :meth:`add` takes one segment's samples; the days that end inside it (and start after
-    the previous segment's first incomplete day) are scored by
-    :func:`rlsmodel.outcomes.daily` on the segment's samples plus the previous segment's
-    last day of samples, so each day is scored from exactly the samples a whole-run
-    scoring uses.
+    :meth:`add` collects a segment's samples; :meth:`score` scores the complete days not yet
+    scored by :func:`rlsmodel.outcomes.daily` (from ``first_day`` on: a rule that reads only
+    the recall week skips the others, which stay NaN). Each day is scored from its own
+    samples plus the 3 h before it, exactly the samples a whole-run scoring uses
+    (tests/test_policies.py checks the equality).
     """
 
     def __init__(self, model, p, activity, parameters: dict):
@@ -62,41 +63,68 @@ class DailyHistory:
         self.attrs = {"parameters": json.dumps(parameters)}
         self._t = np.empty(0)
         self._Y = np.empty((compiled.n_states, 0))
-        self.next_day = 0                                   # first symptom day not yet scored
+        self._blocks_t, self._blocks_Y = [], []
+        self.next_day = 0                                   # first symptom day neither scored nor skipped
         self.columns = {k: [] for k in ("day",) + KEPT_READOUTS}
 
     def add(self, t, Y) -> None:
-        """Append samples ``t`` (days) with states ``Y`` and score the days now complete."""
-        t = np.concatenate([self._t, np.asarray(t, dtype=float)])
-        Y = np.concatenate([self._Y, Y], axis=1)
-        if t.size >= 2:
-            last_complete = int(np.floor(t[-1] - clinical.DAY_START + 1e-9)) - 1   # day d ends at d + 1.25
-            if last_complete >= self.next_day:
-                self._score(t, Y, last_complete)
-        keep = t >= self.next_day + clinical.DAY_START - 3.0 / 24.0 - 1e-9      # the next day's samples (+3 h)
+        """Append samples ``t`` (days) with states ``Y`` (n_states, m)."""
+        if np.size(t):
+            self._blocks_t.append(np.asarray(t, dtype=float))
+            self._blocks_Y.append(Y)
+
+    def _samples(self):
+        if self._blocks_t:
+            self._t = np.concatenate([self._t] + self._blocks_t)
+            self._Y = np.concatenate([self._Y] + self._blocks_Y, axis=1)
+            self._blocks_t, self._blocks_Y = [], []
+        return self._t, self._Y
+
+    def score(self, first_day=None) -> None:
+        """Score the complete days from ``first_day`` (default: the first not yet scored; days
+        before it that were not scored are skipped for good) to the last complete one."""
+        t, Y = self._samples()
+        if t.size < 2:
+            return
+        last = int(np.floor(t[-1] - clinical.DAY_START + 1e-9)) - 1          # day d ends at d + 1.25
+        start = self.next_day if first_day is None else max(int(first_day), self.next_day)
+        if last >= start:
+            sel = t >= start + clinical.DAY_START - 3.0 / 24.0 - 1e-9
+            self._score(t[sel], Y[:, sel], start, last)
+            self.next_day = last + 1
+        keep = t >= self.next_day + clinical.DAY_START - 3.0 / 24.0 - 1e-9     # the next day's samples (+3 h)
         keep[-1:] = True
         self._t, self._Y = t[keep], Y[:, keep]
 
-    def _score(self, t, Y, last_day) -> None:
+    def _score(self, t, Y, first_day, last_day) -> None:
         obs = self.compiled.observables(t, Y, self.p, forcings=self.activity.forcings(np.mod(t, 1.0) * 24.0))
         values = self.model.variable_values(t, Y, obs, self.activity, self.names)
         ds = xr.Dataset({n: ("time", v) for n, v in values.items()}, coords={"time": ("time", t)},
                         attrs=self.attrs)
         dd = outcomes.daily(ds)
         days = dd["day"].values.astype(int)
-        mine = (days >= self.next_day) & (days <= last_day)
+        mine = (days >= first_day) & (days <= last_day)
         self.columns["day"].append(days[mine])
         for name in KEPT_READOUTS:
             self.columns[name].append(dd[name].values[mine])
-        if mine.any():
-            self.next_day = int(days[mine][-1]) + 1
 
     def table(self) -> dict:
-        """``{"day", "irls", "onset_hour", "peak", "latency_at_rest_h"}``: arrays over the scored days."""
-        return {k: (np.concatenate(v) if v else np.empty(0)) for k, v in self.columns.items()}
+        """``{"day", "irls", "onset_hour", "peak", "latency_at_rest_h"}``: arrays over days
+        ``0 .. next_day - 1`` (NaN on days not scored)."""
+        days = np.arange(self.next_day)
+        out = {"day": days}
+        scored = np.concatenate(self.columns["day"]) if self.columns["day"] else np.empty(0, int)
+        for name in KEPT_READOUTS:
+            col = np.full(days.size, np.nan)
+            if scored.size:
+                col[scored] = np.concatenate(self.columns[name])
+            out[name] = col
+        return out
 
     def weekly(self, name: str, end_day: int) -> float:
-        """Mean of readout ``name`` over the 7 symptom days ending the day before ``end_day``."""
+        """Mean of readout ``name`` over the 7 symptom days ending the day before ``end_day``
+        (scoring them first if needed)."""
+        self.score(end_day - clinical.RECALL_DAYS)
         tab = self.table()
         sel = (tab["day"] >= end_day - clinical.RECALL_DAYS) & (tab["day"] < end_day)
         return float(np.mean(tab[name][sel])) if sel.sum() == clinical.RECALL_DAYS else float("nan")
@@ -120,9 +148,10 @@ class NoiseFreeObserver:
                 "(e.g. Regimen.daily(..., start_day=28))")
 
     def readout(self, history: DailyHistory, visit_day: int, regimen) -> VisitReadout:
+        if regimen.switch_policy is None:                 # the recall week is all a dose rule reads
+            return VisitReadout(history.weekly("irls", visit_day))
+        history.score()                                   # every day: the MPI criteria read them all
         irls = history.weekly("irls", visit_day)
-        if regimen.switch_policy is None:
-            return VisitReadout(irls)
         tab = history.table()
         base = tab["day"] < regimen.first_day
         treat = (tab["day"] >= regimen.first_day) & (tab["day"] < visit_day)
@@ -149,17 +178,33 @@ def integrate_adaptive(model, plan, y0, collect, bar, regimen: AdaptiveRegimen, 
     start = 0.0
     first = 0
     bounds = [d + VISIT_HOUR / 24.0 for d in regimen.visit_days(plan.days)] + [float(t[-1])]
+    sampled = np.abs(t[np.clip(np.searchsorted(t, bounds[:-1]), 0, t.size - 1)] - np.array(bounds[:-1])) < 1e-9
+    if not np.all(sampled):
+        raise ValueError(f"visit rules read the symptom days ending at each visit (06:00), so the samples must fall "
+                         f"on 06:00: sample_every_hours={plan.size.dt_hours:g} does not; use a spacing that divides "
+                         "6 h (e.g. 1, 0.5, 2, 3 or 6)")
+    made_for, events, times = None, [], np.empty(0)
     for k, end in enumerate(bounds):
         last = int(np.searchsorted(t, end, side="right"))
         seg_t = t[first:last]
-        events = model.system.ledger_events(regimen.events(model, plan.days))
+        if regimen.realised is not made_for:          # the events of the regimen as decided so far
+            made_for = regimen.realised
+            events = sorted(model.system.ledger_events(regimen.events(model, plan.days)), key=lambda e: e[0])
+            times = np.array([e[0] for e in events], dtype=float)
+        lo = int(np.searchsorted(times, start, side="left" if start == 0.0 else "right"))
+        hi = int(np.searchsorted(times, end, side="right"))
 
-        def seg_collect(block, Y, offset=first):
+        # the history is read only at visits where a rule may still act (not after a switch, nor
+        # after the last visit)
+        reads = k < len(bounds) - 1 and math.isnan(regimen.day_switched)
+
+        def seg_collect(block, Y, offset=first, reads=reads):
             collect(slice(block.start + offset, block.stop + offset), Y)
-            history.add(t[block.start + offset:block.stop + offset], Y)
+            if reads:
+                history.add(t[block.start + offset:block.stop + offset], Y)
 
-        y = _runplan.integrate_blocks(model.compiled, y, plan.p, seg_t, events, plan.settings, model.state_scale,
-                                      seg_collect, bar, span=(start, end))
+        y = _runplan.integrate_blocks(model.compiled, y, plan.p, seg_t, events[lo:hi], plan.settings,
+                                      model.state_scale, seg_collect, bar, span=(start, end))
         if k < len(bounds) - 1:
             visit_day = int(round(end - VISIT_HOUR / 24.0))
             if regimen.acts_at(visit_day):

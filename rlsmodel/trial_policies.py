@@ -28,17 +28,17 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
-import xarray as xr
 
 from . import clinical
 from .pharmacology import DRUGS, Regimen, Schedule
-from .pharmacology.policies import (AdaptiveRegimen, DosePolicy, SwitchPolicy, VisitReadout, as_policies,
-                                    change_day, describe_policies, total_daily_dose)
+from .pharmacology.policies import (DOSE_POLICY_FIELDS, AdaptiveRegimen, DosePolicy, SwitchPolicy, VisitReadout,
+                                    as_policies, change_day, describe_policies, total_daily_dose)
 
 #: DosePolicy fields recorded per arm as numbers (NaN: no dose rule, or the field's None).
-DOSE_FIELDS = ("threshold_irls", "step_mg", "maximum_mg", "minimum_mg", "step_down_below_irls", "every_weeks")
+DOSE_FIELDS = DOSE_POLICY_FIELDS
 
 
 def split_arm(name, spec, policies: dict):
@@ -99,8 +99,14 @@ class ReportedObserver:
         return None
 
     def readout(self, history, visit_day: int, regimen) -> VisitReadout:
+        # a dose rule reads the recall week only (the other days stay NaN, and the reporting
+        # terms are per day); the MPI verdicts of a switch read every day
+        if regimen.switch_policy is None:
+            history.score(visit_day - clinical.RECALL_DAYS)
+        else:
+            history.score()
         tab = history.table()
-        dd = xr.Dataset({k: ("day", v) for k, v in tab.items() if k != "day"}, coords={"day": tab["day"]})
+        dd = {k: SimpleNamespace(values=v) for k, v in tab.items()}     # what reported() reads: dd[name].values
         reported = self.scorer.reported(dd, self.patient, self.noise_sd, self.placebo)
         B = self.scorer.start_day
         week = (visit_day - B) // 7
@@ -171,8 +177,9 @@ def maximum_dose(regimen, arm_rules):
 
 
 def _regimen_from_json(text):
-    if not text or text == "none" or not str(text).lstrip().startswith("{"):
-        return None          # no drug: a placebo arm's run records its description, not a JSON regimen
+    """The Regimen a run's attrs describe (None: no drug -- ``"none"``, or the placebo arm's text)."""
+    if not text or not str(text).lstrip().startswith("{"):
+        return None
     data = json.loads(text)
     return Regimen(tuple(Schedule(**s) for s in data.get("schedules", ())))
 

@@ -145,7 +145,7 @@ def nothing_computed(monkeypatch):
 
 @pytest.mark.parametrize("name, kwargs", [
     ("augmentation", {}), ("augmentation_map", {}), ("iron_therapy", {}), ("virtual_trial", {}),
-    ("synthetic_cohort", {}),
+    ("synthetic_cohort", {}), ("switching", {}),
 ])
 def test_every_experiment_refuses_an_existing_output_before_computing(tmp_path, nothing_computed, monkeypatch,
                                                                       name, kwargs):

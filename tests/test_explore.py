@@ -109,7 +109,7 @@ def settled(**expected):
 
 def test_every_view_renders(page):
     tabs = {"day": "A day", "iron": "Iron: blood to brain", "dopamine": "Dopamine",
-            "augmentation": "Augmentation", "schematic": "Schematic"}
+            "transmitters": "Adenosine and glutamate", "augmentation": "Augmentation", "schematic": "Schematic"}
     d = data(page)
     assert set(d["views"]) == set(tabs)
     for name, title in tabs.items():
@@ -195,6 +195,43 @@ def test_a_dose_above_the_maximum_shows_the_package_message_and_keeps_the_plots(
     set_input(page, "dose-mg", 0.25)
     wait_for(page, lambda d: d["run_id"] > run_id and d["settings"]["dose_mg"] == 0.25, "the recovery run")
     page.locator(".explore-error").first.wait_for(state="hidden", timeout=10_000)
+
+
+def test_the_adenosine_glutamate_view_follows_iron_and_the_drugs_outside_dopamine(page):
+    """The adenosine/glutamate module (issue 28): dipyridamole raises the adenosine tone and
+    lowers excitability, pregabalin lowers excitability, oxycodone-naloxone (acting on the urge
+    downstream) leaves them alone, and less iron lowers the A1 receptors."""
+    from rlsmodel.pharmacology import DRUGS
+
+    def final(d, name):
+        return d["views"]["transmitters"]["variables"][name]["final"]
+
+    select(page, "drug", "none (untreated)")
+    untreated = wait_for(page, settled(drug=None), "the untreated run")
+    assert {"a1_receptor_density", "adenosine_tone", "glutamate_release", "excitability"} <= \
+        set(untreated["views"]["transmitters"]["variables"])
+    runs = {}
+    for drug in ("dipyridamole", "pregabalin", "oxycodone_naloxone"):
+        select(page, "drug", DRUGS[drug].long_name)
+        runs[drug] = wait_for(page, settled(drug=drug), f"the {drug} run")
+    page.locator(".bk-tab", has_text="Adenosine and glutamate").click()
+    page.locator(".view-transmitters canvas").first.wait_for(state="visible", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "explore-transmitters-opioid.png"), full_page=True)
+    page.locator(".bk-tab", has_text="A day").click()
+    assert final(runs["dipyridamole"], "adenosine_tone") > 1.1 * final(untreated, "adenosine_tone")
+    assert final(runs["dipyridamole"], "excitability") < 0.95 * final(untreated, "excitability")
+    assert final(runs["pregabalin"], "excitability") < 0.95 * final(untreated, "excitability")
+    oxy = runs["oxycodone_naloxone"]
+    for name in ("a1_receptor_density", "adenosine_tone", "excitability"):
+        assert final(oxy, name) == pytest.approx(final(untreated, name), rel=1e-3), name
+
+    # less iron in, more lost: fewer A1 receptors, more excitability
+    select(page, "drug", "none (untreated)")
+    set_input(page, "diet-iron", 2)
+    set_input(page, "blood-loss", 20)
+    poor = wait_for(page, settled(drug=None, diet_iron=2.0, blood_loss=20.0), "the iron-poor untreated run")
+    assert final(poor, "a1_receptor_density") < final(untreated, "a1_receptor_density")
+    assert final(poor, "excitability") > final(untreated, "excitability")
 
 
 def test_a_long_run_shows_progress(page):

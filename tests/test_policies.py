@@ -83,6 +83,7 @@ def test_visits_read_the_same_daily_table_as_a_whole_run_scoring(model):
             pass
 
         def readout(self, history, visit_day, regimen):
+            history.score()
             seen["table"] = history.table()
             return VisitReadout(history.weekly("irls", visit_day))
 
@@ -91,6 +92,12 @@ def test_visits_read_the_same_daily_table_as_a_whole_run_scoring(model):
     tab, whole = seen["table"], outcomes.daily(ds)
     for name in ("irls", "onset_hour", "peak", "latency_at_rest_h"):
         np.testing.assert_array_equal(tab[name], whole[name].sel(day=tab["day"]).values)
+    # a dose rule's observer scores the recall weeks only: the same weekly IRLS
+    ds2 = model.simulate(BASE + 60, PROFILE, regimen=Regimen.daily("pramipexole", 0.25, 21.0, start_day=BASE)
+                         .with_policy(DosePolicy(0.5, 0.125)))
+    irls = outcomes.daily(ds2)["irls"]
+    for e in json.loads(ds2.attrs["policy_decisions"]):
+        assert e["weekly_irls"] == float(irls.sel(day=slice(e["day"] - 7, e["day"] - 1)).mean())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +187,7 @@ def small_trial():
     arms = {"fixed": reference_regimen("pramipexole", dose=0.25),
             "titrated": reference_regimen("pramipexole", dose=0.25).with_policy(DosePolicy(10, 0.125)),
             "never": reference_regimen("pramipexole", dose=0.25)}
-    return rlsmodel.virtual_trial(arms, n=3, weeks=8, seed=7, placebo=False,
+    return rlsmodel.virtual_trial(arms, n=3, weeks=8, seed=7, placebo=True,
                                   policies={"never": DosePolicy(40, 0.125)})
 
 
@@ -194,6 +201,8 @@ def test_trial_arms_without_rules_are_untouched_and_outputs_are_recorded(small_t
     assert list(ds["visit_week"].values) == [0, 4, 8]
     np.testing.assert_array_equal(ds["dose_mg"].sel(arm="fixed").values, 0.25)
     np.testing.assert_array_equal(ds["dose_mg"].sel(arm="never").values, 0.25)
+    np.testing.assert_array_equal(ds["dose_mg"].sel(arm="placebo").values, 0.0)
+    assert (ds["status"].values == "ok").all()
     titrated = ds["dose_mg"].sel(arm="titrated").values
     assert np.all(np.diff(titrated, axis=1) >= 0) and np.all(titrated <= 0.75)
     assert np.all(np.isnan(ds["day_switched"].values))
@@ -239,6 +248,8 @@ def test_trial_switch_on_mpi_happens_at_the_first_positive_visit():
     (lambda: (Regimen.daily("pramipexole", 0.25, 21.0) + Regimen.daily("pregabalin", 150, 21.0)).with_policy(
         DosePolicy(15, 0.125)), "a DosePolicy adjusts one drug"),
     (lambda: Regimen.daily("pramipexole", 0.25, 21.0).with_policy("dose up"), "a policy must be a DosePolicy"),
+    (lambda: Regimen.daily("pramipexole", 0.25, 21.0).with_policy(DosePolicy(15, 0.125, every_weeks=6), every_weeks=4),
+     "every_weeks=6 is not a multiple of the visit spacing (4 weeks)"),
     (lambda: SwitchPolicy("aspirin"), "SwitchPolicy: to='aspirin'"),
     (lambda: SwitchPolicy("pregabalin", when="worse"), "when must be one of"),
     (lambda: SwitchPolicy("pregabalin", washout_days=-1), "washout_days must be a whole number >= 0"),
@@ -265,6 +276,12 @@ def test_bad_trial_rules_are_refused_before_any_work(kwargs, message):
     assert message in str(info.value), str(info.value)
 
 
+def test_rules_need_samples_at_the_visits(model):
+    r = Regimen.daily("pramipexole", 0.25, 21.0).with_policy(DosePolicy(15, 0.125))
+    with pytest.raises(ValueError, match="sample_every_hours=5 does not"):
+        model.simulate(60, PROFILE, regimen=r, sample_every_hours=5)
+
+
 def test_a_switch_in_a_single_run_needs_an_untreated_baseline(model):
     r = reference_regimen("levodopa").with_policy(SwitchPolicy("pregabalin"))
     with pytest.raises(ValueError, match="needs untreated baseline days"):
@@ -277,3 +294,42 @@ def test_rules_are_data():
     assert rule == DosePolicy(15.0, 0.125, 0.75) and hash(rule) == hash(DosePolicy(15.0, 0.125, 0.75))
     sw = SwitchPolicy("rotigotine", washout_days=3)
     assert sw.to == reference_regimen("rotigotine") and json.loads(sw.describe())["washout_days"] == 3
+
+
+def test_a_sweep_varies_dose_policy_fields(model):
+    from rlsmodel.pharmacology.policies import DosePolicySweep
+    factory = DosePolicySweep(Regimen.daily("pramipexole", 0.125, 21.0, start_day=BASE), step_mg=0.125)
+    last_dose = {"last_dose": lambda ds: json.loads(ds.attrs["policy_decisions"])[-1]["dose_mg"]}
+    out = rlsmodel.sweep({"threshold_irls": [0.5, 40.0]}, days=BASE + 57, regimen=factory, profile=PROFILE,
+                         outcomes=last_dose, model=model)
+    assert out["last_dose"].sel(threshold_irls=40.0) == 0.125        # never stepped
+    assert out["last_dose"].sel(threshold_irls=0.5) == 0.375         # stepped at both monthly visits
+    assert "DosePolicySweep" in out.attrs["regimen"]
+    with pytest.raises(ValueError, match="unknown DosePolicy field"):
+        DosePolicySweep(Regimen.daily("pramipexole", 0.125, 21.0), step=0.125)
+
+
+def test_decisions_as_data_step_down_switch_and_withdrawal():
+    """The rules alone (no simulation): step up, step down to the minimum, a switch ends the dose
+    rule, a stopped drug (withdrawal design) is not restarted."""
+    base = Regimen.daily("ropinirole", 0.5, 21.0, start_day=0, stop_day=100)
+    rule = DosePolicy(15, 0.25, step_down_below_irls=5, minimum_mg=0.25)
+    r = base.with_policy((rule, SwitchPolicy("pregabalin", when="mpi_positive", washout_days=2)))
+    r = r.after_visit(28, VisitReadout(20.0))                 # up: 0.75 from day 28
+    r = r.after_visit(56, VisitReadout(2.0))                  # down: 0.5
+    r = r.after_visit(84, VisitReadout(2.0))                  # down: 0.25 (minimum)
+    assert [e.dose_mg for e in r.log] == pytest.approx([0.75, 0.5, 0.25])
+    assert [(s.dose_mg, s.start_day, s.stop_day) for s in r.realised.schedules] == [
+        (0.5, 0, 28), (0.75, 28, 56), (0.5, 56, 84), (0.25, 84, 100)]
+    r = r.after_visit(112, VisitReadout(30.0))                # drug stopped on day 100: nothing to step
+    assert r.realised.schedules[-1].stop_day == 100 and len(r.log) == 3
+    r2 = base.with_policy((rule, SwitchPolicy("pregabalin", when="mpi_positive", washout_days=2)))
+    r2 = r2.after_visit(28, VisitReadout(20.0, mpi_positive=True))
+    assert r2.day_switched == 28 and r2.log[-1].switched and r2.log[-1].dose_mg == 0.0
+    assert [(s.drug, s.start_day, s.stop_day) for s in r2.realised.schedules] == [
+        ("ropinirole", 0, 28), ("pregabalin", 30, None)]
+    assert r2.after_visit(56, VisitReadout(40.0, True, True)) is r2   # once switched, no rule acts
+    # every_weeks thins the dose decisions at visits 4 weeks apart; alone, it sets the visits
+    r3 = base.with_policy(DosePolicy(15, 0.25, every_weeks=8), every_weeks=4)
+    assert r3.after_visit(28, VisitReadout(30.0)) is r3 and r3.after_visit(56, VisitReadout(30.0)) is not r3
+    assert base.with_policy(DosePolicy(15, 0.25, every_weeks=2)).visit_days(50) == [14, 28, 42]

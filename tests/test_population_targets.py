@@ -20,8 +20,10 @@ IRON_TRIAL_IDS = [i for i in POPULATION_IDS if i.startswith("T-iron-IV-trial")]
 #: issue-22 rows (the 5-year trial, and two 52-week rows with their own known-answer tests in
 #: tests/test_long_term.py)
 LONG_TERM_IDS = [t.id for t in LONG_TERM_TARGETS]
+#: rows scored on the switching course after the shared trial (issue 28; tests/test_switching.py)
+SWITCH_IDS = [i for i in POPULATION_IDS if i.startswith("A-switch-")]
 #: rows scored on the one shared drug trial
-TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS and i not in LONG_TERM_IDS]
+TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS + SWITCH_IDS + LONG_TERM_IDS]
 ARMS = [PLACEBO_ARM, *(population_arm(r) for r in POPULATION_ARMS)]
 
 

@@ -25,13 +25,14 @@ from ..integrate import IntegrationError
 from . import runs
 from .controls import DEFAULTS, Controls
 from .schematic import SchematicView
-from .views import NOTICE, AugmentationView, DayView, DopamineView, IronView
+from .views import NOTICE, AugmentationView, DayView, DopamineView, IronView, TransmitterView
 
 #: View name -> (tab title, view class).
 VIEWS = {
     "day": ("A day", DayView),
     "iron": ("Iron: blood to brain", IronView),
     "dopamine": ("Dopamine", DopamineView),
+    "transmitters": ("Adenosine and glutamate", TransmitterView),
     "augmentation": ("Augmentation", AugmentationView),
     "schematic": ("Schematic", SchematicView),
 }

@@ -32,6 +32,11 @@ NOTICE = {
     "augmentation": "Augmentation: under a short-acting dopaminergic drug symptoms start earlier in the day "
                     "and the IRLS-like score climbs after weeks to months; the marker shows the day the "
                     "criteria were first met.",
+    "transmitters": "Adenosine and glutamate: brain iron deficiency lowers the adenosine A1 receptors on "
+                    "corticostriatal terminals over days to weeks, so adenosine brakes glutamate release less "
+                    "and excitability rises; dipyridamole raises the adenosine tone, pregabalin cuts the "
+                    "excitability that follows the release, an opioid acts on the urge downstream and leaves "
+                    "these curves unchanged.",
     "schematic": "Iron moves only along these arrows (diet to plasma to brain barrier to neurons and "
                  "myelin); the numbers are the values at the end of the run, flows in mg/day.",
 }
@@ -45,6 +50,13 @@ IRON_VARIABLES = (
     ("neuronal_iron", "neuronal iron"),
     ("csf_ferritin", "CSF ferritin"),
     ("myelin", "myelin"),
+)
+#: Variables of the adenosine/glutamate view (rlsmodel.model.adenosine_glutamate; name, short title).
+TRANSMITTER_VARIABLES = (
+    ("a1_receptor_density", "A1 receptor density"),
+    ("adenosine_tone", "adenosine tone"),
+    ("glutamate_release", "glutamate release"),
+    ("excitability", "excitability"),
 )
 #: Variables of the dopamine view (the mechanism's receptor densities are added).
 DOPAMINE_VARIABLES = (
@@ -315,12 +327,13 @@ def day_view(result):
 # ============================================================================================
 # iron from blood to brain
 # ============================================================================================
-def iron_data(result) -> dict:
-    """Daily means over the run of the iron variables, the untreated and healthy levels."""
+def iron_data(result, variables=IRON_VARIABLES) -> dict:
+    """Daily means over the run of ``variables`` ((name, title) pairs; default the iron
+    variables), the untreated and healthy levels."""
     run = result.run
     _, uds = result.days["untreated"]
     out = {"month": None, "variables": {}}
-    for name, title in IRON_VARIABLES:
+    for name, title in variables:
         mid, mean, _, _ = daily_stats(run, name)
         out["month"] = _r(mid / MONTH, 6)
         out["variables"][name] = {
@@ -338,18 +351,21 @@ class IronView(View):
     the untreated level, dotted green: the healthy profile's steady state."""
 
     name = "iron"
+    #: (name, title) of each panel.
+    VARIABLES = IRON_VARIABLES
+    COLOUR = "#8c510a"
 
-    @staticmethod
-    def data(result):
-        return iron_data(result)
+    @classmethod
+    def data(cls, result):
+        return iron_data(result, cls.VARIABLES)
 
     def build(self, result):
         self.panels = {}
         figs = []
-        for i, (name, title) in enumerate(IRON_VARIABLES):
+        for i, (name, title) in enumerate(self.VARIABLES):
             f = _fig(title, "months since the start of the run", _label(result.run, name, title))
             src = ColumnDataSource({"month": [], "value": []})
-            f.line("month", "value", source=src, line_width=2, color="#8c510a", **_legend("this run", i == 0))
+            f.line("month", "value", source=src, line_width=2, color=self.COLOUR, **_legend("this run", i == 0))
             f.y_range.start = 0
             untreated = Span(location=0, dimension="width", line_color="#555555", line_dash="dashed")
             healthy = Span(location=0, dimension="width", line_color="#2ca02c", line_dash="dotted", line_width=2)
@@ -381,6 +397,32 @@ class IronView(View):
 def iron_view(result):
     """The iron view of ``result`` as a Bokeh layout (see :class:`IronView`)."""
     return IronView(result).layout
+
+
+# ============================================================================================
+# adenosine and glutamate
+# ============================================================================================
+class TransmitterView(IronView):
+    """Four panels over months from :mod:`rlsmodel.model.adenosine_glutamate`: A1 receptor
+    density, adenosine tone, glutamate release and excitability (daily means; 1 = healthy
+    basal); dashed: the untreated level, dotted green: the healthy profile's steady state."""
+
+    name = "transmitters"
+    VARIABLES = TRANSMITTER_VARIABLES
+    COLOUR = "#6a3d9a"
+
+    def update(self, result, data):
+        super().update(result, data)
+        for f, (name, _) in zip(self.figures, self.VARIABLES):     # the healthy level (1) stays in view
+            v = data["variables"][name]
+            levels = [x for x in (*(y for y in v["daily_mean"] if y is not None), v["untreated"], v["healthy"])
+                      if x is not None and math.isfinite(x)]
+            f.y_range.end = 1.1 * max(levels) if levels else None
+
+
+def transmitter_view(result):
+    """The adenosine/glutamate view of ``result`` as a Bokeh layout (see :class:`TransmitterView`)."""
+    return TransmitterView(result).layout
 
 
 # ============================================================================================

@@ -94,8 +94,10 @@ class DosePolicy:
         weekly IRLS (points) below which the dose steps down (IRLS < value); None: never
         down. Must be below ``threshold_irls``.
     every_weeks
-        weeks between dose decisions (whole, >= 1); None: at every visit (a trial's
-        ``visit_every_weeks``, else :data:`DEFAULT_VISIT_WEEKS`).
+        weeks between dose decisions (whole, >= 1; a multiple of the visit spacing); None: at
+        every visit (a trial's ``visit_every_weeks``; in a single run the visits of
+        :func:`with_policy`, whose default spacing is this field, else
+        :data:`DEFAULT_VISIT_WEEKS`).
 
     The rule at a decision (:meth:`next_dose`): IRLS > threshold -> ``min(dose + step,
     maximum)``; IRLS < step_down_below_irls -> ``max(dose - step, minimum)``; else unchanged.
@@ -393,6 +395,10 @@ class AdaptiveRegimen:
                 raise ValueError(f"a DosePolicy adjusts one drug; the regimen gives {', '.join(drugs)}: give each "
                                  "drug its own arm, or a SwitchPolicy")
             dose.limits(drugs[0], self.start_dose)      # refuses a maximum above the label
+            if dose.every_weeks is not None and dose.every_weeks % self.visit_every_weeks:
+                raise ValueError(f"DosePolicy: every_weeks={dose.every_weeks} is not a multiple of the visit "
+                                 f"spacing ({self.visit_every_weeks} weeks): a dose can change only at a visit; "
+                                 f"give every_weeks a multiple of {self.visit_every_weeks}, or None (every visit)")
 
     # -- views ---------------------------------------------------------------------------------
     @property
@@ -510,7 +516,8 @@ def with_policy(regimen: Regimen, policy, every_weeks=None, first_day=None) -> A
         a :class:`DosePolicy`, a :class:`SwitchPolicy`, or a tuple of one of each (doses
         follow symptoms until a switch; after it only the new regimen runs).
     every_weeks
-        weeks between visits (whole, >= 1); default :data:`DEFAULT_VISIT_WEEKS` (4).
+        weeks between visits (whole, >= 1); default the DosePolicy's own ``every_weeks`` if
+        it has one, else :data:`DEFAULT_VISIT_WEEKS` (4).
     first_day
         day 0 of the visit calendar (model day); default the regimen's first dose day.
         Visits are at 06:00 of days ``first_day + 7 * every_weeks * k``.
@@ -532,11 +539,60 @@ def with_policy(regimen: Regimen, policy, every_weeks=None, first_day=None) -> A
     """
     if not isinstance(regimen, Regimen):
         raise ValueError(f"with_policy needs an rlsmodel.Regimen; got {regimen!r}")
-    return AdaptiveRegimen(regimen, as_policies(policy), first_day,
-                           DEFAULT_VISIT_WEEKS if every_weeks is None else every_weeks)
+    rules = as_policies(policy)
+    if every_weeks is None:
+        dose = next((p for p in rules if isinstance(p, DosePolicy)), None)
+        every_weeks = dose.every_weeks if dose is not None and dose.every_weeks else DEFAULT_VISIT_WEEKS
+    return AdaptiveRegimen(regimen, rules, first_day, every_weeks)
 
 
-__all__ = ["DosePolicy", "SwitchPolicy", "AdaptiveRegimen", "VisitReadout", "PolicyLog", "with_policy",
+class DosePolicySweep:
+    """A regimen factory for :func:`rlsmodel.sweep` whose points vary a DosePolicy's fields.
+
+    ``regimen``: the starting regimen; ``defaults``: the DosePolicy fields that are not swept
+    (e.g. ``step_mg=0.125``); ``every_weeks``: visit spacing of :meth:`Regimen.with_policy`.
+    Each point's fields named in :data:`DOSE_POLICY_FIELDS` (``threshold_irls``,
+    ``step_mg``, ...) override the defaults:
+
+    >>> from rlsmodel import Regimen
+    >>> f = DosePolicySweep(Regimen.daily("pramipexole", 0.25, 21.0, start_day=28), step_mg=0.125)
+    >>> f({"threshold_irls": 10}).dose_policy.threshold_irls
+    10.0
+
+    ``rlsmodel.sweep({"threshold_irls": [10, 15, 20]}, days=..., regimen=f, outcomes=...)``
+    then records the swept fields as the sweep's coordinates and names the factory (the
+    regimen and the fixed fields) in its provenance.
+    """
+
+    def __init__(self, regimen: Regimen, every_weeks=None, **defaults):
+        unknown = set(defaults) - set(DOSE_POLICY_FIELDS)
+        if unknown:
+            raise ValueError(f"DosePolicySweep: unknown DosePolicy field(s) {sorted(unknown)}; the fields are "
+                             f"{', '.join(DOSE_POLICY_FIELDS)}")
+        self.regimen, self.every_weeks, self.defaults = regimen, every_weeks, dict(defaults)
+        self.fields = DOSE_POLICY_FIELDS
+
+    def name(self) -> str:
+        return (f"DosePolicySweep({self.regimen.describe()}, every_weeks={self.every_weeks}, "
+                f"defaults={json.dumps(self.defaults, sort_keys=True)})")
+
+    def __call__(self, point) -> AdaptiveRegimen:
+        values = dict(self.defaults)
+        for f in DOSE_POLICY_FIELDS:
+            if f in point:
+                v = point[f]
+                values[f] = int(round(v)) if f == "every_weeks" else float(v)
+        missing = [f for f in ("threshold_irls", "step_mg") if f not in values]
+        if missing:
+            raise ValueError(f"DosePolicySweep: give {', '.join(missing)} as a swept field or a default")
+        return with_policy(self.regimen, DosePolicy(**values), self.every_weeks)
+
+
+#: The DosePolicy fields (the names :class:`DosePolicySweep` lets a sweep vary).
+DOSE_POLICY_FIELDS = ("threshold_irls", "step_mg", "maximum_mg", "minimum_mg", "step_down_below_irls", "every_weeks")
+
+
+__all__ = ["DosePolicy", "SwitchPolicy", "AdaptiveRegimen", "DosePolicySweep", "DOSE_POLICY_FIELDS", "VisitReadout", "PolicyLog", "with_policy",
            "as_policies", "describe_policies", "change_day", "daily_dose", "dose_after_visit", "total_daily_dose", "rescale",
            "switched",
            "DEFAULT_VISIT_WEEKS", "VISIT_HOUR", "SWITCH_WHEN"]

@@ -106,6 +106,23 @@ DIPYRIDAMOLE_DAYS = 14
 #: The placebo arm's name in the trial (``rlsmodel.trial.PLACEBO``).
 PLACEBO_ARM = "placebo"
 
+# -- switching after augmentation (issue 28, rows A-switch-*) ---------------------------------------
+#: Source drug of the switching rows: levodopa at its reference dose, the drug the default model
+#: augments on within months (pramipexole augments rarely within a year in the default model).
+SWITCH_SOURCE = "levodopa"
+#: Treated week of the switch: patients MPI-positive at a visit up to this week of the population
+#: trial's levodopa arm are switched after it (the population trial's length when that is shorter).
+SWITCH_WEEK = 26
+#: Weeks followed after the switch (Trenkwalder et al. 2013's 12-week end point; the week-5 read-out
+#: of the rotigotine cross-titration study).
+SWITCH_FOLLOW_WEEKS = 12
+#: Days without drug between the old drug and the new one. 0: an overnight switch (the rotigotine
+#: cross-titration); the oxycodone-naloxone row compares with the stop arm at the same week, so
+#: Trenkwalder et al. 2013's 7-day washout before randomisation changes both arms alike.
+SWITCH_WASHOUT_DAYS = 0
+#: Drugs the switching rows switch to (reference dose and hour of each).
+SWITCH_TARGETS = ("oxycodone_naloxone", "rotigotine")
+
 
 def population_arm(role: str) -> str:
     """The trial arm name of ``role`` in :data:`POPULATION_ARMS` (e.g. ``"pramipexole 0.5 mg"``),

@@ -24,7 +24,9 @@ from .. import checks
 from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_COURSE_WEEKS, IRON_PROFILE, IRON_REGIMENS,
                        IRON_START_DAY, IRON_TRIAL_ARM, IRON_TRIAL_WEEKS,
                        POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
-                       SHORT_STOP_DAYS, TREATMENT_PROFILE, population_regimens, LONG_TERM_WEEKS, long_term_regimens)
+                       SHORT_STOP_DAYS, SWITCH_FOLLOW_WEEKS, SWITCH_SOURCE, SWITCH_TARGETS, SWITCH_WASHOUT_DAYS,
+                       SWITCH_WEEK, TREATMENT_PROFILE, population_arm, population_regimens, LONG_TERM_WEEKS,
+                       long_term_regimens)
 
 
 class Runs:
@@ -177,6 +179,45 @@ class Runs:
                                  seed=self.seed, placebo=True, profile=POPULATION_PROFILE, model=self.model,
                                  workers=self.workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
                                  progress=self.progress)
+        return self.shared(key, make)
+
+    def switching_course(self):
+        """The switching rows' course (:func:`rlsmodel.switch_course.simulate_switches`), made once.
+
+        Patients of the population trial (:meth:`population_trial`) scored in its
+        :data:`~rlsmodel.validation.protocol.SWITCH_SOURCE` arm and MPI-positive at a visit up
+        to week :data:`~rlsmodel.validation.protocol.SWITCH_WEEK` (or the trial's last week) are
+        run again from randomisation: the source drug to that week, then (after
+        :data:`~rlsmodel.validation.protocol.SWITCH_WASHOUT_DAYS` days) each of
+        :data:`~rlsmodel.validation.protocol.SWITCH_TARGETS`, or nothing (the stop arm), for
+        :data:`~rlsmodel.validation.protocol.SWITCH_FOLLOW_WEEKS` weeks. Returns the course
+        Dataset (``attrs["arms"]``: JSON ``{role: arm name}``), or None when no patient qualifies.
+        """
+        key = ("switching", self.population, self.seed, self.population_weeks)
+
+        def make():
+            import json
+            from ..populations import population
+            from .. import switch_course as sc
+            trial = self.population_trial()
+            week = min(SWITCH_WEEK, self.population_weeks)
+            arm = population_arm(SWITCH_SOURCE)
+            a = trial.sel(arm=arm)
+            ok = (np.asarray(a["status"].values).astype(str) == "ok") & np.asarray(trial["eligible"].values, bool)
+            day = np.asarray(a["day_met"].values, dtype=float)
+            patients = np.flatnonzero(ok & np.isfinite(day) & (day <= 7 * week))
+            if patients.size == 0:
+                return None
+            dose = DOSES[SWITCH_SOURCE][0]
+            names = sc.arm_names(SWITCH_SOURCE, dose, SWITCH_TARGETS)
+            names.pop(sc.CONTINUE)
+            regs = sc.switch_regimens(7 * week, SWITCH_WASHOUT_DAYS, SWITCH_SOURCE, dose, SWITCH_TARGETS)
+            pop = population(self.population, self.seed, POPULATION_PROFILE, self.model)
+            course = sc.simulate_switches(self.model, pop, patients, {names[r]: regs[r] for r in names},
+                                          seed=self.seed, switch_week=week, follow_weeks=SWITCH_FOLLOW_WEEKS,
+                                          profile=POPULATION_PROFILE, workers=self.workers, progress=self.progress)
+            course.attrs["arms"] = json.dumps(names)
+            return course
         return self.shared(key, make)
 
     # -- iron ----------------------------------------------------------------------------------

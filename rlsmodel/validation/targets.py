@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import partial
 
 from ..pharmacology import dose_text, reference_dose
-from .checks import iron_therapy, long_term, physiology, population, symptoms, treatment
+from .checks import iron_therapy, long_term, physiology, population, switching, symptoms, treatment
 from .protocol import (ALLEN_2014_PRAMIPEXOLE_MG, ALPHA2DELTA, DOPAMINERGIC, DOSES, IRON_PROFILE, IRON_START_DAY,
                        LEVODOPA_LOW_DOSE, OVERLOAD_PROFILE, SEVERE_PROFILE, SHORT_STOP_DAYS, TREATMENT_PROFILE)
 from .scoring import IRON_THERAPY, NOISE, PHYSIOLOGY, SYMPTOMS, TREATMENT, Target
@@ -574,6 +574,37 @@ TREATMENT_TARGETS = (
            unit="% of patients", compute=population.opioid_augmentation, needs_population=True,
            note="opioids act on the urge downstream of dopamine and load no dopamine receptor, so no augmentation "
                 "mechanism sees them; the trial lasts 52 weeks, not 10 years"),
+    # -- switching after augmentation (issue 28, item 3; predictions, nothing fitted) --------------
+    Target(id="A-switch-oxycodone-naloxone", category=TREATMENT,
+           description="Switching to prolonged-release oxycodone-naloxone after failed dopaminergic treatment: IRLS "
+                       "-7.0 versus placebo at 12 weeks (95% CI -9.69 to -4.31)",
+           source="Trenkwalder et al. 2013 Lancet Neurol 12:1141 (Cochrane analysis)",
+           expected="patients MPI-positive on levodopa by week 26 of the population trial, switched overnight: the "
+                    "reported weekly IRLS 12 weeks after switching to oxycodone-naloxone minus the same patients' "
+                    "IRLS 12 weeks after stopping levodopa (the placebo arm), inside the published 95% CI",
+           lo=-9.69, hi=-4.31, unit="IRLS points", compute=switching.oxycodone_vs_stop, needs_population=True,
+           note=f"a prediction for patients switched off levodopa {_dose_text('levodopa')}; the trial enrolled severe "
+                "RLS after failed (mostly dopaminergic) treatment and a 7-day washout, not only augmentation; "
+                "opioid_urge_emax is fitted to A-oxycodone-naloxone (de novo), not to this row"),
+    Target(id="A-switch-rotigotine", category=TREATMENT,
+           description="Switching from an oral dopamine agonist to the rotigotine patch in (mostly mild) augmentation: "
+                       "IRLS -6.7 +- 8.4 after 5 weeks (n = 20, from 19.4)",
+           source="Sleep Med 2016;24:18, doi 10.1016/j.sleep.2016.05.004 (cross-titration to rotigotine)",
+           expected="patients MPI-positive on levodopa by week 26, switched overnight to rotigotine "
+                    f"{_dose_text('rotigotine')}: mean change of the reported weekly IRLS from the last week on "
+                    "levodopa to week 5, inside the published mean +- 1.96 SD/sqrt(20) (-10.4 to -3.0)",
+           lo=-6.7 - 1.96 * 8.4 / 20 ** 0.5, hi=-6.7 + 1.96 * 8.4 / 20 ** 0.5, unit="IRLS points",
+           compute=switching.rotigotine_week_5, needs_population=True,
+           note="a prediction; the study switched from pramipexole or ropinirole by cross-titration over days, the "
+                "model from levodopa overnight, at the reference patch dose (the study's mean 2.5 mg/24 h)"),
+    Target(id="A-switch-opioid-augmentation", category=TREATMENT,
+           description="After switching to oxycodone-naloxone augmentation does not come back (none in 52 weeks)",
+           source="Trenkwalder et al. 2013 Lancet Neurol 12:1141; Silver et al. 2011 Sleep Med 12:440",
+           expected="clinically relevant augmentation adjudicated at the visits from week 8 after the switch, "
+                    "oxycodone-naloxone arm at or below the stop arm's upper Wilson 95% bound",
+           unit="% of patients", compute=switching.opioid_after_switch, needs_population=True,
+           note="a prediction; visits before week 8 after the switch still recall the old drug and are not scored; "
+                "the follow-up is 12 weeks, not 52"),
 )
 
 #: Augmentation over years (issue 22): the scorecard's 5-year virtual trial (Runs.long_term_trial;
