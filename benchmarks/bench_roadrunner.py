@@ -72,7 +72,10 @@ class RoadRunnerEngine:
         integ.relative_tolerance = rtol
         integ.absolute_tolerance = atol
         for name, s in zip(self.names, self.scale):
-            integ.setIndividualTolerance(name, atol * s)
+            try:
+                integ.setIndividualTolerance(name, atol * s)
+            except RuntimeError:        # not integrated by libroadrunner (e.g. a patch rate set by events)
+                continue
 
     def run(self, days, n_samples):
         """States (n, m) at ``n_samples`` equally spaced times over ``[0, days]``, from the file's

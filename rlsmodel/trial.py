@@ -24,7 +24,11 @@ Design
   (patient-major order: a patient's arms share the steady-state start), with a regimen
   factory per arm (``placebo``: no drug, the biology is that of the untreated patient).
   The outcome functions below run inside the sweep and return scalars, so no trajectory
-  is kept; results are identical whatever ``workers``, ``client`` or chunking.
+  is kept; results are identical whatever ``workers``, ``client`` or chunking. The
+  untreated baseline weeks are integrated once per patient and every arm without visit
+  rules continues from their end state, keeping only the variables scoring reads
+  (:mod:`rlsmodel.trial_runs`; the same numbers as one run per arm from day 0 within the
+  integrator's tolerance, about 1e-6).
 
 What a patient reports (the biology is never changed)
 -----------------------------------------------------
@@ -100,6 +104,7 @@ from . import checks
 from .populations import STREAM_DAILY_NOISE, population, varied_parameters
 from .sweeps.summaries import OutcomeGroup
 from . import trial_policies as _policies
+from .trial_runs import SCORED_VARIABLES, arm_run
 
 PLACEBO = "placebo"
 #: Lag-1 autocorrelation of the daily reporting fluctuation (symptoms come in spells); assumed.
@@ -248,11 +253,14 @@ class ArmRegimens:
 
     fields = POINT_FIELDS
 
-    def __init__(self, regimens: list, text: str, rules=None, scorer=None):
+    def __init__(self, regimens: list, text: str, rules=None, scorer=None, trial_regimens=None, start_day: int = 0):
         self.regimens = list(regimens)          # Regimen pickles by its schedules
         self.text = text
         self.rules = list(rules or [()] * len(self.regimens))     # visit rules per arm (() none)
         self.scorer = scorer
+        #: the same regimens in trial time (day 0 = randomisation), and the randomisation day
+        self.trial_regimens = None if trial_regimens is None else list(trial_regimens)
+        self.start_day = int(start_day)
 
     def name(self) -> str:
         """The factory's name in the sweep's provenance: every arm and the scoring."""
@@ -266,6 +274,20 @@ class ArmRegimens:
                                               float(point["symptom_noise_sd"]), float(point["placebo_response"]))
         return _policies.adaptive(self.regimens[arm], self.rules[arm], self.scorer.start_day,
                                   self.scorer.visit_every_weeks, observer)
+
+    def simulate_point(self, model, point, days, profile, params, sample_every_hours):
+        """The sweep's run of ``point`` (:func:`rlsmodel.sweeps.runner.run_chunk` calls it):
+        the patient's untreated baseline shared across arms and only the scored variables
+        kept (:func:`rlsmodel.trial_runs.arm_run`); arms with visit rules run from day 0 in
+        segments between visits (:mod:`rlsmodel.policy_runs`), keeping the scored variables."""
+        arm = int(round(point["arm"]))
+        if self.trial_regimens is None or self.rules[arm]:     # visit rules: segments from day 0 (policy_runs)
+            return model.run(days, profile=profile, params=params, regimen=self(point),
+                             sample_every_hours=sample_every_hours, keep=list(SCORED_VARIABLES), progress=False,
+                             warn=False)
+        trial_regimen, model_regimen = self.trial_regimens[arm], self.regimens[arm]
+        return arm_run(model, days, profile, params, None if isinstance(trial_regimen, NoDrug) else trial_regimen,
+                       model_regimen, self.start_day, sample_every_hours)
 
 
 def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_AUTOCORRELATION) -> np.ndarray:
@@ -568,7 +590,8 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     if rules:        # arms with visit rules: the rules name the design too (stores made without them are refused)
         text += "; visit rules: " + " | ".join(f"{a} = {_policies.describe_policies(rules[a])}" for a in rules)
     scorer.maxima = [_policies.maximum_dose(regimens[a], rules.get(a, ())) for a in names]
-    factory = ArmRegimens(shifted, text, [rules.get(a, ()) for a in names], scorer)
+    factory = ArmRegimens(shifted, text, [rules.get(a, ()) for a in names], scorer, [regimens[a] for a in names],
+                          start_day)
     outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
                                   units={k: u for k, (u, _) in PATIENT_OUTCOMES.items()},
                                   descriptions={k: d for k, (_, d) in PATIENT_OUTCOMES.items()})]

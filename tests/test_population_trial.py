@@ -174,8 +174,11 @@ def test_placebo_arm_is_scored_like_the_others(tiny, model):
              "placebo_response": float(pop["placebo_response"][1])}
     ds.attrs["sweep_point"] = json.dumps(point)
     scored = scorer.score(ds)
+    # the trial continues each arm from the patient's shared baseline (rlsmodel.trial_runs): it
+    # differs from this uninterrupted run by the integrator restart at day 28, about 1e-6
     for name, value in scored.items():
-        np.testing.assert_allclose(tiny[name].sel(arm="placebo").values[1], value, equal_nan=True)
+        np.testing.assert_allclose(tiny[name].sel(arm="placebo").values[1], value, rtol=0, atol=1e-5,
+                                   equal_nan=True)
     assert scored["augmented_biological"] == 0.0                           # untouched biology
     # the MPI rule sees the noisy series: a large enough fluctuation makes a placebo patient
     # MPI-positive although the biology never changes

@@ -19,11 +19,13 @@ earlier one is baseline, and the last baseline week is the seven days before it.
 """
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 
 from .. import clinical
+from ..caching import LRUCache
 
 #: Untreated days before the first dose in the median-patient predictions
 #: (:data:`rlsmodel.clinical.protocol.BASELINE_DAYS`).
@@ -82,25 +84,47 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=None, weeks=52, n=1
     The result jumps by 1/n between parameter sets: fit it with a derivative-free optimizer
     (``options.optimizer = "Powell"``) or as a range target.
     """
-    from ..trial import virtual_trial
     measures = ("augmentation", "mpi_positive", "noise_free", "irls_change_week_12", "irls_change_end")
     if measure not in measures:
         raise ValueError(f"measure must be one of {', '.join(measures)}; got {measure!r}")
-    placebo = measure.startswith("irls")
     arm = f"{drug} {dose_mg:g} mg"
     hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
-    ds = virtual_trial({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": hour}}, n=n, weeks=weeks,
-                       seed=seed, placebo=placebo, profile=profile, model=model, workers=workers,
-                       min_baseline_irls=min_baseline_irls, progress=False)
+    common = dict(n=n, weeks=weeks, seed=seed, profile=profile, model=model, workers=workers,
+                  min_baseline_irls=min_baseline_irls)
+    ds = trial_arm({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": hour}}, **common)
     if measure in ("augmentation", "mpi_positive", "noise_free"):
         return float(ds[f"{measure}_incidence"].sel(arm=arm))
     tp = "week_12" if measure == "irls_change_week_12" else "end"
-    change = ds["irls_change"].sel(timepoint=tp)
-    return float(change.sel(arm=arm) - change.sel(arm="placebo"))
+    placebo = trial_arm({}, **common)
+    return float(ds["irls_change"].sel(timepoint=tp, arm=arm) - placebo["irls_change"].sel(timepoint=tp, arm="placebo"))
+
+
+#: One-arm trials kept per process (:func:`trial_arm`): the targets of one evaluation that
+#: share an arm (a drug's incidence and its IRLS change, every IRLS change's placebo arm) run it once.
+TRIAL_ARMS_CACHED = 16
+_TRIAL_ARMS = LRUCache(TRIAL_ARMS_CACHED)
+
+
+def trial_arm(arm, n, weeks, seed, profile, model, workers, min_baseline_irls):
+    """The virtual trial of one arm (``arm``: ``{name: {"drug", "dose_mg", "clock_hour"}}``, or
+    ``{}`` for the placebo arm alone), computed once per process for a given model (its
+    :class:`~rlsmodel.ModelSpec`), population and design (``workers`` changes nothing in the
+    result, :func:`rlsmodel.virtual_trial`). Every arm of a virtual trial is scored on its own
+    (the patients and their reporting noise are the same in every arm, and each arm's
+    summaries count its own patients), so an arm's numbers do not depend on which other arms
+    ran beside it."""
+    from ..trial import virtual_trial
+    key = (model.spec, model.compiled.structure_hash, json.dumps(arm, sort_keys=True), int(n), int(weeks), int(seed),
+           str(profile), min_baseline_irls)
+
+    def run():
+        return virtual_trial(arm, n=n, weeks=weeks, seed=seed, placebo=not arm, profile=profile, model=model,
+                             workers=workers, min_baseline_irls=min_baseline_irls, progress=False)
+    return _TRIAL_ARMS.get_or_compute(key, run)
 
 
 #: Name -> function, for ``ref = "<name>"`` in specs.
 NAMED = {"irls_change": irls_change, "time_to_augmentation": time_to_augmentation,
          "virtual_trial_incidence": virtual_trial_incidence}
 
-__all__ = ["irls_change", "time_to_augmentation", "virtual_trial_incidence", "NAMED", "BASELINE_DAYS"]
+__all__ = ["irls_change", "time_to_augmentation", "virtual_trial_incidence", "trial_arm", "NAMED", "BASELINE_DAYS"]

@@ -146,9 +146,17 @@ def run_chunk(config, indices, points) -> ChunkResult:
 
 def _simulate(model, config: SweepConfig, point: dict):
     """One pure simulation of ``point`` (parameters, profile, regimen fields): a
-    :class:`~rlsmodel.simulator.Run` (its Dataset is built only when an outcome needs it)."""
+    :class:`~rlsmodel.simulator.Run` (its Dataset is built only when an outcome needs it).
+
+    A regimen factory with a ``simulate_point(model, point, days, profile, params,
+    sample_every_hours) -> Run`` method runs the point itself (a virtual trial shares each
+    patient's untreated baseline across arms, :mod:`rlsmodel.trial_runs`); it must return
+    what ``model.run`` would, up to the integrator's tolerance."""
     params = {k: v for k, v in point.items() if k in config.parameter_names}
     profile = point.get(PROFILE, config.profile)
+    own = getattr(config.regimen, "simulate_point", None) if config.regimen_is_factory else None
+    if own is not None:          # a factory that runs its points itself (virtual_trial: shared baselines)
+        return own(model, dict(point), config.days, profile, params, config.sample_every_hours)
     regimen = config.regimen(dict(point)) if config.regimen_is_factory else config.regimen
     # warn=False: out-of-range values and dose-less regimens are flagged once per sweep, before
     # any work (rlsmodel.sweep), and recorded in its attrs; progress=False: no bar per point
