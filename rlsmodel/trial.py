@@ -63,6 +63,10 @@ the *reported* series, identically in every arm, for the recall week ending at e
   visit, on every day of at least the last 14 days -- the persistent tier of
   :func:`rlsmodel.outcomes.augmentation` (:func:`rlsmodel.clinical.persistent`), anchored
   at visits.
+* ``augmented_practice`` (diagnosed in practice, needing a change of treatment; Silver et
+  al. 2011): clinically relevant at a visit whose persistence window the patient spent at
+  the regimen's maximum dose (:mod:`rlsmodel.clinical.practice`); with a fixed dose it equals
+  ``augmented``.
 * ``day_met`` / ``day_met_clinically_relevant``: days since randomisation of the first
   such visit (NaN: never).
 
@@ -142,6 +146,13 @@ PATIENT_OUTCOMES = {
                                         "minus last baseline week"),
     "augmented_biological": ("1", "rlsmodel.outcomes.augmentation verdict on the noise-free daily series "
                                   "(daily, not at visits)"),
+    "augmented_practice": ("1", "augmentation diagnosed in practice, needing a change of treatment: clinically "
+                                "relevant at a visit while at the regimen's maximum dose (rlsmodel.clinical.practice; "
+                                "1 yes, 0 no, NaN failed run)"),
+    "day_met_practice": ("day", "days since randomisation of the first visit diagnosing augmentation in practice "
+                                "(NaN: never)"),
+    "day_met_biological": ("day", "days since randomisation of the first day of the noise-free clinically relevant "
+                                  "verdict (rlsmodel.outcomes.augmentation; NaN: never)"),
     "day_worsened": ("day", "randomised withdrawal: days after the end of the withdrawal week until the "
                             "reported weekly IRLS first rose by WORSENING_IRLS_POINTS over that week's (NaN: "
                             "never, or no withdrawal_week)"),
@@ -307,6 +318,9 @@ class TrialScorer:
         self.seed, self.start_day, self.weeks = int(seed), int(start_day), int(weeks)
         self.visit_every_weeks = int(visit_every_weeks)
         self.withdrawal_week = None if withdrawal_week is None else int(withdrawal_week)
+        #: per arm index: the daily dose (mg) a DosePolicy cannot raise further, None for a fixed dose
+        #: (the practice tier, rlsmodel.clinical.practice); set by virtual_trial
+        self.maxima = []
         self._last = None
 
     def __getstate__(self):
@@ -356,6 +370,8 @@ class TrialScorer:
         early = weekly(irls_r, EARLY_WEEK) - base_week if self.weeks >= EARLY_WEEK else np.nan
         bio_change = weekly(irls, self.weeks) - weekly(irls, 0)
         bio = outcomes.augmentation(ds, clinical.treatment_start(B), daily_table=dd)
+        bio_day = bio["day_met_clinically_relevant"]
+        at_max = clinical.at_maximum_by_visit(verdict.weeks, self.at_maximum_daily(ds, point, n_treated))
         return {
             "day_worsened": self._day_worsened(irls_r, B),
             "augmented": float(verdict.augmented), "mpi_positive": float(verdict.mpi_positive),
@@ -363,7 +379,26 @@ class TrialScorer:
             "baseline_irls": base_week, "irls_change_week_12": float(early),
             "irls_change_end": end_week - base_week, "biological_irls_change_end": bio_change,
             "augmented_biological": float(bio["augmented"]),
+            "augmented_practice": float(any(clinical.needs_change(verdict, at_max))),
+            "day_met_practice": clinical.first_practice_day(verdict, at_max),
+            "day_met_biological": np.nan if bio_day is None else float(bio_day - B),
         }
+
+    def at_maximum_daily(self, ds, point, n_treated):
+        """Per treated day, whether the dose given was the arm's maximum (None: a fixed-dose arm,
+        always at its maximum)."""
+        if not any(m is not None for m in self.maxima) or "arm" not in point:
+            return None                     # no arm under a DosePolicy: every dose is its own maximum
+        arm = int(round(point["arm"]))
+        maximum = self.maxima[arm] if arm < len(self.maxima) else None
+        if maximum is None:
+            return None
+        regimen = _policies.regimen_given(ds)
+        if regimen is None:
+            return np.zeros(n_treated, bool)
+        from .pharmacology.policies import total_daily_dose
+        B = self.start_day
+        return np.array([total_daily_dose(regimen, B + i) >= maximum - 1e-9 for i in range(n_treated)])
 
     def reported(self, dd, patient: int, sd: float, placebo: float) -> dict:
         """The patient's reported daily series (module docstring): ``irls``, ``onset_hour``,
@@ -507,7 +542,8 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     xarray.Dataset
         with dimensions ``arm``, ``patient``, ``timepoint`` (``week_12``,
         ``end``) and ``bound`` (``lower``, ``upper``): ``augmentation_incidence``,
-        ``mpi_positive_incidence``, ``noise_free_incidence`` (the noise-free verdict) and their
+        ``mpi_positive_incidence``, ``practice_incidence`` (diagnosed in practice:
+        clinically relevant at the maximum dose), ``noise_free_incidence`` (the noise-free verdict) and their
         Wilson 95 % intervals (``*_ci``), ``irls_change``
         and ``irls_change_sd`` (reported IRLS, mean and SD over patients), ``n_evaluated`` and
         ``n_failed`` per arm; per (arm, patient) every :data:`PATIENT_OUTCOMES` and ``status``;
@@ -553,6 +589,7 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
             + "; scoring: " + scorer.describe())
     if rules:        # arms with visit rules: the rules name the design too (stores made without them are refused)
         text += "; visit rules: " + " | ".join(f"{a} = {_policies.describe_policies(rules[a])}" for a in rules)
+    scorer.maxima = [_policies.maximum_dose(regimens[a], rules.get(a, ())) for a in names]
     factory = ArmRegimens(shifted, text, [rules.get(a, ()) for a in names], scorer, [regimens[a] for a in names],
                           start_day)
     outcome_funcs = [OutcomeGroup(scorer.score, tuple(PATIENT_OUTCOMES),        # scored once per point
@@ -609,7 +646,9 @@ def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profi
     tiers = {"augmented": ("augmentation", "clinically relevant augmentation adjudicated at a visit"),
              "mpi_positive": ("mpi_positive", "MPI criteria met at some visit"),
              "augmented_biological": ("noise_free", "augmentation criteria met by the noise-free daily series "
-                                                    "(the biology, without reporting noise or visits)")}
+                                                    "(the biology, without reporting noise or visits)"),
+             "augmented_practice": ("practice", "augmentation diagnosed in practice (clinically relevant at the "
+                                                "maximum dose: the treatment must change)")}
     for what, (label, tier) in tiers.items():
         k = np.nansum(np.where(ok, data[what][1], 0.0), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -33,7 +33,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from . import clinical
-from .pharmacology import Regimen, Schedule
+from .pharmacology import DRUGS, Regimen, Schedule
 from .pharmacology.policies import (DOSE_POLICY_FIELDS, AdaptiveRegimen, DosePolicy, SwitchPolicy, VisitReadout,
                                     as_policies, change_day, describe_policies, total_daily_dose)
 
@@ -154,6 +154,26 @@ class PolicyOutcomes:
         switched = attrs.get("day_switched", "none")
         out["day_switched"] = float("nan") if switched in ("none", None) else float(switched) - B
         return out
+
+
+def regimen_given(ds):
+    """The regimen a run actually gave (``regimen_realised``, else ``regimen`` in its attrs), or
+    None for no drug."""
+    attrs = ds.attrs
+    return _regimen_from_json(attrs.get("regimen_realised", attrs.get("regimen", "none")))
+
+
+def maximum_dose(regimen, arm_rules):
+    """The daily dose a clinician cannot raise further under ``arm_rules`` (mg): the DosePolicy's
+    ``maximum_mg``, else the label maximum of the regimen's first drug; None when the arm has no
+    DosePolicy (a fixed dose is its own maximum)."""
+    rule = next((r for r in arm_rules if isinstance(r, DosePolicy)), None)
+    if rule is None:
+        return None
+    if rule.maximum_mg is not None:
+        return float(rule.maximum_mg)
+    drug = regimen.schedules[0].drug
+    return float(DRUGS[drug].max_daily_dose_mg)
 
 
 def _regimen_from_json(text):

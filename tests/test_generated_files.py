@@ -37,6 +37,7 @@ GENERATED = {
     "figures/augmentation_table.md": "python experiments/augmentation.py",
     "figures/iron_therapy_table.md": "python experiments/iron_therapy.py",
     "figures/virtual_trial.md": "python experiments/virtual_trial.py --n 200",
+    "figures/long_term.md": "python experiments/long_term.py",
 }
 
 

@@ -12,14 +12,18 @@ from rlsmodel.trial import wilson_interval
 from rlsmodel.validation import FAIL, NOT_MODELLED, PASS, POPULATION_REASON
 from rlsmodel.validation.checks import population as pop
 from rlsmodel.validation.protocol import PLACEBO_ARM, POPULATION_ARMS, population_arm
+from rlsmodel.validation.targets import LONG_TERM_TARGETS
 
 POPULATION_IDS = [t.id for t in validation.TARGETS if t.needs_population]
 #: rows scored on their own IV-iron trial (issue 23; tests/test_iron_time_course.py), not the shared drug trial
 IRON_TRIAL_IDS = [i for i in POPULATION_IDS if i.startswith("T-iron-IV-trial")]
+#: issue-22 rows (the 5-year trial, and two 52-week rows with their own known-answer tests in
+#: tests/test_long_term.py)
+LONG_TERM_IDS = [t.id for t in LONG_TERM_TARGETS]
 #: rows scored on the switching course after the shared trial (issue 28; tests/test_switching.py)
 SWITCH_IDS = [i for i in POPULATION_IDS if i.startswith("A-switch-")]
 #: rows scored on the one shared drug trial
-TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS + SWITCH_IDS]
+TRIAL_IDS = [i for i in POPULATION_IDS if i not in IRON_TRIAL_IDS + SWITCH_IDS + LONG_TERM_IDS]
 ARMS = [PLACEBO_ARM, *(population_arm(r) for r in POPULATION_ARMS)]
 
 

@@ -43,7 +43,8 @@ def test_every_check_scores_a_target_and_every_target_uses_a_check():
     import inspect
     import re
 
-    from rlsmodel.validation.checks import iron_therapy, physiology, population, switching, symptoms, treatment
+    from rlsmodel.validation.checks import (iron_therapy, long_term, physiology, population, switching, symptoms,
+                                            treatment)
 
     def named(f):
         head = (f.__doc__ or "").split(":", 1)[0]
@@ -53,7 +54,7 @@ def test_every_check_scores_a_target_and_every_target_uses_a_check():
         return any(re.fullmatch(re.escape(n).replace(re.escape("<drug>"), r"[a-z_]+"), target_id) for n in named(f))
 
     ids = [t.id for t in TARGETS]
-    modules = (symptoms, physiology, iron_therapy, treatment, population, switching)
+    modules = (symptoms, physiology, iron_therapy, treatment, population, switching, long_term)
     checks = {f for m in modules for name, f in vars(m).items()
               if inspect.isfunction(f) and f.__module__ == m.__name__ and not name.startswith("_")
               and any(scores(f, i) for i in ids)}

@@ -13,6 +13,8 @@ import it:
 * :mod:`~rlsmodel.clinical.mpi`: the MPI criteria week by week;
 * :mod:`~rlsmodel.clinical.persistence`: the clinically relevant (persistent) tier;
 * :mod:`~rlsmodel.clinical.visits`: adjudication at trial visits;
+* :mod:`~rlsmodel.clinical.practice`: the third tier, augmentation diagnosed in practice
+  (needing a change of treatment);
 * :mod:`~rlsmodel.clinical.protocol`: baseline length, first treated day, baseline week,
   dose hours from the drug table.
 """
@@ -30,6 +32,7 @@ from .protocol import (BASELINE_DAYS, baseline_week, dose_hour, first_treated_da
                        treatment_start)
 from .readouts import DEFAULT_THRESHOLD, READOUT_UNITS, READOUTS, check_threshold, readout_attrs
 from .visits import RECALL_DAYS, VisitVerdict, adjudicate, visit_verdict, visit_weeks
+from .practice import TIERS, at_maximum_by_visit, first_practice_day, needs_change
 
 __all__ = [
     "DAY_START_HOUR", "DAY_START", "DAY_END_HOUR", "day_start", "in_day_hour", "symptom_day_of", "complete_days",
@@ -41,5 +44,6 @@ __all__ = [
     "LATENCY_SHORTER_MIN_H", "INTENSITY_GREATER_MIN", "mpi_by_day",
     "PERSISTENT_DAYS", "PERSISTENT_MIN_TO_END_DAYS", "persistent", "persistent_before", "run_to_end",
     "RECALL_DAYS", "visit_weeks", "VisitVerdict", "visit_verdict", "adjudicate",
+    "TIERS", "at_maximum_by_visit", "needs_change", "first_practice_day",
     "BASELINE_DAYS", "dose_hour", "first_treated_day", "treatment_start", "baseline_week", "treated_week",
 ]

@@ -9,7 +9,7 @@ files unless ``overwrite`` *before* computing, and writes each file atomically
 
 >>> from rlsmodel import experiments
 >>> experiments.NAMES                                           # doctest: +SKIP
-('augmentation', 'augmentation_map', 'iron_therapy', 'switching', 'synthetic_cohort', 'virtual_trial')
+('augmentation', 'augmentation_map', 'iron_therapy', 'long_term', 'switching', 'synthetic_cohort', 'virtual_trial')
 >>> result = experiments.load("augmentation").run("out", years=0.25, drugs=["pramipexole"])  # doctest: +SKIP
 >>> result.paths                                                # doctest: +SKIP
 
@@ -23,7 +23,8 @@ import importlib
 from .outputs import DEFAULT_OUT, ExperimentResult, OutputDir
 
 #: The experiments, by name (``rlsmodel.experiments.<name>``).
-NAMES = ("augmentation", "augmentation_map", "iron_therapy", "switching", "synthetic_cohort", "virtual_trial")
+NAMES = ("augmentation", "augmentation_map", "iron_therapy", "long_term", "switching", "synthetic_cohort",
+         "virtual_trial")
 
 
 def load(name: str):

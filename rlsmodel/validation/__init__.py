@@ -62,6 +62,11 @@ Conventions
   pramipexole 0.5 mg), ``N`` patients per arm, 52 weeks, seed :data:`POPULATION_SEED` by
   default; a published rate passes when it lies inside the simulated Wilson 95 % interval
   (:mod:`rlsmodel.validation.checks.population`).
+* The long-term targets (issue 22) share a 5-year trial (:meth:`Runs.long_term_trial`: the
+  reference doses of pramipexole, ropinirole, rotigotine, levodopa and pregabalin, and placebo;
+  the same ``N``, seed and patients) and read the tier their paper counted
+  (:mod:`rlsmodel.validation.checks.long_term`, :mod:`rlsmodel.clinical.practice`). It costs
+  about five times the 52-week trial per arm.
 """
 from .compare import Comparison, compare, comparison_figure, comparison_markdown, default_models, write_comparison
 from .protocol import (ALLEN_2014_PRAMIPEXOLE_MG, ALPHA2DELTA, BASELINE_DAYS, DOPAMINERGIC, DOSES, HORIZONS,

@@ -137,3 +137,19 @@ def population_regimens() -> dict:
     """``{arm name: Regimen}`` of the population trial's drug arms, in trial time (day 0 =
     randomisation); the placebo arm is added by :func:`rlsmodel.virtual_trial`."""
     return {population_arm(role): reference_regimen(drug, dose=dose) for role, (drug, dose) in POPULATION_ARMS.items()}
+
+
+# -- the long-term targets' virtual trial (issue 22) -----------------------------------------------
+#: Treated weeks of the long-term trial: 5 years (Silver et al. 2011 counted new cases for up to
+#: 10 years; the issue asks for years 2-5).
+LONG_TERM_WEEKS = 260
+#: Arms of the long-term trial besides placebo: role -> (drug, dose mg or None = reference dose).
+#: The same roles as :data:`POPULATION_ARMS`, so :func:`population_arm` names them.
+LONG_TERM_ROLES = ("pramipexole", "ropinirole", "rotigotine", "levodopa", "pregabalin")
+
+
+def long_term_regimens() -> dict:
+    """``{arm name: Regimen}`` of the long-term trial's drug arms (fixed reference doses, daily from
+    randomisation, trial time); the placebo arm is added by :func:`rlsmodel.virtual_trial`."""
+    return {population_arm(role): reference_regimen(*POPULATION_ARMS[role][:1], dose=POPULATION_ARMS[role][1])
+            for role in LONG_TERM_ROLES}

@@ -25,7 +25,8 @@ from .protocol import (BASELINE_DAYS, DOSES, HORIZONS, IRON_COURSE_WEEKS, IRON_P
                        IRON_START_DAY, IRON_TRIAL_ARM, IRON_TRIAL_WEEKS,
                        POPULATION_MIN_BASELINE_IRLS, POPULATION_PROFILE, POPULATION_SEED, POPULATION_WEEKS,
                        SHORT_STOP_DAYS, SWITCH_FOLLOW_WEEKS, SWITCH_SOURCE, SWITCH_TARGETS, SWITCH_WASHOUT_DAYS,
-                       SWITCH_WEEK, TREATMENT_PROFILE, population_arm, population_regimens)
+                       SWITCH_WEEK, TREATMENT_PROFILE, population_arm, population_regimens, LONG_TERM_WEEKS,
+                       long_term_regimens)
 
 
 class Runs:
@@ -154,6 +155,27 @@ class Runs:
         def make():
             from ..trial import virtual_trial
             return virtual_trial(population_regimens(), n=self.population, weeks=self.population_weeks,
+                                 seed=self.seed, placebo=True, profile=POPULATION_PROFILE, model=self.model,
+                                 workers=self.workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
+                                 progress=self.progress)
+        return self.shared(key, make)
+
+    def long_term_trial(self):
+        """The long-term targets' virtual trial (issue 22), made once: the arms of
+        :func:`~rlsmodel.validation.protocol.long_term_regimens` plus placebo, ``population``
+        patients per arm (the same patients, seed and inclusion criterion as
+        :meth:`population_trial`), :data:`~rlsmodel.validation.protocol.LONG_TERM_WEEKS` treated
+        weeks. It costs about five times the 52-week trial per arm (0.16 s per patient-year on one
+        core).
+        """
+        if self.population is None:
+            raise ValueError("this scorecard has no virtual population: pass population=N (patients per arm) "
+                             "to validate() or Runs(), or run rlsmodel validate --population N")
+        key = ("long_term", self.population, self.seed, LONG_TERM_WEEKS)
+
+        def make():
+            from ..trial import virtual_trial
+            return virtual_trial(long_term_regimens(), n=self.population, weeks=LONG_TERM_WEEKS,
                                  seed=self.seed, placebo=True, profile=POPULATION_PROFILE, model=self.model,
                                  workers=self.workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
                                  progress=self.progress)

@@ -9,10 +9,11 @@ stay in the table; none is dropped.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from ..pharmacology import dose_text, reference_dose
-from .checks import iron_therapy, physiology, population, switching, symptoms, treatment
+from .checks import iron_therapy, long_term, physiology, population, switching, symptoms, treatment
 from .protocol import (ALLEN_2014_PRAMIPEXOLE_MG, ALPHA2DELTA, DOPAMINERGIC, DOSES, IRON_PROFILE, IRON_START_DAY,
                        LEVODOPA_LOW_DOSE, OVERLOAD_PROFILE, SEVERE_PROFILE, SHORT_STOP_DAYS, TREATMENT_PROFILE)
 from .scoring import IRON_THERAPY, NOISE, PHYSIOLOGY, SYMPTOMS, TREATMENT, Target
@@ -605,6 +606,82 @@ TREATMENT_TARGETS = (
            note="a prediction; visits before week 8 after the switch still recall the old drug and are not scored; "
                 "the follow-up is 12 weeks, not 52"),
 )
+
+#: Augmentation over years (issue 22): the scorecard's 5-year virtual trial (Runs.long_term_trial;
+#: fixed reference doses, the population trial's patients and seed) and two 52-week population rows.
+#: Each row's note says which tier it reads and why (rlsmodel.validation.checks.long_term).
+LONG_TERM_TARGETS = (
+    Target(id="A-long-term-agonists", category=TREATMENT,
+           description="New augmentation keeps arriving after the first year at a roughly constant rate for up to "
+                       "10 years: about 7% a year on pramipexole (Silver et al. 2011); about 8% a year in a community "
+                       "sample (Allen et al. 2011)",
+           source="Silver et al. 2011 Sleep Med 12:440; Allen et al. 2011 Sleep Med 12:431",
+           expected="life-table annual rate of new augmentation in years 2-5 on pramipexole 0.25 mg and ropinirole "
+                    "2 mg (mean of the two arms, and each arm) within 4-10% a year (issue 22), with new cases in every "
+                    "year from year 2 on",
+           lo=4.0, hi=10.0, unit="% of patients at risk per year", compute=long_term.agonists_after_first_year,
+           needs_population=True,
+           note="Tier: diagnosed in practice. Silver et al. 2011 reviewed a tertiary centre's charts for the reason "
+                "of every discontinuation, i.e. augmentation a clinician recognised and changed treatment for "
+                "(rlsmodel.clinical.practice; at fixed doses it equals the clinically relevant tier). Fixed "
+                "reference doses for 5 years; the cohorts' doses rose (Silber et al. 2003)"),
+    Target(id="A-long-term-patch", category=TREATMENT,
+           description="The rotigotine patch augments less than the oral immediate-release agonists over years",
+           source=f"{META_ANALYSIS} (1.7% transdermal vs 7.2% immediate release); Benes et al. 2012 Sleep Med 13:589",
+           expected="cumulative augmentation over 5 years on rotigotine 2 mg/24 h below the mean of pramipexole "
+                    "0.25 mg and ropinirole 2 mg",
+           unit="% of patients", compute=long_term.patch_below_oral, needs_population=True,
+           note="Tier: the same as A-long-term-agonists (diagnosed in practice), so that the arms compare like "
+                "with like"),
+    Target(id="A-long-term-pregabalin", category=TREATMENT,
+           description="Alpha-2-delta ligands do not augment over years (0.9% pooled; methadone 0% a year for up "
+                       "to 10 years)",
+           source=f"{META_ANALYSIS}; Silver et al. 2011 Sleep Med 12:440",
+           expected="life-table annual rate of augmentation over 5 years on pregabalin 300 mg at or below 1% a year "
+                    "(issue 22)",
+           hi=1.0, unit="% of patients at risk per year", compute=long_term.pregabalin_rate, needs_population=True,
+           note="Tier: diagnosed in practice, as A-long-term-agonists (the MPI tier carries the placebo-level "
+                "background of day-to-day variability, about 6% by week 26)"),
+    Target(id="A-long-term-levodopa", category=TREATMENT,
+           description="Levodopa augments in a majority of patients",
+           source="Allen and Earley 1996 Sleep 19:205 (82% within about 2 months)",
+           expected="more than half of the levodopa 200 mg arm augmented within 2 years by the noise-free verdict; "
+                    "pass unless the simulated Wilson 95% interval lies below 50%",
+           unit="% of patients", compute=long_term.levodopa_two_years, needs_population=True,
+           note="Tier: the series counted patients reporting the spread of symptoms, without visits or a placebo "
+                "arm: the noise-free verdict, as A-levodopa-majority"),
+    Target(id="A-ropinirole-66wk", category=TREATMENT,
+           description="Ropinirole: 3.5% augmentation in 26 double-blind weeks (placebo < 1%), then a further 3% "
+                       "in 40 open-label weeks: new cases at a stable rate",
+           source="Garcia-Borreguero et al. 2012 Mov Disord 27:277",
+           expected="ropinirole 2 mg, new cases in weeks 27-66 compatible with 3% (headline) and cases by week 26 "
+                    "compatible with 3.5%. " + RATE_RULE,
+           unit="% of patients", compute=long_term.ropinirole_open_label, needs_population=True,
+           note="Tier: clinically relevant. Placebo below 1% in 26 weeks lies far under the 6% MPI background of "
+                "a trial's placebo arm (Hogl et al. 2011), so the paper counted more than MPI-positive weeks"),
+    Target(id="A-drug-vs-placebo-26wk", category=TREATMENT,
+           description="Drug arms meet the MPI criteria more often than placebo: 9.2% pramipexole vs 6.0% placebo "
+                       "by week 26",
+           source="Hogl et al. 2011 Sleep Med 12:351",
+           expected="by week 26, the pramipexole arms (mean of 0.25 and 0.5 mg) MPI-positive at least as often as "
+                    "the placebo arm (difference >= 0 percentage points; the arms hold the same patients)",
+           lo=0.0, unit="percentage points", compute=long_term.drug_vs_placebo_26_weeks, needs_population=True,
+           note="Tier: MPI-positive (Hogl et al. 2011 had an expert panel adjudicate the MPI criteria at visits). "
+                "Hogl dosed pramipexole flexibly (0.125-0.75 mg); the two fixed arms bracket the usual doses"),
+    Target(id="A-agonist-12wk", category=TREATMENT,
+           description="Dopamine agonists improve IRLS by about 5.7 points more than placebo at 12 weeks (pooled)",
+           source="Scholz et al. 2011 Cochrane Database Syst Rev CD006009",
+           expected="placebo-corrected change of the reported weekly IRLS at week 12 (each patient's change on the "
+                    "drug minus on placebo), mean of pramipexole 0.25 mg and ropinirole 2 mg, and each arm, within "
+                    "-8 to -4 (issue 22)",
+           lo=-8.0, hi=-4.0, unit="IRLS points", compute=long_term.agonist_efficacy_12_weeks, needs_population=True,
+           note="52-week population trial; drug potencies fitted in drug_efficacy.toml to -3 to -9 (docs/calibration.md)"),
+)
+
+#: The augmentation rows that read a tier carry the sentence saying which and why (issue 22, item 3).
+TREATMENT_TARGETS = tuple(
+    replace(t, note=(t.note + ". " if t.note else "") + population.tier_note(t.id)) if t.id in population.TIER_WHY
+    else t for t in TREATMENT_TARGETS) + LONG_TERM_TARGETS
 
 #: Every target, in report order (category by category).
 TARGETS: tuple = SYMPTOM_TARGETS + PHYSIOLOGY_TARGETS + IRON_THERAPY_TARGETS + TREATMENT_TARGETS

@@ -51,6 +51,33 @@ from ..scoring import Observation
 TIERS = {"A-rates": "augmented", "A-NEJM-52wk": "mpi_positive", "A-IR-vs-patch": "augmented",
          "A-community": "augmented", "A-placebo-augmentation": "mpi_positive",
          "A-levodopa-majority": "augmented_biological"}
+#: Why each row reads its tier, from the methods of the paper it cites (issue 22, item 3); the
+#: row's note carries the sentence (rlsmodel.validation.targets), the tiers are defined in
+#: rlsmodel.clinical.practice.
+TIER_WHY = {
+    "A-rates": "the meta-analysis pools trials and cohorts that reported augmentation as a clinical event "
+               "(alpha-2-delta 0.9%, patch 1.7%: below the 6% MPI background of placebo arms), i.e. "
+               "clinically relevant augmentation",
+    "A-NEJM-52wk": "Allen et al. 2014 had an expert panel adjudicate the MPI criteria at trial visits: MPI tier",
+    "A-IR-vs-patch": "as A-rates (pooled clinical reports, 1.7% on the patch lies below the MPI background): "
+                     "clinically relevant tier",
+    "A-community": "Allen et al. 2011 classified patients on standard long-term treatment by clinical indications "
+                   "of augmentation with an impact on outcomes (average IRLS 23.6): clinically relevant tier",
+    "A-placebo-augmentation": "Hogl et al. 2011 had an expert panel adjudicate the MPI criteria at visits: MPI tier",
+    "A-levodopa-majority": "the early levodopa series counted patients reporting the spread of symptoms, without "
+                           "visits or a placebo arm: the noise-free verdict on the model's own series",
+    "A-two-tiers": "Benes et al. 2012 report both: MPI-positive at some visit (expert adjudication) and "
+                   "clinically relevant (persistent, with impact)",
+    "A-opioid-augmentation": "Silver et al. 2011 counted augmentation diagnosed in practice; with fixed doses the "
+                             "practice tier equals the clinically relevant one, which this row reads",
+}
+
+
+def tier_note(target_id: str) -> str:
+    """The sentence a target row carries about the tier it reads and why (:data:`TIER_WHY`)."""
+    return f"Tier: {TIER_WHY[target_id]}."
+
+
 #: Day variable of a tier (days since randomisation of the first visit meeting it).
 DAY_OF_TIER = {"mpi_positive": "day_met", "augmented": "day_met_clinically_relevant"}
 TIER_TEXT = {"mpi_positive": "MPI-positive at a visit", "augmented": "clinically relevant",
