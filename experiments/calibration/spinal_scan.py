@@ -7,7 +7,7 @@ weekly IRLS, the change in weeks 2-3 (acute effect), whether the MPI criteria ar
 (:func:`rlsmodel.outcomes.augmentation`) and the largest weekly onset advance. The summary counts
 the sets that keep the untreated patient (IRLS 20-28) and an acute benefit (levodopa at least 3,
 pramipexole 0.75 mg at least 7 points in weeks 2-3: the ranges of spinal_acute.toml and
-drug_efficacy.toml), and among them those that augment. Rerun (about 2 minutes for 300 sets)::
+drug_efficacy.toml), and among them those that augment. Rerun (about 12 minutes for 300 sets on 2 busy cores)::
 
     python experiments/calibration/spinal_scan.py --n 300 --seed 22 -o spinal_scan.json
 """
@@ -23,6 +23,8 @@ from scipy.stats import qmc
 import rlsmodel
 from rlsmodel import Regimen, outcomes
 from rlsmodel.clinical import BASELINE_DAYS
+from rlsmodel.integrate import IntegrationError
+from rlsmodel.set_points import SetPointError
 
 #: Scanned parameters: declared range and whether they are scanned on a log scale.
 RANGES = {
@@ -39,9 +41,14 @@ WEEKS = 26
 
 
 def one_drug(model, drug, dose_mg, params) -> dict:
-    """Median-patient course on one drug: untreated IRLS, weeks 2-3 change, MPI verdict, onset advance (h)."""
+    """Median-patient course on one drug: untreated IRLS, weeks 2-3 change, MPI verdict, onset advance (h).
+
+    ``params`` become the model's defaults (``Model.with_defaults``), so the set points that
+    depend on them (``d3_stimulation_ref``, ``spinal_signal_ref``) are recomputed as a fit does.
+    """
     reg = Regimen.daily(drug, dose_mg, 20.0, start_day=BASELINE_DAYS)
-    ds = model.simulate(BASELINE_DAYS + 7 * WEEKS, profile="rls_genetic", params=params, regimen=reg, warn=False)
+    fitted = model.with_defaults(params) if params else model
+    ds = fitted.simulate(BASELINE_DAYS + 7 * WEEKS, profile="rls_genetic", regimen=reg, warn=False)
     daily = outcomes.daily(ds)
     verdict = outcomes.augmentation(ds, regimen_start_day=BASELINE_DAYS, daily_table=daily)
     onset = np.where(np.isnan(daily["onset_hour"].values), 30.0, daily["onset_hour"].values)
@@ -63,7 +70,10 @@ def scan(n: int, seed: int) -> list:
         params = {}
         for (name, (lo, hi, log)), x in zip(RANGES.items(), u):
             params[name] = float(np.exp(np.log(lo) + x * np.log(hi / lo))) if log else float(lo + x * (hi - lo))
-        rows.append({"params": params, **{drug: one_drug(model, drug, dose, params) for drug, dose in DRUGS}})
+        try:
+            rows.append({"params": params, **{drug: one_drug(model, drug, dose, params) for drug, dose in DRUGS}})
+        except (SetPointError, IntegrationError) as exc:       # a set the model cannot be built or run at
+            rows.append({"params": params, "error": f"{type(exc).__name__}: {exc}"})
     return rows
 
 
@@ -72,11 +82,14 @@ def summary(rows) -> dict:
     def keeps(r):
         lv, pr = r["levodopa"], r["pramipexole"]
         return 20 <= lv["untreated_irls"] <= 28 and lv["weeks_2_3_change"] <= -3 and pr["weeks_2_3_change"] <= -7
+    failed = [r for r in rows if "error" in r]
+    rows = [r for r in rows if "error" not in r]
     keepers = [r for r in rows if keeps(r)]
     augmenters = [r for r in rows if r["levodopa"]["mpi_positive"] == 1]
     plausible_aug = [r for r in augmenters if 20 <= r["levodopa"]["untreated_irls"] <= 28]
     return {
-        "sets": len(rows),
+        "sets": len(rows) + len(failed),
+        "sets the model cannot be built or run at": len(failed),
         "keep patient and acute benefit": len(keepers),
         "of these, levodopa MPI-positive within 26 weeks": sum(r["levodopa"]["mpi_positive"] == 1 for r in keepers),
         "of these, largest levodopa onset advance (h)": max((r["levodopa"]["max_onset_advance_h"] for r in keepers), default=float("nan")),
