@@ -299,3 +299,21 @@ def test_median_patient_on_rising_doses_augments_years_later(model):
     assert year(5, irls) > base_irls + 3                     # then worse than before treatment
     assert base_onset - year(5, onset) >= 2.0                # with symptoms starting hours earlier
     assert float(ds["d2_persistent_sensitization"][-1]) > 0.3
+
+
+def test_long_term_policy_rule_can_be_slowed():
+    """The policy arms' threshold and decision spacing are options of the experiment (slow rises)."""
+    from rlsmodel.experiments import long_term
+    regimens, policies = long_term.arms(True, threshold_irls=20, every_weeks=12)
+    assert policies and all(r.threshold_irls == 20 and r.every_weeks == 12 for r in policies.values())
+    steps = {name.split()[0]: r.step_mg for name, r in policies.items()}
+    assert steps == {"pramipexole": 0.125, "ropinirole": 0.5}            # steps kept from POLICY_ARMS
+    _, default = long_term.arms(True)
+    assert all(r.threshold_irls == 20 and r.every_weeks == 12 for r in default.values())
+    text = long_term.dose_markdown([{"arm": "pramipexole + DosePolicy", "year_0": 0.25, "year_1": 0.375,
+                                     "month_27": 0.5}], 20, 12)
+    assert "IRLS > 20 at a visit every 12 weeks" in text
+    for bad in ({"policy_every_weeks": 6}, {"policy_every_weeks": 0}, {"policy_threshold_irls": -1},
+                {"policy_threshold_irls": "20"}):
+        with pytest.raises(ValueError, match="policy_"):
+            long_term.run("/nonexistent-never-written", n=2, years=1, **bad)

@@ -31,6 +31,8 @@ workers).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import math
 import sys
 import time
@@ -85,27 +87,37 @@ PUBLISHED_ANNUAL = ((0.07, "Silver 2011, pramipexole"), (0.08, "Allen 2011, comm
 
 
 #: Arms that start at the reference dose and follow symptoms (issue 22 item 2; DosePolicy of
-#: rlsmodel.pharmacology.policies): step up by ``step_mg`` at a monthly visit when the weekly IRLS of
-#: the recall week is above ``threshold_irls``, up to the label maximum (pramipexole 0.75 mg,
-#: ropinirole 4 mg). Silber et al. 2003 (Sleep 26:819): median pramipexole 0.38 -> 0.63 mg over a
-#: mean of 27 months in practice.
-POLICY_ARMS = {"pramipexole": DosePolicy(threshold_irls=15, step_mg=0.125),
-               "ropinirole": DosePolicy(threshold_irls=15, step_mg=0.5)}
+#: rlsmodel.pharmacology.policies): step up by ``step_mg`` at every third monthly visit (12 weeks)
+#: when the weekly IRLS of the recall week is above ``threshold_irls`` 20, up to the label maximum
+#: (pramipexole 0.75 mg, ropinirole 4 mg). The rule is the protocol of the experiment, chosen to
+#: follow Silber et al. 2003 (Sleep 26:819: median pramipexole 0.38 -> 0.63 mg over a mean of 27
+#: months in practice, 1.66x the starting dose): in the default model (n = 60, seed 7) the median
+#: pramipexole dose is 0.375 mg from year 1 on (1.5x), with ``d2_persistent_gain`` 0.01 (n = 200)
+#: 0.44 mg at year 1 and 0.625 mg at year 2; IRLS > 15 at every monthly visit reached the 0.75 mg
+#: maximum (3x) within the first year (decision 43, addendum).
+POLICY_ARMS = {"pramipexole": DosePolicy(threshold_irls=20, step_mg=0.125, every_weeks=12),
+               "ropinirole": DosePolicy(threshold_irls=20, step_mg=0.5, every_weeks=12)}
 POLICY_SUFFIX = " + DosePolicy"
 #: Silber et al. 2003: (months, median pramipexole dose mg).
 SILBER_2003 = ((0.0, 0.38), (27.0, 0.63))
 
 
-def arms(policy=True) -> tuple:
+def arms(policy=True, threshold_irls=None, every_weeks=None) -> tuple:
     """``({arm name: Regimen}, {arm name: DosePolicy})`` of the trial's drug arms (placebo is added
-    by the trial); with ``policy`` also the :data:`POLICY_ARMS` at their reference starting doses."""
+    by the trial); with ``policy`` also the :data:`POLICY_ARMS` at their reference starting doses.
+
+    ``threshold_irls`` (weekly IRLS) and ``every_weeks`` (weeks between dose decisions, a multiple of
+    the 4-week visit spacing) replace those of :data:`POLICY_ARMS` when given: slower rises (e.g.
+    threshold 20 every 12 weeks) follow Silber et al. 2003's dose course more closely.
+    """
     regimens = {arm_name(drug, dose): reference_regimen(drug, dose=dose) for drug, dose in ARMS}
     policies = {}
     if policy:
+        changes = {k: v for k, v in (("threshold_irls", threshold_irls), ("every_weeks", every_weeks)) if v is not None}
         for drug, rule in POLICY_ARMS.items():
             name = arm_name(drug, None) + POLICY_SUFFIX
             regimens[name] = reference_regimen(drug)
-            policies[name] = rule
+            policies[name] = replace(rule, **changes) if changes else rule
     return regimens, policies
 
 
@@ -171,13 +183,17 @@ def dose_rows(ds) -> list:
     return rows
 
 
-def dose_markdown(rows) -> str:
+def dose_markdown(rows, threshold_irls=None, every_weeks=None) -> str:
     """The dose-over-time table (policy arms) against Silber et al. 2003."""
     if not rows:
         return ""
     years = sorted(int(k.split("_")[1]) for k in rows[0] if k.startswith("year_"))
-    lines = ["", "Median daily dose (mg) under the DosePolicy (IRLS > 15 at a monthly visit: one step up, to the "
-             "label maximum); Silber et al. 2003: median pramipexole 0.38 -> 0.63 mg over a mean of 27 months.", "",
+    threshold = POLICY_ARMS["pramipexole"].threshold_irls if threshold_irls is None else threshold_irls
+    every_weeks = POLICY_ARMS["pramipexole"].every_weeks if every_weeks is None else every_weeks
+    spacing = "a monthly visit" if every_weeks in (None, 4) else f"a visit every {every_weeks} weeks"
+    lines = ["", f"Median daily dose (mg) under the DosePolicy (weekly IRLS > {threshold:g} at {spacing}: one step "
+             "up, to the label maximum); Silber et al. 2003: median pramipexole 0.38 -> 0.63 mg over a mean of 27 "
+             "months.", "",
              "| arm | " + " | ".join(f"year {y}" for y in years) + " | month 27 |",
              "| --- | " + " | ".join("---:" for _ in years) + " | ---: |"]
     for r in rows:
@@ -212,7 +228,7 @@ def header(n, seed, years, persistent_gain) -> str:
             else f"`d2_persistent_gain` = {persistent_gain:g}/day (decision 34)")
     return (f"# Augmentation over years (n = {n} per arm, seed {seed}, {years} years, rlsmodel {__version__})\n\n"
             f"Virtual trial of {gain}: rls_genetic population, baseline weekly IRLS >= "
-            f"{POPULATION_MIN_BASELINE_IRLS:g}, fixed reference doses (and the DosePolicy arms: the starting dose raised at monthly visits), visits every 4 weeks. Cumulative incidence "
+            f"{POPULATION_MIN_BASELINE_IRLS:g}, fixed reference doses (and the DosePolicy arms: the starting dose raised at visits while symptoms stay high, rule under the dose table), visits every 4 weeks. Cumulative incidence "
             "(Wilson 95% interval) at the end of each year in three tiers (rlsmodel.clinical.practice): "
             "MPI-positive at a visit, clinically relevant (persistent since the previous visit), diagnosed in "
             "practice (clinically relevant at the maximum dose; equal to clinically relevant at fixed doses). "
@@ -356,9 +372,17 @@ def draw_patient(runs, baseline_days, path, provenance):
     plt.close(fig)
 
 
-def _check(n, years, seed, workers, patient_years, persistent_gain, policy=True):
+def _check(n, years, seed, workers, patient_years, persistent_gain, policy=True, threshold_irls=None,
+           every_weeks=None):
     if policy not in (True, False):
         raise ValueError(f"policy must be True or False; got {policy!r}")
+    if threshold_irls is not None and (isinstance(threshold_irls, bool) or not isinstance(threshold_irls, (int, float))
+                                       or not 0 <= threshold_irls <= 40):
+        raise ValueError(f"policy_threshold_irls must be None or a weekly IRLS in [0, 40]; got {threshold_irls!r}")
+    if every_weeks is not None and (isinstance(every_weeks, bool) or not isinstance(every_weeks, int)
+                                    or every_weeks < 4 or every_weeks % 4):
+        raise ValueError(f"policy_every_weeks must be None or a whole multiple of the 4-week visit spacing; "
+                         f"got {every_weeks!r}")
     for name, v, low in (("n", n, 1), ("years", years, 1), ("workers", workers, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise ValueError(f"{name} must be a whole number >= {low}; got {v!r}")
@@ -372,7 +396,7 @@ def _check(n, years, seed, workers, patient_years, persistent_gain, policy=True)
 
 
 def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persistent_gain=None, policy=True,
-        overwrite=False, progress=None) -> ExperimentResult:
+        policy_threshold_irls=None, policy_every_weeks=None, overwrite=False, progress=None) -> ExperimentResult:
     """Run the 5-year trial and the median patient; write the figures and the table into ``out``.
 
     Parameters
@@ -396,6 +420,11 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     policy : bool
         Add the :data:`POLICY_ARMS` (pramipexole 0.25 mg and ropinirole 2 mg whose doses follow
         symptoms under a DosePolicy) and the dose-over-time panel.
+    policy_threshold_irls : float, optional
+        Weekly IRLS above which the policy arms step up (default that of :data:`POLICY_ARMS`, 20).
+    policy_every_weeks : int, optional
+        Weeks between the policy arms' dose decisions (a multiple of 4; default that of
+        :data:`POLICY_ARMS`, 12).
     overwrite : bool
         Replace existing output files.
     progress : bool, optional
@@ -406,11 +435,12 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     ExperimentResult
         ``tables["long_term"]``: one row per arm and tier; ``datasets["trial"]``: the trial.
     """
-    _check(n, years, seed, workers, patient_years, persistent_gain, policy)
+    _check(n, years, seed, workers, patient_years, persistent_gain, policy, policy_threshold_irls,
+           policy_every_weeks)
     out_dir = OutputDir(DEFAULT_OUT if out is None else out, OUTPUT_NAMES, overwrite)
     t0 = time.perf_counter()
     model = model_for(persistent_gain)
-    regimens, policies = arms(policy)
+    regimens, policies = arms(policy, policy_threshold_irls, policy_every_weeks)
     ds = virtual_trial(regimens, n=n, weeks=52 * years, seed=seed, placebo=True, profile=POPULATION_PROFILE,
                        model=model, workers=workers, min_baseline_irls=POPULATION_MIN_BASELINE_IRLS,
                        progress=progress, policies=policies or None)
@@ -423,7 +453,7 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     out_dir.write_csv(TABLE_CSV, rows)
     doses = dose_rows(ds)
     out_dir.write_text(TABLE_MD, markdown_stamp() + table_markdown(rows, header(n, seed, years, persistent_gain))
-                       + dose_markdown(doses))
+                       + dose_markdown(doses, policy_threshold_irls, policy_every_weeks))
     out_dir.save(FIGURE, lambda p: draw(ds, p, provenance))
     baseline_days = 28
     patients = {"0.25 mg, default model": median_patient(patient_years, None, baseline_days),
@@ -450,9 +480,14 @@ def main(argv=None, prog=None, default_out=DEFAULT_OUT, overwrite=False) -> int:
     ap.add_argument("--persistent-gain", type=float, default=None, metavar="G",
                     help="d2_persistent_gain of the trial's model (1/day; default: the default model, 0)")
     ap.add_argument("--no-policy", action="store_true", help="leave out the arms whose doses follow symptoms")
+    ap.add_argument("--policy-threshold", type=float, default=None, metavar="IRLS",
+                    help="weekly IRLS above which the policy arms step up (default 20)")
+    ap.add_argument("--policy-every-weeks", type=int, default=None, metavar="W",
+                    help="weeks between the policy arms' dose decisions, a multiple of 4 (default 12)")
     args = ap.parse_args(argv)
     result = run(args.out, n=args.n, years=args.years, seed=args.seed, workers=args.workers,
                  patient_years=args.patient_years, persistent_gain=args.persistent_gain, policy=not args.no_policy,
+                 policy_threshold_irls=args.policy_threshold, policy_every_weeks=args.policy_every_weeks,
                  overwrite=args.overwrite)
     print(f"long-term trial: n = {args.n} per arm, seed {args.seed}, {args.years} years, "
           f"{result.meta['trial_seconds']:.0f} s on {args.workers} worker(s)")
