@@ -97,6 +97,7 @@ from dataclasses import replace
 
 import numpy as np
 import xarray as xr
+from scipy.signal import lfilter
 
 from . import clinical, outcomes
 from . import profiles as _profiles
@@ -298,12 +299,12 @@ def daily_fluctuation(seed: int, patient: int, n_days: int, rho: float = NOISE_A
     """
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(patient), STREAM_DAILY_NOISE)))
     e = rng.standard_normal(n_days)
-    z = np.empty(n_days)
-    if n_days:
-        z[0] = e[0]
+    z = e.copy()
+    if n_days > 1:
+        # z[d] = rho z[d-1] + c e[d] as one linear filter (the same operations as the day-by-day
+        # loop, so the same bits); visit rules ask for the series at every visit
         c = math.sqrt(1.0 - rho * rho)
-        for d in range(1, n_days):
-            z[d] = rho * z[d - 1] + c * e[d]
+        z[1:] = lfilter([c], [1.0, -rho], e[1:], zi=[rho * e[0]])[0]
     return z
 
 

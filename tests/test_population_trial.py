@@ -213,3 +213,18 @@ def test_virtual_trial_bad_input_before_any_work(kwargs, message, monkeypatch):
     args = {"arms": ARMS, "n": 2, "weeks": 2, **kwargs}
     with pytest.raises(ValueError, match=message):
         rlsmodel.virtual_trial(**args)
+
+
+def test_daily_fluctuation_is_the_ar1_recursion_bit_for_bit():
+    """The vectorised filter gives exactly the day-by-day AR(1) recursion on the same draws."""
+    import math
+    from rlsmodel.populations import STREAM_DAILY_NOISE
+    rho = trial.NOISE_AUTOCORRELATION
+    for patient, n in ((0, 1), (3, 2), (7, 400)):
+        z = trial.daily_fluctuation(5, patient, n)
+        e = np.random.default_rng(np.random.SeedSequence(5, spawn_key=(patient, STREAM_DAILY_NOISE))).standard_normal(n)
+        ref = np.empty(n)
+        ref[0] = e[0]
+        for d in range(1, n):
+            ref[d] = rho * ref[d - 1] + math.sqrt(1 - rho * rho) * e[d]
+        assert np.array_equal(z, ref)
