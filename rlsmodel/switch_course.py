@@ -184,7 +184,7 @@ def simulate_switches(model, pop, patients, regimens, *, seed, switch_week, foll
     from .trial import POINT_FIELDS, ArmRegimens
     B = 7 * baseline_weeks
     arms = list(regimens)
-    shifted = [_shift(regimens[a], B) for a in arms]
+    shifted = [regimens[a].shifted(B) for a in arms]
     scorer = SwitchScorer(seed, B, switch_week, follow_weeks)
     text = ("switching arms: " + " | ".join(f"{a} = {r.describe()}" for a, r in zip(arms, shifted))
             + f"; switch after week {switch_week}, {follow_weeks} weeks follow-up, seed {seed}")
@@ -222,13 +222,6 @@ def simulate_switches(model, pop, patients, regimens, *, seed, switch_week, foll
                                                     f"IRLS stays below baseline for {SUSTAINED_DAYS} days (NaN: never)")
     out.attrs.update({"switch_week": switch_week, "follow_weeks": follow_weeks, "seed": seed, "design": text})
     return out
-
-
-def _shift(regimen, days: int):
-    from dataclasses import replace
-    return Regimen(tuple(replace(s, start_day=s.start_day + days,
-                                 stop_day=None if s.stop_day is None else s.stop_day + days)
-                         for s in regimen.schedules))
 
 
 # ============================================================================================

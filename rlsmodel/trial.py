@@ -93,7 +93,6 @@ import math
 import numbers
 import warnings
 import weakref
-from dataclasses import replace
 
 import numpy as np
 import xarray as xr
@@ -207,12 +206,7 @@ def _as_regimen(name, spec):
 
 def _shift(regimen, days: int):
     """``regimen`` with every schedule moved ``days`` later (trial time -> model time)."""
-    if isinstance(regimen, NoDrug):
-        return regimen
-    from .pharmacology import Regimen
-    return Regimen(tuple(replace(s, start_day=s.start_day + days,
-                                 stop_day=None if s.stop_day is None else s.stop_day + days)
-                         for s in regimen.schedules))
+    return regimen if isinstance(regimen, NoDrug) else regimen.shifted(days)
 
 
 def _check_arms(arms, placebo, policies=None, visit_every_weeks=4) -> tuple:

@@ -162,3 +162,12 @@ def test_bad_simulation_length(model):
         Regimen.daily("levodopa", 100, 21.0).events(model, 0)
     with pytest.raises(ValueError, match="Schedule"):
         Regimen(["levodopa"])
+
+
+def test_shifted_moves_every_schedule_and_keeps_open_ends():
+    from rlsmodel import Regimen
+    r = Regimen.daily("pramipexole", 0.25, 21.0, start_day=2, stop_day=10) + Regimen.daily("pregabalin", 300.0, 20.0,
+                                                                                            start_day=10)
+    s = r.shifted(28)
+    assert [(x.start_day, x.stop_day) for x in s.schedules] == [(30, 38), (38, None)]
+    assert r.shifted(0) == r

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .drugs import DRUGS, get_drug
 from .modules import DOSE_TARGETS
@@ -213,6 +213,12 @@ class Regimen:
         if other == 0:          # lets sum([...]) start from 0
             return self
         return NotImplemented
+
+    def shifted(self, days: int) -> "Regimen":
+        """This regimen with every schedule moved ``days`` later (e.g. trial time -> model time)."""
+        return Regimen(tuple(replace(s, start_day=s.start_day + days,
+                                     stop_day=None if s.stop_day is None else s.stop_day + days)
+                             for s in self._schedules))
 
     def __eq__(self, other):
         return isinstance(other, Regimen) and self._schedules == other._schedules
