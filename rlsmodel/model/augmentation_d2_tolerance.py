@@ -67,7 +67,7 @@ p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiologic
                          "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max",
                          "d2_persistent_reserve", "d2_drug_sensitization_gain", "d2_drug_sensitization_reserve",
                          "d2_drug_sensitization_max", "d2_drug_gate_half", "kd_dopamine_d2",
-                         "k_d2_drug_sensitization")}
+                         "k_d2_drug_sensitization", "d2_drug_pulse_half")}
 
 
 def _beyond(level, reserve):
@@ -100,6 +100,9 @@ _withdrawal = (stim_mean - sym("d2_stimulation")) / p["d2_stimulation_ref"]
 _drug_fall = drug_mean - sym("d2_drug_stimulation")
 _EPS = sp.Rational(2, 1000)
 _drug_pulse = (_drug_fall + sp.sqrt(_drug_fall ** 2 + _EPS ** 2) - _EPS) / 2
+#: what builds the priming: the fall, saturating (half at d2_drug_pulse_half), so that the largest falls
+#: (levodopa's) do not drive it in proportion
+_drug_drive = _drug_pulse / (1 + _drug_pulse / p["d2_drug_pulse_half"])
 #: the part of the withdrawal beyond the untreated circadian dip (a smooth hinge, >= 0)
 _withdrawal_hinge = sp.log(1 + sp.exp(p["d2_withdrawal_sharpness"] * (sym("d2_withdrawal")
                                                                       - p["d2_withdrawal_threshold"]))) \
@@ -225,7 +228,7 @@ MODULE = Module(
                   "1.60 + 0.4 = 2.0 < 2.15): stopping the "
                   "drug still resolves augmentation, and re-exposure brings it back sooner (Garcia-Borreguero "
                   "and Williams 2010 Sleep Med Rev 14:339)", "largest persistent sensitization"),
-        Parameter("d2_drug_sensitization_gain", 0.0, "1/day", (0.0, 1.0),
+        Parameter("d2_drug_sensitization_gain", 0.088, "1/day", (0.0, 1.0),
                   "issue 22 item 1 (decision 47): build rate of the drug-pulse sensitization per unit of the "
                   "daily fall of drug-made D2 stimulation (relative to the set point). Off (0) by default "
                   "until measured; target: new clinically relevant augmentation after year 1 at 4-10% a year "
@@ -251,6 +254,13 @@ MODULE = Module(
                   "trials are met by the fast tolerance: Allen et al. 2014 NEJM 370:621) while new cases keep "
                   "arriving for years (Silver et al. 2011 Sleep Med 12:440)",
                   "maturation rate of the drug-pulse sensitization"),
+        Parameter("d2_drug_pulse_half", 0.1, "1", (0.02, 10.0),
+                  "assumed (decision 47): daily fall of drug-made stimulation (relative to the set point) at "
+                  "which the priming's build is half its linear value: the oral agonists at reference doses "
+                  "(evening falls up to 0.13-0.23) are in the near-linear part, levodopa's (up to 0.43) is "
+                  "saturated, so that levodopa, which augments through the fast tolerance within months "
+                  "(Allen and Earley 1996 Sleep 19:205), is not driven five times as fast as the agonists",
+                  "drug-made fall for half-maximal priming"),
         Parameter("d2_drug_gate_half", 0.05, "1", (0.01, 0.5),
                   "assumed (decision 47): drug-made D2 stimulation (relative to the set point) at which half "
                   "of the drug-pulse sensitization is expressed; small against an agonist's evening peak "
@@ -288,7 +298,7 @@ MODULE = Module(
                    p["k_d2_stimulation_mean"] * (sym("d2_drug_stimulation") - drug_mean),
                    "the running mean of the drug-made stimulation follows it over about a day"),
         Regulation("d2_drug_priming_buildup", "d2_drug_priming",
-                   p["d2_drug_sensitization_gain"] * _drug_pulse * (1 - drug_priming / p["d2_drug_sensitization_max"]),
+                   p["d2_drug_sensitization_gain"] * _drug_drive * (1 - drug_priming / p["d2_drug_sensitization_max"]),
                    "drug-pulse priming built in proportion to the daily fall of the drug-made stimulation "
                    "(pulsatility, about linear in dose), up to its capacity"),
         Regulation("d2_drug_priming_decay", "d2_drug_priming", -p["k_d2_persistent_decay"] * drug_priming,
