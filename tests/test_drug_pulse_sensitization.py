@@ -57,21 +57,32 @@ def test_untreated_and_non_dopaminergic_build_exactly_nothing(years):
             assert float(abs(ds[var]).max()) < 1e-9, (key, var)
 
 
-def test_drive_is_about_linear_in_dose(years):
-    """Priming after a year: 0.5 mg about twice 0.25 mg (measured 1.7x), not the steep, peak-gated ratio of
-    the withdrawal hinge (decision 34); ropinirole 2 mg about as much as pramipexole 0.25 mg."""
+def test_drive_rises_with_dose_less_steeply_than_the_withdrawal_hinge(model, years):
+    """Priming after a year: pramipexole 0.5 mg above 0.25 mg but far less than the peak-gated withdrawal
+    hinge of decision 34 (measured 1.26x against the old form's 3x or more); ropinirole 2 mg about as much
+    as pramipexole 0.25 mg (the old form left ropinirole furthest behind)."""
     p25, p50 = (_at(years[("pramipexole", d)], "d2_drug_priming", 365) for d in (0.25, 0.5))
     rop = _at(years[("ropinirole", 2.0)], "d2_drug_priming", 365)
-    assert 1.4 < p50 / p25 < 2.2
+    assert 1.1 < p50 / p25 < 2.0
     assert 0.8 < rop / p25 < 1.6
+    old = {dose: float(model.simulate(days=365, profile="rls_genetic", keep=["d2_persistent_sensitization"],
+                                      regimen=reference_regimen("pramipexole", dose=dose),
+                                      params={"d2_persistent_gain": 0.03, "d2_drug_sensitization_gain": 0.0}
+                                      ).d2_persistent_sensitization[-1]) for dose in (0.25, 0.5)}
+    assert old[0.5] / old[0.25] > 2 * (p50 / p25)
 
 
 def test_pulsatile_delivery_drives_it_flat_delivery_hardly(years):
-    """Levodopa > oral agonists >> the patch (intermittent versus continuous stimulation, Nutt et al. 2000)."""
+    """Levodopa > oral agonists >> the patch (intermittent versus continuous stimulation, Nutt et al. 2000):
+    after a year the patch has about a third of pramipexole 0.25 mg's priming (measured 0.24 against 0.73),
+    although its drug-made stimulation is the largest of the agonists on average."""
     prime = {k: _at(ds, "d2_drug_priming", 365) for k, ds in years.items()}
     assert prime[("levodopa", 200.0)] > prime[("pramipexole", 0.5)] > prime[("pramipexole", 0.25)]
-    assert prime[("pramipexole", 0.25)] > 4 * prime[("rotigotine", 2.0)]
-    assert prime[("ropinirole", 2.0)] > 4 * prime[("rotigotine", 2.0)]
+    assert prime[("pramipexole", 0.25)] > 2.5 * prime[("rotigotine", 2.0)]
+    assert prime[("ropinirole", 2.0)] > 2.5 * prime[("rotigotine", 2.0)]
+    mean_stim = {k: float(years[k].d2_drug_stimulation.sel(time=slice(300, 307)).mean())
+                 for k in (("rotigotine", 2.0), ("pramipexole", 0.25))}
+    assert mean_stim[("rotigotine", 2.0)] > mean_stim[("pramipexole", 0.25)]
 
 
 def test_two_stage_delay_keeps_the_first_year_quiet(years, model):
