@@ -47,6 +47,22 @@ than the symptoms return (days).
   12:431: about 8%; slow resolution after stopping: Kurlan and Rabin 2013 J Parkinsonism
   Restless Legs Syndr 3:49).
 
+* **A drug-pulse sensitization over years** (issue 22 item 1, decision 47; ON by default,
+  ``d2_drug_sensitization_gain`` 0.088/day, 0 switches it off): a distinct hypothesis from the one
+  above. What builds it is the drug's own pulsatility: ``d2_drug_stimulation`` (stimulation minus
+  what the endogenous dopamine alone would give, relative to the set point; 0 untreated) and the
+  positive part of its fall below its day-long mean (``d2_drug_pulse``, about linear in dose,
+  saturating at ``d2_drug_pulse_half``). ``d2_drug_priming`` integrates it (capacity
+  ``d2_drug_sensitization_max``, decay ``k_d2_persistent_decay``) and ``d2_drug_sensitization``
+  follows priming over about a year (``k_d2_drug_sensitization``): a two-stage delay that keeps
+  the first year as it was whatever the susceptibility. Beyond ``d2_drug_sensitization_reserve``
+  it lowers the supraphysiological threshold, gated by the drug-made stimulation
+  (``d2_drug_gate_half``): only while the drug acts, so untreated dopamine never reaches the
+  threshold and stopping resolves augmentation over weeks. Susceptibility varies log-normally
+  (log-SD 0.5). Measured (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
+  years 2-5 at 5.3% a year on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
+  against 19.1% by year 5, pregabalin unchanged (it makes no D2 stimulation).
+
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
 dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
 Earley 1996 Sleep 19:205 (levodopa augmentation after 3-4 weeks, most within 2 months).
@@ -229,12 +245,13 @@ MODULE = Module(
                   "drug still resolves augmentation, and re-exposure brings it back sooner (Garcia-Borreguero "
                   "and Williams 2010 Sleep Med Rev 14:339)", "largest persistent sensitization"),
         Parameter("d2_drug_sensitization_gain", 0.088, "1/day", (0.0, 1.0),
-                  "issue 22 item 1 (decision 47): build rate of the drug-pulse sensitization per unit of the "
-                  "daily fall of drug-made D2 stimulation (relative to the set point). Off (0) by default "
-                  "until measured; target: new clinically relevant augmentation after year 1 at 4-10% a year "
-                  "through year 5 on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
-                  "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%); varies "
-                  "log-normally across patients (rlsmodel.population)",
+                  "set by hand (issue 22 item 1, decision 47; docs/calibration.md) on 5-year virtual trials "
+                  "(rls_genetic, seed 2014, IRLS >= 15): new augmentation diagnosed in practice after year 1 "
+                  "at 4-10% a year on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
+                  "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%). At 0.088 (n = 300): "
+                  "5.3% and 4.5% a year, rotigotine 3.1% against 19.1% by year 5, every 52-week row unchanged; "
+                  "0.045 without the saturating drive broke A-D2 and A-levodopa-dose. Varies log-normally "
+                  "across patients (rlsmodel.population, log-SD 0.5); 0 switches the process off",
                   "drug-pulse sensitization built per day per unit of the drug's daily fall", domain="nonnegative"),
         Parameter("d2_drug_sensitization_reserve", 1.0, "1", (0.0, 2.0),
                   "assumed (issue 22 item 1, decision 47): the sensitization is expressed only beyond a reserve, "
