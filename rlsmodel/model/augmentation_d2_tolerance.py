@@ -95,9 +95,14 @@ def _beyond(level, reserve):
 _expressed = _beyond(persistent, p["d2_persistent_reserve"])     # exactly 0 when never exposed
 #: D2 stimulation the drug makes: stimulation minus what the endogenous dopamine alone would give
 #: (dopamine from levodopa counts as drug), relative to the set point; 0 untreated
-_x_endogenous = (sym("dopamine_extracellular") * sym("endogenous_dopamine_release") / sym("dopamine_release")
-                 / p["kd_dopamine_d2"])
-_drug_stimulation = (sym("d2_stimulation") - _x_endogenous / (1 + _x_endogenous)) / p["d2_stimulation_ref"]
+#: Written as one fraction whose numerator is exactly 0 untreated (no cancellation of two equal
+#: occupancies): with x = C / Kd, x_e its endogenous part, A and L the drugs' agonism and occupancy
+#: loads, stimulation - x_e / (1 + x_e) = (x - x_e + A (1 + x_e) - x_e L) / ((1 + x + L)(1 + x_e)).
+_x = sym("dopamine_extracellular") / p["kd_dopamine_d2"]
+_x_endogenous = _x * sym("endogenous_dopamine_release") / sym("dopamine_release")
+_x_exogenous = _x * sym("exogenous_dopamine_release") / sym("dopamine_release")
+_drug_stimulation = ((_x_exogenous + sym("d2_agonist_load") * (1 + _x_endogenous) - _x_endogenous * sym("d2_ligand_load"))
+                     / ((1 + _x + sym("d2_ligand_load")) * (1 + _x_endogenous)) / p["d2_stimulation_ref"])
 #: the drug-made part of the supraphysiological shift, expressed only while the drug acts (gate)
 _drug_gate = sym("d2_drug_stimulation") / (sym("d2_drug_stimulation") + p["d2_drug_gate_half"])
 _drug_expressed = _beyond(drug_persistent, p["d2_drug_sensitization_reserve"]) * _drug_gate
