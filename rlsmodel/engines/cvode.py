@@ -62,7 +62,7 @@ from .envelope import LONG_HORIZON_CHOICES, fill_skipped
 from .sundials import COMPONENTS, probe
 
 #: Bump when the C template or the printer changes: part of every cache key.
-GENERATOR_VERSION = "cvode-4"
+GENERATOR_VERSION = "cvode-5"
 #: Compiler flags (besides output, inputs and the rpath); part of every cache key.
 CFLAGS = ("-O2", "-fPIC", "-shared")
 #: Bytes the caller provides for the solver's message.
@@ -72,7 +72,7 @@ EVENT_MODES = {"add": 0, "set": 1}
 #: What CVODE does at the doses of closed-form drugs (option ``dose_kinks``).
 KINK_CHOICES = ("restart", "stop", "step_over")
 #: Default error per envelope jump (x each state's scale) per unit of rtol (option ``envelope_tol``).
-ENVELOPE_TOL_PER_RTOL = 10.0
+ENVELOPE_TOL_PER_RTOL = 300.0
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -227,7 +227,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -313,12 +313,13 @@ class CompiledCVODE:
             weights = np.ascontiguousarray(weights)
             relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
             relative = np.ascontiguousarray(relative[act])
+            hold = np.ascontiguousarray(np.broadcast_to(np.asarray(envelope.get("hold", 0), dtype=np.intc), (self.n,))[act])
             skip = np.zeros(ts.size, dtype=np.intc)
             jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
             env_counters = (ctypes.c_long * 3)()
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
-                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(hold), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -495,7 +496,7 @@ def _optional_positive(value):
 
 def _jump_length(value):
     v = int(value)
-    if v != value or not 2 <= v <= 60:
+    if v != value or not 2 <= v <= 365:
         raise ValueError("must be a whole number of days from 2 to 60")
     return v
 
@@ -527,9 +528,15 @@ class CVODEEngine(Engine):
                                "integrated", choices=LONG_HORIZON_CHOICES),
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
                                f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
-        "envelope_max_jump": Option(12, "longest envelope jump (days, 2-60): the jump is stable while the "
-                                    "daily multipliers of relaxing modes allow it (D2 turnover: about 13)",
+        "envelope_max_jump": Option(60, "longest envelope jump (days, 2-365); states that relax within "
+                                    "weeks are held across a jump (envelope_hold_rate), so the jump is "
+                                    "limited by the error estimate, not by their stability",
                                     _jump_length),
+        "envelope_hold_rate": Option(envelope.HOLD_RATE, "states whose one-day relaxation rate |J_ii| "
+                                     "(1/day, at the start state) exceeds this are held at their midnight "
+                                     "value across an envelope jump and relax onto the envelope in the "
+                                     "settling day (extrapolating them is unstable for long jumps); their "
+                                     "error estimate is the increment they miss", nonnegative_number),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -575,7 +582,9 @@ def _envelope_inputs(eng, problem, cf, all_events):
     scale = problem.atol / problem.settings.atol
     day0, n_days = envelope.midnights(t0, t_end)
     regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
-    damping = envelope.one_day_damping(np.diag(eng.jacobian(t0, problem.y0, problem.p)))
-    return {"day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+    jd = np.diag(eng.jacobian(t0, problem.y0, problem.p))
+    damping = envelope.one_day_damping(jd)
+    hold = envelope.held_states(jd, problem.option("envelope_hold_rate"))
+    return {"hold": hold, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
             "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

@@ -464,7 +464,10 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    spacing: the shortest distance (days) between two drifts the envelope extrapolates from (a drift
    measured closer to the newest is not used: differences of drifts measured a day apart are
    mostly integration error); k_min, k_max: the shortest and
-   longest jump (days). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
+   longest jump (days); hold (n_active, in the order of active, or NULL): 1 for states left at
+   their midnight value across a jump (states that relax within weeks: extrapolating them over
+   long jumps is unstable; they relax onto the envelope in the settling day, and the increment
+   they miss, K x their newest drift, is their error estimate). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
    left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
    days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
 
@@ -485,11 +488,11 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
-                           int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+                           const int *hold, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
-    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL;
+    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL, *dl = NULL;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -501,7 +504,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     ym1 = (double *)malloc(sizeof(double) * (size_t)n_active);
     for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
-    if (!ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
+    dl = (double *)malloc(sizeof(double) * (size_t)n_active);
+    if (!dl || !ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
     if (day0 < t_samples[0] || day0 != floor(day0)) {
         snprintf(msg, RLS_MSG_LEN, "envelope: first midnight %g is not a whole day at or after the start %g",
@@ -517,6 +521,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
             double *newest;
             int m, a, c;
+            for (i = 0; i < n_active; ++i) dl[i] = r.yv[i] - ym1[i];   /* the newest drift (node or not) */
             if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
                 /* a new node (drifts measured closer than `spacing` after the newest are not used) */
                 if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
@@ -556,6 +561,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     }
                     for (i = 0; i < n_active; ++i) {
                         double hi = 0.0, lo = 0.0, e;
+                        if (hold && hold[i]) {
+                            /* held: left at its midnight value; it relaxes onto the envelope in the
+                               settling day; its error is the increment it misses */
+                            e = kk * fabs(dl[i]) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                            if (e > worst) worst = e;
+                            inc[i] = 0.0;
+                            continue;
+                        }
                         for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                         if (e > worst) worst = e;
@@ -601,7 +614,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (status == 0) status = run_check(&r, skip);
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
-    free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
+    free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
 }
