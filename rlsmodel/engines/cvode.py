@@ -227,7 +227,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -270,7 +270,9 @@ class CompiledCVODE:
 
         ``envelope``: None (every day integrated), or a dict with ``day0`` (first midnight),
         ``regular`` (int per day from ``day0``), ``weights`` (n) and ``relative``: the error allowed
-        per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days): :c:func:`rls_integrate_envelope`. The rows of
+        per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days),
+        ``rate`` (n, 1/day) and ``hold_z``: a jump of K days holds the states with
+        ``K rate_i > hold_z`` (default: none): :c:func:`rls_integrate_envelope`. The rows of
         samples inside skipped days are NaN; the return value is then ``(states, skip, jumps)``
         with ``skip`` (m,) bool and ``jumps`` (j, 2) ``(first skipped day - day0, days)``.
         """
@@ -313,13 +315,13 @@ class CompiledCVODE:
             weights = np.ascontiguousarray(weights)
             relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
             relative = np.ascontiguousarray(relative[act])
-            hold = np.ascontiguousarray(np.broadcast_to(np.asarray(envelope.get("hold", 0), dtype=np.intc), (self.n,))[act])
+            rate = np.ascontiguousarray(np.broadcast_to(np.asarray(envelope.get("rate", 0.0), dtype=float), (self.n,))[act])
             skip = np.zeros(ts.size, dtype=np.intc)
             jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
             env_counters = (ctypes.c_long * 3)()
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
-                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(hold), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -529,14 +531,14 @@ class CVODEEngine(Engine):
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
                                f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
         "envelope_max_jump": Option(60, "longest envelope jump (days, 2-365); states that relax within "
-                                    "weeks are held across a jump (envelope_hold_rate), so the jump is "
+                                    "weeks are held across long jumps (envelope_hold_above), so the jump is "
                                     "limited by the error estimate, not by their stability",
                                     _jump_length),
-        "envelope_hold_rate": Option(envelope.HOLD_RATE, "states whose one-day relaxation rate |J_ii| "
-                                     "(1/day, at the start state) exceeds this are held at their midnight "
-                                     "value across an envelope jump and relax onto the envelope in the "
-                                     "settling day (extrapolating them is unstable for long jumps); their "
-                                     "error estimate is the increment they miss", nonnegative_number),
+        "envelope_hold_above": Option(envelope.HOLD_ABOVE, "a jump of K days holds a state at its "
+                                      "midnight value when K x its one-day relaxation rate |J_ii| (1/day, "
+                                      "at the start state) exceeds this (extrapolating it would be "
+                                      "unstable); it relaxes onto the envelope in the settling day and "
+                                      "the increment it misses is its error estimate", nonnegative_number),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -584,7 +586,7 @@ def _envelope_inputs(eng, problem, cf, all_events):
     regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
     jd = np.diag(eng.jacobian(t0, problem.y0, problem.p))
     damping = envelope.one_day_damping(jd)
-    hold = envelope.held_states(jd, problem.option("envelope_hold_rate"))
-    return {"hold": hold, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+    hz = problem.option("envelope_hold_above")
+    return {"rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
             "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

@@ -464,10 +464,12 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    spacing: the shortest distance (days) between two drifts the envelope extrapolates from (a drift
    measured closer to the newest is not used: differences of drifts measured a day apart are
    mostly integration error); k_min, k_max: the shortest and
-   longest jump (days); hold (n_active, in the order of active, or NULL): 1 for states left at
-   their midnight value across a jump (states that relax within weeks: extrapolating them over
-   long jumps is unstable; they relax onto the envelope in the settling day, and the increment
-   they miss, K x their newest drift, is their error estimate). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
+   longest jump (days); rate (n_active, in the order of active, or NULL) and hold_z: a jump of K
+   days holds state i at its midnight value when K rate_i > hold_z (rate_i: its one-day
+   relaxation rate, 1/day; extrapolating such a state is unstable: its jump error relaxes in the
+   days integrated after the jump, the drift measured there carries the relaxation, and the next
+   extrapolation multiplies it by K). A held state relaxes onto the envelope in the settling day;
+   the increment it misses, K x its newest drift, is its error estimate. Out: skip (n_samples) 1 for samples inside skipped days (their rows are
    left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
    days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
 
@@ -488,7 +490,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
-                           const int *hold, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+                           const double *rate, double hold_z, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
@@ -561,7 +563,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     }
                     for (i = 0; i < n_active; ++i) {
                         double hi = 0.0, lo = 0.0, e;
-                        if (hold && hold[i]) {
+                        if (rate && kk * rate[i] > hold_z) {
                             /* held: left at its midnight value; it relaxes onto the envelope in the
                                settling day; its error is the increment it misses */
                             e = kk * fabs(dl[i]) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));

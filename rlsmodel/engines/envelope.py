@@ -40,9 +40,9 @@ SETTLE_DAYS = 2.0
 NODE_SPACING = 8.0
 #: Shortest jump worth its restart (days).
 MIN_JUMP = 2
-#: Default of the cvode option ``envelope_hold_rate`` (1/day): states relaxing faster than this
-#: (time constant under about a month) are held across a jump (see :func:`held_states`).
-HOLD_RATE = 0.03
+#: Default of the cvode option ``envelope_hold_above``: a jump of K days holds the states whose
+#: ``K x`` one-day relaxation rate exceeds it (see :func:`relaxation_rates`).
+HOLD_ABOVE = 0.5
 
 
 def midnights(t0: float, t_end: float) -> tuple:
@@ -63,21 +63,23 @@ def one_day_damping(jac_diagonal) -> np.ndarray:
     return np.clip(d, DAMPING_FLOOR, 1.0)
 
 
-def held_states(jac_diagonal, rate: float) -> np.ndarray:
-    """int array (n,): 1 for states held at their midnight value across a jump.
+def relaxation_rates(jac_diagonal) -> np.ndarray:
+    """Per state, the one-day relaxation rate ``max(-J_ii, 0)`` (1/day) that decides, jump by jump,
+    which states a jump holds.
 
-    A state whose one-day relaxation rate ``-J_ii`` (1/day) exceeds ``rate`` follows the slow
-    states within weeks. Extrapolating its drift over a jump of K days is unstable once
-    ``K |J_ii|`` passes a few tenths (an explicit multistep method on a stiff mode): the jump's
-    error relaxes in the days integrated after it, the measured drift carries that relaxation
-    (1 - exp(J_ii)) and the next extrapolation multiplies it by K. Measured on 5 years of
-    pramipexole (decision 46): with every state extrapolated, TH (rate 0.5/day) drifts oscillated
-    in sign and held jumps to 3-5 days whatever the tolerance. A held state is left where it is
-    and relaxes onto the envelope in the settling day; the driver counts the increment it misses
-    (K x its newest drift) as its error, so it only limits jumps while it really drifts.
+    A jump of K days extrapolates a state's drift; for a state with rate ``r`` this is unstable
+    once ``K r`` passes a few tenths (an explicit multistep step on a stiff mode): the jump's error
+    relaxes in the days integrated after it (a fraction ``1 - exp(-r)`` a day), the drift measured
+    there carries that relaxation, and the next extrapolation multiplies it by K. Measured on 5
+    years of pramipexole (decision 46): with every state extrapolated, the drift of TH (rate
+    0.5/day) alternated in sign and held jumps to 3-5 days whatever the tolerance. So a jump of K
+    days holds every state with ``K r > envelope_hold_above`` at its midnight value: it relaxes onto
+    the envelope in the settling day, and the driver counts the increment it misses (K x its
+    newest drift) as its error, so it limits jumps only while it drifts. Short jumps still
+    extrapolate the states that relax over weeks (D2 tolerance, 0.07/day), which may drift for
+    years (holding them always kept such patients' runs exact).
     """
-    jd = np.asarray(jac_diagonal, dtype=float)
-    return (-jd > float(rate)).astype(np.intc)
+    return np.maximum(-np.asarray(jac_diagonal, dtype=float), 0.0)
 
 
 def regular_days(events, cf, state_scale, tol, t0: float, day0: float, n_days: int) -> np.ndarray:
