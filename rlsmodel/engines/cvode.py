@@ -58,7 +58,7 @@ from ..model.declaration import sym, t
 from .base import Engine, EngineUnavailable, IntegrationError, Option, nonnegative_number, positive_number
 from . import envelope
 from .closed_form import LINEAR_PK_CHOICES, active_states, split, write_samples
-from .envelope import LONG_HORIZON_CHOICES, fill_skipped
+from .envelope import LONG_HORIZON_CHOICES, fill_skipped, invariant_projection
 from .sundials import COMPONENTS, probe
 
 #: Bump when the C template or the printer changes: part of every cache key.
@@ -227,7 +227,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, dp, dp, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -272,7 +272,9 @@ class CompiledCVODE:
         ``regular`` (int per day from ``day0``), ``weights`` (n) and ``relative``: the error allowed
         per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days),
         ``rate`` (n, 1/day) and ``hold_z``: a jump of K days holds the states with
-        ``K rate_i > hold_z`` (default: none): :c:func:`rls_integrate_envelope`. The rows of
+        ``K rate_i > hold_z`` (default: none), ``invariants`` ((k, n) or None: linear invariants
+        whose rate does not depend on the state, kept exact across jumps) with ``scale`` (n):
+        :c:func:`rls_integrate_envelope`. The rows of
         samples inside skipped days are NaN; the return value is then ``(states, skip, jumps)``
         with ``skip`` (m,) bool and ``jumps`` (j, 2) ``(first skipped day - day0, days)``.
         """
@@ -316,12 +318,14 @@ class CompiledCVODE:
             relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
             relative = np.ascontiguousarray(relative[act])
             rate = np.ascontiguousarray(np.broadcast_to(np.asarray(envelope.get("rate", 0.0), dtype=float), (self.n,))[act])
+            inv_c, inv_p = invariant_projection(envelope.get("invariants"), act, self.n, envelope.get("scale"))
             skip = np.zeros(ts.size, dtype=np.intc)
             jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
             env_counters = (ctypes.c_long * 3)()
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
-                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)),
+                inv_c.shape[0], _dptr(inv_c), _dptr(inv_p), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -557,7 +561,7 @@ class CVODEEngine(Engine):
         active = active_states(problem, cf)
         kinks = problem.option("dose_kinks")
         stops = cf.seg_t[1:] if (cf is not None and kinks != "step_over") else ()
-        env = _envelope_inputs(eng, problem, cf, all_events)
+        env = _envelope_inputs(eng, problem, cf, all_events, active)
         out = eng.integrate(problem.y0, problem.p, problem.t_samples, problem.events, problem.rtol,
                             problem.atol, problem.max_steps, method=problem.option("method"),
                             first_step=problem.option("first_step"), closed_form=cf, active=active,
@@ -570,7 +574,7 @@ class CVODEEngine(Engine):
         return write_samples(out, problem, cf)
 
 
-def _envelope_inputs(eng, problem, cf, all_events):
+def _envelope_inputs(eng, problem, cf, all_events, active=None):
     """The ``envelope`` argument of :meth:`CompiledCVODE.integrate`, or None (exact: the option
     says so, or the run is too short to gain)."""
     if problem.option("long_horizon") != "envelope":
@@ -587,6 +591,8 @@ def _envelope_inputs(eng, problem, cf, all_events):
     jd = np.diag(eng.jacobian(t0, problem.y0, problem.p))
     damping = envelope.one_day_damping(jd)
     hz = problem.option("envelope_hold_above")
-    return {"rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+    invariants = envelope.linear_invariants(
+        lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
+    return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
             "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

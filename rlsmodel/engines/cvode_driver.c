@@ -469,7 +469,11 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    relaxation rate, 1/day; extrapolating such a state is unstable: its jump error relaxes in the
    days integrated after the jump, the drift measured there carries the relaxation, and the next
    extrapolation multiplies it by K). A held state relaxes onto the envelope in the settling day;
-   the increment it misses, K x its newest drift, is its error estimate. Out: skip (n_samples) 1 for samples inside skipped days (their rows are
+   the increment it misses, K x its newest drift, is its error estimate. n_inv, inv_c (n_inv x
+   n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
+   does not depend on the state (a mass balance with its ledger states); the jump's increment is
+   corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
+   change (inv_p = S C^T (C S C^T)^-1, S the squared state scales: the smallest correction). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
    left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
    days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
 
@@ -490,7 +494,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
-                           const double *rate, double hold_z, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+                           const double *rate, double hold_z, int n_inv, const double *inv_c, const double *inv_p,
+                           int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
@@ -580,6 +585,13 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                 }
                 if (kk >= k_min) {
                     double Tn = T + kk;
+                    /* linear invariants c.y whose rate does not depend on the state (mass balances
+                       with their ledgers): the jump moves each by kk x its one-day change, exactly */
+                    for (m = 0; m < n_inv; ++m) {
+                        double want = 0.0;
+                        for (i = 0; i < n_active; ++i) want += inv_c[(size_t)m * n_active + i] * (kk * dl[i] - inc[i]);
+                        for (i = 0; i < n_active; ++i) inc[i] += inv_p[(size_t)i * n_inv + m] * want;
+                    }
                     for (i = 0; i < n_active; ++i) r.yv[i] += inc[i];
                     while (r.k < n_samples && t_samples[r.k] < Tn) {
                         double *row = out + (size_t)r.k * RLS_N;
