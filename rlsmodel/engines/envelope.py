@@ -114,7 +114,7 @@ def linear_invariants(jacobian, y0, scale, active) -> np.ndarray:
     B = np.hstack(blocks)
     if not np.all(np.isfinite(B)):
         return np.zeros((0, y0.size))
-    u, sv, _ = np.linalg.svd(B, full_matrices=True)
+    u, sv, _ = np.linalg.svd(B, full_matrices=False)              # u: every left singular vector
     top = sv[0] if sv.size and sv[0] > 0 else 1.0
     rank = int(np.sum(sv > INVARIANT_RTOL * top))
     null = u[:, rank:].T                                            # u^T B = 0, scaled coordinates
