@@ -202,8 +202,19 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     phase = ts - day
     theta = (day - low) / (high - low)
     tl, tu = low + phase, high + phase
-    for r in rows:
-        yl = np.interp(tl, tk, out[r, kept])
-        yu = np.interp(tu, tk, out[r, kept])
-        out[r, idx] = yl + theta * (yu - yl)
+    yk = out[np.ix_(rows, kept)]
+    yl = _interp_rows(tl, tk, yk)
+    yu = _interp_rows(tu, tk, yk)
+    out[np.ix_(rows, idx)] = yl + theta[None, :] * (yu - yl)
     return out
+
+
+def _interp_rows(tq, tk, yk):
+    """``np.interp(tq, tk, row)`` for every row of ``yk`` (r, len(tk)) at once (``tk`` increasing;
+    outside it, the end values)."""
+    if tk.size == 1:
+        return np.repeat(yk[:, :1], tq.size, axis=1)
+    j = np.clip(np.searchsorted(tk, tq, side="right") - 1, 0, tk.size - 2)
+    dx = tk[j + 1] - tk[j]
+    w = np.clip(np.divide(tq - tk[j], dx, out=np.zeros_like(tq), where=dx > 0), 0.0, 1.0)
+    return yk[:, j] * (1.0 - w)[None, :] + yk[:, j + 1] * w[None, :]
