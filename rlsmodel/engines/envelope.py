@@ -118,6 +118,9 @@ def linear_invariants(jacobian, y0, scale, active) -> np.ndarray:
     top = sv[0] if sv.size and sv[0] > 0 else 1.0
     rank = int(np.sum(sv > INVARIANT_RTOL * top))
     null = u[:, rank:].T                                            # u^T B = 0, scaled coordinates
+    # round-off entries (other states) set to 0, so that a jump's correction touches only the
+    # balance's own states
+    null = np.where(np.abs(null) > INVARIANT_RTOL * np.abs(null).max(axis=1, keepdims=True, initial=0.0), null, 0.0)
     c = np.zeros((null.shape[0], y0.size))
     c[:, act] = null / s[act][None, :]
     return c
@@ -182,6 +185,10 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     ``phi`` of skipped day ``D`` gets ``y_L(phi) + (D - L) / (U - L) (y_U(phi) - y_L(phi))``,
     each of the two read off the integrated samples (linear interpolation between samples when
     the grid does not repeat daily). ``rows``: the state rows to fill (None: all).
+
+    Since decision 46 the interpolation is quadratic in the day index, through the day before
+    ``L`` as well (the driver integrates the two days before every jump); the formula above is
+    its linear part.
     """
     skip = np.asarray(skip, dtype=bool)
     if not skip.any():
@@ -205,7 +212,16 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     yk = out[np.ix_(rows, kept)]
     yl = _interp_rows(tl, tk, yk)
     yu = _interp_rows(tu, tk, yk)
-    out[np.ix_(rows, idx)] = yl + theta[None, :] * (yu - yl)
+    # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
+    # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
+    # 20-day jumps while its onset curves (decision 46)
+    y0 = _interp_rows(tl - 1.0, tk, yk)
+    x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
+    k1 = high - low                                           # U at K + 1
+    w0 = x * (x - k1) / (1.0 * (1.0 + k1))
+    w1 = (x + 1.0) * (k1 - x) / k1
+    w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
+    out[np.ix_(rows, idx)] = w0[None, :] * y0 + w1[None, :] * yl + w2[None, :] * yu
     return out
 
 
