@@ -16,7 +16,7 @@ in one C function, so no Python executes inside the integration loop:
 * with the option ``long_horizon="envelope"`` a second driver, :c:func:`rls_integrate_envelope`,
   follows the slow envelope over the daily cycle: it integrates some days exactly and jumps
   across others along the measured daily drift, inside the same C call
-  (:mod:`rlsmodel.engines.envelope`, decision 33);
+  (:mod:`rlsmodel.engines.envelope`, decisions 33 and 46);
 * gcc compiles the file into a shared library linked against the SUNDIALS 7 libraries of
   the ``scikit-sundae`` wheel (``-Wl,-rpath`` to their directory) and ctypes calls it.
 
@@ -530,7 +530,7 @@ class CVODEEngine(Engine):
         "long_horizon": Option("exact", "'envelope': runs of 60 days or more follow the slow envelope "
                                "over the daily cycle (some days integrated, others jumped across along the "
                                "measured daily drift with an error estimate; skipped days' samples "
-                               "interpolated; rlsmodel.engines.envelope, decision 33); 'exact': every day "
+                               "interpolated; rlsmodel.engines.envelope, decisions 33 and 46); 'exact': every day "
                                "integrated", choices=LONG_HORIZON_CHOICES),
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
                                f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),

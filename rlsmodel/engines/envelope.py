@@ -6,7 +6,7 @@ circadian swing and dose. The cvode engine's option ``long_horizon="envelope"`` 
 driver (:c:func:`rls_integrate_envelope` in ``cvode_driver.c``) integrate some days exactly and
 advance the state at midnight across the others along the measured daily drift, with the jump
 length chosen by an error estimate (the drift's change between measurements); the method is
-described there and in ``docs/decisions.md`` (decision 33).
+described there and in ``docs/decisions.md`` (decisions 33 and 46).
 
 This module prepares its inputs and finishes its output:
 
