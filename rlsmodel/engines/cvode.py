@@ -16,7 +16,7 @@ in one C function, so no Python executes inside the integration loop:
 * with the option ``long_horizon="envelope"`` a second driver, :c:func:`rls_integrate_envelope`,
   follows the slow envelope over the daily cycle: it integrates some days exactly and jumps
   across others along the measured daily drift, inside the same C call
-  (:mod:`rlsmodel.engines.envelope`, decision 33);
+  (:mod:`rlsmodel.engines.envelope`, decisions 33 and 46);
 * gcc compiles the file into a shared library linked against the SUNDIALS 7 libraries of
   the ``scikit-sundae`` wheel (``-Wl,-rpath`` to their directory) and ctypes calls it.
 
@@ -58,11 +58,11 @@ from ..model.declaration import sym, t
 from .base import Engine, EngineUnavailable, IntegrationError, Option, nonnegative_number, positive_number
 from . import envelope
 from .closed_form import LINEAR_PK_CHOICES, active_states, split, write_samples
-from .envelope import LONG_HORIZON_CHOICES, fill_skipped
+from .envelope import LONG_HORIZON_CHOICES, fill_skipped, invariant_projection
 from .sundials import COMPONENTS, probe
 
 #: Bump when the C template or the printer changes: part of every cache key.
-GENERATOR_VERSION = "cvode-4"
+GENERATOR_VERSION = "cvode-5"
 #: Compiler flags (besides output, inputs and the rpath); part of every cache key.
 CFLAGS = ("-O2", "-fPIC", "-shared")
 #: Bytes the caller provides for the solver's message.
@@ -72,7 +72,7 @@ EVENT_MODES = {"add": 0, "set": 1}
 #: What CVODE does at the doses of closed-form drugs (option ``dose_kinks``).
 KINK_CHOICES = ("restart", "stop", "step_over")
 #: Default error per envelope jump (x each state's scale) per unit of rtol (option ``envelope_tol``).
-ENVELOPE_TOL_PER_RTOL = 10.0
+ENVELOPE_TOL_PER_RTOL = 300.0
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -227,7 +227,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, dp, dp, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -270,7 +270,11 @@ class CompiledCVODE:
 
         ``envelope``: None (every day integrated), or a dict with ``day0`` (first midnight),
         ``regular`` (int per day from ``day0``), ``weights`` (n) and ``relative``: the error allowed
-        per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days): :c:func:`rls_integrate_envelope`. The rows of
+        per jump, per state, ``max(weights_i, relative |y_i|)``, ``min_jump`` and ``max_jump`` (days),
+        ``rate`` (n, 1/day) and ``hold_z``: a jump of K days holds the states with
+        ``K rate_i > hold_z`` (default: none), ``invariants`` ((k, n) or None: linear invariants
+        whose rate does not depend on the state, kept exact across jumps) with ``scale`` (n):
+        :c:func:`rls_integrate_envelope`. The rows of
         samples inside skipped days are NaN; the return value is then ``(states, skip, jumps)``
         with ``skip`` (m,) bool and ``jumps`` (j, 2) ``(first skipped day - day0, days)``.
         """
@@ -313,12 +317,15 @@ class CompiledCVODE:
             weights = np.ascontiguousarray(weights)
             relative = np.broadcast_to(np.asarray(envelope.get("relative", 0.0), dtype=float), (self.n,))
             relative = np.ascontiguousarray(relative[act])
+            rate = np.ascontiguousarray(np.broadcast_to(np.asarray(envelope.get("rate", 0.0), dtype=float), (self.n,))[act])
+            inv_c, inv_p = invariant_projection(envelope.get("invariants"), act, self.n, envelope.get("scale"))
             skip = np.zeros(ts.size, dtype=np.intc)
             jumps = np.zeros((max(regular.size, 1), 2), dtype=np.intc)
             env_counters = (ctypes.c_long * 3)()
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
-                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _iptr(skip), _iptr(jumps), env_counters,
+                _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)),
+                inv_c.shape[0], _dptr(inv_c), _dptr(inv_p), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -495,7 +502,7 @@ def _optional_positive(value):
 
 def _jump_length(value):
     v = int(value)
-    if v != value or not 2 <= v <= 60:
+    if v != value or not 2 <= v <= 365:
         raise ValueError("must be a whole number of days from 2 to 60")
     return v
 
@@ -523,13 +530,19 @@ class CVODEEngine(Engine):
         "long_horizon": Option("exact", "'envelope': runs of 60 days or more follow the slow envelope "
                                "over the daily cycle (some days integrated, others jumped across along the "
                                "measured daily drift with an error estimate; skipped days' samples "
-                               "interpolated; rlsmodel.engines.envelope, decision 33); 'exact': every day "
+                               "interpolated; rlsmodel.engines.envelope, decisions 33 and 46); 'exact': every day "
                                "integrated", choices=LONG_HORIZON_CHOICES),
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
                                f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
-        "envelope_max_jump": Option(12, "longest envelope jump (days, 2-60): the jump is stable while the "
-                                    "daily multipliers of relaxing modes allow it (D2 turnover: about 13)",
+        "envelope_max_jump": Option(60, "longest envelope jump (days, 2-365); states that relax within "
+                                    "weeks are held across long jumps (envelope_hold_above), so the jump is "
+                                    "limited by the error estimate, not by their stability",
                                     _jump_length),
+        "envelope_hold_above": Option(envelope.HOLD_ABOVE, "a jump of K days holds a state at its "
+                                      "midnight value when K x its one-day relaxation rate |J_ii| (1/day, "
+                                      "at the start state) exceeds this (extrapolating it would be "
+                                      "unstable); it relaxes onto the envelope in the settling day and "
+                                      "the increment it misses is its error estimate", nonnegative_number),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -548,7 +561,7 @@ class CVODEEngine(Engine):
         active = active_states(problem, cf)
         kinks = problem.option("dose_kinks")
         stops = cf.seg_t[1:] if (cf is not None and kinks != "step_over") else ()
-        env = _envelope_inputs(eng, problem, cf, all_events)
+        env = _envelope_inputs(eng, problem, cf, all_events, active)
         out = eng.integrate(problem.y0, problem.p, problem.t_samples, problem.events, problem.rtol,
                             problem.atol, problem.max_steps, method=problem.option("method"),
                             first_step=problem.option("first_step"), closed_form=cf, active=active,
@@ -561,7 +574,7 @@ class CVODEEngine(Engine):
         return write_samples(out, problem, cf)
 
 
-def _envelope_inputs(eng, problem, cf, all_events):
+def _envelope_inputs(eng, problem, cf, all_events, active=None):
     """The ``envelope`` argument of :meth:`CompiledCVODE.integrate`, or None (exact: the option
     says so, or the run is too short to gain)."""
     if problem.option("long_horizon") != "envelope":
@@ -575,7 +588,11 @@ def _envelope_inputs(eng, problem, cf, all_events):
     scale = problem.atol / problem.settings.atol
     day0, n_days = envelope.midnights(t0, t_end)
     regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
-    damping = envelope.one_day_damping(np.diag(eng.jacobian(t0, problem.y0, problem.p)))
-    return {"day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
+    jd = np.diag(eng.jacobian(t0, problem.y0, problem.p))
+    damping = envelope.one_day_damping(jd)
+    hz = problem.option("envelope_hold_above")
+    invariants = envelope.linear_invariants(
+        lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
+    return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
             "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

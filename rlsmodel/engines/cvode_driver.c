@@ -464,7 +464,16 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    spacing: the shortest distance (days) between two drifts the envelope extrapolates from (a drift
    measured closer to the newest is not used: differences of drifts measured a day apart are
    mostly integration error); k_min, k_max: the shortest and
-   longest jump (days). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
+   longest jump (days); rate (n_active, in the order of active, or NULL) and hold_z: a jump of K
+   days holds state i at its midnight value when K rate_i > hold_z (rate_i: its one-day
+   relaxation rate, 1/day; extrapolating such a state is unstable: its jump error relaxes in the
+   days integrated after the jump, the drift measured there carries the relaxation, and the next
+   extrapolation multiplies it by K). A held state relaxes onto the envelope in the settling day;
+   the increment it misses, K x its newest drift, is its error estimate. n_inv, inv_c (n_inv x
+   n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
+   does not depend on the state (a mass balance with its ledger states); the jump's increment is
+   corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
+   change (inv_p = S C^T (C S C^T)^-1, S the squared state scales: the smallest correction). Out: skip (n_samples) 1 for samples inside skipped days (their rows are
    left NaN: the caller interpolates them), else 0; jumps (2 x n_days ints): (first skipped day,
    days skipped) of every jump; env_stats (3 longs): whole days integrated, jumps, days skipped.
 
@@ -485,11 +494,12 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
+                           const double *rate, double hold_z, int n_inv, const double *inv_c, const double *inv_p,
                            int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
-    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL;
+    double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL, *dl = NULL;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -501,7 +511,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     ym1 = (double *)malloc(sizeof(double) * (size_t)n_active);
     for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
-    if (!ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
+    dl = (double *)malloc(sizeof(double) * (size_t)n_active);
+    if (!dl || !ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
     if (day0 < t_samples[0] || day0 != floor(day0)) {
         snprintf(msg, RLS_MSG_LEN, "envelope: first midnight %g is not a whole day at or after the start %g",
@@ -517,6 +528,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
             double *newest;
             int m, a, c;
+            for (i = 0; i < n_active; ++i) dl[i] = r.yv[i] - ym1[i];   /* the newest drift (node or not) */
             if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
                 /* a new node (drifts measured closer than `spacing` after the newest are not used) */
                 if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
@@ -556,6 +568,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     }
                     for (i = 0; i < n_active; ++i) {
                         double hi = 0.0, lo = 0.0, e;
+                        if (rate && kk * rate[i] > hold_z) {
+                            /* held: left at its midnight value; it relaxes onto the envelope in the
+                               settling day; its error is the increment it misses */
+                            e = kk * fabs(dl[i]) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                            if (e > worst) worst = e;
+                            inc[i] = 0.0;
+                            continue;
+                        }
                         for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                         if (e > worst) worst = e;
@@ -565,6 +585,13 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                 }
                 if (kk >= k_min) {
                     double Tn = T + kk;
+                    /* linear invariants c.y whose rate does not depend on the state (mass balances
+                       with their ledgers): the jump moves each by kk x its one-day change, exactly */
+                    for (m = 0; m < n_inv; ++m) {
+                        double want = 0.0;
+                        for (i = 0; i < n_active; ++i) want += inv_c[(size_t)m * n_active + i] * (kk * dl[i] - inc[i]);
+                        for (i = 0; i < n_active; ++i) inc[i] += inv_p[(size_t)i * n_inv + m] * want;
+                    }
                     for (i = 0; i < n_active; ++i) r.yv[i] += inc[i];
                     while (r.k < n_samples && t_samples[r.k] < Tn) {
                         double *row = out + (size_t)r.k * RLS_N;
@@ -601,7 +628,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (status == 0) status = run_check(&r, skip);
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
-    free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
+    free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
 }

@@ -6,7 +6,7 @@ circadian swing and dose. The cvode engine's option ``long_horizon="envelope"`` 
 driver (:c:func:`rls_integrate_envelope` in ``cvode_driver.c``) integrate some days exactly and
 advance the state at midnight across the others along the measured daily drift, with the jump
 length chosen by an error estimate (the drift's change between measurements); the method is
-described there and in ``docs/decisions.md`` (decision 33).
+described there and in ``docs/decisions.md`` (decisions 33 and 46).
 
 This module prepares its inputs and finishes its output:
 
@@ -40,6 +40,9 @@ SETTLE_DAYS = 2.0
 NODE_SPACING = 8.0
 #: Shortest jump worth its restart (days).
 MIN_JUMP = 2
+#: Default of the cvode option ``envelope_hold_above``: a jump of K days holds the states whose
+#: ``K x`` one-day relaxation rate exceeds it (see :func:`relaxation_rates`).
+HOLD_ABOVE = 0.5
 
 
 def midnights(t0: float, t_end: float) -> tuple:
@@ -58,6 +61,82 @@ def one_day_damping(jac_diagonal) -> np.ndarray:
     carry the integrator's error in their daily drift, would keep jumps short for nothing."""
     d = np.exp(SETTLE_DAYS * np.minimum(np.asarray(jac_diagonal, dtype=float), 0.0))
     return np.clip(d, DAMPING_FLOOR, 1.0)
+
+
+def relaxation_rates(jac_diagonal) -> np.ndarray:
+    """Per state, the one-day relaxation rate ``max(-J_ii, 0)`` (1/day) that decides, jump by jump,
+    which states a jump holds.
+
+    A jump of K days extrapolates a state's drift; for a state with rate ``r`` this is unstable
+    once ``K r`` passes a few tenths (an explicit multistep step on a stiff mode): the jump's error
+    relaxes in the days integrated after it (a fraction ``1 - exp(-r)`` a day), the drift measured
+    there carries that relaxation, and the next extrapolation multiplies it by K. Measured on 5
+    years of pramipexole (decision 46): with every state extrapolated, the drift of TH (rate
+    0.5/day) alternated in sign and held jumps to 3-5 days whatever the tolerance. So a jump of K
+    days holds every state with ``K r > envelope_hold_above`` at its midnight value: it relaxes onto
+    the envelope in the settling day, and the driver counts the increment it misses (K x its
+    newest drift) as its error, so it limits jumps only while it drifts. Short jumps still
+    extrapolate the states that relax over weeks (D2 tolerance, 0.07/day), which may drift for
+    years (holding them always kept such patients' runs exact).
+    """
+    return np.maximum(-np.asarray(jac_diagonal, dtype=float), 0.0)
+
+
+#: A singular value of the scaled Jacobians below this fraction of the largest marks an invariant.
+INVARIANT_RTOL = 1e-11
+#: States at which the Jacobian is evaluated to find linear invariants (besides the start state).
+INVARIANT_POINTS = 3
+
+
+def linear_invariants(jacobian, y0, scale, active) -> np.ndarray:
+    """Rows ``c`` (k, n), zero outside ``active``, with ``c . f(y)`` independent of the state:
+    the model's mass balances (iron with its intake and loss ledgers), found without names.
+
+    ``jacobian(t, y)`` (n, n); ``y0`` (n) the start state; ``scale`` (n) each state's scale;
+    ``active`` the integrated states. ``c^T J_aa(y) = 0`` is required on the active states (rows
+    and columns: closed-form drug amounts are forcing, so a flow from them makes ``c . f`` depend
+    on time only) at the start state and at :data:`INVARIANT_POINTS` states within 10% of it, in
+    scaled coordinates. Then ``c . y`` changes by the same amount every day whose forcing
+    repeats, and a jump of K days moves it by exactly K times that (``rls_integrate_envelope``):
+    a jump keeps the iron ledger closed, which extrapolating each state separately does not
+    (decision 46). A balance that holds only at some states is not found (no harm: it is then
+    not imposed).
+    """
+    y0 = np.asarray(y0, dtype=float)
+    s = np.asarray(scale, dtype=float)
+    act = np.asarray(active if active is not None else np.arange(y0.size), dtype=int)
+    rng = np.random.default_rng(46)
+    blocks = []
+    for k in range(INVARIANT_POINTS + 1):
+        y = y0 if k == 0 else y0 * (1.0 + 0.2 * (rng.random(y0.size) - 0.5))
+        J = np.asarray(jacobian(0.37 * k, y), dtype=float)[np.ix_(act, act)]
+        blocks.append(J * s[act][None, :] / s[act][:, None])        # d(f_i/s_i)/d(y_j/s_j)
+    B = np.hstack(blocks)
+    if not np.all(np.isfinite(B)):
+        return np.zeros((0, y0.size))
+    u, sv, _ = np.linalg.svd(B, full_matrices=False)              # u: every left singular vector
+    top = sv[0] if sv.size and sv[0] > 0 else 1.0
+    rank = int(np.sum(sv > INVARIANT_RTOL * top))
+    null = u[:, rank:].T                                            # u^T B = 0, scaled coordinates
+    # round-off entries (other states) set to 0, so that a jump's correction touches only the
+    # balance's own states
+    null = np.where(np.abs(null) > INVARIANT_RTOL * np.abs(null).max(axis=1, keepdims=True, initial=0.0), null, 0.0)
+    c = np.zeros((null.shape[0], y0.size))
+    c[:, act] = null / s[act][None, :]
+    return c
+
+
+def invariant_projection(invariants, active, n: int, scale):
+    """``(C, P)`` for the driver: ``C`` (k, n_active) the invariants on the active states, ``P``
+    (n_active, k) ``= S C^T (C S C^T)^-1`` with ``S = diag(scale^2)``: adding ``P r`` to a jump's
+    increment changes ``C inc`` by ``r`` with the smallest change in scaled units."""
+    act = np.arange(n) if active is None else np.asarray(active, dtype=int)
+    if invariants is None or np.asarray(invariants).size == 0:
+        return np.zeros((0, act.size)), np.zeros((act.size, 0))
+    C = np.ascontiguousarray(np.asarray(invariants, dtype=float)[:, act])
+    S = np.asarray(scale, dtype=float)[act] ** 2
+    P = (S[:, None] * C.T) @ np.linalg.inv((C * S[None, :]) @ C.T)
+    return C, np.ascontiguousarray(P)
 
 
 def regular_days(events, cf, state_scale, tol, t0: float, day0: float, n_days: int) -> np.ndarray:
@@ -106,6 +185,10 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     ``phi`` of skipped day ``D`` gets ``y_L(phi) + (D - L) / (U - L) (y_U(phi) - y_L(phi))``,
     each of the two read off the integrated samples (linear interpolation between samples when
     the grid does not repeat daily). ``rows``: the state rows to fill (None: all).
+
+    Since decision 46 the interpolation is quadratic in the day index, through the day before
+    ``L`` as well (the driver integrates the two days before every jump); the formula above is
+    its linear part.
     """
     skip = np.asarray(skip, dtype=bool)
     if not skip.any():
@@ -126,8 +209,28 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     phase = ts - day
     theta = (day - low) / (high - low)
     tl, tu = low + phase, high + phase
-    for r in rows:
-        yl = np.interp(tl, tk, out[r, kept])
-        yu = np.interp(tu, tk, out[r, kept])
-        out[r, idx] = yl + theta * (yu - yl)
+    yk = out[np.ix_(rows, kept)]
+    yl = _interp_rows(tl, tk, yk)
+    yu = _interp_rows(tu, tk, yk)
+    # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
+    # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
+    # 20-day jumps while its onset curves (decision 46)
+    y0 = _interp_rows(tl - 1.0, tk, yk)
+    x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
+    k1 = high - low                                           # U at K + 1
+    w0 = x * (x - k1) / (1.0 * (1.0 + k1))
+    w1 = (x + 1.0) * (k1 - x) / k1
+    w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
+    out[np.ix_(rows, idx)] = w0[None, :] * y0 + w1[None, :] * yl + w2[None, :] * yu
     return out
+
+
+def _interp_rows(tq, tk, yk):
+    """``np.interp(tq, tk, row)`` for every row of ``yk`` (r, len(tk)) at once (``tk`` increasing;
+    outside it, the end values)."""
+    if tk.size == 1:
+        return np.repeat(yk[:, :1], tq.size, axis=1)
+    j = np.clip(np.searchsorted(tk, tq, side="right") - 1, 0, tk.size - 2)
+    dx = tk[j + 1] - tk[j]
+    w = np.clip(np.divide(tq - tk[j], dx, out=np.zeros_like(tq), where=dx > 0), 0.0, 1.0)
+    return yk[:, j] * (1.0 - w)[None, :] + yk[:, j + 1] * w[None, :]
