@@ -189,11 +189,17 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     Since decision 46 the interpolation is quadratic in the day index, through the day before
     ``L`` as well (the driver integrates the two days before every jump); the formula above is
     its linear part.
+
+    Speed (decision 48): the work is done sample by sample (whole columns of ``out``), which
+    is contiguous memory when ``out`` is the transpose of a C-ordered (m, n) array, as the
+    cvode engine passes it; a sample whose clock time repeats on the integrated days (a grid
+    that repeats daily) is copied, not blended.
     """
     skip = np.asarray(skip, dtype=bool)
     if not skip.any():
         return out
-    rows = np.arange(out.shape[0]) if rows is None else np.asarray(rows)
+    rows = None if rows is None else np.asarray(rows)
+    samples = out.T                                           # (m, n): one sample per row
     kept = np.flatnonzero(~skip)
     tk = t[kept]
     idx = np.flatnonzero(skip)
@@ -207,30 +213,37 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     day = np.floor(ts + 1e-9)
     day = np.clip(day, start, high - 1.0)
     phase = ts - day
-    theta = (day - low) / (high - low)
     tl, tu = low + phase, high + phase
-    yk = out[np.ix_(rows, kept)]
-    yl = _interp_rows(tl, tk, yk)
-    yu = _interp_rows(tu, tk, yk)
+    yl = _interp_samples(tl, tk, kept, samples)
+    yu = _interp_samples(tu, tk, kept, samples)
     # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
     # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
     # 20-day jumps while its onset curves (decision 46)
-    y0 = _interp_rows(tl - 1.0, tk, yk)
+    y0 = _interp_samples(tl - 1.0, tk, kept, samples)
     x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
     k1 = high - low                                           # U at K + 1
     w0 = x * (x - k1) / (1.0 * (1.0 + k1))
     w1 = (x + 1.0) * (k1 - x) / k1
     w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
-    out[np.ix_(rows, idx)] = w0[None, :] * y0 + w1[None, :] * yl + w2[None, :] * yu
+    value = w0[:, None] * y0 + w1[:, None] * yl + w2[:, None] * yu
+    if rows is None:
+        samples[idx] = value
+    else:
+        samples[np.ix_(idx, rows)] = value[:, rows]
     return out
 
 
-def _interp_rows(tq, tk, yk):
-    """``np.interp(tq, tk, row)`` for every row of ``yk`` (r, len(tk)) at once (``tk`` increasing;
-    outside it, the end values)."""
+def _interp_samples(tq, tk, kept, samples):
+    """(len(tq), n): every column of ``samples[kept]`` (``samples`` (m, n), ``kept`` the indices
+    of the samples at times ``tk``, increasing) interpolated linearly at ``tq`` (outside
+    ``tk``, the end values), as ``np.interp`` would; samples that fall on a kept sample are
+    copied."""
     if tk.size == 1:
-        return np.repeat(yk[:, :1], tq.size, axis=1)
+        return np.repeat(samples[kept[:1]], tq.size, axis=0)
     j = np.clip(np.searchsorted(tk, tq, side="right") - 1, 0, tk.size - 2)
     dx = tk[j + 1] - tk[j]
     w = np.clip(np.divide(tq - tk[j], dx, out=np.zeros_like(tq), where=dx > 0), 0.0, 1.0)
-    return yk[:, j] * (1.0 - w)[None, :] + yk[:, j + 1] * w[None, :]
+    lo = samples[kept[j]]
+    if not w.any():                                          # a grid that repeats daily
+        return lo
+    return lo * (1.0 - w)[:, None] + samples[kept[j + 1]] * w[:, None]
