@@ -225,25 +225,39 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     w0 = x * (x - k1) / (1.0 * (1.0 + k1))
     w1 = (x + 1.0) * (k1 - x) / k1
     w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
-    value = w0[:, None] * y0 + w1[:, None] * yl + w2[:, None] * yu
-    if rows is None:
-        samples[idx] = value
-    else:
-        samples[np.ix_(idx, rows)] = value[:, rows]
+    value = y0                                                # w0 y0 + w1 yl + w2 yu, in place
+    value *= w0[:, None]
+    yl *= w1[:, None]
+    value += yl
+    yu *= w2[:, None]
+    value += yu
+    if rows is not None:
+        # keep the other rows (few: closed-form drug states) as they were; whole samples are
+        # written at once (a fancy assignment into the chosen rows took 13 ms of a 5-year run)
+        others = np.setdiff1d(np.arange(samples.shape[1]), rows)
+        if others.size:
+            value[:, others] = samples[np.ix_(idx, others)]
+    samples[idx] = value
     return out
 
 
 def _interp_samples(tq, tk, kept, samples):
     """(len(tq), n): every column of ``samples[kept]`` (``samples`` (m, n), ``kept`` the indices
     of the samples at times ``tk``, increasing) interpolated linearly at ``tq`` (outside
-    ``tk``, the end values), as ``np.interp`` would; samples that fall on a kept sample are
-    copied."""
+    ``tk``, the end values), as ``np.interp`` would; queries that fall on a kept sample are
+    copied, only the others blended."""
     if tk.size == 1:
         return np.repeat(samples[kept[:1]], tq.size, axis=0)
     j = np.clip(np.searchsorted(tk, tq, side="right") - 1, 0, tk.size - 2)
     dx = tk[j + 1] - tk[j]
     w = np.clip(np.divide(tq - tk[j], dx, out=np.zeros_like(tq), where=dx > 0), 0.0, 1.0)
-    lo = samples[kept[j]]
-    if not w.any():                                          # a grid that repeats daily
-        return lo
-    return lo * (1.0 - w)[:, None] + samples[kept[j + 1]] * w[:, None]
+    out = samples[kept[j]]
+    # blend only where the query falls between two kept samples: on a grid that repeats daily
+    # almost every query falls on a kept one (w = 0), about 1% a rounding error before the next
+    # one (w = 1 - 3e-13); the blend is the np.interp formula, so the values are the same as
+    # blending every sample (w = 0 gives the kept sample exactly)
+    part = np.flatnonzero(w > 0.0)
+    if part.size:
+        wp = w[part][:, None]
+        out[part] = out[part] * (1.0 - wp) + samples[kept[j[part] + 1]] * wp
+    return out
