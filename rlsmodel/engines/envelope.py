@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .closed_form import _cached_njit
+from .base import cached_njit
 
 #: Values of the cvode engine's ``long_horizon`` option.
 LONG_HORIZON_CHOICES = ("envelope", "exact")
@@ -243,7 +243,7 @@ def _bracket(tq, tk):
     return j.astype(np.int64), w
 
 
-@_cached_njit
+@cached_njit
 def _fill_kernel(samples, idx, kept, ja, wa, jb, wb, jc, wc, w0, w1, w2, cols):  # pragma: no cover - compiled
     """``samples[idx[i], c] = w0 y(a) + w1 y(b) + w2 y(c)`` for the columns ``cols``, with
     ``y(a)`` the kept sample ``kept[ja[i]]`` blended with the next kept one by ``wa[i]`` (only when
