@@ -18,7 +18,10 @@ with a :class:`~rlsmodel.errors.RunTooLargeError` that shows the estimate and th
 boundaries at fixed model times 365, 730, ... days, whatever the sampling, the progress
 bar or the kept variables, so results never depend on them). Each block hands its
 samples to a callback and is then dropped, so a run that keeps a few variables
-(``keep=``) holds only those; the bar advances block by block.
+(``keep=``) holds only those; the bar advances block by block. Runs that follow the slow
+envelope (cvode option ``long_horizon="envelope"``) use blocks of
+:data:`ENVELOPE_BLOCK_DAYS` (:func:`block_days`): each block rebuilds the envelope's drift
+history (decision 48).
 """
 from __future__ import annotations
 
