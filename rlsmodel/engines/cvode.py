@@ -506,7 +506,7 @@ def _optional_positive(value):
 def _jump_length(value):
     v = int(value)
     if v != value or not 2 <= v <= 365:
-        raise ValueError("must be a whole number of days from 2 to 60")
+        raise ValueError("must be a whole number of days from 2 to 365")
     return v
 
 
