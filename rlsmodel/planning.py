@@ -62,7 +62,8 @@ def plan(model, days, profile, params, regimen, sample_every_hours, activity, en
     outside = model.flag_ranges(values, stacklevel=4, warn=_checks.flag("warn", warn, (True, False)))
     held = model.kept_variables(None) if holds_states else names
     size = _runplan.estimate(days, dt_h, bytes_per_sample(held), len(held), model.compiled.n_states,
-                             len(model.compiled.observable_names), count_doses(regimen, days), settings.engine)
+                             len(model.compiled.observable_names), count_doses(regimen, days), settings.engine,
+                             _runplan.block_days(settings))
     size.check()
     events, attrs = [], {"regimen": "none"}
     if regimen is not None:

@@ -18,7 +18,10 @@ with a :class:`~rlsmodel.errors.RunTooLargeError` that shows the estimate and th
 boundaries at fixed model times 365, 730, ... days, whatever the sampling, the progress
 bar or the kept variables, so results never depend on them). Each block hands its
 samples to a callback and is then dropped, so a run that keeps a few variables
-(``keep=``) holds only those; the bar advances block by block.
+(``keep=``) holds only those; the bar advances block by block. Runs that follow the slow
+envelope (cvode option ``long_horizon="envelope"``) use blocks of
+:data:`ENVELOPE_BLOCK_DAYS` (:func:`block_days`): each block rebuilds the envelope's drift
+history (decision 48).
 """
 from __future__ import annotations
 
@@ -34,6 +37,12 @@ from .integrate import integrate
 
 #: Length of an integration block (days); block boundaries lie at multiples of it.
 BLOCK_DAYS = 365.0
+#: Block length (days) of runs that follow the slow envelope (cvode option
+#: ``long_horizon="envelope"``): each engine call rebuilds the envelope's drift history (its
+#: first ~18 days are integrated exactly) and no jump crosses a block's end, so 365-day blocks
+#: cost about a quarter of a 5-year run's integrated days (decision 48). Ten years of hourly
+#: samples of every state is ~30 MB of working arrays, within the memory limit's accounting.
+ENVELOPE_BLOCK_DAYS = 3650.0
 #: Default memory limit of one run (GiB); ``RLSMODEL_MAX_MEMORY_GB`` overrides it.
 MAX_MEMORY_GB = 2.0
 #: Default time limit of one run (hours); ``RLSMODEL_MAX_HOURS`` overrides it.
@@ -102,6 +111,8 @@ class RunEstimate:
     bytes_per_sample: float
     #: working-array bytes per sample of a block (see :func:`estimate`)
     work_bytes_per_sample: float = 0.0
+    #: block length (days) of the run (:func:`block_days`)
+    block_days: float = BLOCK_DAYS
 
     @property
     def memory_bytes(self) -> float:
@@ -116,10 +127,10 @@ class RunEstimate:
         """Smallest sample spacing (h) whose result and block working arrays fit ``max_bytes``.
 
         Both grow as 1/spacing: the result over the whole run, the working arrays over one
-        block (at most :data:`BLOCK_DAYS` days); 2 % is added for the end samples.
+        block (at most :attr:`block_days` days); 2 % is added for the end samples.
         """
         per_hour = (self.days * (self.bytes_per_sample + 8.0)
-                    + min(self.days, BLOCK_DAYS) * self.work_bytes_per_sample) * 24.0
+                    + min(self.days, self.block_days) * self.work_bytes_per_sample) * 24.0
         return 1.02 * per_hour / max_bytes
 
     def check(self) -> None:
@@ -142,27 +153,39 @@ class RunEstimate:
 
 
 def estimate(days: float, dt_hours: float, bytes_per_sample: float, n_variables: int, n_states: int,
-             n_observables: int, n_events: int, engine: str) -> RunEstimate:
+             n_observables: int, n_events: int, engine: str, block: float = BLOCK_DAYS) -> RunEstimate:
     """A :class:`RunEstimate` for a run of ``days`` sampled every ``dt_hours``.
 
     ``bytes_per_sample``: bytes one sample of every kept variable takes in the result;
     ``n_states``/``n_observables``: sizes of the working arrays of a block;
-    ``n_events``: dose events (each restarts the integrator).
+    ``n_events``: dose events (each restarts the integrator); ``block``: the block length
+    (days, :func:`block_days`).
     """
     samples = n_samples(days, dt_hours)
-    per_block = min(samples, n_samples(min(days, BLOCK_DAYS), dt_hours))
+    per_block = min(samples, n_samples(min(days, block), dt_hours))
     output = samples * (bytes_per_sample + 8.0)            # + the time coordinate
     work = per_block * 8.0 * (2 * n_states + n_observables)   # integrator output (and a copy), observables
     seconds = ENGINE_FACTOR.get(engine, 1.0) * (days * SECONDS_PER_DAY + samples * SECONDS_PER_SAMPLE
                                                 + n_events * SECONDS_PER_EVENT)
     return RunEstimate(days, samples, n_variables, output, work, seconds, dt_hours, bytes_per_sample,
-                       8.0 * (2 * n_states + n_observables))
+                       8.0 * (2 * n_states + n_observables), block)
 
 
-def blocks(t_end: float, t_start: float = 0.0) -> list:
+def block_days(settings) -> float:
+    """Block length (days) for runs with ``settings`` (a
+    :class:`~rlsmodel.engines.base.SolverSettings` or None): :data:`ENVELOPE_BLOCK_DAYS` when
+    the engine follows the slow envelope, else :data:`BLOCK_DAYS` (the exact path's blocks are
+    unchanged). The length depends only on the solver settings, so results still never depend
+    on sampling, kept variables or the progress bar."""
+    if settings is not None and dict(getattr(settings, "engine_options", ())).get("long_horizon") == "envelope":
+        return ENVELOPE_BLOCK_DAYS
+    return BLOCK_DAYS
+
+
+def blocks(t_end: float, t_start: float = 0.0, length: float = BLOCK_DAYS) -> list:
     """Block boundaries ``[(a, b), ...]`` covering ``[t_start, t_end]``, cut at the multiples of
-    :data:`BLOCK_DAYS` inside it."""
-    inner = [float(e) for e in np.arange(0.0, t_end, BLOCK_DAYS) if t_start < e < t_end]
+    ``length`` (days; default :data:`BLOCK_DAYS`) inside it."""
+    inner = [float(e) for e in np.arange(0.0, t_end, length) if t_start < e < t_end]
     edges = [float(t_start)] + inner + [float(t_end)]
     edges = sorted(set(edges))
     return list(zip(edges[:-1], edges[1:])) or [(float(t_start), float(t_end))]
@@ -189,7 +212,7 @@ def integrate_blocks(compiled, y0, p, t, events, settings, scale, collect, bar=N
     y = np.asarray(y0, dtype=float)
     start, end = (0.0, float(t[-1])) if span is None else (float(span[0]), float(span[1]))
     first = 0
-    parts = blocks(end, start)
+    parts = blocks(end, start, block_days(settings))
     for k, (a, b) in enumerate(parts):
         last = t.size if k == len(parts) - 1 else int(np.searchsorted(t, b, side="right"))
         inner = t[first:last]
@@ -246,5 +269,5 @@ def _nice_hours(hours: float) -> str:
     return f"{math.ceil(hours):g}"
 
 
-__all__ = ["RunEstimate", "estimate", "integrate_blocks", "blocks", "sample_times", "n_samples", "progress_bar",
-           "BLOCK_DAYS", "MAX_MEMORY_GB", "MAX_HOURS"]
+__all__ = ["RunEstimate", "estimate", "integrate_blocks", "blocks", "block_days", "sample_times", "n_samples", "progress_bar",
+           "BLOCK_DAYS", "ENVELOPE_BLOCK_DAYS", "MAX_MEMORY_GB", "MAX_HOURS"]

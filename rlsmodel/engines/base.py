@@ -460,3 +460,33 @@ def run(engine: Engine, problem: Problem) -> np.ndarray:
         return engine.integrate(problem)
     with lock:
         return engine.integrate(problem)
+
+
+try:  # pragma: no cover - exercised implicitly
+    from numba import njit
+except ImportError:  # pragma: no cover
+    def njit(*args, **kwargs):
+        if args and callable(args[0]):
+            return args[0]
+        return lambda f: f
+
+
+def cached_njit(func):
+    """``numba.njit(cache=True)`` with the on-disk cache under rlsmodel's cache directory
+    (``rlsmodel.compile.cache_dir() / "numba"``, i.e. ``~/.cache/rlsmodel/numba`` or
+    ``$RLSMODEL_CACHE_DIR/numba``) instead of ``__pycache__`` beside the calling module, so an installed
+    package's directory is never written to. A user's ``NUMBA_CACHE_DIR`` wins. The directory
+    is set only while this function is decorated (numba fixes a function's cache path then).
+    Used by :mod:`closed_form` and :mod:`envelope` (decision 48 moved it here, below both)."""
+    try:
+        from numba.core import config
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return njit(cache=True)(func)
+    if config.CACHE_DIR:
+        return njit(cache=True)(func)
+    from ..compile import cache_dir
+    previous, config.CACHE_DIR = config.CACHE_DIR, str(cache_dir() / "numba")
+    try:
+        return njit(cache=True)(func)
+    finally:
+        config.CACHE_DIR = previous

@@ -46,33 +46,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-try:  # pragma: no cover - exercised implicitly
-    from numba import njit
-except ImportError:  # pragma: no cover
-    def njit(*args, **kwargs):
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
-
-
-def _cached_njit(func):
-    """``numba.njit(cache=True)`` with the on-disk cache under rlsmodel's cache directory
-    (``rlsmodel.compile.cache_dir() / "numba"``, i.e. ``~/.cache/rlsmodel/numba`` or
-    ``$RLSMODEL_CACHE_DIR/numba``) instead of ``__pycache__`` beside this file, so an installed
-    package's directory is never written to. A user's ``NUMBA_CACHE_DIR`` wins. The directory
-    is set only while this function is decorated (numba fixes a function's cache path then)."""
-    try:
-        from numba.core import config
-    except ImportError:  # pragma: no cover - numba is a dependency
-        return njit(cache=True)(func)
-    if config.CACHE_DIR:
-        return njit(cache=True)(func)
-    from ..compile import cache_dir
-    previous, config.CACHE_DIR = config.CACHE_DIR, str(cache_dir() / "numba")
-    try:
-        return njit(cache=True)(func)
-    finally:
-        config.CACHE_DIR = previous
+from .base import cached_njit as _cached_njit
 
 #: Largest condition number of the eigenvector matrix accepted (else: events for that run).
 MAX_CONDITION = 1e6

@@ -26,6 +26,8 @@ import math
 
 import numpy as np
 
+from .base import cached_njit
+
 #: Values of the cvode engine's ``long_horizon`` option.
 LONG_HORIZON_CHOICES = ("envelope", "exact")
 #: Runs (engine calls) shorter than this many days are integrated exactly: nothing to gain.
@@ -189,11 +191,17 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     Since decision 46 the interpolation is quadratic in the day index, through the day before
     ``L`` as well (the driver integrates the two days before every jump); the formula above is
     its linear part.
+
+    Speed (decision 48): one compiled pass (:func:`_fill_kernel`), sample by sample (whole
+    columns of ``out``: contiguous memory when ``out`` is the transpose of a C-ordered (m, n)
+    array, as the cvode engine passes it); a query that falls on an integrated sample (a grid
+    that repeats daily) reads it, only the others are blended.
     """
     skip = np.asarray(skip, dtype=bool)
     if not skip.any():
         return out
-    rows = np.arange(out.shape[0]) if rows is None else np.asarray(rows)
+    rows = None if rows is None else np.asarray(rows)
+    samples = out.T                                           # (m, n): one sample per row
     kept = np.flatnonzero(~skip)
     tk = t[kept]
     idx = np.flatnonzero(skip)
@@ -207,30 +215,54 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     day = np.floor(ts + 1e-9)
     day = np.clip(day, start, high - 1.0)
     phase = ts - day
-    theta = (day - low) / (high - low)
     tl, tu = low + phase, high + phase
-    yk = out[np.ix_(rows, kept)]
-    yl = _interp_rows(tl, tk, yk)
-    yu = _interp_rows(tu, tk, yk)
+    x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
+    k1 = high - low                                           # U at K + 1
     # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
     # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
     # 20-day jumps while its onset curves (decision 46)
-    y0 = _interp_rows(tl - 1.0, tk, yk)
-    x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
-    k1 = high - low                                           # U at K + 1
     w0 = x * (x - k1) / (1.0 * (1.0 + k1))
     w1 = (x + 1.0) * (k1 - x) / k1
     w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
-    out[np.ix_(rows, idx)] = w0[None, :] * y0 + w1[None, :] * yl + w2[None, :] * yu
+    cols = np.arange(samples.shape[1]) if rows is None else rows
+    # one compiled pass, sample by sample, without temporaries (decision 48)
+    _fill_kernel(samples, idx, kept, *_bracket(tl - 1.0, tk), *_bracket(tl, tk), *_bracket(tu, tk),
+                 w0, w1, w2, np.ascontiguousarray(cols, dtype=np.int64))
     return out
 
 
-def _interp_rows(tq, tk, yk):
-    """``np.interp(tq, tk, row)`` for every row of ``yk`` (r, len(tk)) at once (``tk`` increasing;
-    outside it, the end values)."""
+def _bracket(tq, tk):
+    """For each query time, the kept sample at or before it (position in ``tk``) and the weight
+    of the next one (0 on a kept sample), as ``np.interp`` interpolates (outside ``tk``: the end
+    values)."""
     if tk.size == 1:
-        return np.repeat(yk[:, :1], tq.size, axis=1)
+        return np.zeros(tq.size, dtype=np.int64), np.zeros(tq.size)
     j = np.clip(np.searchsorted(tk, tq, side="right") - 1, 0, tk.size - 2)
     dx = tk[j + 1] - tk[j]
     w = np.clip(np.divide(tq - tk[j], dx, out=np.zeros_like(tq), where=dx > 0), 0.0, 1.0)
-    return yk[:, j] * (1.0 - w)[None, :] + yk[:, j + 1] * w[None, :]
+    return j.astype(np.int64), w
+
+
+@cached_njit
+def _fill_kernel(samples, idx, kept, ja, wa, jb, wb, jc, wc, w0, w1, w2, cols):  # pragma: no cover - compiled
+    """``samples[idx[i], c] = w0 y(a) + w1 y(b) + w2 y(c)`` for the columns ``cols``, with
+    ``y(a)`` the kept sample ``kept[ja[i]]`` blended with the next kept one by ``wa[i]`` (only when
+    ``wa[i] > 0``), likewise ``b`` and ``c``: the days L - 1, L and U of :func:`fill_skipped`."""
+    for i in range(idx.size):
+        r = idx[i]
+        a0, b0, c0 = kept[ja[i]], kept[jb[i]], kept[jc[i]]
+        a1 = kept[ja[i] + 1] if wa[i] > 0.0 else a0
+        b1 = kept[jb[i] + 1] if wb[i] > 0.0 else b0
+        c1 = kept[jc[i] + 1] if wc[i] > 0.0 else c0
+        for k in range(cols.size):
+            col = cols[k]
+            ya = samples[a0, col]
+            if wa[i] > 0.0:
+                ya = ya * (1.0 - wa[i]) + samples[a1, col] * wa[i]
+            yb = samples[b0, col]
+            if wb[i] > 0.0:
+                yb = yb * (1.0 - wb[i]) + samples[b1, col] * wb[i]
+            yc = samples[c0, col]
+            if wc[i] > 0.0:
+                yc = yc * (1.0 - wc[i]) + samples[c1, col] * wc[i]
+            samples[r, col] = w0[i] * ya + w1[i] * yb + w2[i] * yc

@@ -441,7 +441,9 @@ def _resolve_observables(rules) -> OrderedDict:
             raise DeclarationError(f"observable {name!r} depends on itself")
         visiting.add(name)
         expr = rules[name]
-        subs = {s: resolve(obs_syms[s]) for s in expr.free_symbols if s in obs_syms}
+        # sorted: the order observables are resolved in (and so listed in every output) must not
+        # depend on the process's string hashing (PYTHONHASHSEED)
+        subs = {s: resolve(obs_syms[s]) for s in sorted(expr.free_symbols, key=str) if s in obs_syms}
         expr = expr.xreplace(subs)
         visiting.discard(name)
         resolved[name] = expr
