@@ -75,7 +75,7 @@ from .declaration import Module, Observable, Parameter, Regulation, State, sym
 tol, prime, sens, d2 = sym("d2_tolerance"), sym("d2_priming"), sym("d2_sensitization"), sym("d2_density")
 persistent, stim_mean = sym("d2_persistent_sensitization"), sym("d2_stimulation_mean")
 drug_persistent, drug_mean = sym("d2_drug_sensitization"), sym("d2_drug_stimulation_mean")
-drug_priming = sym("d2_drug_priming")
+drug_priming, pulse_mean = sym("d2_drug_priming"), sym("d2_drug_pulse_mean")
 p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
                          "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref",
                          "d2_sensitization_gain", "k_d2_sensitization", "d2_sensitization_max",
@@ -148,6 +148,10 @@ MODULE = Module(
             State("d2_drug_stimulation_mean", "1", "recent (about day-long) running mean of the drug-made D2 "
                   "stimulation, relative to the set point (0 untreated)", 0.0,
                   long_name="recent mean drug-made D2 stimulation"),
+            State("d2_drug_pulse_mean", "1", "recent (about day-long) running mean of the saturating drive of the "
+                  "daily fall of drug-made D2 stimulation (d2_drug_pulse): a smooth-in-time daily dose of "
+                  "pulsatility that d2_drug_priming integrates (0 untreated)", 0.0,
+                  long_name="recent mean drug-pulse drive"),
             State("d2_drug_priming", "1", "first stage of the drug-pulse sensitization: the daily fall of "
                   "the drug's D2 stimulation (its pulsatility) integrated over months to years, up to a "
                   "capacity, poorly reversible (0 = never exposed)", 0.0, long_name="drug-pulse D2 priming"),
@@ -319,10 +323,15 @@ MODULE = Module(
         Regulation("d2_drug_stimulation_tracking", "d2_drug_stimulation_mean",
                    p["k_d2_stimulation_mean"] * (sym("d2_drug_stimulation") - drug_mean),
                    "the running mean of the drug-made stimulation follows it over about a day"),
+        Regulation("d2_drug_pulse_tracking", "d2_drug_pulse_mean",
+                   p["k_d2_stimulation_mean"] * (_drug_drive - pulse_mean),
+                   "the running mean of the drug-pulse drive follows it over about a day (decision 50: the "
+                   "priming integrates this smooth daily mean, not the pulse itself, so that its years-long "
+                   "integral holds 1e-4 at the default solver tolerances; the mean over a day is unchanged)"),
         Regulation("d2_drug_priming_buildup", "d2_drug_priming",
-                   p["d2_drug_sensitization_gain"] * _drug_drive * (1 - drug_priming / p["d2_drug_sensitization_max"]),
-                   "drug-pulse priming built in proportion to the daily fall of the drug-made stimulation "
-                   "(pulsatility, about linear in dose), up to its capacity"),
+                   p["d2_drug_sensitization_gain"] * pulse_mean * (1 - drug_priming / p["d2_drug_sensitization_max"]),
+                   "drug-pulse priming built in proportion to the (day-long mean) daily fall of the drug-made "
+                   "stimulation (pulsatility, about linear in dose), up to its capacity"),
         Regulation("d2_drug_priming_decay", "d2_drug_priming", -p["k_d2_persistent_decay"] * drug_priming,
                    "slow first-order loss (the persistent sensitization's half-time, about 4 years)"),
         Regulation("d2_drug_sensitization_maturation", "d2_drug_sensitization",
