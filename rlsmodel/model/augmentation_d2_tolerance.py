@@ -52,7 +52,8 @@ than the symptoms return (days).
   above. What builds it is the drug's own pulsatility: ``d2_drug_stimulation`` (stimulation minus
   what the endogenous dopamine alone would give, relative to the set point; 0 untreated) and the
   positive part of its fall below its day-long mean (``d2_drug_pulse``, about linear in dose,
-  saturating at ``d2_drug_pulse_half``). ``d2_drug_priming`` integrates it (capacity
+  saturating at ``d2_drug_pulse_half``). ``d2_drug_priming`` integrates its day-long running mean
+  (``d2_drug_pulse_mean``; decision 50) (capacity
   ``d2_drug_sensitization_max``, decay ``k_d2_persistent_decay``) and ``d2_drug_sensitization``
   follows priming over about a year (``k_d2_drug_sensitization``): a two-stage delay that keeps
   the first year as it was whatever the susceptibility. Beyond ``d2_drug_sensitization_reserve``
@@ -60,7 +61,7 @@ than the symptoms return (days).
   (``d2_drug_gate_half``): only while the drug acts, so untreated dopamine never reaches the
   threshold and stopping resolves augmentation over weeks. Susceptibility varies log-normally
   (log-SD 0.5). Measured (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
-  years 2-5 at 5.3% a year on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
+  years 2-5 at 5.2% a year (decision 50; 5.3% before the running mean) on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
   against 19.1% by year 5, pregabalin unchanged (it makes no D2 stimulation).
 
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
@@ -258,7 +259,7 @@ MODULE = Module(
                   "(rls_genetic, seed 2014, IRLS >= 15): new augmentation diagnosed in practice after year 1 "
                   "at 4-10% a year on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
                   "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%). At 0.088 (n = 300): "
-                  "5.3% and 4.5% a year, rotigotine 3.1% against 19.1% by year 5, every 52-week row unchanged; "
+                  "5.2% and 4.5% a year (decision 50), rotigotine 3.1% against 19.1% by year 5, every 52-week row unchanged; "
                   "0.045 without the saturating drive broke A-D2 and A-levodopa-dose. Varies log-normally "
                   "across patients (rlsmodel.population, log-SD 0.5); 0 switches the process off",
                   "drug-pulse sensitization built per day per unit of the drug's daily fall", domain="nonnegative"),
