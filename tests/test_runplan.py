@@ -153,7 +153,12 @@ def test_blocked_run_agrees_with_one_unbroken_integration(model):
     Y = integrate(model.compiled, y0, p, t, events=events, settings=model.settings, scale=model.state_scale)
     states = np.array([ds[n].values for n in model.compiled.state_names])
     scale = model.state_scale[:, None]
-    assert np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale)) < 1e-6     # measured 8e-8 (cvode)
+    err = np.max(np.abs(states - Y) / np.maximum(np.abs(Y), scale), axis=1)
+    # every state within 1e-6 but the day-long mean of the drug-pulse drive (decision 50), whose
+    # forcing (the smooth positive part of the drug's daily fall) has a sharp corner each evening:
+    # a restart at the block boundary moves it by 2.6e-6 (cvode; every other state <= 5.1e-8)
+    pulse = model.compiled.state_names.index("d2_drug_pulse_mean")
+    assert np.delete(err, pulse).max() < 1e-6 and err[pulse] < 1e-5
     # the first block is the same call up to its end; there CVODE stops exactly (a stop time at
     # a call's end) where the unbroken run interpolates: that sample agrees to the tolerance above
     np.testing.assert_array_equal(states[:, :365], Y[:, :365])

@@ -29,8 +29,11 @@ def test_continued_arm_matches_one_uninterrupted_run(model, regimen):
     # states within the integrator's tolerance (the only difference: a restart at day B)
     scale = np.maximum(np.abs(whole.states), model.state_scale[:, None])
     assert np.max(np.abs(arm.states - whole.states) / scale) < 1e-5
-    # before day B the samples are the untreated baseline's in every arm
-    np.testing.assert_allclose(arm.states[:, whole.time < B], whole.states[:, whole.time < B], rtol=1e-6,
+    # before day B the samples are the untreated baseline's in every arm, to the integrator's
+    # tolerance: the uninterrupted dosed run integrates the drug-pulse states from day 0 (they stay
+    # 0 until the first dose, but they enter CVODE's error norm), so its steps differ from the
+    # baseline's; measured 1.9e-6 relative at an evening peak (decision 50)
+    np.testing.assert_allclose(arm.states[:, whole.time < B], whole.states[:, whole.time < B], rtol=1e-5,
                                atol=1e-9)
     ds = arm.dataset()
     assert set(ds.data_vars) == set(trial_runs.SCORED_VARIABLES)
