@@ -39,6 +39,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("spec", nargs="?", default=DEFAULT_SPEC)
     ap.add_argument("--trial-workers", type=int, default=None)
+    ap.add_argument("--no-prefetch", action="store_true",
+                    help="evaluate the trial targets one by one (as before decision 49)")
     args = ap.parse_args(argv)
     spec = load_spec(args.spec)
     if args.trial_workers:
@@ -53,6 +55,11 @@ def main(argv=None):
     print(f"# {os.path.basename(args.spec)}: {len(spec.targets)} targets, trial workers "
           f"{args.trial_workers or 'serial'}; load average {load:.1f}")
     residuals, values, t_all, c_all = [], [], time.perf_counter(), cpu_seconds()
+    if hasattr(objective, "prefetch") and not args.no_prefetch:   # decision 49: the trial targets' arms together
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        ran = objective.prefetch(model)
+        print(f"  {time.perf_counter() - t0:7.1f} s wall, {cpu_seconds() - c0:7.1f} s CPU  "
+              f"the trial targets' {ran} one-arm trials, run as one (prefetch)", flush=True)
     for target in spec.targets:
         t0, c0 = time.perf_counter(), cpu_seconds()
         rows = target.rows(model)

@@ -89,3 +89,45 @@ def test_arm_run_with_lazy_baseline_equals_the_full_observables(model):
         if name != "activity":
             assert np.array_equal(fast[name].values, full[name]), name
     assert np.array_equal(again.variable("symptom"), full["symptom"])
+
+
+def _same_dataset(a, b):
+    assert set(a.variables) == set(b.variables)
+    for name in a.variables:
+        u, w = a[name].values, b[name].values
+        assert u.shape == w.shape and a[name].dims == b[name].dims, name
+        if u.dtype.kind == "f":
+            assert np.array_equal(u, w, equal_nan=True), name
+        else:
+            assert np.array_equal(u, w), name
+    assert a.attrs == b.attrs
+
+
+def test_arms_run_together_equal_their_one_arm_trials(model):
+    from rlsmodel.trial import virtual_trial_arms
+    arms = {"pramipexole 0.5 mg": {"drug": "pramipexole", "dose_mg": 0.5, "clock_hour": 21.0},
+            "ropinirole 1 mg": {"drug": "ropinirole", "dose_mg": 1.0, "clock_hour": 21.0}}
+    common = dict(n=4, weeks=8, seed=7, model=model, min_baseline_irls=15.0, progress=False)
+    together = virtual_trial_arms(arms, placebo=True, **common)
+    assert list(together) == list(arms) + ["placebo"]
+    for name, spec in arms.items():
+        _same_dataset(together[name], rlsmodel.virtual_trial({name: spec}, placebo=False, **common))
+    _same_dataset(together["placebo"], rlsmodel.virtual_trial({}, placebo=True, **common))
+    with pytest.raises(ValueError, match="visit rules"):
+        virtual_trial_arms({"titrated": Regimen.daily("pramipexole", 0.125, 21.0).with_policy(
+            rlsmodel.DosePolicy(threshold_irls=15.0, step_mg=0.125))}, **common)
+
+
+def test_prefetched_targets_give_the_same_values(model):
+    from rlsmodel.calibration import predictions
+    calls = [dict(drug="pramipexole", dose_mg=0.5, weeks=8, n=4, seed=7, measure="mpi_positive"),
+             dict(drug="pramipexole", dose_mg=0.5, weeks=8, n=4, seed=7, measure="irls_change_end"),
+             dict(drug="levodopa", dose_mg=200.0, weeks=8, n=4, seed=7, measure="noise_free")]
+    predictions._TRIAL_ARMS.clear()
+    alone = [predictions.virtual_trial_incidence(model, **c) for c in calls]
+    predictions._TRIAL_ARMS.clear()
+    assert predictions.prefetch_trial_arms(model, calls) == 3        # two drug arms and the placebo arm
+    assert predictions.prefetch_trial_arms(model, calls) == 0        # already there
+    together = [predictions.virtual_trial_incidence(model, **c) for c in calls]
+    assert np.array_equal(np.array(alone), np.array(together), equal_nan=True)
+    predictions._TRIAL_ARMS.clear()
