@@ -625,7 +625,7 @@ class Run:
         if missing:
             compiled = self.model.compiled
             rows = set(compiled.states_read(missing).tolist())
-            forcings = self.activity.forcings(np.mod(self.time, 1.0) * 24.0)
+            forcings = _per_clock_hour(self.activity.forcings, self.time)
             self._some.update(compiled.observables(self.time, self._state_rows(rows), self.p, forcings=forcings,
                                                    names=missing))
         return {n: self._some[n] for n in names}
@@ -645,7 +645,7 @@ class Run:
                 return np.ascontiguousarray(self._raw[self._index[name]])
             return self.states[self._index[name]]
         if name == "activity":
-            return self.activity.mode_at(np.mod(self.time, 1.0) * 24.0).astype(str)
+            return _per_clock_hour(lambda h: self.activity.mode_at(h).astype(str), self.time)
         if self._is_observable(name):
             return self.observables_of([name])[name]
         obs = self.observables()
@@ -668,6 +668,24 @@ class Run:
     def _all_observables(self) -> list:
         compiled = self.model.compiled
         return list(compiled.observable_names) + list(compiled.forced_observable_names)
+
+
+def _per_clock_hour(func, t):
+    """``func(clock hours of t)``, evaluated once per distinct clock hour (a daily grid repeats
+    them: 24 values for a year of hourly samples) and spread back: the same values, element by
+    element, as ``func(np.mod(t, 1.0) * 24.0)`` for a ``func`` that works element-wise (the
+    rest/activity schedule's mode and forcings). Returns what ``func`` returns (an array or a
+    dict of arrays)."""
+    h = np.mod(t, 1.0) * 24.0
+    if h.size < 256:
+        return func(h)
+    u, inverse = np.unique(h, return_inverse=True)
+    if u.size * 4 > h.size:
+        return func(h)
+    out = func(u)
+    if isinstance(out, dict):
+        return {k: np.asarray(v)[inverse] for k, v in out.items()}
+    return np.asarray(out)[inverse]
 
 
 def modules_key(modules):

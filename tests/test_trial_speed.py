@@ -131,3 +131,45 @@ def test_prefetched_targets_give_the_same_values(model):
     together = [predictions.virtual_trial_incidence(model, **c) for c in calls]
     assert np.array_equal(np.array(alone), np.array(together), equal_nan=True)
     predictions._TRIAL_ARMS.clear()
+
+
+def _event_days_differ_by_lists(events, days):
+    """The comparison decision 46 wrote: each day's event list against the day before's."""
+    t = np.array([e[0] for e in events], dtype=float)
+    day = np.floor(t + 1e-9)
+    clock = np.round((t - day) * 86400.0 * 1000.0)
+    per_day = {}
+    for d, c, e in zip(day, clock, events):
+        per_day.setdefault(int(d), []).append((int(c), int(e[1]), float(e[2]), e[3]))
+    return np.array([per_day.get(d, []) != per_day.get(d - 1, []) for d in days.astype(int)])
+
+
+def test_regular_days_event_comparison_equals_the_list_comparison():
+    from rlsmodel.engines.envelope import _event_days_differ
+    rng = np.random.default_rng(49)
+    for _ in range(500):
+        first = int(rng.integers(0, 5))
+        days = first + np.arange(int(rng.integers(1, 40)))
+        events = []
+        for d in range(first - 3, int(days[-1]) + 3):
+            if rng.random() < 0.2:
+                continue
+            k = int(rng.integers(0, 4)) if rng.random() < 0.3 else 2
+            for i in range(k):
+                hour = (21.0, 9.0, 12.0, 18.0)[i] / 24.0 if rng.random() < 0.9 else rng.random()
+                events.append((d + hour, i if rng.random() < 0.9 else int(rng.integers(0, 3)),
+                               0.5 if rng.random() < 0.05 else 0.25, "add" if rng.random() < 0.97 else "set"))
+        if rng.random() < 0.5:
+            rng.shuffle(events)
+        if events:
+            assert np.array_equal(_event_days_differ(events, days), _event_days_differ_by_lists(events, days))
+
+
+def test_activity_per_clock_hour_equals_every_sample(model):
+    from rlsmodel.simulator import _per_clock_hour
+    run = model.run(30, "rls_genetic", sample_every_hours=0.5)
+    h = np.mod(run.time, 1.0) * 24.0
+    assert np.array_equal(run.variable("activity"), run.activity.mode_at(h).astype(str))
+    each, once = run.activity.forcings(h), _per_clock_hour(run.activity.forcings, run.time)
+    for name in each:
+        assert np.array_equal(each[name], once[name])
