@@ -670,18 +670,28 @@ class Run:
         return list(compiled.observable_names) + list(compiled.forced_observable_names)
 
 
+#: Distinct clock hours of recent sample grids (:func:`_per_clock_hour`), by the grid's digest.
+_CLOCK_HOURS = LRUCache(8)
+
+
 def _per_clock_hour(func, t):
     """``func(clock hours of t)``, evaluated once per distinct clock hour (a daily grid repeats
     them: 24 values for a year of hourly samples) and spread back: the same values, element by
     element, as ``func(np.mod(t, 1.0) * 24.0)`` for a ``func`` that works element-wise (the
     rest/activity schedule's mode and forcings). Returns what ``func`` returns (an array or a
     dict of arrays)."""
-    h = np.mod(t, 1.0) * 24.0
-    if h.size < 256:
-        return func(h)
-    u, inverse = np.unique(h, return_inverse=True)
-    if u.size * 4 > h.size:
-        return func(h)
+    t = np.asarray(t, dtype=float)
+    if t.size < 256:
+        return func(np.mod(t, 1.0) * 24.0)
+    key = hashlib.sha1(t.tobytes()).hexdigest()
+    hit = _CLOCK_HOURS.get(key)
+    if hit is None:               # the trial's arms share one time grid: sorted once per process
+        u, inverse = np.unique(np.mod(t, 1.0) * 24.0, return_inverse=True)
+        hit = (u, inverse) if u.size * 4 <= t.size else (None, None)
+        _CLOCK_HOURS.put(key, hit)
+    u, inverse = hit
+    if u is None:
+        return func(np.mod(t, 1.0) * 24.0)
     out = func(u)
     if isinstance(out, dict):
         return {k: np.asarray(v)[inverse] for k, v in out.items()}

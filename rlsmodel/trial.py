@@ -569,9 +569,14 @@ def virtual_trial_arms(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls
     worker processes busy (decision 49); population fits with several trial targets use it
     (:func:`rlsmodel.calibration.predictions.prefetch_trial_arms`).
     """
-    if _check_arms(arms, placebo, None, visit_every_weeks)[1]:
+    regimens, rules = _check_arms(arms, placebo, None, visit_every_weeks)
+    if rules:
         raise ValueError("virtual_trial_arms runs arms without visit rules; run an arm with rules "
                          "(Regimen.with_policy) through virtual_trial")
+    if chunk_size is None and isinstance(workers, numbers.Integral) and workers > 1:
+        # whole patients per chunk (a patient's arms share its baseline in one process), about six
+        # chunks per worker so that the last ones even out the workers' loads
+        chunk_size = len(regimens) * max(1, math.ceil(checks.whole("n", n, 1) / (6 * workers)))
     parts = _trial_raw(arms, n, weeks, seed, placebo, profile, baseline_weeks, model, workers, None, None,
                        augmentation, visit_every_weeks, min_baseline_irls, chunk_size, progress, sample_every_hours,
                        withdrawal_week, None)

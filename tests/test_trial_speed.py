@@ -173,3 +173,12 @@ def test_activity_per_clock_hour_equals_every_sample(model):
     each, once = run.activity.forcings(h), _per_clock_hour(run.activity.forcings, run.time)
     for name in each:
         assert np.array_equal(each[name], once[name])
+
+
+def test_arms_together_on_two_workers_equal_the_serial_trials(model):
+    from rlsmodel.trial import virtual_trial_arms
+    arms = {"levodopa 200 mg": {"drug": "levodopa", "dose_mg": 200.0, "clock_hour": 19.0}}
+    common = dict(n=5, weeks=4, seed=3, model=model, progress=False)
+    pooled = virtual_trial_arms(arms, placebo=True, workers=2, **common)
+    _same_dataset(pooled["levodopa 200 mg"], rlsmodel.virtual_trial(arms, placebo=False, **common))
+    _same_dataset(pooled["placebo"], rlsmodel.virtual_trial({}, placebo=True, **common))
