@@ -168,8 +168,11 @@ def prefetch_trial_arms(model, calls) -> int:
         if len(arms) < 2 or len(set(names)) < len(names):
             continue                           # nothing to share (or two arms of one name): one by one
         together = {name: spec for a in drugs for name, spec in a.items()}
-        out = virtual_trial_arms(together, n=n, weeks=weeks, seed=seed, placebo={} in arms, profile=profile,
-                                 model=model, workers=workers, min_baseline_irls=min_irls, progress=False)
+        try:
+            out = virtual_trial_arms(together, n=n, weeks=weeks, seed=seed, placebo={} in arms, profile=profile,
+                                     model=model, workers=workers, min_baseline_irls=min_irls, progress=False)
+        except Exception:       # each target then runs (and fails, or not) on its own, as before
+            continue
         for arm in arms:
             name = next(iter(arm)) if arm else "placebo"
             _TRIAL_ARMS.put(_arm_key(arm, n, weeks, seed, profile, model, min_irls), out[name])
