@@ -6,7 +6,11 @@ One evaluation = the residuals of every target of the spec at its current point 
 model's values of the fitted parameters), as ``rlsmodel calibrate`` computes them for one
 optimiser step: ``CalibrationObjective(spec).residuals(current_point(spec))``. The spec's
 ``virtual_trial_incidence`` targets run their trials serially unless ``--trial-workers N`` is
-given, which passes ``workers=N`` to each of them (local processes: "on N cores"). Prints the
+given, which passes ``workers=N`` to each of them (local processes: "on N cores"). Since
+decision 49 the evaluation first runs the trial targets' one-arm trials as one trial per design
+(``CalibrationObjective.prefetch``: each patient's baseline once for all arms, one pool of
+workers; the same numbers), as ``rlsmodel calibrate`` does; ``--no-prefetch`` evaluates the
+targets one by one as before. Prints the
 wall time and the CPU time (this process and the trials' worker processes) of each target
 and of the evaluation, and the simulated values and residuals (to compare runs).
 The model is built, and its start states warmed, before the clock starts.
