@@ -10,8 +10,10 @@ from rlsmodel import trial
 from rlsmodel.pharmacology import reference_regimen
 
 
-#: the persistent sensitization is off by default (decision 34); these tests switch it on
-ON = {"d2_persistent_gain": 0.03}
+#: the withdrawal-driven persistent sensitization is off by default (decision 34); these tests switch it on
+#: and the drug-pulse sensitization of decision 47 (on by default, tests/test_drug_pulse_sensitization.py)
+#: off, so that they test the old form alone
+ON = {"d2_persistent_gain": 0.03, "d2_drug_sensitization_gain": 0.0}
 
 
 @pytest.fixture(scope="module")

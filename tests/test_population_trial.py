@@ -54,8 +54,9 @@ def test_each_mechanism_adds_its_own_susceptibility_without_changing_the_rest():
     assert "k_d1_upregulation" in spinal and "d1_upregulation_gain" in spinal
     assert "d2_sensitization_gain" in d2 and "d2_sensitization_gain" not in spinal
     assert "d2_persistent_gain" in d2 and "d2_persistent_gain" not in spinal     # issue 22
+    assert "d2_drug_sensitization_gain" in d2 and "d2_drug_sensitization_gain" not in spinal   # decision 47
     shared = set(d2.data_vars) & set(spinal.data_vars)
-    assert shared == set(d2.data_vars) - {"d2_sensitization_gain", "d2_persistent_gain"}
+    assert shared == set(d2.data_vars) - {"d2_sensitization_gain", "d2_persistent_gain", "d2_drug_sensitization_gain"}
     for name in shared:
         np.testing.assert_array_equal(d2[name].values, spinal[name].values)
 

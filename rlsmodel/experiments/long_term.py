@@ -11,8 +11,9 @@ al. 2012) and diagnosed in practice, needing a change of treatment (Silver et al
 fixed dose it equals the clinically relevant tier). Published points are drawn in the tier
 their paper counted, with the range the scorecard accepts where the paper gives no interval.
 The flagship figure's median patient on pramipexole 0.25 mg is followed for ``patient_years``
-years (default 10), with and without the persistent sensitization of decision 34, and with the
-dose rising along Silber et al. 2003's slope (0.125 mg a year to the 0.75 mg label maximum).
+years (default 10): the default model (with the drug-pulse sensitization of decision 47), the
+model without it, and the default model with the dose rising along Silber et al. 2003's slope
+(0.125 mg a year to the 0.75 mg label maximum).
 
 Writes into the output directory:
 
@@ -121,10 +122,14 @@ def arms(policy=True, threshold_irls=None, every_weeks=None) -> tuple:
     return regimens, policies
 
 
-def model_for(persistent_gain=None) -> Model:
-    """The default model, or one whose ``d2_persistent_gain`` default is ``persistent_gain`` (1/day)."""
+def model_for(persistent_gain=None, drug_gain=None) -> Model:
+    """The default model, or one whose ``d2_persistent_gain`` default is ``persistent_gain`` and/or whose
+    ``d2_drug_sensitization_gain`` default is ``drug_gain`` (1/day; 0 switches the drug-pulse
+    sensitization of decision 47 off)."""
+    changes = {k: float(v) for k, v in (("d2_persistent_gain", persistent_gain),
+                                        ("d2_drug_sensitization_gain", drug_gain)) if v is not None}
     model = Model()
-    return model if persistent_gain is None else model.with_defaults({"d2_persistent_gain": float(persistent_gain)})
+    return model.with_defaults(changes) if changes else model
 
 
 def incidence_curves(ds, tier, weeks=None) -> dict:
@@ -224,8 +229,9 @@ def table_markdown(rows, header) -> str:
 
 def header(n, seed, years, persistent_gain) -> str:
     """The heading paragraph of ``long_term.md``."""
-    gain = ("the default model (persistent sensitization off, `d2_persistent_gain` = 0)" if persistent_gain is None
-            else f"`d2_persistent_gain` = {persistent_gain:g}/day (decision 34)")
+    gain = ("the default model (drug-pulse sensitization of decision 47 on; the withdrawal-driven persistent "
+            "sensitization of decision 34 off, `d2_persistent_gain` = 0)" if persistent_gain is None
+            else f"the default model with `d2_persistent_gain` = {persistent_gain:g}/day (decision 34)")
     return (f"# Augmentation over years (n = {n} per arm, seed {seed}, {years} years, rlsmodel {__version__})\n\n"
             f"Virtual trial of {gain}: rls_genetic population, baseline weekly IRLS >= "
             f"{POPULATION_MIN_BASELINE_IRLS:g}, fixed reference doses (and the DosePolicy arms: the starting dose raised at visits while symptoms stay high, rule under the dose table), visits every 4 weeks. Cumulative incidence "
@@ -329,18 +335,18 @@ def rising_regimen(years, baseline_days, drug="pramipexole", rise=RISE_MG_PER_YE
     return regimen
 
 
-def median_patient(years, persistent_gain, baseline_days=28, dose=None, rising=False):
+def median_patient(years, persistent_gain, baseline_days=28, dose=None, rising=False, drug_gain=None):
     """The median rls_genetic patient on pramipexole (reference dose, or ``rising`` by
-    :data:`RISE_MG_PER_YEAR` a year) for ``years`` years; returns ``(daily outcomes, weekly slow
-    states)`` (hourly samples)."""
-    model = model_for(persistent_gain)
+    :data:`RISE_MG_PER_YEAR` a year) for ``years`` years under :func:`model_for` ``(persistent_gain,
+    drug_gain)``; returns ``(daily outcomes, weekly slow states)`` (hourly samples)."""
+    model = model_for(persistent_gain, drug_gain)
     days = baseline_days + int(round(364 * years))
     regimen = (rising_regimen(years, baseline_days) if rising
                else reference_regimen("pramipexole", dose=dose, start_day=baseline_days))
     ds = model.simulate(days=days, profile=POPULATION_PROFILE, regimen=regimen, sample_every_hours=1.0)
     daily = outcomes.daily(ds)
-    slow = {v: ds[v].values[::24 * 7] for v in ("d2_tolerance", "d2_sensitization", "d2_persistent_sensitization")
-            if v in ds}
+    slow = {v: ds[v].values[::24 * 7] for v in ("d2_tolerance", "d2_sensitization", "d2_persistent_sensitization",
+                                                 "d2_drug_sensitization") if v in ds}
     slow["week"] = (ds["time"].values[::24 * 7] - baseline_days) / 7.0
     return daily, slow
 
@@ -355,7 +361,7 @@ def draw_patient(runs, baseline_days, path, provenance):
         x = (wk - baseline_days / 7.0) / 52.0
         axes[0].plot(x, irls, color=colour, label=label)
         axes[1].plot(x, onset, color=colour, label=label)
-        for v, style in (("d2_tolerance", "-"), ("d2_persistent_sensitization", "--")):
+        for v, style in (("d2_tolerance", "-"), ("d2_drug_sensitization", "--")):
             if v in slow:
                 axes[2].plot(slow["week"] / 52.0, slow[v], color=colour, ls=style, label=f"{v} ({label})")
     axes[0].set_ylabel("weekly IRLS-like score")
@@ -415,8 +421,8 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
         Years the median patient is followed (the flagship figure extended; default 10).
     persistent_gain : float, optional
         ``d2_persistent_gain`` (1/day) of the trial's model; None: the default model. The
-        median-patient figure always shows the default, the persistent process at 0.03, and the
-        persistent process with the dose rising (:func:`rising_regimen`).
+        median-patient figure always shows the default model, the model without the drug-pulse
+        sensitization (decision 47), and the default model with the dose rising (:func:`rising_regimen`).
     policy : bool
         Add the :data:`POLICY_ARMS` (pramipexole 0.25 mg and ropinirole 2 mg whose doses follow
         symptoms under a DosePolicy) and the dose-over-time panel.
@@ -457,9 +463,9 @@ def run(out=None, *, n=60, years=5, seed=7, workers=2, patient_years=10, persist
     out_dir.save(FIGURE, lambda p: draw(ds, p, provenance))
     baseline_days = 28
     patients = {"0.25 mg, default model": median_patient(patient_years, None, baseline_days),
-                "0.25 mg, d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days),
-                "rising dose, d2_persistent_gain 0.03/day": median_patient(patient_years, 0.03, baseline_days,
-                                                                           rising=True)}
+                "0.25 mg, without the drug-pulse sensitization": median_patient(patient_years, None, baseline_days,
+                                                                               drug_gain=0.0),
+                "rising dose, default model": median_patient(patient_years, None, baseline_days, rising=True)}
     out_dir.save(FIGURE_PATIENT, lambda p: draw_patient(patients, baseline_days, p,
                                                         {**provenance, "patient_years": patient_years}))
     return ExperimentResult(NAME, out_dir.path, list(out_dir.written), tables={"long_term": rows, "doses": doses},

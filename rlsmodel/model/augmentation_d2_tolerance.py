@@ -47,6 +47,23 @@ than the symptoms return (days).
   12:431: about 8%; slow resolution after stopping: Kurlan and Rabin 2013 J Parkinsonism
   Restless Legs Syndr 3:49).
 
+* **A drug-pulse sensitization over years** (issue 22 item 1, decision 47; ON by default,
+  ``d2_drug_sensitization_gain`` 0.088/day, 0 switches it off): a distinct hypothesis from the one
+  above. What builds it is the drug's own pulsatility: ``d2_drug_stimulation`` (stimulation minus
+  what the endogenous dopamine alone would give, relative to the set point; 0 untreated) and the
+  positive part of its fall below its day-long mean (``d2_drug_pulse``, about linear in dose,
+  saturating at ``d2_drug_pulse_half``). ``d2_drug_priming`` integrates its day-long running mean
+  (``d2_drug_pulse_mean``; decision 50) (capacity
+  ``d2_drug_sensitization_max``, decay ``k_d2_persistent_decay``) and ``d2_drug_sensitization``
+  follows priming over about a year (``k_d2_drug_sensitization``): a two-stage delay that keeps
+  the first year as it was whatever the susceptibility. Beyond ``d2_drug_sensitization_reserve``
+  it lowers the supraphysiological threshold, gated by the drug-made stimulation
+  (``d2_drug_gate_half``): only while the drug acts, so untreated dopamine never reaches the
+  threshold and stopping resolves augmentation over weeks. Susceptibility varies log-normally
+  (log-SD 0.5). Measured (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
+  years 2-5 at 5.2% a year (decision 50; 5.3% before the running mean) on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
+  against 19.1% by year 5, pregabalin unchanged (it makes no D2 stimulation).
+
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
 dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
 Earley 1996 Sleep 19:205 (levodopa augmentation after 3-4 weeks, most within 2 months).
@@ -58,16 +75,40 @@ from .declaration import Module, Observable, Parameter, Regulation, State, sym
 
 tol, prime, sens, d2 = sym("d2_tolerance"), sym("d2_priming"), sym("d2_sensitization"), sym("d2_density")
 persistent, stim_mean = sym("d2_persistent_sensitization"), sym("d2_stimulation_mean")
+drug_persistent, drug_mean = sym("d2_drug_sensitization"), sym("d2_drug_stimulation_mean")
+drug_priming, pulse_mean = sym("d2_drug_priming"), sym("d2_drug_pulse_mean")
 p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiological_gain",
                          "d2_hinge_sharpness", "k_d2_tolerance", "k_d2", "d2_stimulation_ref",
                          "d2_sensitization_gain", "k_d2_sensitization", "d2_sensitization_max",
                          "k_d2_stimulation_mean", "d2_withdrawal_threshold", "d2_withdrawal_sharpness",
                          "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max",
-                         "d2_persistent_reserve")}
+                         "d2_persistent_reserve", "d2_drug_sensitization_gain", "d2_drug_sensitization_reserve",
+                         "d2_drug_sensitization_max", "d2_drug_gate_half", "kd_dopamine_d2",
+                         "k_d2_drug_sensitization", "d2_drug_pulse_half")}
+
+
+def _beyond(level, reserve):
+    """Smooth hinge (sharpness 50) of ``level`` beyond ``reserve``: exactly 0 at ``level`` = 0."""
+    return (sp.log(1 + sp.exp(50 * (level - reserve))) - sp.log(1 + sp.exp(-50 * reserve))) / 50
+
+
 #: the persistent sensitization shows only beyond a reserve (smooth hinge, sharpness 50)
-_expressed = (sp.log(1 + sp.exp(50 * (persistent - p["d2_persistent_reserve"])))
-              - sp.log(1 + sp.exp(-50 * p["d2_persistent_reserve"]))) / 50     # exactly 0 when never exposed
-_excess = sym("d2_stimulation") / p["d2_stimulation_ref"] + _expressed - p["d2_supraphysiological_threshold"]
+_expressed = _beyond(persistent, p["d2_persistent_reserve"])     # exactly 0 when never exposed
+#: D2 stimulation the drug makes: stimulation minus what the endogenous dopamine alone would give
+#: (dopamine from levodopa counts as drug), relative to the set point; 0 untreated
+#: Written as one fraction whose numerator is exactly 0 untreated (no cancellation of two equal
+#: occupancies): with x = C / Kd, x_e its endogenous part, A and L the drugs' agonism and occupancy
+#: loads, stimulation - x_e / (1 + x_e) = (x - x_e + A (1 + x_e) - x_e L) / ((1 + x + L)(1 + x_e)).
+_x = sym("dopamine_extracellular") / p["kd_dopamine_d2"]
+_x_endogenous = _x * sym("endogenous_dopamine_release") / sym("dopamine_release")
+_x_exogenous = _x * sym("exogenous_dopamine_release") / sym("dopamine_release")
+_drug_stimulation = ((_x_exogenous + sym("d2_agonist_load") * (1 + _x_endogenous) - _x_endogenous * sym("d2_ligand_load"))
+                     / ((1 + _x + sym("d2_ligand_load")) * (1 + _x_endogenous)) / p["d2_stimulation_ref"])
+#: the drug-made part of the supraphysiological shift, expressed only while the drug acts (gate)
+_drug_gate = sym("d2_drug_stimulation") / (sym("d2_drug_stimulation") + p["d2_drug_gate_half"])
+_drug_expressed = _beyond(drug_persistent, p["d2_drug_sensitization_reserve"]) * _drug_gate
+_excess = (sym("d2_stimulation") / p["d2_stimulation_ref"] + _expressed + _drug_expressed
+           - p["d2_supraphysiological_threshold"])
 #: supraphysiological excess of D2 stimulation (a smooth hinge, >= 0)
 _hinge = sp.log(1 + sp.exp(p["d2_hinge_sharpness"] * _excess)) / p["d2_hinge_sharpness"]
 #: the sensitization's effect on the tolerance build-up saturates at ``d2_sensitization_max``
@@ -75,6 +116,15 @@ _sensitized = sens / (1 + sens / p["d2_sensitization_max"])
 #: daily withdrawal: how far D2 stimulation has fallen below its recent (about day-long) mean,
 #: relative to the set point (0 when stimulation is flat)
 _withdrawal = (stim_mean - sym("d2_stimulation")) / p["d2_stimulation_ref"]
+#: daily fall of the drug-made stimulation from its recent mean (relative to the set point), positive part
+#: (smooth, eps = 0.002 of the set point: exactly 0 when the drug is flat or absent, never below -0.001
+#: while it rises): the dose-proportional pulsatility that drives d2_drug_sensitization
+_drug_fall = drug_mean - sym("d2_drug_stimulation")
+_EPS = sp.Rational(2, 1000)
+_drug_pulse = (_drug_fall + sp.sqrt(_drug_fall ** 2 + _EPS ** 2) - _EPS) / 2
+#: what builds the priming: the fall, saturating (half at d2_drug_pulse_half), so that the largest falls
+#: (levodopa's) do not drive it in proportion
+_drug_drive = _drug_pulse / (1 + _drug_pulse / p["d2_drug_pulse_half"])
 #: the part of the withdrawal beyond the untreated circadian dip (a smooth hinge, >= 0)
 _withdrawal_hinge = sp.log(1 + sp.exp(p["d2_withdrawal_sharpness"] * (sym("d2_withdrawal")
                                                                       - p["d2_withdrawal_threshold"]))) \
@@ -95,7 +145,21 @@ MODULE = Module(
             State("d2_persistent_sensitization", "1", "slow, poorly reversible sensitization of the "
                   "tolerance response, built by daily withdrawal from pulsatile stimulation over months "
                   "to years: the tolerance machinery reads stimulation (1 + this) times higher "
-                  "(0 = never exposed)", 0.0, long_name="persistent D2 sensitization"),),
+                  "(0 = never exposed)", 0.0, long_name="persistent D2 sensitization"),
+            State("d2_drug_stimulation_mean", "1", "recent (about day-long) running mean of the drug-made D2 "
+                  "stimulation, relative to the set point (0 untreated)", 0.0,
+                  long_name="recent mean drug-made D2 stimulation"),
+            State("d2_drug_pulse_mean", "1", "recent (about day-long) running mean of the saturating drive of the "
+                  "daily fall of drug-made D2 stimulation (d2_drug_pulse): a smooth-in-time daily dose of "
+                  "pulsatility that d2_drug_priming integrates (0 untreated)", 0.0,
+                  long_name="recent mean drug-pulse drive"),
+            State("d2_drug_priming", "1", "first stage of the drug-pulse sensitization: the daily fall of "
+                  "the drug's D2 stimulation (its pulsatility) integrated over months to years, up to a "
+                  "capacity, poorly reversible (0 = never exposed)", 0.0, long_name="drug-pulse D2 priming"),
+            State("d2_drug_sensitization", "1", "second stage of the drug-pulse sensitization, maturing from "
+                  "d2_drug_priming over about a year; beyond a reserve it lowers the supraphysiological "
+                  "threshold while the drug acts (0 = never exposed)", 0.0,
+                  long_name="drug-pulse D2 sensitization"),),
     parameters=(
         Parameter("d2_supraphysiological_threshold", 2.15, "1", (1.5, 5.0),
                   "hypothesis (science.md section 3): only supraphysiological stimulation drives "
@@ -190,6 +254,45 @@ MODULE = Module(
                   "1.60 + 0.4 = 2.0 < 2.15): stopping the "
                   "drug still resolves augmentation, and re-exposure brings it back sooner (Garcia-Borreguero "
                   "and Williams 2010 Sleep Med Rev 14:339)", "largest persistent sensitization"),
+        Parameter("d2_drug_sensitization_gain", 0.088, "1/day", (0.0, 1.0),
+                  "set by hand (issue 22 item 1, decision 47; docs/calibration.md) on 5-year virtual trials "
+                  "(rls_genetic, seed 2014, IRLS >= 15): new augmentation diagnosed in practice after year 1 "
+                  "at 4-10% a year on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
+                  "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%). At 0.088 (n = 300): "
+                  "5.2% and 4.5% a year (decision 50), rotigotine 3.1% against 19.1% by year 5, every 52-week row unchanged; "
+                  "0.045 without the saturating drive broke A-D2 and A-levodopa-dose. Varies log-normally "
+                  "across patients (rlsmodel.population, log-SD 0.5); 0 switches the process off",
+                  "drug-pulse sensitization built per day per unit of the drug's daily fall", domain="nonnegative"),
+        Parameter("d2_drug_sensitization_reserve", 1.0, "1", (0.0, 2.0),
+                  "assumed (issue 22 item 1, decision 47): the sensitization is expressed only beyond a reserve, "
+                  "so the first year of treatment stays quiet (augmentation is rare in the first months and keeps "
+                  "arriving for years, Silver et al. 2011; Garcia-Borreguero et al. 2012 Mov Disord 27:277: "
+                  "new cases at a stable rate over 66 weeks)",
+                  "drug-pulse sensitization that is not yet expressed", domain="nonnegative"),
+        Parameter("d2_drug_sensitization_max", 5.0, "1", (0.5, 10.0),
+                  "assumed (decision 47): capacity of the drug-pulse sensitization; expressed at most max - "
+                  "reserve (in units of the set point) while the drug acts. Untreated dopamine is never affected "
+                  "(the gate d2_drug_gate_half), so stopping the drug resolves augmentation over weeks whatever "
+                  "its size", "largest drug-pulse sensitization"),
+        Parameter("k_d2_drug_sensitization", 0.00274, "1/day", (0.001, 0.02),
+                  "assumed (issue 22 item 1, decision 47): the expressed stage follows priming with a time "
+                  "constant of about a year, so that however susceptible a patient, the drug-pulse "
+                  "sensitization adds augmentation only after months (the first-year rates of the 52-week "
+                  "trials are met by the fast tolerance: Allen et al. 2014 NEJM 370:621) while new cases keep "
+                  "arriving for years (Silver et al. 2011 Sleep Med 12:440)",
+                  "maturation rate of the drug-pulse sensitization"),
+        Parameter("d2_drug_pulse_half", 0.1, "1", (0.02, 10.0),
+                  "assumed (decision 47): daily fall of drug-made stimulation (relative to the set point) at "
+                  "which the priming's build is half its linear value: the oral agonists at reference doses "
+                  "(evening falls up to 0.13-0.23) are in the near-linear part, levodopa's (up to 0.43) is "
+                  "saturated, so that levodopa, which augments through the fast tolerance within months "
+                  "(Allen and Earley 1996 Sleep 19:205), is not driven five times as fast as the agonists",
+                  "drug-made fall for half-maximal priming"),
+        Parameter("d2_drug_gate_half", 0.05, "1", (0.01, 0.5),
+                  "assumed (decision 47): drug-made D2 stimulation (relative to the set point) at which half "
+                  "of the drug-pulse sensitization is expressed; small against an agonist's evening peak "
+                  "(pramipexole 0.25 mg about 0.3-0.5), so the shift is on while the drug acts and off without it",
+                  "drug-made stimulation for half expression"),
     ),
     regulations=(
         Regulation("d2_tolerance_buildup", "d2_tolerance",
@@ -218,11 +321,35 @@ MODULE = Module(
                    "its capacity d2_persistent_max"),
         Regulation("d2_persistent_decay", "d2_persistent_sensitization", -p["k_d2_persistent_decay"] * persistent,
                    "slow first-order loss of persistent sensitization (half-time about 4 years)"),
+        Regulation("d2_drug_stimulation_tracking", "d2_drug_stimulation_mean",
+                   p["k_d2_stimulation_mean"] * (sym("d2_drug_stimulation") - drug_mean),
+                   "the running mean of the drug-made stimulation follows it over about a day"),
+        Regulation("d2_drug_pulse_tracking", "d2_drug_pulse_mean",
+                   p["k_d2_stimulation_mean"] * (_drug_drive - pulse_mean),
+                   "the running mean of the drug-pulse drive follows it over about a day (decision 50: the "
+                   "priming integrates this smooth daily mean, not the pulse itself, so that its years-long "
+                   "integral holds 1e-4 at the default solver tolerances; the mean over a day is unchanged)"),
+        Regulation("d2_drug_priming_buildup", "d2_drug_priming",
+                   p["d2_drug_sensitization_gain"] * pulse_mean * (1 - drug_priming / p["d2_drug_sensitization_max"]),
+                   "drug-pulse priming built in proportion to the (day-long mean) daily fall of the drug-made "
+                   "stimulation (pulsatility, about linear in dose), up to its capacity"),
+        Regulation("d2_drug_priming_decay", "d2_drug_priming", -p["k_d2_persistent_decay"] * drug_priming,
+                   "slow first-order loss (the persistent sensitization's half-time, about 4 years)"),
+        Regulation("d2_drug_sensitization_maturation", "d2_drug_sensitization",
+                   p["k_d2_drug_sensitization"] * (drug_priming - drug_persistent),
+                   "the expressed stage follows priming over about a year (a two-stage chain: a delay that "
+                   "no susceptibility can shorten below months)"),
     ),
     observables=(
         Observable("d2_withdrawal", _withdrawal, "1", "daily D2 withdrawal",
                    "recent mean D2 stimulation minus the current value, relative to the set point "
                    "(> 0 while stimulation falls from a drug peak)"),
+        Observable("d2_drug_stimulation", _drug_stimulation, "1", "drug-made D2 stimulation",
+                   "D2 stimulation minus what endogenous dopamine alone would give, relative to the set "
+                   "point (dopamine made from levodopa counts as drug; 0 untreated)"),
+        Observable("d2_drug_pulse", _drug_pulse, "1", "daily fall of drug-made D2 stimulation",
+                   "recent mean of the drug-made stimulation minus its current value, positive part "
+                   "(smooth): what builds d2_drug_sensitization"),
         Observable("dopaminergic_signal", sym("d2_signal"), "1",
                    "dopaminergic signal driving the urge (1 = healthy mean)",
                    "D2 tolerance hypothesis: postsynaptic D2 signalling"),

@@ -1,0 +1,75 @@
+"""Augmentation over years by arm and tier in a virtual trial of a model with changed defaults: the
+hand scan behind ``d2_drug_sensitization_gain`` (issue 22 item 1, docs/decisions.md entry 47).
+
+Prints, per arm, cumulative incidence at the end of each year and the life-table annual rate of
+new cases in years 2 to the last, in the practice, MPI and noise-free tiers; the MPI tier by weeks
+26 and 52; with ``--placebo`` the 12-week placebo-corrected IRLS change (A-agonist-12wk). Arms:
+p25 / p50 pramipexole 0.25 / 0.5 mg, rop ropinirole 2 mg, rot rotigotine 2 mg/24 h, levo
+levodopa 200 mg, preg pregabalin 300 mg. About 95 s for 4 arms x 60 patients x 5 years on one
+core. Examples (decision 47)::
+
+    nice -n 10 python experiments/calibration/long_term_scan.py --n 60 --arms p25,p50,rop,rot \
+        --set d2_drug_sensitization_gain=0 d2_drug_pulse_half=10 k_d2_drug_sensitization=0.00274
+    nice -n 10 python experiments/calibration/long_term_scan.py --n 100 --weeks 52 --arms p25,p50,rop \
+        --placebo --set pramipexole_brain_plasma_ratio=0.675 ropinirole_brain_plasma_ratio=1.8
+"""
+
+import argparse
+import time
+
+import numpy as np
+import rlsmodel
+from rlsmodel.pharmacology import reference_regimen, arm_name
+from rlsmodel.validation.checks import long_term as lt
+from rlsmodel.validation.checks.population import paired_change
+
+ARMS = {"p25": ("pramipexole", None), "p50": ("pramipexole", 0.5), "rop": ("ropinirole", None),
+        "rot": ("rotigotine", None), "levo": ("levodopa", None), "preg": ("pregabalin", None)}
+
+
+def main(argv=None):
+    """Run the trial named by the command line and print the table (module docstring)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weeks", type=int, default=260)
+    ap.add_argument("--n", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=2014)
+    ap.add_argument("--arms", default="p25,p50,rop,rot")
+    ap.add_argument("--placebo", action="store_true")
+    ap.add_argument("--set", nargs="*", default=[])
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--save", default=None)
+    a = ap.parse_args(argv)
+    params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
+    model = rlsmodel.Model().with_defaults(params) if params else rlsmodel.Model()
+    arms = {arm_name(*ARMS[k]): reference_regimen(ARMS[k][0], dose=ARMS[k][1]) for k in a.arms.split(",")}
+    t = time.time()
+    ds = rlsmodel.virtual_trial(arms, n=a.n, weeks=a.weeks, seed=a.seed, placebo=a.placebo, model=model,
+                                workers=a.workers, min_baseline_irls=15)
+    print(f"params {params} n={a.n} weeks={a.weeks} seed={a.seed} {time.time()-t:.0f}s", flush=True)
+    if a.save:
+        ds.to_netcdf(a.save)
+    years = a.weeks * 7 // 364
+    for arm in ds.arm.values:
+        line = [str(arm)]
+        for tier in ("augmented_practice", "mpi_positive", "augmented_biological"):
+            if years >= 1:
+                new, risk = lt.yearly_counts(ds, arm, tier, years)
+                cum = np.cumsum(new) / risk[0] * 100
+                rate = lt.annual_rate(ds, arm, tier, first_year=2) if years >= 2 else None
+                line.append(f"{tier}: cum% " + "/".join(f"{c:.1f}" for c in cum)
+                            + (f" rate y2+ {100*rate.p:.1f}%/yr ({rate.k:g}/{rate.n:g})" if rate is not None else ""))
+        line.append("MPI by wk26 %.1f%% wk52 %.1f%%" % (100 * lt.cumulative(ds, arm, "mpi_positive", 26 * 7).p,
+                                                       100 * lt.cumulative(ds, arm, "mpi_positive", 52 * 7).p))
+        line.append("clin-rel wk52 %.1f%%" % (100 * lt.cumulative(ds, arm, "augmented", 52 * 7).p))
+        print(" | ".join(line), flush=True)
+    if a.placebo:
+        for role in ("pramipexole", "ropinirole", "pramipexole_high"):
+            try:
+                m, sd, nn = paired_change(ds, role)
+                print(f"12-week placebo-corrected {role}: {m:+.2f} (SD {sd:.1f}, n {nn})")
+            except Exception as e:
+                print(role, "n/a", e)
+
+
+if __name__ == "__main__":
+    main()
