@@ -93,6 +93,9 @@ def trial(model, n, years, path):
 #: outermost of same-named functions counted (cumulative times nest).
 PARTS = {
     "integration (the cvode engine's integrate)": [("cvode.py", "integrate")],
+    "  of which the C driver (CompiledCVODE.integrate)": [("cvode.py", "integrate", "inner")],
+    "  of which the envelope's fill of skipped days (envelope.fill_skipped)": [("envelope.py", "fill_skipped")],
+    "  of which the envelope's regular days (envelope.regular_days)": [("envelope.py", "regular_days")],
     "periodic start states (StartStates.periodic_state)": [("start_states.py", "periodic_state")],
     "Dataset of each run (Run.dataset, observables included)": [("simulator.py", "dataset"),
                                                                 ("trial_runs.py", "dataset")],
@@ -120,8 +123,9 @@ def profile_trial(n, years, path="exact"):
     total = sum(v[3] for k, v in st.stats.items() if k[2] == "virtual_trial")
     found = {}
     for label, where in PARTS.items():
-        found[label] = sum(max([v[3] for k, v in st.stats.items() if k[0].endswith(file) and k[2] == func] or [0.0])
-                           for file, func in where)
+        # the outermost of same-named functions (cumulative times nest); "inner": the innermost
+        found[label] = sum((min if w[2:] == ("inner",) else max)(
+            [v[3] for k, v in st.stats.items() if k[0].endswith(w[0]) and k[2] == w[1]] or [0.0]) for w in where)
     return total, found, warmup, wall
 
 

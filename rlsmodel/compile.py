@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +181,11 @@ class CompiledSystem:
         self.forcing_names = list(system.forcings)
         self.forced_observable_names = [n for n in system.observable_exprs if n in forced]
         self._forced = _forced_readouts(system, self.forced_observable_names)
+        # observables for a subset of names (decision 49): the same CSE as ``_obs_vec``, pruned
+        self._obs_args = args
+        self._obs_exprs = None
+        self._obs_subsets = {}
+        self._obs_lock = threading.Lock()
 
         src = "\n\n".join([
             _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),
@@ -203,7 +209,7 @@ class CompiledSystem:
         return scipy.sparse.csc_matrix((data, (self.jac_rows, self.jac_cols)),
                                        shape=(self.n_states, self.n_states))
 
-    def observables(self, t_, Y, p, forcings=None):
+    def observables(self, t_, Y, p, forcings=None, names=None):
         """Observables at sample times ``t_`` (m,) for states ``Y`` (n, m).
 
         ``forcings``: None, or ``{name: (m,) array}`` for every name in :attr:`forcing_names`
@@ -211,12 +217,27 @@ class CompiledSystem:
         observables that read a forcing are added, each evaluated from its rule with the
         observables it reads already computed (so ``symptom`` is exactly ``urge_at_rest``
         times ``activity_factor``).
+
+        ``names``: None (every observable), or the observables wanted: only those and what they
+        read are evaluated (the returned dict may hold a few more, the ones they read). The
+        values are bit-identical to those of the full evaluation: the same common
+        subexpressions in the same order, the ones the names do not need left out
+        (decision 49). ``Y`` may then be any sequence of n rows (:meth:`states_read` says which
+        rows are read; the others may be None).
         """
-        vals = self._obs_vec(t_, Y, p)
         m = np.shape(t_)
-        out = {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy()
-               for n, v in zip(self.observable_names, vals)}
-        if forcings is None or not self._forced:
+        if names is None:
+            vals = self._obs_vec(t_, Y, p)
+            out = {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy()
+                   for n, v in zip(self.observable_names, vals)}
+            forced = self._forced
+        else:
+            plain, forced = self._closure(names)
+            out = {}
+            if plain:
+                vals = self._subset_function(plain)(t_, Y, p)
+                out = {n: np.broadcast_to(np.asarray(v, dtype=float), m).copy() for n, v in zip(plain, vals)}
+        if forcings is None or not forced:
             return out
         missing = [n for n in self.forcing_names if n not in forcings]
         if missing:
@@ -227,10 +248,69 @@ class CompiledSystem:
         env.update({n: p[i] for i, n in enumerate(self.parameter_names)})
         env.update({n: np.asarray(forcings[n], dtype=float) for n in self.forcing_names})
         env.update(out)
-        for name, inputs, func in self._forced:
+        for name, inputs, func in forced:
             value = np.broadcast_to(np.asarray(func(*[env[a] for a in inputs]), dtype=float), m).copy()
             env[name] = out[name] = value
         return out
+
+    # -- observables for a subset of names (decision 49) -------------------------------
+    def _closure(self, names):
+        """``(plain, forced)``: the unforced observables (in :attr:`observable_names` order) and
+        the forced readouts (``_forced`` entries, in their order) that ``names`` need."""
+        known = set(self.observable_names) | set(self.forced_observable_names)
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise KeyError(f"no observable(s) {', '.join(map(repr, unknown))}")
+        want = set(names)
+        forced = []
+        for name, inputs, func in reversed(self._forced):      # a forced readout reads earlier ones
+            if name in want:
+                forced.append((name, inputs, func))
+                want.update(a for a in inputs if a in known)
+        forced.reverse()
+        plain = tuple(n for n in self.observable_names if n in want)
+        return plain, forced
+
+    def states_read(self, names) -> np.ndarray:
+        """Indices of the states the observables ``names`` read (those they need included)."""
+        key = ("states", tuple(names))
+        hit = self._obs_subsets.get(key)
+        if hit is None:
+            hit = self._obs_subsets[key] = self._states_read(names)
+        return hit
+
+    def _states_read(self, names) -> np.ndarray:
+        plain, forced = self._closure(names)
+        exprs = [self.system.observable_exprs[n] for n in plain]
+        used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+        used |= {sym(a) for _, inputs, _ in forced for a in inputs}
+        return np.array([i for i, s_ in enumerate(self.state_symbols) if s_ in used], dtype=np.int64)
+
+    def _subset_function(self, plain: tuple):
+        """The observables ``plain`` as one vectorised function: ``_obs_vec``'s common
+        subexpressions (``sympy.cse`` of every observable, as ``lambdify(cse=True)`` makes them),
+        pruned to those the ``plain`` expressions read, printed by the same printer."""
+        with self._obs_lock:
+            func = self._obs_subsets.get(plain)
+            if func is not None:
+                return func
+            if self._obs_exprs is None:
+                exprs = [overflow_safe(self.system.observable_exprs[n]) for n in self.observable_names]
+                self._obs_exprs = (exprs, sp.cse(exprs, list=False))
+            exprs, (cses, reduced) = self._obs_exprs
+            pick = [self.observable_names.index(n) for n in plain]
+            kept = [reduced[i] for i in pick]
+            need = set().union(*(e.free_symbols for e in kept)) if kept else set()
+            lines = []
+            for lhs, rhs in reversed(cses):
+                if lhs in need:
+                    lines.append((lhs, rhs))
+                    need |= rhs.free_symbols
+            lines.reverse()
+            func = sp.lambdify(self._obs_args, [exprs[i] for i in pick], modules="numpy",
+                               cse=lambda _exprs, lines=lines, kept=kept: (lines, kept))
+            self._obs_subsets[plain] = func
+            return func
 
 
 def _forced_readouts(system, names):

@@ -97,7 +97,9 @@ class DailyHistory:
         self._t, self._Y = t[keep], Y[:, keep]
 
     def _score(self, t, Y, first_day, last_day) -> None:
-        obs = self.compiled.observables(t, Y, self.p, forcings=self.activity.forcings(np.mod(t, 1.0) * 24.0))
+        every = set(self.compiled.observable_names) | set(self.compiled.forced_observable_names)
+        obs = self.compiled.observables(t, Y, self.p, forcings=self.activity.forcings(np.mod(t, 1.0) * 24.0),
+                                        names=[n for n in self.names if n in every])   # bit-identical (decision 49)
         values = self.model.variable_values(t, Y, obs, self.activity, self.names)
         ds = xr.Dataset({n: ("time", v) for n, v in values.items()}, coords={"time": ("time", t)},
                         attrs=self.attrs)

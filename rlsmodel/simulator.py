@@ -457,10 +457,15 @@ class Model:
                              atol, engine_options, keep, progress, warn, holds_states=False)
         t, p, activity, names = plan.t, plan.p, plan.activity, plan.names
         arrays = {n: np.empty(t.size, dtype=object if n == "activity" else float) for n in names}
+        # keep=: only the kept observables (and what they read) are evaluated, bit-identical to
+        # the full set (decision 49)
+        every = self.compiled.observable_names + self.compiled.forced_observable_names
+        wanted = [n for n in names if n in every]
+        subset = None if len(wanted) == len(every) else wanted
 
         def collect(block, Y):
             obs = self.compiled.observables(t[block], Y, p,
-                                            forcings=activity.forcings(np.mod(t[block], 1.0) * 24.0))
+                                            forcings=activity.forcings(np.mod(t[block], 1.0) * 24.0), names=subset)
             for name, value in self.variable_values(t[block], Y, obs, activity, names).items():
                 arrays[name][block] = value
 
@@ -488,12 +493,23 @@ class Model:
         """
         plan = planning.plan(self, days, profile, params, regimen, sample_every_hours, activity, engine, rtol,
                              atol, engine_options, keep, progress, warn, holds_states=True)
-        states = np.empty((self.compiled.n_states, plan.t.size))
+        held = {}
 
         def collect(block, Y):
-            states[:, block] = Y
+            # a run integrated in one block keeps the engine's array itself (no copy; an envelope
+            # run's is in Fortran order and is made C-ordered only if Run.states is read:
+            # decision 49); otherwise every block is copied into one array, as before
+            if not held and block.start == 0 and block.stop == plan.t.size:
+                held["Y"] = Y
+                return
+            if "states" not in held:
+                held["states"] = np.empty((self.compiled.n_states, plan.t.size))
+                if "Y" in held:                                 # pragma: no cover - one block covers all
+                    held["states"][:] = held.pop("Y")
+            held["states"][:, block] = Y
 
         init_method = self._integrate(plan, initial, collect, profile)
+        states = held["states"] if "states" in held else held["Y"]
         attrs = {**plan.attrs, "initial_state": init_method,
                  _checks.OUTSIDE_RANGE_ATTR: _checks.range_attr(plan.outside)}
         return Run(self, plan.t, states, plan.p, profile, plan.params, plan.activity, plan.settings, attrs,
@@ -556,16 +572,42 @@ class Model:
 class Run:
     """One integrated run of :meth:`Model.run`: ``time`` (days), ``states`` (n, m) in the
     compiled order, and :meth:`variable` / :meth:`dataset` for everything
-    :meth:`Model.simulate` returns (observables computed on first request)."""
+    :meth:`Model.simulate` returns (observables computed on first request: only those asked
+    for and what they read, decision 49)."""
 
     def __init__(self, model, t, Y, p, profile, params, activity, settings, attrs, names=None):
-        self.model, self.time, self.states, self.p = model, t, Y, p
+        self.model, self.time, self.p = model, t, p
+        self._raw, self._states = Y, None
         self.profile, self.params, self.activity, self.settings = profile, params, activity, settings
         self.attrs = attrs
         #: the variables :meth:`dataset` returns (``keep=`` of :meth:`Model.run`)
         self.names = list(model.kept_variables(None) if names is None else names)
         self._obs = None
+        self._some = {}          # observables computed for some names (bit-identical to the full set)
         self._index = {n: i for i, n in enumerate(model.compiled.state_names)}
+
+    @property
+    def states(self) -> np.ndarray:
+        """The states (n, m), C-ordered (an envelope run's Fortran-ordered array is copied once,
+        when first read)."""
+        if self._states is None and self._raw is not None:
+            Y = self._raw
+            self._states = Y if Y.flags.c_contiguous else np.ascontiguousarray(Y)
+            self._raw = None
+        return self._states
+
+    @states.setter
+    def states(self, value):
+        self._states, self._raw = value, None
+
+    def _state_rows(self, rows) -> list:
+        """The states as a list of n rows, those in ``rows`` as contiguous arrays (the values
+        :attr:`states` holds), the others None: what the observables of a subset read."""
+        if self._states is not None or self._raw is None or self._raw.flags.c_contiguous:
+            Y = self.states
+            return [Y[i] if i in rows else None for i in range(Y.shape[0])]
+        Y = self._raw
+        return [np.ascontiguousarray(Y[i]) if i in rows else None for i in range(Y.shape[0])]
 
     def observables(self) -> dict:
         """name -> values of every observable, those that read the rest/activity schedule included."""
@@ -574,15 +616,38 @@ class Run:
             self._obs = self.model.compiled.observables(self.time, self.states, self.p, forcings=forcings)
         return self._obs
 
+    def observables_of(self, names) -> dict:
+        """name -> values of the observables ``names`` only: those and the observables they read
+        are evaluated, bit-identical to :meth:`observables` (decision 49)."""
+        if self._obs is not None:
+            return {n: self._obs[n] for n in names}
+        missing = [n for n in names if n not in self._some]
+        if missing:
+            compiled = self.model.compiled
+            rows = set(compiled.states_read(missing).tolist())
+            forcings = _per_clock_hour(self.activity.forcings, self.time)
+            self._some.update(compiled.observables(self.time, self._state_rows(rows), self.p, forcings=forcings,
+                                                   names=missing))
+        return {n: self._some[n] for n in names}
+
+    def _is_observable(self, name) -> bool:
+        compiled = self.model.compiled
+        return name in compiled.system.observable_exprs and (
+            name in compiled.observable_names or name in compiled.forced_observable_names)
+
     def variable(self, name) -> np.ndarray:
         """Values of the state or observable ``name`` (or ``"activity"``, ``"time"``) at the
         samples, as in the Dataset; KeyError naming the variables otherwise."""
         if name == "time":
             return self.time
         if name in self._index:
+            if self._states is None and self._raw is not None and not self._raw.flags.c_contiguous:
+                return np.ascontiguousarray(self._raw[self._index[name]])
             return self.states[self._index[name]]
         if name == "activity":
-            return self.activity.mode_at(np.mod(self.time, 1.0) * 24.0).astype(str)
+            return _per_clock_hour(lambda h: self.activity.mode_at(h).astype(str), self.time)
+        if self._is_observable(name):
+            return self.observables_of([name])[name]
         obs = self.observables()
         if name in obs:
             return obs[name]
@@ -590,13 +655,47 @@ class Run:
 
     def dataset(self) -> xr.Dataset:
         """The labelled Dataset :meth:`Model.simulate` returns for this run."""
-        values = self.model.variable_values(self.time, self.states, self.observables(), self.activity, self.names)
+        wanted = [n for n in self.names if self._is_observable(n)]
+        obs = self.observables() if len(wanted) == len(self._all_observables()) else self.observables_of(wanted)
+        values = {n: (obs[n] if n in obs else self.variable(n)) for n in self.names}
         if "activity" in values:     # as simulate stores it
             values["activity"] = np.asarray(values["activity"], dtype=object).astype(str)
         ds = self.model.dataset_from(self.time, values, self.model.variable_attrs(self.activity), self.profile,
                                       self.params, self.settings)
         ds.attrs.update(self.attrs)
         return ds
+
+    def _all_observables(self) -> list:
+        compiled = self.model.compiled
+        return list(compiled.observable_names) + list(compiled.forced_observable_names)
+
+
+#: Distinct clock hours of recent sample grids (:func:`_per_clock_hour`), by the grid's digest.
+_CLOCK_HOURS = LRUCache(8)
+
+
+def _per_clock_hour(func, t):
+    """``func(clock hours of t)``, evaluated once per distinct clock hour (a daily grid repeats
+    them: 24 values for a year of hourly samples) and spread back: the same values, element by
+    element, as ``func(np.mod(t, 1.0) * 24.0)`` for a ``func`` that works element-wise (the
+    rest/activity schedule's mode and forcings). Returns what ``func`` returns (an array or a
+    dict of arrays)."""
+    t = np.asarray(t, dtype=float)
+    if t.size < 256:
+        return func(np.mod(t, 1.0) * 24.0)
+    key = hashlib.sha1(t.tobytes()).hexdigest()
+    hit = _CLOCK_HOURS.get(key)
+    if hit is None:               # the trial's arms share one time grid: sorted once per process
+        u, inverse = np.unique(np.mod(t, 1.0) * 24.0, return_inverse=True)
+        hit = (u, inverse) if u.size * 4 <= t.size else (None, None)
+        _CLOCK_HOURS.put(key, hit)
+    u, inverse = hit
+    if u is None:
+        return func(np.mod(t, 1.0) * 24.0)
+    out = func(u)
+    if isinstance(out, dict):
+        return {k: np.asarray(v)[inverse] for k, v in out.items()}
+    return np.asarray(out)[inverse]
 
 
 def modules_key(modules):

@@ -122,7 +122,9 @@ class StartStates:
         from_run = isinstance(initial, xr.Dataset)
         if from_run:
             src = initial.isel(time=-1) if "time" in initial.dims else initial
-            initial = {n: float(src[n]) for n in names if n in src}
+            # read through the Variables (not a DataArray per state: 1.6 ms per run; decision 49)
+            variables = src.variables
+            initial = {n: float(variables[n].values) for n in names if n in src}
         if not hasattr(initial, "items"):
             raise ValueError("initial must be a mapping of state values or a Dataset")
         y, _ = self.averaged_steady_state(p)

@@ -548,6 +548,51 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
         ``day_switched``, ``switched_fraction``, ``policy`` and ``policy_<field>`` per arm, and
         ``attrs["policies"]`` (:mod:`rlsmodel.trial_policies`).
     """
+    return _assemble(*_trial_raw(arms, n, weeks, seed, placebo, profile, baseline_weeks, model, workers, client,
+                                 store, augmentation, visit_every_weeks, min_baseline_irls, chunk_size, progress,
+                                 sample_every_hours, withdrawal_week, policies))
+
+
+def virtual_trial_arms(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_genetic", baseline_weeks=4,
+                       model=None, workers=None, augmentation=None, *, visit_every_weeks=4, min_baseline_irls=None,
+                       chunk_size=None, progress=None, sample_every_hours=1.0, withdrawal_week=None) -> dict:
+    """Several one-arm trials run as one: ``{name: Dataset}``, each Dataset exactly the
+    :func:`virtual_trial` of that arm alone.
+
+    ``arms`` and the other arguments as for :func:`virtual_trial` (no visit rules, no store or
+    Dask client). The Dataset of arm ``name`` equals ``virtual_trial({name: arms[name]},
+    placebo=False, ...)``, and with ``placebo=True`` the one under ``"placebo"`` equals
+    ``virtual_trial({}, placebo=True, ...)`` (same patients, reporting noise, verdicts and
+    summaries, bit for bit: every arm is scored on its own and its eligibility comes from its
+    own runs). Running them as one sweep integrates each patient's untreated baseline (and
+    finds its start state) once for all arms instead of once per trial, and keeps one pool of
+    worker processes busy (decision 49); population fits with several trial targets use it
+    (:func:`rlsmodel.calibration.predictions.prefetch_trial_arms`).
+    """
+    regimens, rules = _check_arms(arms, placebo, None, visit_every_weeks)
+    if rules:
+        raise ValueError("virtual_trial_arms runs arms without visit rules; run an arm with rules "
+                         "(Regimen.with_policy) through virtual_trial")
+    if chunk_size is None and isinstance(workers, numbers.Integral) and workers > 1:
+        # whole patients per chunk (a patient's arms share its baseline in one process), about six
+        # chunks per worker so that the last ones even out the workers' loads
+        chunk_size = len(regimens) * max(1, math.ceil(checks.whole("n", n, 1) / (6 * workers)))
+    parts = _trial_raw(arms, n, weeks, seed, placebo, profile, baseline_weeks, model, workers, None, None,
+                       augmentation, visit_every_weeks, min_baseline_irls, chunk_size, progress, sample_every_hours,
+                       withdrawal_week, None)
+    raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls, spec, rules = parts
+    out = {}
+    for a, name in enumerate(names):
+        one = raw.isel(sample=slice(a, None, len(names)))
+        out[name] = _assemble(one, pop, [name], {name: regimens[name]}, n, weeks, baseline_weeks, scorer, profile,
+                              min_baseline_irls, spec, {})
+    return out
+
+
+def _trial_raw(arms, n, weeks, seed, placebo, profile, baseline_weeks, model, workers, client, store, augmentation,
+               visit_every_weeks, min_baseline_irls, chunk_size, progress, sample_every_hours, withdrawal_week,
+               policies):
+    """Check a trial's arguments, run its sweep; the arguments of :func:`_assemble`."""
     from .simulator import model_for
     from .sweeps import sweep
     from .samplers import from_matrix
@@ -612,8 +657,8 @@ def virtual_trial(arms, n=100, weeks=52, seed=0, placebo=True, profile="rls_gene
     raw = sweep(sample, days=days, regimen=factory, profile=profile, outcomes=outcome_funcs, store=store,
                 client=client, workers=workers, model=model, chunk_size=chunk_size, progress=progress,
                 sample_every_hours=sample_every_hours)
-    return _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
-                     model.spec, rules)
+    return (raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls, model.spec,
+            rules)
 
 
 def _assemble(raw, pop, names, regimens, n, weeks, baseline_weeks, scorer, profile, min_baseline_irls,
@@ -727,5 +772,5 @@ def _withdrawal_summary(day_worsened, ok, withdrawal_week) -> dict:
     }
 
 
-__all__ = ["virtual_trial", "wilson_interval", "format_incidence", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
+__all__ = ["virtual_trial", "virtual_trial_arms", "wilson_interval", "format_incidence", "daily_fluctuation", "TrialScorer", "NoDrug", "PLACEBO",
            "PATIENT_OUTCOMES", "WORSENING_IRLS_POINTS"]

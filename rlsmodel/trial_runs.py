@@ -43,21 +43,49 @@ CACHED_BASELINES = 8
 
 class Baseline:
     """One patient's untreated baseline: sample times ``t`` (days, before ``B``), the states
-    (n_states, m) and every observable there, the state at ``B`` as a start for the arms
-    (``initial``, a Dataset :meth:`rlsmodel.Model.run` accepts) and how the baseline's own start
-    was found."""
+    (n_states, m) and the observables there (computed when first asked for, only those asked
+    for: :meth:`observables_of`), the state at ``B`` as a start for the arms (``initial``, a
+    Dataset :meth:`rlsmodel.Model.run` accepts) and how the baseline's own start was found.
 
-    def __init__(self, t, states, observables, initial, start_method):
-        self.t, self.states, self.observables = t, states, observables
+    ``run``: the :class:`~rlsmodel.simulator.Run` of days ``0 .. B`` (one sample more than
+    ``t``, the one at ``B``) the observables are evaluated on; None when ``observables`` is given
+    (every observable, computed already)."""
+
+    def __init__(self, t, states, observables, initial, start_method, run=None):
+        self.t, self.states = t, states
+        self._observables, self._run = observables, run
         self.initial, self.start_method = initial, start_method
+        self._some = {}
+        self._lock = threading.Lock()
+
+    @property
+    def observables(self) -> dict:
+        """name -> values of every observable at the baseline's samples."""
+        if self._observables is None:
+            with self._lock:
+                if self._observables is None:
+                    self._observables = {n: v[:-1].copy() for n, v in self._run.observables().items()}
+        return self._observables
+
+    def observables_of(self, names) -> dict:
+        """name -> values of the observables ``names`` at the baseline's samples (evaluated on
+        the baseline's run, then its last sample dropped: the values :attr:`observables` holds)."""
+        if self._observables is not None:
+            return {n: self._observables[n] for n in names}
+        with self._lock:
+            missing = [n for n in names if n not in self._some]
+            if missing:
+                values = self._run.observables_of(missing)
+                self._some.update({n: values[n][:-1].copy() for n in missing})
+            return {n: self._some[n] for n in names}
 
 
 class ArmRun(Run):
     """A :class:`~rlsmodel.simulator.Run` over the whole trial made of a shared
     :class:`Baseline` (samples before ``B``) and an arm's continuation (a Run from ``B``, its
     time counted from ``B``). A variable is joined from the two parts when asked for; the
-    baseline's observables were computed once per patient, and all states are joined only if
-    :attr:`states` is read."""
+    baseline's observables are computed once per patient (only those asked for), and all
+    states are joined only if :attr:`states` is read."""
 
     def __init__(self, baseline, arm, t, attrs):
         self.baseline, self.arm = baseline, arm
@@ -80,17 +108,27 @@ class ArmRun(Run):
             self._obs = {n: np.concatenate([self.baseline.observables[n], v]) for n, v in arm.items()}
         return self._obs
 
+    def observables_of(self, names) -> dict:
+        """name -> the observables ``names`` over the whole trial, joined from the baseline's and
+        the arm's (each evaluated for these names only, decision 49)."""
+        if self._obs is not None:
+            return {n: self._obs[n] for n in names}
+        missing = [n for n in names if n not in self._some]
+        if missing:
+            base, arm = self.baseline.observables_of(missing), self.arm.observables_of(missing)
+            self._some.update({n: np.concatenate([base[n], arm[n]]) for n in missing})
+        return {n: self._some[n] for n in names}
+
     def variable(self, name) -> np.ndarray:
-        if self._obs is None and name in self.baseline.observables:
-            return np.concatenate([self.baseline.observables[name], self.arm.variable(name)])
         if name in self._index and self._states is None:
             i = self._index[name]
-            return np.concatenate([self.baseline.states[i], self.arm.states[i]])
+            return np.concatenate([self.baseline.states[i], self.arm.variable(name)])
         return super().variable(name)
 
     def dataset(self):
         """The labelled Dataset of the kept variables, as :meth:`Run.dataset` builds it."""
-        values = {n: self.variable(n) for n in self.names}
+        obs = self.observables_of([n for n in self.names if self._is_observable(n)])
+        values = {n: (obs[n] if n in obs else self.variable(n)) for n in self.names}
         ds = self.model.dataset_from(self.time, values, self.model.variable_attrs(self.activity), self.profile,
                                      self.params, self.settings)
         ds.attrs.update(self.attrs)
@@ -141,9 +179,9 @@ def _baseline(model, profile, params, start_day, sample_every_hours):
     if not np.all(np.isfinite(end)) or np.any(end < -1e-9 * model.state_scale):
         return None
     initial = xr.Dataset({n: ((), float(v)) for n, v in zip(model.compiled.state_names, end)})
-    observables = {n: v[:-1].copy() for n, v in run.observables().items()}
-    return Baseline(run.time[:-1].copy(), run.states[:, :-1].copy(), observables, initial,
-                    run.attrs.get("initial_state", ""))
+    # observables evaluated on the whole baseline run (sample B included) when asked for
+    return Baseline(run.time[:-1].copy(), run.states[:, :-1].copy(), None, initial,
+                    run.attrs.get("initial_state", ""), run=run)
 
 
 def shares_baseline(start_day, days, sample_every_hours) -> bool:

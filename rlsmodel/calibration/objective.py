@@ -50,10 +50,20 @@ class CalibrationObjective:
     def rows(self, x) -> list:
         """Every residual row (dicts, see :mod:`rlsmodel.calibration.targets`) at internal ``x``."""
         model = self.model(x)
+        self.prefetch(model)
         out = []
         for target in self.spec.targets:
             out.extend(target.rows(model))
         return out
+
+    def prefetch(self, model) -> int:
+        """Run the one-arm virtual trials the spec's ``virtual_trial_incidence`` targets read as
+        one trial per design, before the targets read them (the same numbers: each arm exactly
+        its one-arm trial; each patient's baseline computed once; decision 49). Returns how
+        many arms ran."""
+        from .predictions import prefetch_trial_arms, virtual_trial_incidence
+        calls = [t.args for t in self.spec.targets if getattr(t, "func", None) is virtual_trial_incidence]
+        return prefetch_trial_arms(model, calls) if len(calls) > 1 else 0
 
     def residuals(self, x) -> np.ndarray:
         """The residual vector at internal ``x`` (a failed evaluation: every residual is

@@ -114,8 +114,7 @@ def trial_arm(arm, n, weeks, seed, profile, model, workers, min_baseline_irls):
     summaries count its own patients), so an arm's numbers do not depend on which other arms
     ran beside it."""
     from ..trial import virtual_trial
-    key = (model.spec, model.compiled.structure_hash, json.dumps(arm, sort_keys=True), int(n), int(weeks), int(seed),
-           str(profile), min_baseline_irls)
+    key = _arm_key(arm, n, weeks, seed, profile, model, min_baseline_irls)
 
     def run():
         return virtual_trial(arm, n=n, weeks=weeks, seed=seed, placebo=not arm, profile=profile, model=model,
@@ -123,8 +122,66 @@ def trial_arm(arm, n, weeks, seed, profile, model, workers, min_baseline_irls):
     return _TRIAL_ARMS.get_or_compute(key, run)
 
 
+def _arm_key(arm, n, weeks, seed, profile, model, min_baseline_irls):
+    return (model.spec, model.compiled.structure_hash, json.dumps(arm, sort_keys=True), int(n), int(weeks), int(seed),
+            str(profile), min_baseline_irls)
+
+
+def _incidence_arms(model, drug, dose_mg, clock_hour=None, weeks=52, n=100, seed=0, measure="augmentation",
+                    profile="rls_genetic", min_baseline_irls=15.0, workers=None):
+    """``(design, arms)``: the one-arm trials :func:`virtual_trial_incidence` with these
+    arguments reads (``{}`` for the placebo arm) and the design they share."""
+    hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
+    arms = [{f"{drug} {dose_mg:g} mg": {"drug": drug, "dose_mg": dose_mg, "clock_hour": hour}}]
+    if measure in ("irls_change_week_12", "irls_change_end"):
+        arms.append({})
+    return (int(n), int(weeks), int(seed), str(profile), min_baseline_irls, workers), arms
+
+
+def prefetch_trial_arms(model, calls) -> int:
+    """Run, as one trial per design, the one-arm trials that :func:`virtual_trial_incidence`
+    will read for each of ``calls`` (dicts of its keyword arguments, ``model`` left out), and
+    keep them where :func:`trial_arm` finds them; return how many arms were run.
+
+    Each result is exactly the one-arm trial's (:func:`rlsmodel.trial.virtual_trial_arms`), so
+    the values of the targets do not change; run together, each patient's untreated baseline
+    and start state are computed once for all arms, and the trials share one pool of workers
+    (decision 49). ``CalibrationObjective`` calls it before evaluating a spec's targets. Calls
+    whose arguments are not understood are left to :func:`virtual_trial_incidence`.
+    """
+    from ..trial import virtual_trial_arms
+    designs = {}
+    for call in calls:
+        try:
+            design, arms = _incidence_arms(model, **call)
+        except (TypeError, ValueError, KeyError):
+            continue          # virtual_trial_incidence itself names the problem
+        todo = designs.setdefault(design, [])
+        for arm in arms:
+            n, weeks, seed, profile, min_irls, _ = design
+            if arm not in todo and _TRIAL_ARMS.get(_arm_key(arm, n, weeks, seed, profile, model, min_irls)) is None:
+                todo.append(arm)
+    ran = 0
+    for (n, weeks, seed, profile, min_irls, workers), arms in designs.items():
+        drugs = [a for a in arms if a]
+        names = [next(iter(a)) for a in drugs]
+        if len(arms) < 2 or len(set(names)) < len(names):
+            continue                           # nothing to share (or two arms of one name): one by one
+        together = {name: spec for a in drugs for name, spec in a.items()}
+        try:
+            out = virtual_trial_arms(together, n=n, weeks=weeks, seed=seed, placebo={} in arms, profile=profile,
+                                     model=model, workers=workers, min_baseline_irls=min_irls, progress=False)
+        except Exception:       # each target then runs (and fails, or not) on its own, as before
+            continue
+        for arm in arms:
+            name = next(iter(arm)) if arm else "placebo"
+            _TRIAL_ARMS.put(_arm_key(arm, n, weeks, seed, profile, model, min_irls), out[name])
+            ran += 1
+    return ran
+
+
 #: Name -> function, for ``ref = "<name>"`` in specs.
 NAMED = {"irls_change": irls_change, "time_to_augmentation": time_to_augmentation,
          "virtual_trial_incidence": virtual_trial_incidence}
 
-__all__ = ["irls_change", "time_to_augmentation", "virtual_trial_incidence", "trial_arm", "NAMED", "BASELINE_DAYS"]
+__all__ = ["irls_change", "time_to_augmentation", "virtual_trial_incidence", "trial_arm", "prefetch_trial_arms", "NAMED", "BASELINE_DAYS"]
