@@ -64,7 +64,9 @@ def read_model_stamp(path) -> dict | None:
     searched, so Markdown, CSV, text, PNG text chunks and SVG all work), or None if absent."""
     import re
     data = Path(path).read_bytes()
-    m = re.search(rb"rlsmodel-model: structure=([0-9a-f]+) defaults=([0-9a-f]+)", data)
+    # exactly 16 hex digits each (Model.identity): in a PNG the text chunk is followed by its
+    # binary CRC, whose first byte may happen to be an ASCII hex digit
+    m = re.search(rb"rlsmodel-model: structure=([0-9a-f]{16}) defaults=([0-9a-f]{16})", data)
     if m is None:
         return None
     return {"structure": m.group(1).decode(), "defaults": m.group(2).decode()}

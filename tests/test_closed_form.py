@@ -186,6 +186,12 @@ SENSITIZATION_CHAIN, SENSITIZATION_BOUND = ("d2_priming", "d2_sensitization"), 1
 #: amplifies relative errors of the stimulation more: measured 1.5e-7, 3.4e-7 and 5.8e-7 for the
 #: three kink modes
 PERSISTENT, PERSISTENT_BOUND = "d2_persistent_sensitization", 1e-6
+#: decision 50: the day-long mean of the drug-pulse drive integrates a smoothed positive part with a
+#: sharp corner (eps 0.002 of the set point) each evening: measured 1.4e-8 (restart) and 2.8e-7
+#: (step_over); the stages that integrate it inherit about as much as the sensitization chain
+#: (d2_drug_priming 1.14e-8 with restarts), so they get its bound
+DRUG_PULSE_MEAN, DRUG_PULSE_BOUND = "d2_drug_pulse_mean", 1e-6
+DRUG_PULSE_CHAIN = ("d2_drug_priming", "d2_drug_sensitization")
 
 
 @pytest.mark.parametrize("kinks,bound", [("restart", 1e-8), ("stop", 1e-7), ("step_over", 2e-7)])
@@ -207,4 +213,6 @@ def test_closed_form_cvode_converges_with_the_tolerance(model, kinks, bound):
         # 3.9e-8, 5.6e-8 and 5.9e-8 for the three modes (issue 14)
         limit = max(bound, SENSITIZATION_BOUND) if name in SENSITIZATION_CHAIN else bound
         limit = max(limit, PERSISTENT_BOUND) if name == PERSISTENT else limit
+        limit = max(limit, DRUG_PULSE_BOUND) if name == DRUG_PULSE_MEAN else limit
+        limit = max(limit, SENSITIZATION_BOUND) if name in DRUG_PULSE_CHAIN else limit
         assert err <= limit, f"{kinks}: {name} off by {err:.2e}"

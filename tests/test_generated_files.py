@@ -98,3 +98,12 @@ def test_a_fit_to_data_from_another_model_says_so(tmp_path, model):
                                      'kind = "measurements"\nfile = "m.csv"\n')
     with pytest.warns(DataModelWarning, match=r"m.csv was made with another model .*rlsmodel run synthetic_cohort"):
         load_spec(tmp_path / "s.toml")
+
+
+def test_a_stamp_is_read_without_the_bytes_that_follow_it(tmp_path):
+    """A PNG text chunk ends in a binary CRC whose first byte can be an ASCII hex digit (b"1"):
+    the stamp must stop at its 16 digits (it read "...f48a1" for defaults 8478c8771866f48a)."""
+    stamp = b"rlsmodel-model: structure=79ff8073447832f5 defaults=8478c8771866f48a"
+    path = tmp_path / "chunk.bin"
+    path.write_bytes(b"\x89PNG tEXt" + stamp + b"1\xa7\x03" + b"more")
+    assert read_model_stamp(path) == {"structure": "79ff8073447832f5", "defaults": "8478c8771866f48a"}
