@@ -504,8 +504,6 @@ class Model:
                 return
             if "states" not in held:
                 held["states"] = np.empty((self.compiled.n_states, plan.t.size))
-                if "Y" in held:                                 # pragma: no cover - one block covers all
-                    held["states"][:] = held.pop("Y")
             held["states"][:, block] = Y
 
         init_method = self._integrate(plan, initial, collect, profile)
