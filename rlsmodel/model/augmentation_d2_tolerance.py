@@ -57,9 +57,10 @@ than the symptoms return (days).
   ``d2_drug_sensitization_max``, decay ``k_d2_persistent_decay``) and ``d2_drug_sensitization``
   follows priming over about a year (``k_d2_drug_sensitization``): a two-stage delay that keeps
   the first year as it was whatever the susceptibility. Beyond ``d2_drug_sensitization_reserve``
-  it lowers the supraphysiological threshold, gated by the drug-made stimulation
-  (``d2_drug_gate_half``): only while the drug acts, so untreated dopamine never reaches the
-  threshold and stopping resolves augmentation over weeks. Susceptibility varies log-normally
+  it lowers the supraphysiological threshold, gated by the drug's pulsatility (the day-long mean
+  drive ``d2_drug_pulse_mean``, half at ``d2_drug_gate_pulse_half``, decision 52): only while a drug
+  is taken in pulses, so untreated dopamine never reaches the threshold, stopping resolves
+  augmentation over weeks and a switch to the patch relieves it. Susceptibility varies log-normally
   (log-SD 0.5). Measured (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
   years 2-5 at 5.2% a year (decision 50; 5.3% before the running mean) on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
   against 19.1% by year 5, pregabalin unchanged (it makes no D2 stimulation).
@@ -83,7 +84,7 @@ p = {n: sym(n) for n in ("d2_supraphysiological_threshold", "d2_supraphysiologic
                          "k_d2_stimulation_mean", "d2_withdrawal_threshold", "d2_withdrawal_sharpness",
                          "d2_persistent_gain", "k_d2_persistent_decay", "d2_persistent_max",
                          "d2_persistent_reserve", "d2_drug_sensitization_gain", "d2_drug_sensitization_reserve",
-                         "d2_drug_sensitization_max", "d2_drug_gate_half", "kd_dopamine_d2",
+                         "d2_drug_sensitization_max", "d2_drug_gate_pulse_half", "kd_dopamine_d2",
                          "k_d2_drug_sensitization", "d2_drug_pulse_half")}
 
 
@@ -104,8 +105,12 @@ _x_endogenous = _x * sym("endogenous_dopamine_release") / sym("dopamine_release"
 _x_exogenous = _x * sym("exogenous_dopamine_release") / sym("dopamine_release")
 _drug_stimulation = ((_x_exogenous + sym("d2_agonist_load") * (1 + _x_endogenous) - _x_endogenous * sym("d2_ligand_load"))
                      / ((1 + _x + sym("d2_ligand_load")) * (1 + _x_endogenous)) / p["d2_stimulation_ref"])
-#: the drug-made part of the supraphysiological shift, expressed only while the drug acts (gate)
-_drug_gate = sym("d2_drug_stimulation") / (sym("d2_drug_stimulation") + p["d2_drug_gate_half"])
+#: the drug-made part of the supraphysiological shift, expressed only while the drug is taken in pulses
+#: (decision 52): a steep Hill gate (coefficient 4) on the day-long mean of the pulse drive, which is
+#: about 0.027-0.035 on the evening immediate-release agonists, 0.058 on levodopa, 0.008 on the patch
+#: and exactly 0 without a dopaminergic drug (it relaxes within about a day of the last dose)
+_GATE_HILL = 4
+_drug_gate = pulse_mean ** _GATE_HILL / (pulse_mean ** _GATE_HILL + p["d2_drug_gate_pulse_half"] ** _GATE_HILL)
 _drug_expressed = _beyond(drug_persistent, p["d2_drug_sensitization_reserve"]) * _drug_gate
 _excess = (sym("d2_stimulation") / p["d2_stimulation_ref"] + _expressed + _drug_expressed
            - p["d2_supraphysiological_threshold"])
@@ -116,12 +121,15 @@ _sensitized = sens / (1 + sens / p["d2_sensitization_max"])
 #: daily withdrawal: how far D2 stimulation has fallen below its recent (about day-long) mean,
 #: relative to the set point (0 when stimulation is flat)
 _withdrawal = (stim_mean - sym("d2_stimulation")) / p["d2_stimulation_ref"]
-#: daily fall of the drug-made stimulation from its recent mean (relative to the set point), positive part
-#: (smooth, eps = 0.002 of the set point: exactly 0 when the drug is flat or absent, never below -0.001
-#: while it rises): the dose-proportional pulsatility that drives d2_drug_sensitization
+#: daily fall of the drug-made stimulation from its recent mean (relative to the set point), positive part:
+#: smooth (eps = 0.002 of the set point), never negative and exactly 0 when the drug is flat or absent
+#: (decision 52: the softened max(fall, 0) times fall^2 / (fall^2 + eps^2); the form of decision 47 dipped
+#: to -eps/2 while the drug rose), within 0.6 eps of max(fall, 0): the dose-proportional pulsatility that
+#: drives d2_drug_sensitization
 _drug_fall = drug_mean - sym("d2_drug_stimulation")
 _EPS = sp.Rational(2, 1000)
-_drug_pulse = (_drug_fall + sp.sqrt(_drug_fall ** 2 + _EPS ** 2) - _EPS) / 2
+_drug_pulse = ((_drug_fall + sp.sqrt(_drug_fall ** 2 + _EPS ** 2)) / 2
+               * _drug_fall ** 2 / (_drug_fall ** 2 + _EPS ** 2))
 #: what builds the priming: the fall, saturating (half at d2_drug_pulse_half), so that the largest falls
 #: (levodopa's) do not drive it in proportion
 _drug_drive = _drug_pulse / (1 + _drug_pulse / p["d2_drug_pulse_half"])
@@ -272,7 +280,7 @@ MODULE = Module(
         Parameter("d2_drug_sensitization_max", 5.0, "1", (0.5, 10.0),
                   "assumed (decision 47): capacity of the drug-pulse sensitization; expressed at most max - "
                   "reserve (in units of the set point) while the drug acts. Untreated dopamine is never affected "
-                  "(the gate d2_drug_gate_half), so stopping the drug resolves augmentation over weeks whatever "
+                  "(the pulsatility gate d2_drug_gate_pulse_half), so stopping the drug resolves augmentation over weeks whatever "
                   "its size", "largest drug-pulse sensitization"),
         Parameter("k_d2_drug_sensitization", 0.00274, "1/day", (0.001, 0.02),
                   "assumed (issue 22 item 1, decision 47): the expressed stage follows priming with a time "
@@ -288,11 +296,17 @@ MODULE = Module(
                   "saturated, so that levodopa, which augments through the fast tolerance within months "
                   "(Allen and Earley 1996 Sleep 19:205), is not driven five times as fast as the agonists",
                   "drug-made fall for half-maximal priming"),
-        Parameter("d2_drug_gate_half", 0.05, "1", (0.01, 0.5),
-                  "assumed (decision 47): drug-made D2 stimulation (relative to the set point) at which half "
-                  "of the drug-pulse sensitization is expressed; small against an agonist's evening peak "
-                  "(pramipexole 0.25 mg about 0.3-0.5), so the shift is on while the drug acts and off without it",
-                  "drug-made stimulation for half expression"),
+        Parameter("d2_drug_gate_pulse_half", 0.018, "1", (0.005, 0.05),
+                  "assumed (decision 52; replaces decision 47's gate on the level of drug-made stimulation): the "
+                  "day-long mean drug-pulse drive (d2_drug_pulse_mean) at which half of the drug-pulse "
+                  "sensitization is expressed, Hill coefficient 4. Between the patch (about 0.008 in the median "
+                  "rls_genetic patient, expressed about 5%) and the evening immediate-release agonists (0.027-0.035, "
+                  "84-94%; levodopa 0.058, 99%): what pulsatile dosing built, pulsatile dosing expresses, so a "
+                  "switch to continuous delivery relieves augmentation (Godau and Berg 2011 Sleep Disord 468952: "
+                  "1 of 28 patients re-augmented within a year on rotigotine after severe augmentation; "
+                  "Garcia-Borreguero et al. 2016 Sleep Med 21:1, switching to a long-acting agonist), and "
+                  "stopping any drug switches it off within days",
+                  "day-long mean drug-pulse drive for half expression"),
     ),
     regulations=(
         Regulation("d2_tolerance_buildup", "d2_tolerance",
@@ -350,6 +364,11 @@ MODULE = Module(
         Observable("d2_drug_pulse", _drug_pulse, "1", "daily fall of drug-made D2 stimulation",
                    "recent mean of the drug-made stimulation minus its current value, positive part "
                    "(smooth): what builds d2_drug_sensitization"),
+        Observable("d2_drug_threshold_shift", _drug_expressed, "1",
+                   "expressed drug-pulse sensitization",
+                   "how far the drug-pulse sensitization lowers the supraphysiological threshold (relative to "
+                   "the set point): d2_drug_sensitization beyond its reserve, times the pulsatility gate "
+                   "(decision 52); 0 untreated, on a non-dopaminergic drug and within days of stopping"),
         Observable("dopaminergic_signal", sym("d2_signal"), "1",
                    "dopaminergic signal driving the urge (1 = healthy mean)",
                    "D2 tolerance hypothesis: postsynaptic D2 signalling"),
