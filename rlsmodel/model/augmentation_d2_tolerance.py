@@ -62,8 +62,9 @@ than the symptoms return (days).
   is taken in pulses, so untreated dopamine never reaches the threshold, stopping resolves
   augmentation over weeks and a switch to the patch relieves it. Susceptibility varies log-normally
   (log-SD 0.5). Measured (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
-  years 2-5 at 5.2% a year (decision 50; 5.3% before the running mean) on pramipexole 0.25 mg and 4.5% on ropinirole 2 mg, rotigotine 3.1%
-  against 19.1% by year 5, pregabalin unchanged (it makes no D2 stimulation).
+  years 2-5 at 5.1% a year on pramipexole 0.25 mg and 4.9% on ropinirole 2 mg (decision 52; 5.2% and
+  4.5% with decision 47's gate on the level), rotigotine 1.6% against 19.9% and 19.4% by year 5 (3.1%
+  with the level gate), pregabalin unchanged (it makes no D2 stimulation).
 
 Sources: Thobois et al. 2004 Arch Neurol 61:1705 (putamen D2 binding 24% lower on
 dopaminergic drugs); Garcia-Borreguero and Williams 2010 Sleep Med Rev 14:339; Allen and
@@ -107,7 +108,7 @@ _drug_stimulation = ((_x_exogenous + sym("d2_agonist_load") * (1 + _x_endogenous
                      / ((1 + _x + sym("d2_ligand_load")) * (1 + _x_endogenous)) / p["d2_stimulation_ref"])
 #: the drug-made part of the supraphysiological shift, expressed only while the drug is taken in pulses
 #: (decision 52): a steep Hill gate (coefficient 4) on the day-long mean of the pulse drive, which is
-#: about 0.027-0.035 on the evening immediate-release agonists, 0.058 on levodopa, 0.008 on the patch
+#: about 0.027-0.035 on the evening immediate-release agonists, 0.058 on levodopa, 0.009 on the patch
 #: and exactly 0 without a dopaminergic drug (it relaxes within about a day of the last dose)
 _GATE_HILL = 4
 _drug_gate = pulse_mean ** _GATE_HILL / (pulse_mean ** _GATE_HILL + p["d2_drug_gate_pulse_half"] ** _GATE_HILL)
@@ -267,7 +268,7 @@ MODULE = Module(
                   "(rls_genetic, seed 2014, IRLS >= 15): new augmentation diagnosed in practice after year 1 "
                   "at 4-10% a year on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
                   "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%). At 0.088 (n = 300): "
-                  "5.2% and 4.5% a year (decision 50), rotigotine 3.1% against 19.1% by year 5, every 52-week row unchanged; "
+                  "5.1% and 4.9% a year (decision 52; 5.2% and 4.5% with decision 50's level gate), rotigotine 1.6% against 19.9% by year 5, every 52-week row unchanged; "
                   "0.045 without the saturating drive broke A-D2 and A-levodopa-dose. Varies log-normally "
                   "across patients (rlsmodel.population, log-SD 0.5); 0 switches the process off",
                   "drug-pulse sensitization built per day per unit of the drug's daily fall", domain="nonnegative"),
@@ -299,8 +300,8 @@ MODULE = Module(
         Parameter("d2_drug_gate_pulse_half", 0.018, "1", (0.005, 0.05),
                   "assumed (decision 52; replaces decision 47's gate on the level of drug-made stimulation): the "
                   "day-long mean drug-pulse drive (d2_drug_pulse_mean) at which half of the drug-pulse "
-                  "sensitization is expressed, Hill coefficient 4. Between the patch (about 0.008 in the median "
-                  "rls_genetic patient, expressed about 5%) and the evening immediate-release agonists (0.027-0.035, "
+                  "sensitization is expressed, Hill coefficient 4. Between the patch (about 0.009 in the median "
+                  "rls_genetic patient, expressed about 6%) and the evening immediate-release agonists (0.027-0.035, "
                   "84-94%; levodopa 0.058, 99%): what pulsatile dosing built, pulsatile dosing expresses, so a "
                   "switch to continuous delivery relieves augmentation (Godau and Berg 2011 Sleep Disord 468952: "
                   "1 of 28 patients re-augmented within a year on rotigotine after severe augmentation; "
