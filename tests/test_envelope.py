@@ -136,6 +136,34 @@ def test_fill_interpolates_skipped_days_clock_time_by_clock_time():
     np.testing.assert_allclose(out, y, atol=1e-12)       # exact for a linear envelope
 
 
+def test_fill_of_states_that_follow_the_day_does_not_amplify_day_to_day_noise():
+    """Decision 51: a state that relaxes within a day is filled linearly between the days around
+    the jump (weights in [0, 1]), so a day-to-day error at a clock time (the integrator's error at
+    a corner of the forcing) is not multiplied; the quadratic fill of slow states multiplies it by
+    up to about K / 4 (here K = 20: 5x). Also: which states are filled linearly."""
+    t = np.arange(0, 30 * 4 + 1) / 4.0                   # 6-hourly, 30 days
+    noise = np.where(np.floor(t + 1e-9) % 2 == 0, 1e-6, -1e-6)   # alternating day-to-day error
+    y = (np.sin(2 * np.pi * t) + noise)[None, :]
+    skip = (t > 5.0) & (t < 25.0)                        # days 5-24 skipped: K = 20
+    jumps = np.array([[5, 20]])
+    lin, quad = np.where(skip, np.nan, y), np.where(skip, np.nan, y)
+    envelope.fill_skipped(lin, t, skip, jumps, 0.0, linear=True)
+    envelope.fill_skipped(quad, t, skip, jumps, 0.0)
+    truth = np.sin(2 * np.pi * t)[None, :]
+    assert np.abs(lin - truth).max() <= 1e-6 + 1e-12
+    assert np.abs(quad - truth).max() > 4e-6             # the amplification the linear fill avoids
+    # exact for a linear envelope as well
+    drift = (t + np.sin(2 * np.pi * t))[None, :]
+    out = np.where(skip, np.nan, drift)
+    envelope.fill_skipped(out, t, skip, jumps, 0.0, linear=True)
+    np.testing.assert_allclose(out, drift, atol=1e-12)
+    # rate >= 1/day and in no mass balance: linear; the rest quadratic
+    rate = np.array([0.004, 1.0, 8.3, 19.0])
+    inv = np.array([[0.0, 0.0, 0.0, 1.0]])               # state 3 is in a mass balance
+    slow, fast = envelope.within_a_day_rows(rate, np.arange(4), inv)
+    assert slow.tolist() == [0, 3] and fast.tolist() == [1, 2]
+
+
 def test_the_exact_path_is_one_option_away(cvode_model):
     ds = cvode_model.simulate(70, "rls_genetic", engine_options=EXACT, sample_every_hours=24.0)
     assert "long_horizon" in ds.attrs["solver_options"]

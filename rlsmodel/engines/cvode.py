@@ -574,7 +574,9 @@ class CVODEEngine(Engine):
             out, skip, jumps = out
             if skip.any():
                 rows = np.setdiff1d(np.arange(out.shape[0]), cf.state_idx if cf is not None else [])
-                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], rows)
+                slow, fast = envelope.within_a_day_rows(env["rate"], rows, env["invariants"])
+                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], slow)
+                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], fast, linear=True)
             # left in Fortran order: the caller copies it once into its own arrays (a second,
             # transposing copy here cost 14 ms per 5-year hourly run; decision 48)
         return write_samples(out, problem, cf)

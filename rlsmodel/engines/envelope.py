@@ -38,8 +38,14 @@ CF_POINTS_PER_DAY = 48
 DAMPING_FLOOR = 1e-3
 #: Days integrated after a jump before the drift is measured again (settling, measuring).
 SETTLE_DAYS = 2.0
-#: Shortest distance (days) between the drifts the envelope extrapolates from.
-NODE_SPACING = 8.0
+#: Shortest distance (days) between the drifts the envelope extrapolates from. 8 until decision 51:
+#: a drift measured after a jump of fewer than 6 days was then not a node, so while the slow chain
+#: curved (an augmenting patient in years 3-5, e-folding in about 50 days) the cubic was fitted to
+#: nodes up to about 30 days old and refused even 2-day jumps (5-year pramipexole run: 678 of
+#: 1,825 days integrated; 3: 551). Drifts of consecutive days are still never both nodes (their
+#: difference is mostly integration error); 2 took d2_priming to 1.03e-4 on the 3-year ropinirole
+#: test (3: 8.0e-5, 8: 8.4e-5).
+NODE_SPACING = 3.0
 #: Shortest jump worth its restart (days).
 MIN_JUMP = 2
 #: Default of the cvode option ``envelope_hold_above``: a jump of K days holds the states whose
@@ -204,8 +210,36 @@ def _event_days_differ(events, days) -> np.ndarray:
     return differ[days - first_day]
 
 
+#: States whose one-day relaxation rate (1/day) is at least this follow the day's forcing within
+#: about a day: their skipped days are filled linearly (decision 51, :func:`within_a_day_rows`).
+WITHIN_A_DAY_RATE = 1.0
+
+
+def within_a_day_rows(rate, rows, invariants=None) -> tuple:
+    """Split ``rows`` (state indices) into ``(slow, fast)`` for :func:`fill_skipped`: ``fast``
+    relax at :data:`WITHIN_A_DAY_RATE` or faster (``rate`` (n, 1/day): one-day relaxation rates,
+    :func:`relaxation_rates`) and are in none of the ``invariants`` ((k, n) or None: a mass
+    balance's states are filled with one set of weights, so that the balance holds at every
+    filled sample too).
+
+    A fast state is a function of the day's forcing and of the slow states, with a daily profile
+    that has its forcing's corners (``d2_drug_pulse_mean``: its drive switches on and off every
+    evening). Each integrated day's sample near a corner carries the integrator's error there (up
+    to 7e-5 of scale at the default rtol, in the exact path too), varying from day to day. The
+    quadratic fill reads the days ``L - 1``, ``L`` and ``U`` with weights up to about -K/4 and
+    K/4 + 1 inside a K-day jump (-5.0 and 5.8 at K = 20), so it multiplied that error: 1.2e-4 of
+    scale on a 400-day run (decision 51). Linear weights are in [0, 1], so a filled sample is never
+    further off than the two days it is read from; a fast state's envelope curvature over a jump
+    is far below that (it follows the slow states, whose fill stays quadratic)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    fast = np.asarray(rate, dtype=float)[rows] >= WITHIN_A_DAY_RATE
+    if invariants is not None and np.asarray(invariants).size:
+        fast &= ~np.any(np.asarray(invariants)[:, rows] != 0.0, axis=0)
+    return rows[~fast], rows[fast]
+
+
 def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.ndarray, day0: float,
-                 rows=None) -> np.ndarray:
+                 rows=None, linear=False) -> np.ndarray:
     """Interpolate the rows of ``out`` (n, m) at skipped samples, in place.
 
     A jump ``(j, K)`` skips days ``day0 + j .. day0 + j + K - 1``; the day before (``L``) and the
@@ -213,6 +247,8 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     ``phi`` of skipped day ``D`` gets ``y_L(phi) + (D - L) / (U - L) (y_U(phi) - y_L(phi))``,
     each of the two read off the integrated samples (linear interpolation between samples when
     the grid does not repeat daily). ``rows``: the state rows to fill (None: all).
+    ``linear``: True for exactly this linear interpolation (weights in [0, 1]; see
+    :func:`within_a_day_rows`), False for the quadratic one below.
 
     Since decision 46 the interpolation is quadratic in the day index, through the day before
     ``L`` as well (the driver integrates the two days before every jump); the formula above is
@@ -247,9 +283,12 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
     # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
     # 20-day jumps while its onset curves (decision 46)
-    w0 = x * (x - k1) / (1.0 * (1.0 + k1))
-    w1 = (x + 1.0) * (k1 - x) / k1
-    w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
+    if linear:
+        w0, w1, w2 = np.zeros_like(x), (k1 - x) / k1, x / k1
+    else:
+        w0 = x * (x - k1) / (1.0 * (1.0 + k1))
+        w1 = (x + 1.0) * (k1 - x) / k1
+        w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
     cols = np.arange(samples.shape[1]) if rows is None else rows
     # one compiled pass, sample by sample, without temporaries (decision 48)
     _fill_kernel(samples, idx, kept, *_bracket(tl - 1.0, tk), *_bracket(tl, tk), *_bracket(tu, tk),
