@@ -85,6 +85,41 @@ def _scalar_source(name: str, args_syms, exprs, shape, sparse_index=None) -> str
     return "\n".join(lines)
 
 
+#: This module's own text: part of the key of a cached scalar source, so that any change to the
+#: printer or to :func:`_scalar_source` makes new sources.
+_MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _cached_source(args_syms, rhs, make) -> str:
+    """The scalar source of the right-hand side ``rhs`` from the on-disk cache, else ``make()``.
+
+    Generating it (``sympy.cse`` with ``optimizations="basic"`` over the right-hand side and the
+    Jacobian) costs about a minute for the default model, in every process that builds it; the
+    text depends only on the expressions (the Jacobian is their derivative), the argument
+    symbols, the sympy version and this module, which together are the key. A hit returns the
+    same text, so the same structure hash and the same compiled functions. The file is written
+    to a temporary name and renamed.
+    """
+    y_syms, p_syms = args_syms
+    key = hashlib.sha256("\x00".join([
+        _MODULE_DIGEST, sp.__version__, sp.srepr(tuple(y_syms)), sp.srepr(tuple(p_syms)), sp.srepr(tuple(rhs)),
+    ]).encode()).hexdigest()[:24]
+    path = cache_dir() / "sources" / f"scalar_{key}.py"
+    try:
+        return path.read_text()
+    except OSError:
+        pass
+    source = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache costs the generation again, nothing else
+        pass
+    return source
+
+
 def _ident(s):
     return "v_" + s.name
 
@@ -187,11 +222,11 @@ class CompiledSystem:
         self._obs_subsets = {}
         self._obs_lock = threading.Lock()
 
-        src = "\n\n".join([
+        src = _cached_source((y_syms, p_syms), rhs, lambda: "\n\n".join([
             _scalar_source("rhs", (y_syms, p_syms), rhs, (self.n_states,)),
             _scalar_source("jac", (y_syms, p_syms), list(self.jac_exprs), (self.n_states, self.n_states),
                            sparse_index=[ij for ij, _ in jac_entries]),
-        ])
+        ]))
         self.source = src
         mod = _load_generated(src)
         self.fast_rhs = mod.rhs

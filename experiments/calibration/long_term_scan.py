@@ -27,6 +27,15 @@ ARMS = {"p25": ("pramipexole", None), "p50": ("pramipexole", 0.5), "rop": ("ropi
         "rot": ("rotigotine", None), "levo": ("levodopa", None), "preg": ("pregabalin", None)}
 
 
+def set_spread(name, sd):
+    """Replace the between-patient SD of spread ``name`` in this process (and in forked workers)."""
+    import dataclasses
+    from rlsmodel import populations
+    populations.SPREADS = tuple(dataclasses.replace(s, sd=sd) if s.name == name else s
+                                for s in populations.SPREADS)
+    populations._BY_NAME = {s.name: s for s in populations.SPREADS}
+
+
 def main(argv=None):
     """Run the trial named by the command line and print the table (module docstring)."""
     ap = argparse.ArgumentParser()
@@ -38,20 +47,28 @@ def main(argv=None):
     ap.add_argument("--set", nargs="*", default=[])
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--save", default=None)
+    ap.add_argument("--log-sd", type=float, default=None,
+                    help="between-patient log-SD of d2_drug_sensitization_gain (default: populations' value)")
+    ap.add_argument("--envelope", action="store_true",
+                    help="cvode with long_horizon='envelope' (verdicts as the exact path's, tests/test_envelope.py)")
     a = ap.parse_args(argv)
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    model = rlsmodel.Model().with_defaults(params) if params else rlsmodel.Model()
+    if a.log_sd is not None:
+        set_spread("d2_drug_sensitization_gain", a.log_sd)
+    options = {"engine": "cvode", "engine_options": {"long_horizon": "envelope"}} if a.envelope else {}
+    model = rlsmodel.Model(**options)
+    model = model.with_defaults(params) if params else model
     arms = {arm_name(*ARMS[k]): reference_regimen(ARMS[k][0], dose=ARMS[k][1]) for k in a.arms.split(",")}
     t = time.time()
     ds = rlsmodel.virtual_trial(arms, n=a.n, weeks=a.weeks, seed=a.seed, placebo=a.placebo, model=model,
                                 workers=a.workers, min_baseline_irls=15)
-    print(f"params {params} n={a.n} weeks={a.weeks} seed={a.seed} {time.time()-t:.0f}s", flush=True)
+    print(f"params {params} log-SD {a.log_sd} envelope {a.envelope} n={a.n} weeks={a.weeks} seed={a.seed} {time.time()-t:.0f}s", flush=True)
     if a.save:
         ds.to_netcdf(a.save)
     years = a.weeks * 7 // 364
     for arm in ds.arm.values:
         line = [str(arm)]
-        for tier in ("augmented_practice", "mpi_positive", "augmented_biological"):
+        for tier in ("augmented_practice", "augmented", "mpi_positive", "augmented_biological"):
             if years >= 1:
                 new, risk = lt.yearly_counts(ds, arm, tier, years)
                 cum = np.cumsum(new) / risk[0] * 100
