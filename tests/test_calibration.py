@@ -149,6 +149,7 @@ sd = 2.0
     (('kind = "measurements"', 'kind = "measurement"'), "did you mean 'measurements'"),
     (("starts = 3", "strats = 3"), "options.strats.*did you mean .starts."),
     (('[[parameters]]\nname = "d2_iron_k"', '[[parameters]]\nname = "d2_iron_k"\nscale = "logit"'), "scale"),
+    (("seed = 4", 'seed = 4\nlong_horizon = "envelop"'), "long_horizon 'envelop' is unknown.*did you mean 'envelope'"),
 ])
 def test_spec_errors_name_the_bad_value(problem_dir, change, message):
     text = SPEC.replace(*change)
@@ -157,6 +158,22 @@ def test_spec_errors_name_the_bad_value(problem_dir, change, message):
     path.write_text(text)
     with pytest.raises(ValueError, match=message):
         load_spec(path)
+
+
+def test_long_horizon_option_gives_the_fitted_model_the_envelope(problem_dir, model):
+    """``options.long_horizon = "envelope"`` runs every fitted model on cvode's envelope (5-year
+    fits, issue 22 item 6); the default keeps the model's own solver settings."""
+    exact = load_spec(problem_dir / "spec.toml")
+    assert exact.options["long_horizon"] == "exact"
+    defaults = {n: model.parameters[n].default for n in FACTORS}
+    assert dict(exact.fitted_model(values=defaults).settings.engine_options).get("long_horizon") != "envelope"
+    path = problem_dir / "envelope.toml"
+    path.write_text(SPEC.replace("seed = 4", 'seed = 4\nlong_horizon = "envelope"'))
+    spec = load_spec(path)
+    fitted = spec.fitted_model(values=defaults)
+    assert fitted.settings.engine == "cvode"
+    assert dict(fitted.settings.engine_options)["long_horizon"] == "envelope"
+    assert rlsmodel.Model.from_spec(fitted.spec).settings == fitted.settings   # what workers rebuild
 
 
 def test_scorecard_target_errors():

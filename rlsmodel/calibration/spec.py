@@ -45,6 +45,7 @@ checks everything before any simulation runs and returns a :class:`CalibrationSp
     seed = 0
     optimizer = "ls_trf"               # pyPESTO ScipyOptimizer method
     max_iterations = 100
+    long_horizon = "envelope"          # long runs follow the slow envelope (default "exact")
 
     [[predictions]]                    # for prediction bands (rlsmodel.calibration.bands)
     name = "pramipexole 0.25 mg at 12 weeks"
@@ -98,7 +99,12 @@ OPTIONS = {
     "fd_step": (1e-3, float, "finite-difference step in the internal (log10 or linear) scale"),
     "nan_residual": (10.0, float, "residual of a target whose simulated value is NaN or whose run failed"),
     "confidence": (0.95, float, "confidence level of profile-likelihood intervals"),
+    "long_horizon": ("exact", str, "'envelope': the fitted model runs on cvode with long_horizon='envelope' (runs of "
+                                   "60 days or more follow the slow envelope: verdicts as the exact path's in every "
+                                   "trial measured, decisions 46 and 53); 'exact': the model's default solver"),
 }
+#: Values of the ``long_horizon`` option.
+LONG_HORIZONS = ("exact", "envelope")
 from .refs import NO_REGIMEN, STEADY  # noqa: F401  (spec vocabulary, re-exported)
 
 #: Methods pyPESTO's ScipyOptimizer accepts: scipy.optimize.least_squares ones (``ls_``) and
@@ -195,8 +201,10 @@ class CalibrationSpec:
     def base_model(self):
         """The un-fitted model of the spec's hypothesis (compiled once per process)."""
         from ..simulator import Model
+        solver = ({"engine": "cvode", "engine_options": {"long_horizon": "envelope"}}
+                  if self.options.get("long_horizon") == "envelope" else {})
         return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,
-                     iron_release=self.iron_release)
+                     iron_release=self.iron_release, **solver)
 
     def fitted_model(self, values=None, x_internal=None):
         """The base model with fitted values (``{id: value}`` or an internal vector)."""
@@ -322,6 +330,9 @@ def _options(table) -> dict:
         out[key] = value
     if key_bad := [k for k in ("fd_step", "nan_residual") if not out[k] > 0]:
         raise ValueError(f"options.{key_bad[0]} must be > 0; got {out[key_bad[0]]!r}")
+    if out["long_horizon"] not in LONG_HORIZONS:
+        raise ValueError(f"options.long_horizon {out['long_horizon']!r} is unknown; "
+                         + closest(str(out["long_horizon"]), LONG_HORIZONS))
     if not 0 < out["confidence"] < 1:
         raise ValueError(f"options.confidence must lie in (0, 1); got {out['confidence']!r}")
     name = out["optimizer"]
