@@ -103,3 +103,28 @@ def test_calibration_targets_share_trial_arms(model, monkeypatch):
     expected = both["irls_change"].sel(timepoint="end")
     assert change == pytest.approx(float(expected.sel(arm="pramipexole 0.25 mg") - expected.sel(arm="placebo")),
                                    abs=1e-9)
+
+
+def test_incidence_by_year_is_the_life_table_rate_of_that_year(monkeypatch):
+    """``virtual_trial_incidence(..., year=y)``: new cases in year y over the patients still free
+    of the tier at its start (the cohort papers' annual rates), from the trial's first days; a
+    patient not scored (failed run, ineligible) counts nowhere."""
+    import xarray as xr
+    from rlsmodel.calibration import predictions
+    arm = "pramipexole 0.25 mg"
+    day = [[30.0, 400.0, 500.0, np.nan, 800.0, 1000.0, np.nan, 20.0]]    # 8 patients, the last not scored
+    ds = xr.Dataset({"day_met_clinically_relevant": (("arm", "patient"), day),
+                     "status": (("arm", "patient"), [["ok"] * 7 + ["failed"]]),
+                     "augmentation_incidence": (("arm",), [5 / 7])},
+                    coords={"arm": [arm]}, attrs={"weeks": 156})
+    monkeypatch.setattr(predictions, "trial_arm", lambda *a, **k: ds)
+    f = lambda **k: predictions.virtual_trial_incidence(None, "pramipexole", 0.25, weeks=156, n=8, **k)
+    assert f(year=1) == pytest.approx(1 / 7)         # day 30
+    assert f(year=2) == pytest.approx(2 / 6)         # days 400 and 500 of the 6 free at day 364
+    assert f(year=3) == pytest.approx(2 / 4)         # days 800 and 1000 of the 4 left
+    assert f() == pytest.approx(5 / 7)
+    for bad, message in ((0, "from 1 to 3"), (4, "from 1 to 3"), (1.5, "whole number"), (True, "whole number")):
+        with pytest.raises(ValueError, match=message):
+            f(year=bad)
+    with pytest.raises(ValueError, match="incidence measures"):
+        f(year=1, measure="irls_change_end")

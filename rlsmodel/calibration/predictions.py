@@ -73,7 +73,7 @@ def time_to_augmentation(model, drug, dose_mg, clock_hour=None, weeks=52, profil
 
 def virtual_trial_incidence(model, drug, dose_mg, clock_hour=None, weeks=52, n=100, seed=0,
                             measure="augmentation", profile="rls_genetic", min_baseline_irls=15.0,
-                            workers=None) -> float:
+                            workers=None, year=None) -> float:
     """One arm of a virtual trial (:func:`rlsmodel.virtual_trial`, fixed ``seed``).
 
     ``measure``: ``"augmentation"`` (clinically relevant incidence, a fraction),
@@ -81,23 +81,41 @@ def virtual_trial_incidence(model, drug, dose_mg, clock_hour=None, weeks=52, n=1
     noise-free daily series meets the criteria, ``augmented_biological``), or ``"irls_change_week_12"`` / ``"irls_change_end"``
     (placebo-corrected mean change of the reported IRLS: the arm minus the placebo arm).
     ``clock_hour`` (0-24): None for the drug table's dose hour.
+    ``year`` (an incidence measure only; 1 to ``weeks // 52``): instead of the incidence over the
+    whole trial, the life-table rate of new cases in that year of treatment (patients whose first
+    qualifying visit falls in it over those still free of the tier at its start; the annual rates
+    of cohort papers, :func:`rlsmodel.validation.checks.long_term.yearly_counts`; NaN if nobody
+    is at risk). Every year of one trial reads the same trial arm, run once per process.
     The result jumps by 1/n between parameter sets: fit it with a derivative-free optimizer
     (``options.optimizer = "Powell"``) or as a range target.
     """
     measures = ("augmentation", "mpi_positive", "noise_free", "irls_change_week_12", "irls_change_end")
     if measure not in measures:
         raise ValueError(f"measure must be one of {', '.join(measures)}; got {measure!r}")
+    if year is not None:
+        from ..validation.checks import long_term as checks
+        years = int(weeks) * 7 // checks.DAYS_PER_YEAR
+        if measure not in _YEARLY_TIER:
+            raise ValueError(f"year applies to the incidence measures ({', '.join(_YEARLY_TIER)}); got {measure!r}")
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1 <= year <= years:
+            raise ValueError(f"year must be a whole number from 1 to {years} (a {weeks}-week trial); got {year!r}")
     arm = f"{drug} {dose_mg:g} mg"
     hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
     common = dict(n=n, weeks=weeks, seed=seed, profile=profile, model=model, workers=workers,
                   min_baseline_irls=min_baseline_irls)
     ds = trial_arm({arm: {"drug": drug, "dose_mg": dose_mg, "clock_hour": hour}}, **common)
+    if year is not None:
+        new_cases, at_risk = checks.yearly_counts(ds, arm, _YEARLY_TIER[measure], int(year))
+        return new_cases[-1] / at_risk[-1] if at_risk[-1] else math.nan
     if measure in ("augmentation", "mpi_positive", "noise_free"):
         return float(ds[f"{measure}_incidence"].sel(arm=arm))
     tp = "week_12" if measure == "irls_change_week_12" else "end"
     placebo = trial_arm({}, **common)
     return float(ds["irls_change"].sel(timepoint=tp, arm=arm) - placebo["irls_change"].sel(timepoint=tp, arm="placebo"))
 
+
+#: Incidence measure -> the per-patient tier whose first day it counts (``year=``).
+_YEARLY_TIER = {"augmentation": "augmented", "mpi_positive": "mpi_positive", "noise_free": "augmented_biological"}
 
 #: One-arm trials kept per process (:func:`trial_arm`): the targets of one evaluation that
 #: share an arm (a drug's incidence and its IRLS change, every IRLS change's placebo arm) run it once.
@@ -128,7 +146,7 @@ def _arm_key(arm, n, weeks, seed, profile, model, min_baseline_irls):
 
 
 def _incidence_arms(model, drug, dose_mg, clock_hour=None, weeks=52, n=100, seed=0, measure="augmentation",
-                    profile="rls_genetic", min_baseline_irls=15.0, workers=None):
+                    profile="rls_genetic", min_baseline_irls=15.0, workers=None, year=None):
     """``(design, arms)``: the one-arm trials :func:`virtual_trial_incidence` with these
     arguments reads (``{}`` for the placebo arm) and the design they share."""
     hour = clinical.dose_hour(drug) if clock_hour is None else clock_hour
