@@ -229,7 +229,32 @@ def test_long_term_experiment_writes_its_figures_and_table(tmp_path):
     assert [r["arm"] for r in result.tables["doses"]] == [f"{a}{module.POLICY_SUFFIX}" for a in ("pramipexole 0.25 mg", "ropinirole 2 mg")]
     with pytest.raises(ValueError, match="persistent_gain"):
         module.run(tmp_path / "x", persistent_gain=2.0)
+    with pytest.raises(ValueError, match="long_horizon"):
+        module.run(tmp_path / "x", long_horizon="envelop")
     assert not (tmp_path / "x").exists()
+
+
+def test_long_term_experiment_trial_runs_on_the_envelope_unless_asked_exact(monkeypatch, tmp_path):
+    """The 5-year trial runs on cvode's envelope by default (decision 54: the exact path's yearly
+    counts at n = 300, a third of the cost), and on the exact path with ``long_horizon="exact"``
+    (``--exact``)."""
+    from rlsmodel.engines.base import default_engine
+    from rlsmodel.experiments import long_term
+    assert default_engine() == "cvode"          # CI installs the fast extra: the envelope is available
+    env = long_term.model_for(long_horizon="envelope")
+    assert env.settings.engine == "cvode" and dict(env.settings.engine_options)["long_horizon"] == "envelope"
+    assert dict(long_term.model_for().settings.engine_options).get("long_horizon", "exact") == "exact"
+    seen = {}
+
+    def trial(regimens, **kw):
+        seen.update(kw)
+        raise RuntimeError("stop here")
+    monkeypatch.setattr(long_term, "virtual_trial", trial)
+    for horizon in ("envelope", "exact"):
+        with pytest.raises(RuntimeError, match="stop here"):
+            long_term.main(["-o", str(tmp_path / "out")] + (["--exact"] if horizon == "exact" else []))
+        assert seen["n"] == 200
+        assert dict(seen["model"].settings.engine_options).get("long_horizon", "exact") == horizon
 
 
 def test_long_term_experiment_refuses_an_existing_output_before_computing(tmp_path, monkeypatch):
