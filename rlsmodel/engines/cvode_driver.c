@@ -470,7 +470,14 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    relaxation rate, 1/day; extrapolating such a state is unstable: its jump error relaxes in the
    days integrated after the jump, the drift measured there carries the relaxation, and the next
    extrapolation multiplies it by K). A held state relaxes onto the envelope in the settling day;
-   the increment it misses, K x its newest drift, is its error estimate. n_inv, inv_c (n_inv x
+   the increment it misses, K x its newest drift, is its error estimate. follow (decision 53): when
+   nonzero, the held states F are slaved instead: with J the Jacobian at the jump's midnight state and
+   Q = -J_FF^-1 J_FS, the increment is K d_F + Q (inc_S - K d_S) (its own newest drift, for the lag
+   behind its quasi-steady value, plus the others' extrapolated curvature carried through Q) while
+   K (1 - e^-r) e^-r < RLS_ENV_SLAVE_GAIN (the loop gain of the relaxing error through the measured
+   drift) and r < 1/day, with error estimate K (K + 1) / 2 times the change per day of the lag drift
+   d_F - Q d_S between the two newest drifts; otherwise Q inc_S with error K |d_F - Q d_S|, or held
+   (error K |d_F|), whichever estimate is smaller. n_inv, inv_c (n_inv x
    n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
    does not depend on the state (a mass balance with its ledger states); the jump's increment is
    corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
@@ -601,6 +608,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         if (e > worst) worst = e;
                         inc[i] = hi;
                     }
+                    if (sl_mode && rate && worst > 1.0) continue;   /* refused already: no slaving needed */
                     if (sl_mode && rate) {
                         int nf = 0, q2, ok = 1;
                         for (i = 0; i < n_active; ++i) if (kk * rate[i] > hold_z) sl_f[nf++] = i;
