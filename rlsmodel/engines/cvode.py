@@ -74,6 +74,9 @@ KINK_CHOICES = ("restart", "stop", "step_over")
 #: Default error per envelope jump (x each state's scale) per unit of rtol (option ``envelope_tol``);
 #: 300 until decision 50 (the drug-pulse states took a 3-year ropinirole run to 1.1e-4, 200: 3.8e-5).
 ENVELOPE_TOL_PER_RTOL = 200.0
+#: ``follow`` argument of :c:func:`rls_integrate_envelope` with ``envelope_slaved`` (decision 53):
+#: nonzero, held states are slaved to the others across a jump.
+FOLLOW = 1
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -228,7 +231,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, dp, dp, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, dp, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -327,6 +330,7 @@ class CompiledCVODE:
             status = self._lib.rls_integrate_envelope(
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
                 _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)),
+                int(envelope.get("follow", 0)),
                 inv_c.shape[0], _dptr(inv_c), _dptr(inv_p), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
@@ -547,6 +551,10 @@ class CVODEEngine(Engine):
                                       "at the start state) exceeds this (extrapolating it would be "
                                       "unstable); it relaxes onto the envelope in the settling day and "
                                       "the increment it misses is its error estimate", nonnegative_number),
+        "envelope_slaved": Option(True, "True (decision 53): across a jump the held states follow the "
+                                  "extrapolated ones through the Jacobian at the jump (slaved increment, "
+                                  "plus their own lag drift while that is stable); False: decision 51's jumps "
+                                  "(held states at their midnight values)", choices=(True, False)),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -602,5 +610,5 @@ def _envelope_inputs(eng, problem, cf, all_events, active=None):
     invariants = envelope.linear_invariants(
         lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
     return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
-            "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
+            "follow": FOLLOW if problem.option("envelope_slaved") else 0, "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

@@ -72,6 +72,7 @@ typedef struct {
 #define RLS_MAX_CHAINS 64
 #define RLS_MAX_MODES 8
 #define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
+#define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
    model functions see the full state yfull, whose other entries are constant (states at rest)
@@ -469,7 +470,14 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    relaxation rate, 1/day; extrapolating such a state is unstable: its jump error relaxes in the
    days integrated after the jump, the drift measured there carries the relaxation, and the next
    extrapolation multiplies it by K). A held state relaxes onto the envelope in the settling day;
-   the increment it misses, K x its newest drift, is its error estimate. n_inv, inv_c (n_inv x
+   the increment it misses, K x its newest drift, is its error estimate. follow (decision 53): when
+   nonzero, the held states F are slaved instead: with J the Jacobian at the jump's midnight state and
+   Q = -J_FF^-1 J_FS, the increment is K d_F + Q (inc_S - K d_S) (its own newest drift, for the lag
+   behind its quasi-steady value, plus the others' extrapolated curvature carried through Q) while
+   K (1 - e^-r) e^-r < RLS_ENV_SLAVE_GAIN (the loop gain of the relaxing error through the measured
+   drift) and r < 1/day, with error estimate K (K + 1) / 2 times the change per day of the lag drift
+   d_F - Q d_S between the two newest drifts; otherwise Q inc_S with error K |d_F - Q d_S|, or held
+   (error K |d_F|), whichever estimate is smaller. n_inv, inv_c (n_inv x
    n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
    does not depend on the state (a mass balance with its ledger states); the jump's increment is
    corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
@@ -494,12 +502,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            int lmm, double first_step, int n_active, const int *active,
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
-                           const double *rate, double hold_z, int n_inv, const double *inv_c, const double *inv_p,
+                           const double *rate, double hold_z, int follow, int n_inv, const double *inv_c, const double *inv_p,
                            int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
     double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL, *dl = NULL;
+    double *sl_J = NULL, *sl_lu = NULL, *sl_x = NULL, sl_gain = RLS_ENV_SLAVE_GAIN;
+    int *sl_f = NULL, *sl_piv = NULL, sl_mode = 0, sl_nf = -1, sl_ok = 0;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -512,6 +522,13 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
     dl = (double *)malloc(sizeof(double) * (size_t)n_active);
+    sl_mode = follow ? 2 : 0;
+    sl_J = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)n_active);
+    sl_lu = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)n_active);
+    sl_x = (double *)malloc(sizeof(double) * 4 * (size_t)n_active);
+    sl_f = (int *)malloc(sizeof(int) * (size_t)n_active);
+    sl_piv = (int *)malloc(sizeof(int) * (size_t)n_active);
+    if (!sl_J || !sl_lu || !sl_x || !sl_f || !sl_piv) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     if (!dl || !ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
     if (day0 < t_samples[0] || day0 != floor(day0)) {
@@ -546,6 +563,15 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             if (nh >= 3) {
                 /* the jump's increment: the sum over the skipped days of the polynomial through the
                    last nh drifts; its error: the difference from the one through the last nh - 1 */
+                if (sl_mode) {
+                    rls_user *u = r.user;
+                    full_state(u, T, r.yv);
+                    memset(u->jfull, 0, sizeof(u->jfull));
+                    rls_jac(T, u->yfull, u->p, u->jfull);
+                    for (i = 0; i < n_active; ++i) for (c = 0; c < n_active; ++c)
+                        sl_J[(size_t)i * n_active + c] = u->jfull[(size_t)u->active[c] * RLS_N + u->active[i]];
+                    sl_nf = -1;
+                }
                 for (kk = k_max; kk >= k_min; --kk) {
                     double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
                     reg_run = 0;
@@ -571,6 +597,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         if (rate && kk * rate[i] > hold_z) {
                             /* held: left at its midnight value; it relaxes onto the envelope in the
                                settling day; its error is the increment it misses */
+                            if (sl_mode) { inc[i] = 0.0; continue; }
                             e = kk * fabs(dl[i]) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                             if (e > worst) worst = e;
                             inc[i] = 0.0;
@@ -580,6 +607,70 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                         if (e > worst) worst = e;
                         inc[i] = hi;
+                    }
+                    if (sl_mode && rate && worst > 1.0) continue;   /* refused already: no slaving needed */
+                    if (sl_mode && rate) {
+                        int nf = 0, q2, ok = 1;
+                        for (i = 0; i < n_active; ++i) if (kk * rate[i] > hold_z) sl_f[nf++] = i;
+                        if (nf != sl_nf) {
+                            /* LU (partial pivoting) of J_FF, the held states' block */
+                            sl_nf = nf; sl_ok = 1;
+                            for (a = 0; a < nf; ++a) for (c = 0; c < nf; ++c)
+                                sl_lu[(size_t)a * nf + c] = sl_J[(size_t)sl_f[a] * n_active + sl_f[c]];
+                            for (a = 0; a < nf && sl_ok; ++a) {
+                                int piv = a; double big = fabs(sl_lu[(size_t)a * nf + a]);
+                                for (c = a + 1; c < nf; ++c) if (fabs(sl_lu[(size_t)c * nf + a]) > big) { big = fabs(sl_lu[(size_t)c * nf + a]); piv = c; }
+                                sl_piv[a] = piv;
+                                if (!(big > 0.0)) { sl_ok = 0; break; }
+                                if (piv != a) for (c = 0; c < nf; ++c) { double tmp = sl_lu[(size_t)a * nf + c]; sl_lu[(size_t)a * nf + c] = sl_lu[(size_t)piv * nf + c]; sl_lu[(size_t)piv * nf + c] = tmp; }
+                                for (c = a + 1; c < nf; ++c) {
+                                    double fct = sl_lu[(size_t)c * nf + a] / sl_lu[(size_t)a * nf + a];
+                                    sl_lu[(size_t)c * nf + a] = fct;
+                                    for (q2 = a + 1; q2 < nf; ++q2) sl_lu[(size_t)c * nf + q2] -= fct * sl_lu[(size_t)a * nf + q2];
+                                }
+                            }
+                        }
+                        ok = sl_ok;
+                        if (ok && nf > 0) {
+                            /* x = -J_FF^-1 J_FS v for v = inc (the jump's), dl (the newest drift), and
+                               for mode 2 the nodes: held states follow the others (slaved) */
+                            int nv = (sl_mode == 2) ? 4 : 2, vv;
+                            for (vv = 0; vv < nv; ++vv) {
+                                double *xv = sl_x + (size_t)vv * n_active;
+                                const double *src = vv == 0 ? inc : vv == 1 ? dl : vv == 2 ? g[nh - 1] : g[nh - 2];
+                                for (a = 0; a < nf; ++a) {
+                                    double acc = 0.0; const double *row = sl_J + (size_t)sl_f[a] * n_active;
+                                    for (c = 0; c < n_active; ++c) if (!(kk * rate[c] > hold_z)) acc -= row[c] * src[c];
+                                    xv[a] = acc;
+                                }
+                                for (a = 0; a < nf; ++a) { int pv = sl_piv[a]; if (pv != a) { double tmp = xv[a]; xv[a] = xv[pv]; xv[pv] = tmp; } }
+                                for (a = 0; a < nf; ++a) for (c = 0; c < a; ++c) xv[a] -= sl_lu[(size_t)a * nf + c] * xv[c];
+                                for (a = nf - 1; a >= 0; --a) { for (c = a + 1; c < nf; ++c) xv[a] -= sl_lu[(size_t)a * nf + c] * xv[c]; xv[a] /= sl_lu[(size_t)a * nf + a]; }
+                            }
+                        }
+                        for (a = 0; a < nf; ++a) {
+                            double allow, e, held_e, res;
+                            i = sl_f[a];
+                            allow = fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                            held_e = kk * fabs(dl[i]) / allow;
+                            e = held_e; inc[i] = 0.0;
+                            if (ok) {
+                                res = fabs(dl[i] - sl_x[(size_t)n_active + a]);
+                                if (sl_mode == 1 && res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
+                                if (sl_mode == 2) {
+                                    double ex = exp(-rate[i]), gain = kk * (1.0 - ex) * ex;
+                                    double rn = dl[i] - sl_x[(size_t)n_active + a], ro, dt2;
+                                    if (tau[nh - 1] == T - 0.5) { ro = g[nh - 2][i] - sl_x[(size_t)3 * n_active + a]; dt2 = tau[nh - 1] - tau[nh - 2]; }
+                                    else { ro = g[nh - 1][i] - sl_x[(size_t)2 * n_active + a]; dt2 = T - 0.5 - tau[nh - 1]; }
+                                    if (gain < sl_gain && rate[i] < 1.0) {
+                                        double corr = sl_x[a] - sl_x[(size_t)n_active + a] * kk;   /* Q'(inc_S - K dl_S) */
+                                        double e2 = 0.5 * kk * (kk + 1) * fabs(rn - ro) / dt2 / allow;
+                                        if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
+                                    } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
+                                }
+                            }
+                            if (e > worst) worst = e;
+                        }
                     }
                     if (worst <= 1.0) break;
                 }
@@ -628,6 +719,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (status == 0) status = run_check(&r, skip);
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
+    free(sl_J); free(sl_lu); free(sl_x); free(sl_f); free(sl_piv);
     free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
