@@ -101,7 +101,7 @@ OPTIONS = {
     "confidence": (0.95, float, "confidence level of profile-likelihood intervals"),
     "long_horizon": ("exact", str, "'envelope': the fitted model runs on cvode with long_horizon='envelope' (runs of "
                                    "60 days or more follow the slow envelope: verdicts as the exact path's in every "
-                                   "trial measured, decisions 46 and 53); 'exact': the model's default solver"),
+                                   "trial measured, decisions 46 and 54); 'exact': the model's default solver"),
 }
 #: Values of the ``long_horizon`` option.
 LONG_HORIZONS = ("exact", "envelope")
