@@ -522,7 +522,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
     dl = (double *)malloc(sizeof(double) * (size_t)n_active);
-    sl_mode = follow ? 2 : 0;
+    sl_mode = follow ? 1 : 0;
     sl_J = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)n_active);
     sl_lu = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)n_active);
     sl_x = (double *)malloc(sizeof(double) * 4 * (size_t)n_active);
@@ -632,10 +632,10 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         }
                         ok = sl_ok;
                         if (ok && nf > 0) {
-                            /* x = -J_FF^-1 J_FS v for v = inc (the jump's), dl (the newest drift), and
-                               for mode 2 the nodes: held states follow the others (slaved) */
-                            int nv = (sl_mode == 2) ? 4 : 2, vv;
-                            for (vv = 0; vv < nv; ++vv) {
+                            /* x = -J_FF^-1 J_FS v for v = inc (the jump's), dl (the newest drift) and
+                               the two newest nodes: held states follow the others (slaved) */
+                            int vv;
+                            for (vv = 0; vv < 4; ++vv) {
                                 double *xv = sl_x + (size_t)vv * n_active;
                                 const double *src = vv == 0 ? inc : vv == 1 ? dl : vv == 2 ? g[nh - 1] : g[nh - 2];
                                 for (a = 0; a < nf; ++a) {
@@ -655,19 +655,16 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             held_e = kk * fabs(dl[i]) / allow;
                             e = held_e; inc[i] = 0.0;
                             if (ok) {
-                                res = fabs(dl[i] - sl_x[(size_t)n_active + a]);
-                                if (sl_mode == 1 && res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
-                                if (sl_mode == 2) {
-                                    double ex = exp(-rate[i]), gain = kk * (1.0 - ex) * ex;
-                                    double rn = dl[i] - sl_x[(size_t)n_active + a], ro, dt2;
-                                    if (tau[nh - 1] == T - 0.5) { ro = g[nh - 2][i] - sl_x[(size_t)3 * n_active + a]; dt2 = tau[nh - 1] - tau[nh - 2]; }
-                                    else { ro = g[nh - 1][i] - sl_x[(size_t)2 * n_active + a]; dt2 = T - 0.5 - tau[nh - 1]; }
-                                    if (gain < sl_gain && rate[i] < 1.0) {
-                                        double corr = sl_x[a] - sl_x[(size_t)n_active + a] * kk;   /* Q'(inc_S - K dl_S) */
-                                        double e2 = 0.5 * kk * (kk + 1) * fabs(rn - ro) / dt2 / allow;
-                                        if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
-                                    } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
-                                }
+                                double ex = exp(-rate[i]), gain = kk * (1.0 - ex) * ex;
+                                double rn = dl[i] - sl_x[(size_t)n_active + a], ro, dt2;   /* the lag drift */
+                                res = fabs(rn);
+                                if (tau[nh - 1] == T - 0.5) { ro = g[nh - 2][i] - sl_x[(size_t)3 * n_active + a]; dt2 = tau[nh - 1] - tau[nh - 2]; }
+                                else { ro = g[nh - 1][i] - sl_x[(size_t)2 * n_active + a]; dt2 = T - 0.5 - tau[nh - 1]; }
+                                if (gain < sl_gain && rate[i] < 1.0) {
+                                    double corr = sl_x[a] - sl_x[(size_t)n_active + a] * kk;   /* Q'(inc_S - K dl_S) */
+                                    double e2 = 0.5 * kk * (kk + 1) * fabs(rn - ro) / dt2 / allow;
+                                    if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
+                                } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
                             }
                             if (e > worst) worst = e;
                         }
