@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 import rlsmodel
+from rlsmodel.engines.envelope import envelope_solver
 from rlsmodel.pharmacology import reference_regimen, arm_name
 from rlsmodel.validation.checks import long_term as lt
 from rlsmodel.validation.checks.population import paired_change
@@ -55,7 +56,7 @@ def main(argv=None):
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     if a.log_sd is not None:
         set_spread("d2_drug_sensitization_gain", a.log_sd)
-    options = {"engine": "cvode", "engine_options": {"long_horizon": "envelope"}} if a.envelope else {}
+    options = envelope_solver() if a.envelope else {}
     model = rlsmodel.Model(**options)
     model = model.with_defaults(params) if params else model
     arms = {arm_name(*ARMS[k]): reference_regimen(ARMS[k][0], dose=ARMS[k][1]) for k in a.arms.split(",")}

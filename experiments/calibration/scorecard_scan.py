@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import rlsmodel
+from rlsmodel.engines.envelope import envelope_solver
 from rlsmodel.validation.scorecard import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,7 +36,7 @@ def main(argv=None):
     if a.log_sd is not None:
         set_spread("d2_drug_sensitization_gain", a.log_sd)
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    model = rlsmodel.Model() if a.exact else rlsmodel.Model(engine="cvode", engine_options={"long_horizon": "envelope"})
+    model = rlsmodel.Model() if a.exact else rlsmodel.Model(**envelope_solver())
     model = model.with_defaults(params) if params else model
     t = time.time()
     card = validate(model, population=a.population, workers=a.workers)

@@ -65,6 +65,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..engines.envelope import LONG_HORIZON_CHOICES, envelope_solver
 from ..model.system import closest
 from .refs import resolve_callable
 from ..model.hypotheses import (DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE,
@@ -103,8 +104,6 @@ OPTIONS = {
                                    "60 days or more follow the slow envelope: verdicts as the exact path's in every "
                                    "trial measured, decisions 46 and 54); 'exact': the model's default solver"),
 }
-#: Values of the ``long_horizon`` option.
-LONG_HORIZONS = ("exact", "envelope")
 from .refs import NO_REGIMEN, STEADY  # noqa: F401  (spec vocabulary, re-exported)
 
 #: Methods pyPESTO's ScipyOptimizer accepts: scipy.optimize.least_squares ones (``ls_``) and
@@ -201,8 +200,7 @@ class CalibrationSpec:
     def base_model(self):
         """The un-fitted model of the spec's hypothesis (compiled once per process)."""
         from ..simulator import Model
-        solver = ({"engine": "cvode", "engine_options": {"long_horizon": "envelope"}}
-                  if self.options.get("long_horizon") == "envelope" else {})
+        solver = envelope_solver() if self.options.get("long_horizon") == "envelope" else {}
         return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,
                      iron_release=self.iron_release, **solver)
 
@@ -330,9 +328,9 @@ def _options(table) -> dict:
         out[key] = value
     if key_bad := [k for k in ("fd_step", "nan_residual") if not out[k] > 0]:
         raise ValueError(f"options.{key_bad[0]} must be > 0; got {out[key_bad[0]]!r}")
-    if out["long_horizon"] not in LONG_HORIZONS:
+    if out["long_horizon"] not in LONG_HORIZON_CHOICES:
         raise ValueError(f"options.long_horizon {out['long_horizon']!r} is unknown; "
-                         + closest(str(out["long_horizon"]), LONG_HORIZONS))
+                         + closest(str(out["long_horizon"]), LONG_HORIZON_CHOICES))
     if not 0 < out["confidence"] < 1:
         raise ValueError(f"options.confidence must lie in (0, 1); got {out['confidence']!r}")
     name = out["optimizer"]

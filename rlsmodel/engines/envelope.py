@@ -30,6 +30,13 @@ from .base import cached_njit
 
 #: Values of the cvode engine's ``long_horizon`` option.
 LONG_HORIZON_CHOICES = ("envelope", "exact")
+
+
+def envelope_solver() -> dict:
+    """Keyword arguments of :class:`rlsmodel.Model` for runs that follow the slow envelope
+    (cvode, ``long_horizon="envelope"``); a new dict on every call."""
+    return {"engine": "cvode", "engine_options": {"long_horizon": "envelope"}}
+
 #: Runs (engine calls) shorter than this many days are integrated exactly: nothing to gain.
 MIN_DAYS = 60.0
 #: Points per day at which closed-form drug curves are compared with the day before.

@@ -46,6 +46,7 @@ from .. import clinical, outcomes, plotting
 from .._version import __version__
 from ..pharmacology import DosePolicy, arm_name, reference_regimen
 from ..engines.base import default_engine
+from ..engines.envelope import envelope_solver
 from ..simulator import Model
 from ..trial import virtual_trial, wilson_interval
 from ..validation.checks import long_term as checks
@@ -132,7 +133,7 @@ def model_for(persistent_gain=None, drug_gain=None, long_horizon="exact") -> Mod
     is the engine here (the verdicts of the exact path, decision 54), else the default solver."""
     changes = {k: float(v) for k, v in (("d2_persistent_gain", persistent_gain),
                                         ("d2_drug_sensitization_gain", drug_gain)) if v is not None}
-    model = (Model(engine="cvode", engine_options={"long_horizon": "envelope"})
+    model = (Model(**envelope_solver())
              if long_horizon == "envelope" and default_engine() == "cvode" else Model())
     return model.with_defaults(changes) if changes else model
 
