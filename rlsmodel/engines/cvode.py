@@ -77,6 +77,14 @@ ENVELOPE_TOL_PER_RTOL = 200.0
 #: ``follow`` argument of :c:func:`rls_integrate_envelope` with ``envelope_slaved`` (decision 53):
 #: nonzero, held states are slaved to the others across a jump.
 FOLLOW = 1
+#: ``follow`` with ``envelope_jacobian="day_mean"`` (decision 56): slaved through the mean of the
+#: Jacobian over the measured day (RLS_FOLLOW_DAY_MEAN in the driver) instead of at its midnight.
+FOLLOW_DAY_MEAN = 2
+#: ``follow`` bit with ``envelope_relaxed`` (decision 56): the held states are integrated along the
+#: linearized envelope across the jump (RLS_FOLLOW_RELAX in the driver).
+FOLLOW_RELAX = 4
+#: Values of the cvode option ``envelope_jacobian``.
+ENVELOPE_JACOBIAN_CHOICES = ("day_mean", "midnight")
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -555,6 +563,16 @@ class CVODEEngine(Engine):
                                   "extrapolated ones through the Jacobian at the jump (slaved increment, "
                                   "plus their own lag drift while that is stable); False: decision 51's jumps "
                                   "(held states at their midnight values)", choices=(True, False)),
+        "envelope_jacobian": Option("day_mean", "the Jacobian the slaved increment (envelope_slaved) is "
+                                    "computed from: 'day_mean' (decision 56): its mean along the measured "
+                                    "day (24 evaluations during that day's integration, which they do not "
+                                    "change); 'midnight': at the jump's midnight state (decision 53)",
+                                    choices=ENVELOPE_JACOBIAN_CHOICES),
+        "envelope_relaxed": Option(True, "True (decision 56): across a jump the held states are integrated "
+                                   "along the linearized envelope (Jacobian of envelope_jacobian, the "
+                                   "extrapolated states' path as forcing), so they relax onto it and "
+                                   "follow it at any jump length; False: decision 53's slaved increment "
+                                   "(needs envelope_slaved)", choices=(True, False)),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -590,6 +608,19 @@ class CVODEEngine(Engine):
         return write_samples(out, problem, cf)
 
 
+def _follow(problem) -> int:
+    """The ``follow`` bits of :c:func:`rls_integrate_envelope` from the options ``envelope_slaved``,
+    ``envelope_jacobian`` and ``envelope_relaxed`` (0: held states held)."""
+    if not problem.option("envelope_slaved"):
+        return 0
+    bits = FOLLOW
+    if problem.option("envelope_jacobian") == "day_mean":
+        bits |= FOLLOW_DAY_MEAN
+    if problem.option("envelope_relaxed"):
+        bits |= FOLLOW_RELAX
+    return bits
+
+
 def _envelope_inputs(eng, problem, cf, all_events, active=None):
     """The ``envelope`` argument of :meth:`CompiledCVODE.integrate`, or None (exact: the option
     says so, or the run is too short to gain)."""
@@ -610,5 +641,5 @@ def _envelope_inputs(eng, problem, cf, all_events, active=None):
     invariants = envelope.linear_invariants(
         lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
     return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
-            "follow": FOLLOW if problem.option("envelope_slaved") else 0, "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
+            "follow": _follow(problem), "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

@@ -72,6 +72,9 @@ typedef struct {
 #define RLS_MAX_CHAINS 64
 #define RLS_MAX_MODES 8
 #define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
+#define RLS_FOLLOW_DAY_MEAN 2   /* follow bit: slave through the day-mean Jacobian of the measured day */
+#define RLS_FOLLOW_RELAX 4      /* follow bit: held states integrated along the linearized envelope (relax_held) */
+#define RLS_ENV_PROBES 24       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
@@ -84,6 +87,12 @@ typedef struct {
     const int *active;
     double yfull[RLS_N], dfull[RLS_N], jfull[RLS_N * RLS_N];
     int64_t cursor[RLS_MAX_CHAINS];   /* last segment found, per chain */
+    /* envelope, day-mean Jacobian (decision 56): while probing, the first right-hand side call at
+       or after each probe time adds the Jacobian at its state to jsum (a side effect only: the
+       integration is unchanged) */
+    int probing, n_probe;
+    double probe_next, probe_dt;
+    double jsum[RLS_N * RLS_N], jtmp[RLS_N * RLS_N];
 } rls_user;
 typedef struct { char *buf; int filled; } rls_sink;
 
@@ -133,6 +142,14 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
     double *d = N_VGetArrayPointer(ydot);
     int i;
     full_state(u, t, N_VGetArrayPointer(y));
+    if (u->probing && t >= u->probe_next) {
+        int k;
+        memset(u->jtmp, 0, sizeof(u->jtmp));
+        rls_jac(t, u->yfull, u->p, u->jtmp);
+        for (k = 0; k < RLS_N * RLS_N; ++k) u->jsum[k] += u->jtmp[k];
+        ++u->n_probe;
+        while (u->probe_next <= t) u->probe_next += u->probe_dt;
+    }
     rls_rhs(t, u->yfull, u->p, u->dfull);
     for (i = 0; i < u->n_active; ++i) {
         d[i] = u->dfull[u->active[i]];
@@ -456,6 +473,99 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     return status;
 }
 
+/* LU with partial pivoting of the m x m row-major matrix a, in place; 0 if singular. */
+static int lu_factor(int m, double *a, int *piv)
+{
+    int i, j, k;
+    for (k = 0; k < m; ++k) {
+        int p = k; double big = fabs(a[(size_t)k * m + k]);
+        for (i = k + 1; i < m; ++i) if (fabs(a[(size_t)i * m + k]) > big) { big = fabs(a[(size_t)i * m + k]); p = i; }
+        piv[k] = p;
+        if (!(big > 0.0)) return 0;
+        if (p != k) for (j = 0; j < m; ++j) { double t = a[(size_t)k * m + j]; a[(size_t)k * m + j] = a[(size_t)p * m + j]; a[(size_t)p * m + j] = t; }
+        for (i = k + 1; i < m; ++i) {
+            double f = a[(size_t)i * m + k] / a[(size_t)k * m + k];
+            a[(size_t)i * m + k] = f;
+            for (j = k + 1; j < m; ++j) a[(size_t)i * m + j] -= f * a[(size_t)k * m + j];
+        }
+    }
+    return 1;
+}
+
+static void lu_solve(int m, const double *a, const int *piv, double *x)
+{
+    int i, j;
+    for (i = 0; i < m; ++i) { int p = piv[i]; if (p != i) { double t = x[i]; x[i] = x[p]; x[p] = t; } }
+    for (i = 0; i < m; ++i) for (j = 0; j < i; ++j) x[i] -= a[(size_t)i * m + j] * x[j];
+    for (i = m - 1; i >= 0; --i) { for (j = i + 1; j < m; ++j) x[i] -= a[(size_t)i * m + j] * x[j]; x[i] /= a[(size_t)i * m + i]; }
+}
+
+#define RLS_RELAX_SUBSTEPS 4   /* backward Euler steps per day (and twice as many), extrapolated */
+
+/* Decision 56 (follow RLS_FOLLOW_RELAX): the held states F of a K-day jump, integrated along the
+   linearized envelope x' = b + J_FF x + J_FS s(t), x(0) = 0 at the jump's midnight, where s(t) is
+   the extrapolated states' path (the polynomial through the drift nodes, day by day, linear within
+   a day), b = d_F + (J d) / 2 (the measured drift d, at the day's middle, moved to its end) and J
+   the Jacobian (the day-mean one with RLS_FOLLOW_DAY_MEAN probes). Its error: the same system
+   driven by c t, c the residual per day of that linear model between the two newest drifts
+   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1/4 and 1/8 day, extrapolated
+   (second order, L-stable: fast held states go to their quasi-steady values). x_out, e_out (nf).
+   Workspace: lu (2 nf^2), piv (2 nf), v (8 nf + (K + 1) nf + nh nf). 0 if J_FF is singular. */
+static int relax_held(int n_active, int nf, const int *f, const int *in_f, const double *J, int kk, int nh,
+                      double *const *g, const double *bd, const double *dl, const double *yv,
+                      const double *yo, const double *go, double dt_o, double *lu, int *piv, double *v,
+                      double *x_out, double *e_out)
+{
+    int a, c, m, pass, n_sub, st;
+    double *b = v, *cv = v + nf, *x = v + 2 * (size_t)nf, *e = v + 3 * (size_t)nf, *x1 = v + 4 * (size_t)nf,
+           *e1 = v + 5 * (size_t)nf, *U = v + 8 * (size_t)nf, *Gp = U + (size_t)(kk + 1) * nf;
+    for (a = 0; a < nf; ++a) {
+        const double *row = J + (size_t)f[a] * n_active;
+        double jd = 0.0, jy = 0.0;
+        for (c = 0; c < n_active; ++c) { jd += row[c] * dl[c]; jy += row[c] * (yv[c] - yo[c]); }
+        b[a] = dl[f[a]] + 0.5 * jd;
+        cv[a] = (dl[f[a]] - go[f[a]] - jy) / dt_o;
+        for (m = 0; m < nh; ++m) {
+            double acc = 0.0;
+            for (c = 0; c < n_active; ++c) if (!in_f[c]) acc += row[c] * g[m][c];
+            Gp[(size_t)m * nf + a] = acc;
+        }
+    }
+    /* U[m] = J_FS s(m): the extrapolated states' path at the end of day m of the jump */
+    for (a = 0; a < nf; ++a) U[a] = 0.0;
+    for (m = 0; m < kk; ++m)
+        for (a = 0; a < nf; ++a) {
+            double acc = U[(size_t)m * nf + a];
+            for (c = 0; c < nh; ++c) acc += bd[(size_t)m * nh + c] * Gp[(size_t)c * nf + a];
+            U[(size_t)(m + 1) * nf + a] = acc;
+        }
+    for (pass = 0; pass < 2; ++pass) {
+        double h;
+        double *lp = lu + (size_t)pass * nf * nf;
+        int *pp = piv + (size_t)pass * nf;
+        n_sub = RLS_RELAX_SUBSTEPS * (pass + 1);
+        h = 1.0 / n_sub;
+        for (a = 0; a < nf; ++a) for (c = 0; c < nf; ++c)
+            lp[(size_t)a * nf + c] = (a == c ? 1.0 : 0.0) - h * J[(size_t)f[a] * n_active + f[c]];
+        if (!lu_factor(nf, lp, pp)) return 0;
+        for (a = 0; a < nf; ++a) { x[a] = 0.0; e[a] = 0.0; }
+        for (m = 0; m < kk; ++m)
+            for (st = 1; st <= n_sub; ++st) {
+                double fr = (double)st / n_sub, t = m + fr;
+                for (a = 0; a < nf; ++a) {
+                    double u = U[(size_t)m * nf + a] + fr * (U[(size_t)(m + 1) * nf + a] - U[(size_t)m * nf + a]);
+                    x[a] += h * (b[a] + u);
+                    e[a] += h * cv[a] * t;
+                }
+                lu_solve(nf, lp, pp, x);
+                lu_solve(nf, lp, pp, e);
+            }
+        if (pass == 0) for (a = 0; a < nf; ++a) { x1[a] = x[a]; e1[a] = e[a]; }
+    }
+    for (a = 0; a < nf; ++a) { x_out[a] = 2.0 * x[a] - x1[a]; e_out[a] = 2.0 * e[a] - e1[a]; }
+    return 1;
+}
+
 /* Envelope following on the one-day map: integrate some days exactly, jump across others.
 
    Arguments as rls_integrate, and: day0, the first midnight (a whole number of days, >= t_samples[0]);
@@ -510,6 +620,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL, *dl = NULL;
     double *sl_J = NULL, *sl_lu = NULL, *sl_x = NULL, sl_gain = RLS_ENV_SLAVE_GAIN;
     int *sl_f = NULL, *sl_piv = NULL, sl_mode = 0, sl_nf = -1, sl_ok = 0;
+    double *rx_lu = NULL, *rx_v = NULL, *rx_x = NULL, *rx_e = NULL, *bd = NULL, *yn[RLS_ENV_HISTORY] = {NULL};
+    int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -528,6 +640,20 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     sl_x = (double *)malloc(sizeof(double) * 4 * (size_t)n_active);
     sl_f = (int *)malloc(sizeof(int) * (size_t)n_active);
     sl_piv = (int *)malloc(sizeof(int) * (size_t)n_active);
+    {
+        int kb = k_max > 0 ? k_max : 1;
+        rx_lu = (double *)malloc(sizeof(double) * 2 * (size_t)n_active * (size_t)n_active);
+        rx_v = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(8 + kb + 1 + RLS_ENV_HISTORY));
+        rx_x = (double *)malloc(sizeof(double) * (size_t)n_active);
+        rx_e = (double *)malloc(sizeof(double) * (size_t)n_active);
+        bd = (double *)malloc(sizeof(double) * (size_t)kb * RLS_ENV_HISTORY);
+        rx_piv = (int *)malloc(sizeof(int) * 2 * (size_t)n_active);
+        in_f = (int *)malloc(sizeof(int) * (size_t)n_active);
+        for (i = 0; i < RLS_ENV_HISTORY; ++i) yn[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
+        if (!rx_lu || !rx_v || !rx_x || !rx_e || !bd || !rx_piv || !in_f || !yn[0] || !yn[1] || !yn[2] || !yn[3]) {
+            snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done;
+        }
+    }
     if (!sl_J || !sl_lu || !sl_x || !sl_f || !sl_piv) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     if (!dl || !ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
@@ -549,13 +675,15 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
                 /* a new node (drifts measured closer than `spacing` after the newest are not used) */
                 if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
-                    double *old = g[0];
-                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; tau[m] = tau[m + 1]; }
+                    double *old = g[0], *oldy = yn[0];
+                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; yn[m] = yn[m + 1]; tau[m] = tau[m + 1]; }
                     g[RLS_ENV_HISTORY - 1] = old;
+                    yn[RLS_ENV_HISTORY - 1] = oldy;
                     --nh;
                 }
                 newest = g[nh];
                 for (i = 0; i < n_active; ++i) newest[i] = r.yv[i] - ym1[i];
+                memcpy(yn[nh], r.yv, sizeof(double) * (size_t)n_active);   /* the midnight after it */
                 tau[nh] = T - 0.5;
                 ++nh;
             }
@@ -565,15 +693,23 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                    last nh drifts; its error: the difference from the one through the last nh - 1 */
                 if (sl_mode) {
                     rls_user *u = r.user;
-                    full_state(u, T, r.yv);
-                    memset(u->jfull, 0, sizeof(u->jfull));
-                    rls_jac(T, u->yfull, u->p, u->jfull);
+                    const double *Jm = u->jfull;
+                    if ((follow & RLS_FOLLOW_DAY_MEAN) && u->n_probe > 0) {
+                        /* the mean over the measured day of the Jacobian along it */
+                        double f = 1.0 / u->n_probe;
+                        for (m = 0; m < RLS_N * RLS_N; ++m) u->jtmp[m] = f * u->jsum[m];
+                        Jm = u->jtmp;
+                    } else {
+                        full_state(u, T, r.yv);
+                        memset(u->jfull, 0, sizeof(u->jfull));
+                        rls_jac(T, u->yfull, u->p, u->jfull);
+                    }
                     for (i = 0; i < n_active; ++i) for (c = 0; c < n_active; ++c)
-                        sl_J[(size_t)i * n_active + c] = u->jfull[(size_t)u->active[c] * RLS_N + u->active[i]];
+                        sl_J[(size_t)i * n_active + c] = Jm[(size_t)u->active[c] * RLS_N + u->active[i]];
                     sl_nf = -1;
                 }
                 for (kk = k_max; kk >= k_min; --kk) {
-                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
+                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0; int wi = -1, wk = 0;
                     reg_run = 0;
                     while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
                     if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
@@ -590,6 +726,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             }
                             sh[a] += bh;
                             if (a > 0) sl[a] += bl;
+                            bd[(size_t)m * nh + a] = bh;
                         }
                     }
                     for (i = 0; i < n_active; ++i) {
@@ -605,10 +742,10 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         }
                         for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
-                        if (e > worst) worst = e;
+                        if (e > worst) { worst = e; wi = i; wk = 0; }
                         inc[i] = hi;
                     }
-                    if (sl_mode && rate && worst > 1.0) continue;   /* refused already: no slaving needed */
+                    if (sl_mode && rate && worst > 1.0) { if (getenv("RLS_ENV_DEBUG")) fprintf(stderr, "DBG %g %d %d %d %g\n", T, kk, wi >= 0 ? r.user->active[wi] : -1, wk, worst); continue; }   /* refused already: no slaving needed */
                     if (sl_mode && rate) {
                         int nf = 0, q2, ok = 1;
                         for (i = 0; i < n_active; ++i) if (kk * rate[i] > hold_z) sl_f[nf++] = i;
@@ -648,6 +785,29 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                 for (a = nf - 1; a >= 0; --a) { for (c = a + 1; c < nf; ++c) xv[a] -= sl_lu[(size_t)a * nf + c] * xv[c]; xv[a] /= sl_lu[(size_t)a * nf + a]; }
                             }
                         }
+                        if (relax && nf > 0) {
+                            /* decision 56: the held states along the linearized envelope */
+                            const double *go, *yo; double dto;
+                            int rok;
+                            if (tau[nh - 1] == T - 0.5) { go = g[nh - 2]; yo = yn[nh - 2]; dto = tau[nh - 1] - tau[nh - 2]; }
+                            else { go = g[nh - 1]; yo = yn[nh - 1]; dto = T - 0.5 - tau[nh - 1]; }
+                            for (c = 0; c < n_active; ++c) in_f[c] = kk * rate[c] > hold_z;
+                            rok = relax_held(n_active, nf, sl_f, in_f, sl_J, kk, nh, g, bd, dl, r.yv, yo, go, dto,
+                                             rx_lu, rx_piv, rx_v, rx_x, rx_e);
+                            for (a = 0; a < nf; ++a) {
+                                double allow, e, held_e;
+                                i = sl_f[a];
+                                allow = fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                                held_e = kk * fabs(dl[i]) / allow;
+                                e = held_e; inc[i] = 0.0;
+                                if (rok) {
+                                    double e2 = fabs(rx_e[a]) / allow;
+                                    if (e2 < e) { e = e2; inc[i] = rx_x[a]; }
+                                }
+                                if (e > worst) { worst = e; wi = i; wk = inc[i] == 0.0 ? 1 : 2; }
+                            }
+                            nf = 0;   /* done: skip the slaving below */
+                        }
                         for (a = 0; a < nf; ++a) {
                             double allow, e, held_e, res;
                             i = sl_f[a];
@@ -663,12 +823,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                 if (gain < sl_gain && rate[i] < 1.0) {
                                     double corr = sl_x[a] - sl_x[(size_t)n_active + a] * kk;   /* Q'(inc_S - K dl_S) */
                                     double e2 = 0.5 * kk * (kk + 1) * fabs(rn - ro) / dt2 / allow;
+                                    if (getenv("RLS_ENV_DEBUG2") && e2 > 1.0) fprintf(stderr, "SLV %g %d %d rn %.3e ro %.3e dt2 %g dl %.3e dS %.3e corr %.3e allow %.3e e2 %.2f held %.2f\n", T, kk, r.user->active[i], rn, ro, dt2, dl[i], sl_x[(size_t)n_active + a], corr, allow, e2, held_e);
                                     if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
                                 } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
                             }
-                            if (e > worst) worst = e;
+                            if (e > worst) { worst = e; wi = i; wk = inc[i] == 0.0 ? 1 : 2; }
                         }
                     }
+                    if (getenv("RLS_ENV_DEBUG") && worst > 1.0) fprintf(stderr, "DBG %g %d %d %d %g\n", T, kk, wi >= 0 ? r.user->active[wi] : -1, wk, worst);
                     if (worst <= 1.0) break;
                 }
                 if (kk >= k_min) {
@@ -705,7 +867,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             }
         }
         memcpy(ym1, r.yv, sizeof(double) * (size_t)n_active);
+        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= 1) {
+            /* a measured day (its drift is the next node): probe the Jacobian along it */
+            r.user->probing = 1; r.user->n_probe = 0;
+            r.user->probe_dt = 1.0 / RLS_ENV_PROBES; r.user->probe_next = T + 0.5 * r.user->probe_dt;
+            memset(r.user->jsum, 0, sizeof(r.user->jsum));
+        }
         status = run_to(&r, T + 1.0);
+        r.user->probing = 0;
         if (status) goto done;
         if (env_stats) env_stats[0] += 1;
         if (!(j < n_days && regular[j])) nh = 0;    /* older drifts belong to other forcing */
@@ -717,6 +886,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
     free(sl_J); free(sl_lu); free(sl_x); free(sl_f); free(sl_piv);
+    free(rx_lu); free(rx_v); free(rx_x); free(rx_e); free(bd); free(rx_piv); free(in_f);
+    for (i = 0; i < RLS_ENV_HISTORY; ++i) free(yn[i]);
     free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
