@@ -573,6 +573,11 @@ class CVODEEngine(Engine):
                                    "extrapolated states' path as forcing), so they relax onto it and "
                                    "follow it at any jump length; False: decision 53's slaved increment "
                                    "(needs envelope_slaved)", choices=(True, False)),
+        "envelope_fill": Option("cubic", "samples inside skipped days of states that do not relax within "
+                                "a day: 'cubic' (decision 56) in the day index through the two days before "
+                                "the jump and the two after it for the states the jump extrapolated (held "
+                                "ones: quadratic); 'quadratic' (decision 46) through the two before and the "
+                                "one after", choices=("cubic", "quadratic")),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -601,7 +606,16 @@ class CVODEEngine(Engine):
             if skip.any():
                 rows = np.setdiff1d(np.arange(out.shape[0]), cf.state_idx if cf is not None else [])
                 slow, fast = envelope.within_a_day_rows(env["rate"], rows, env["invariants"])
-                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], slow)
+                cubic = None
+                if problem.option("envelope_fill") == "cubic":
+                    # a mass balance's states keep one set of weights (quadratic), so it holds at
+                    # every filled sample too
+                    fill_rate = np.array(env["rate"], dtype=float)
+                    inv = np.asarray(env["invariants"])
+                    if inv.size:
+                        fill_rate[np.any(inv != 0.0, axis=0)] = np.inf
+                    cubic = (fill_rate, env["hold_z"])
+                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], slow, cubic=cubic)
                 fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], fast, linear=True)
             # left in Fortran order: the caller copies it once into its own arrays (a second,
             # transposing copy here cost 14 ms per 5-year hourly run; decision 48)

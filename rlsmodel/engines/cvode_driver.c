@@ -74,7 +74,7 @@ typedef struct {
 #define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
 #define RLS_FOLLOW_DAY_MEAN 2   /* follow bit: slave through the day-mean Jacobian of the measured day */
 #define RLS_FOLLOW_RELAX 4      /* follow bit: held states integrated along the linearized envelope (relax_held) */
-#define RLS_ENV_PROBES 24       /* Jacobians per measured day in that mean */
+#define RLS_ENV_PROBES 8       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
@@ -500,7 +500,7 @@ static void lu_solve(int m, const double *a, const int *piv, double *x)
     for (i = m - 1; i >= 0; --i) { for (j = i + 1; j < m; ++j) x[i] -= a[(size_t)i * m + j] * x[j]; x[i] /= a[(size_t)i * m + i]; }
 }
 
-#define RLS_RELAX_SUBSTEPS 4   /* backward Euler steps per day (and twice as many), extrapolated */
+#define RLS_RELAX_SUBSTEPS 1   /* backward Euler steps per day (and twice as many), extrapolated */
 
 /* Decision 56 (follow RLS_FOLLOW_RELAX): the held states F of a K-day jump, integrated along the
    linearized envelope x' = b + J_FF x + J_FS s(t), x(0) = 0 at the jump's midnight, where s(t) is
@@ -508,13 +508,15 @@ static void lu_solve(int m, const double *a, const int *piv, double *x)
    a day), b = d_F + (J d) / 2 (the measured drift d, at the day's middle, moved to its end) and J
    the Jacobian (the day-mean one with RLS_FOLLOW_DAY_MEAN probes). Its error: the same system
    driven by c t, c the residual per day of that linear model between the two newest drifts
-   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1/4 and 1/8 day, extrapolated
-   (second order, L-stable: fast held states go to their quasi-steady values). x_out, e_out (nf).
+   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1/2 and 1/4 day, extrapolated
+   (second order, L-stable: fast held states go to their quasi-steady values). X, E ((K + 1) x nf):
+   x and its error at the end of every day of the jump (one call serves every shorter jump that
+   holds the same states).
    Workspace: lu (2 nf^2), piv (2 nf), v (8 nf + (K + 1) nf + nh nf). 0 if J_FF is singular. */
 static int relax_held(int n_active, int nf, const int *f, const int *in_f, const double *J, int kk, int nh,
                       double *const *g, const double *bd, const double *dl, const double *yv,
                       const double *yo, const double *go, double dt_o, double *lu, int *piv, double *v,
-                      double *x_out, double *e_out)
+                      double *X, double *E)
 {
     int a, c, m, pass, n_sub, st;
     double *b = v, *cv = v + nf, *x = v + 2 * (size_t)nf, *e = v + 3 * (size_t)nf, *x1 = v + 4 * (size_t)nf,
@@ -549,7 +551,7 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
             lp[(size_t)a * nf + c] = (a == c ? 1.0 : 0.0) - h * J[(size_t)f[a] * n_active + f[c]];
         if (!lu_factor(nf, lp, pp)) return 0;
         for (a = 0; a < nf; ++a) { x[a] = 0.0; e[a] = 0.0; }
-        for (m = 0; m < kk; ++m)
+        for (m = 0; m < kk; ++m) {
             for (st = 1; st <= n_sub; ++st) {
                 double fr = (double)st / n_sub, t = m + fr;
                 for (a = 0; a < nf; ++a) {
@@ -560,9 +562,14 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
                 lu_solve(nf, lp, pp, x);
                 lu_solve(nf, lp, pp, e);
             }
-        if (pass == 0) for (a = 0; a < nf; ++a) { x1[a] = x[a]; e1[a] = e[a]; }
+            for (a = 0; a < nf; ++a) {
+                double *xm = X + (size_t)(m + 1) * nf, *em = E + (size_t)(m + 1) * nf;
+                if (pass == 0) { xm[a] = x[a]; em[a] = e[a]; }
+                else { xm[a] = 2.0 * x[a] - xm[a]; em[a] = 2.0 * e[a] - em[a]; }
+            }
+        }
     }
-    for (a = 0; a < nf; ++a) { x_out[a] = 2.0 * x[a] - x1[a]; e_out[a] = 2.0 * e[a] - e1[a]; }
+    (void)x1; (void)e1;
     return 1;
 }
 
@@ -621,7 +628,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     double *sl_J = NULL, *sl_lu = NULL, *sl_x = NULL, sl_gain = RLS_ENV_SLAVE_GAIN;
     int *sl_f = NULL, *sl_piv = NULL, sl_mode = 0, sl_nf = -1, sl_ok = 0;
     double *rx_lu = NULL, *rx_v = NULL, *rx_x = NULL, *rx_e = NULL, *bd = NULL, *yn[RLS_ENV_HISTORY] = {NULL};
-    int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0;
+    int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0, rx_nf = -1, rx_kk = 0, rx_ok = 0;
+    double *rx_X = NULL, *rx_E = NULL;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -646,6 +654,9 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
         rx_v = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(8 + kb + 1 + RLS_ENV_HISTORY));
         rx_x = (double *)malloc(sizeof(double) * (size_t)n_active);
         rx_e = (double *)malloc(sizeof(double) * (size_t)n_active);
+        rx_X = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(kb + 1));
+        rx_E = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(kb + 1));
+        if (!rx_X || !rx_E) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
         bd = (double *)malloc(sizeof(double) * (size_t)kb * RLS_ENV_HISTORY);
         rx_piv = (int *)malloc(sizeof(int) * 2 * (size_t)n_active);
         in_f = (int *)malloc(sizeof(int) * (size_t)n_active);
@@ -708,8 +719,9 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         sl_J[(size_t)i * n_active + c] = Jm[(size_t)u->active[c] * RLS_N + u->active[i]];
                     sl_nf = -1;
                 }
+                rx_nf = -1; rx_kk = 0;
                 for (kk = k_max; kk >= k_min; --kk) {
-                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0; int wi = -1, wk = 0;
+                    double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
                     reg_run = 0;
                     while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
                     if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
@@ -742,14 +754,14 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         }
                         for (a = 0; a < nh; ++a) { hi += sh[a] * g[a][i]; if (a > 0) lo += sl[a] * g[a][i]; }
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
-                        if (e > worst) { worst = e; wi = i; wk = 0; }
+                        if (e > worst) worst = e;
                         inc[i] = hi;
                     }
-                    if (sl_mode && rate && worst > 1.0) { if (getenv("RLS_ENV_DEBUG")) fprintf(stderr, "DBG %g %d %d %d %g\n", T, kk, wi >= 0 ? r.user->active[wi] : -1, wk, worst); continue; }   /* refused already: no slaving needed */
+                    if (sl_mode && rate && worst > 1.0) continue;   /* refused already: no slaving needed */
                     if (sl_mode && rate) {
                         int nf = 0, q2, ok = 1;
                         for (i = 0; i < n_active; ++i) if (kk * rate[i] > hold_z) sl_f[nf++] = i;
-                        if (nf != sl_nf) {
+                        if (!relax && nf != sl_nf) {
                             /* LU (partial pivoting) of J_FF, the held states' block */
                             sl_nf = nf; sl_ok = 1;
                             for (a = 0; a < nf; ++a) for (c = 0; c < nf; ++c)
@@ -768,7 +780,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             }
                         }
                         ok = sl_ok;
-                        if (ok && nf > 0) {
+                        if (!relax && ok && nf > 0) {
                             /* x = -J_FF^-1 J_FS v for v = inc (the jump's), dl (the newest drift) and
                                the two newest nodes: held states follow the others (slaved) */
                             int vv;
@@ -789,11 +801,17 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             /* decision 56: the held states along the linearized envelope */
                             const double *go, *yo; double dto;
                             int rok;
+                            if (nf != rx_nf || kk > rx_kk) {
                             if (tau[nh - 1] == T - 0.5) { go = g[nh - 2]; yo = yn[nh - 2]; dto = tau[nh - 1] - tau[nh - 2]; }
                             else { go = g[nh - 1]; yo = yn[nh - 1]; dto = T - 0.5 - tau[nh - 1]; }
                             for (c = 0; c < n_active; ++c) in_f[c] = kk * rate[c] > hold_z;
-                            rok = relax_held(n_active, nf, sl_f, in_f, sl_J, kk, nh, g, bd, dl, r.yv, yo, go, dto,
-                                             rx_lu, rx_piv, rx_v, rx_x, rx_e);
+                            rx_ok = relax_held(n_active, nf, sl_f, in_f, sl_J, kk, nh, g, bd, dl, r.yv, yo, go, dto,
+                                               rx_lu, rx_piv, rx_v, rx_X, rx_E);
+                            rx_nf = nf; rx_kk = kk;
+                            }
+                            rok = rx_ok;
+                            memcpy(rx_x, rx_X + (size_t)kk * nf, sizeof(double) * (size_t)nf);
+                            memcpy(rx_e, rx_E + (size_t)kk * nf, sizeof(double) * (size_t)nf);
                             for (a = 0; a < nf; ++a) {
                                 double allow, e, held_e;
                                 i = sl_f[a];
@@ -804,7 +822,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                     double e2 = fabs(rx_e[a]) / allow;
                                     if (e2 < e) { e = e2; inc[i] = rx_x[a]; }
                                 }
-                                if (e > worst) { worst = e; wi = i; wk = inc[i] == 0.0 ? 1 : 2; }
+                                if (e > worst) worst = e;
                             }
                             nf = 0;   /* done: skip the slaving below */
                         }
@@ -823,14 +841,12 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                 if (gain < sl_gain && rate[i] < 1.0) {
                                     double corr = sl_x[a] - sl_x[(size_t)n_active + a] * kk;   /* Q'(inc_S - K dl_S) */
                                     double e2 = 0.5 * kk * (kk + 1) * fabs(rn - ro) / dt2 / allow;
-                                    if (getenv("RLS_ENV_DEBUG2") && e2 > 1.0) fprintf(stderr, "SLV %g %d %d rn %.3e ro %.3e dt2 %g dl %.3e dS %.3e corr %.3e allow %.3e e2 %.2f held %.2f\n", T, kk, r.user->active[i], rn, ro, dt2, dl[i], sl_x[(size_t)n_active + a], corr, allow, e2, held_e);
                                     if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
                                 } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
                             }
-                            if (e > worst) { worst = e; wi = i; wk = inc[i] == 0.0 ? 1 : 2; }
+                            if (e > worst) worst = e;
                         }
                     }
-                    if (getenv("RLS_ENV_DEBUG") && worst > 1.0) fprintf(stderr, "DBG %g %d %d %d %g\n", T, kk, wi >= 0 ? r.user->active[wi] : -1, wk, worst);
                     if (worst <= 1.0) break;
                 }
                 if (kk >= k_min) {
@@ -886,7 +902,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
     free(sl_J); free(sl_lu); free(sl_x); free(sl_f); free(sl_piv);
-    free(rx_lu); free(rx_v); free(rx_x); free(rx_e); free(bd); free(rx_piv); free(in_f);
+    free(rx_X); free(rx_E); free(rx_lu); free(rx_v); free(rx_x); free(rx_e); free(bd); free(rx_piv); free(in_f);
     for (i = 0; i < RLS_ENV_HISTORY; ++i) free(yn[i]);
     free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
