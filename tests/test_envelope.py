@@ -124,6 +124,24 @@ def test_held_states_follow_the_augmenting_chain_across_jumps(cvode_model):
     _compare(cvode_model, days + outcomes.DAY_START_HOUR / 24.0, regimen)
 
 
+def test_held_states_relax_along_the_linearized_envelope(cvode_model):
+    """Decision 56: across a jump the held states are integrated along the envelope linearized with
+    the Jacobian averaged over the measured day (options envelope_relaxed, envelope_jacobian), so
+    D2 density follows D2 tolerance at jumps longer than decision 53's loop-gain bound allowed. On
+    the benchmark's patient (5 years, measured 419 days integrated against 448 with decision 53's
+    slaved increment, 436 with the midnight Jacobian) fewer days are integrated, and the run meets
+    every criterion against the exact path at rtol 1e-10."""
+    regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
+    days = 5 * 365.0
+    slaved = _skipped_days(cvode_model, days, regimen,
+                           {**ENVELOPE, "envelope_relaxed": False, "envelope_jacobian": "midnight"})
+    midnight = _skipped_days(cvode_model, days, regimen, {**ENVELOPE, "envelope_jacobian": "midnight"})
+    relaxed = _skipped_days(cvode_model, days, regimen, ENVELOPE)
+    assert relaxed["days_integrated"] < 0.96 * slaved["days_integrated"], (relaxed, slaved)
+    assert relaxed["days_integrated"] < midnight["days_integrated"], (relaxed, midnight)
+    _compare(cvode_model, days + outcomes.DAY_START_HOUR / 24.0, regimen)
+
+
 def test_ropinirole_and_a_dose_change_match_the_exact_path(cvode_model):
     """Another drug, and a dose doubled after a year: the days around the change are integrated."""
     regimen = (rlsmodel.Regimen.daily("ropinirole", 1.0, 21.0, start_day=START_DAY, stop_day=365)
@@ -176,6 +194,25 @@ def test_fill_of_states_that_follow_the_day_does_not_amplify_day_to_day_noise():
     inv = np.array([[0.0, 0.0, 0.0, 1.0]])               # state 3 is in a mass balance
     slow, fast = envelope.within_a_day_rows(rate, np.arange(4), inv)
     assert slow.tolist() == [0, 3] and fast.tolist() == [1, 2]
+
+
+def test_cubic_fill_of_extrapolated_states():
+    """Decision 56: a state the jump extrapolated is filled cubic in the day index through the days
+    L - 1, L, U and U + 1 (exact for a cubic envelope, where the quadratic through L - 1, L and U
+    is not); a state the jump held (K x rate > hold_z) keeps the quadratic fill."""
+    t = np.arange(0, 30 * 4 + 1) / 4.0                   # 6-hourly, 30 days
+    env = 1e-3 * (t - 5.0) ** 3                          # a cubic envelope
+    y = np.stack([env + np.sin(2 * np.pi * t), env + np.sin(2 * np.pi * t)])
+    skip = (t > 5.0) & (t < 25.0)                        # days 5-24 skipped: K = 20
+    jumps = np.array([[5, 20]])
+    rate = np.array([0.01, 0.1])                         # 20 x 0.01 <= 0.5: extrapolated; 20 x 0.1: held
+    out = np.where(skip, np.nan, y)
+    envelope.fill_skipped(out, t, skip, jumps, 0.0, cubic=(rate, 0.5))
+    np.testing.assert_allclose(out[0], y[0], atol=1e-10)          # cubic: exact
+    quad = np.where(skip, np.nan, y)
+    envelope.fill_skipped(quad, t, skip, jumps, 0.0)
+    assert np.abs(quad[0] - y[0]).max() > 1e-2                     # the quadratic misses the cubic term
+    np.testing.assert_array_equal(out[1], quad[1])                  # held: the quadratic fill
 
 
 def test_the_exact_path_is_one_option_away(cvode_model):
