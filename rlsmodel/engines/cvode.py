@@ -83,6 +83,8 @@ FOLLOW_DAY_MEAN = 2
 #: ``follow`` bit with ``envelope_relaxed`` (decision 56): the held states are integrated along the
 #: linearized envelope across the jump (RLS_FOLLOW_RELAX in the driver).
 FOLLOW_RELAX = 4
+#: ``follow`` bit with ``envelope_settle=0``: the day after a jump is measured at once.
+FOLLOW_NO_SETTLE = 16
 #: Values of the cvode option ``envelope_jacobian``.
 ENVELOPE_JACOBIAN_CHOICES = ("day_mean", "midnight")
 #: Linear multistep methods: option value -> CVODE constant.
@@ -573,6 +575,9 @@ class CVODEEngine(Engine):
                                    "extrapolated states' path as forcing), so they relax onto it and "
                                    "follow it at any jump length; False: decision 53's slaved increment "
                                    "(needs envelope_slaved)", choices=(True, False)),
+        "envelope_settle": Option(1, "whole days integrated after a jump before the drift is measured "
+                                  "(the settling day of decision 33): 1; 0 (experimental): the landing day "
+                                  "is the measured day", choices=(0, 1)),
         "envelope_fill": Option("cubic", "samples inside skipped days of states that do not relax within "
                                 "a day: 'cubic' (decision 56) in the day index through the two days before "
                                 "the jump and the two after it for the states the jump extrapolated (held "
@@ -632,6 +637,8 @@ def _follow(problem) -> int:
         bits |= FOLLOW_DAY_MEAN
     if problem.option("envelope_relaxed"):
         bits |= FOLLOW_RELAX
+    if problem.option("envelope_settle") == 0:
+        bits |= FOLLOW_NO_SETTLE
     return bits
 
 

@@ -74,6 +74,7 @@ typedef struct {
 #define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
 #define RLS_FOLLOW_DAY_MEAN 2   /* follow bit: slave through the day-mean Jacobian of the measured day */
 #define RLS_FOLLOW_RELAX 4      /* follow bit: held states integrated along the linearized envelope (relax_held) */
+#define RLS_FOLLOW_NO_SETTLE 16 /* follow bit: the landing day after a jump is the measured day (no settling day) */
 #define RLS_ENV_PROBES 8       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
@@ -629,6 +630,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     int *sl_f = NULL, *sl_piv = NULL, sl_mode = 0, sl_nf = -1, sl_ok = 0;
     double *rx_lu = NULL, *rx_v = NULL, *rx_x = NULL, *rx_e = NULL, *bd = NULL, *yn[RLS_ENV_HISTORY] = {NULL};
     int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0, rx_nf = -1, rx_kk = 0, rx_ok = 0;
+    int n_settle = (follow & RLS_FOLLOW_NO_SETTLE) ? 1 : 2;   /* whole days integrated before a decision */
     double *rx_X = NULL, *rx_E = NULL;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
@@ -678,7 +680,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (T > r.a && T <= t_end) { status = run_to(&r, T); if (status) goto done; }
     while (T + 1.0 <= t_end) {
         j = (int)(T - day0);                       /* the day starting at T */
-        if (n_exact >= 2) {
+        if (n_exact >= n_settle) {
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
             double *newest;
             int m, a, c;
@@ -883,7 +885,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             }
         }
         memcpy(ym1, r.yv, sizeof(double) * (size_t)n_active);
-        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= 1) {
+        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= n_settle - 1) {
             /* a measured day (its drift is the next node): probe the Jacobian along it */
             r.user->probing = 1; r.user->n_probe = 0;
             r.user->probe_dt = 1.0 / RLS_ENV_PROBES; r.user->probe_next = T + 0.5 * r.user->probe_dt;

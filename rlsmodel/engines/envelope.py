@@ -298,28 +298,49 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     tl, tu = low + phase, high + phase
     x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
     k1 = high - low                                           # U at K + 1
+    # the integrated days read besides L and U: L - 1 and U + 1, unless a neighbouring jump skipped
+    # them (no settling day): then the nearest integrated ones (the neighbours' L and U)
+    lo_j, hi_j = starts - 1.0, starts + lengths
+    prev_u = np.concatenate([[-np.inf], hi_j[:-1]])
+    next_l = np.concatenate([lo_j[1:], [np.inf]])
+    node_a = np.where(prev_u[which] >= lo_j[which] - 1.0 + 0.5, lo_j[np.maximum(which - 1, 0)], lo_j[which] - 1.0) - low
+    up = np.where(next_l[which] <= hi_j[which] + 0.5, hi_j[np.minimum(which + 1, len(hi_j) - 1)], hi_j[which] + 1.0)
+    has_up = up + phase <= t[-1] + 1e-9
+    node_b = up - low
+    general = bool(np.any(node_a != -1.0) or np.any(node_b != k1 + 1.0))
     # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
     # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
     # 20-day jumps while its onset curves (decision 46)
     cols = np.arange(samples.shape[1]) if rows is None else rows
     n_cols = samples.shape[1]
+    a, b = node_a, node_b
     if linear:
         w = np.stack([np.zeros_like(x), (k1 - x) / k1, x / k1, np.zeros_like(x)])
-    else:
+    elif not general:
         w = np.stack([x * (x - k1) / (1.0 * (1.0 + k1)), (x + 1.0) * (k1 - x) / k1,
                       (x + 1.0) * x / ((k1 + 1.0) * k1), np.zeros_like(x)])
+    else:
+        w = np.stack([x * (x - k1) / (a * (a - k1)), (x - a) * (x - k1) / (a * k1),
+                      (x - a) * x / ((k1 - a) * k1), np.zeros_like(x)])
     if cubic is not None and not linear:
         rate, hold_z = cubic
-        c = np.stack([-x * (x - k1) * (x - k1 - 1.0) / ((k1 + 1.0) * (k1 + 2.0)),
-                      (x + 1.0) * (x - k1) * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
-                      -(x + 1.0) * x * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
-                      (x + 1.0) * x * (x - k1) / ((k1 + 1.0) * (k1 + 2.0))])
+        if not general:
+            c = np.stack([-x * (x - k1) * (x - k1 - 1.0) / ((k1 + 1.0) * (k1 + 2.0)),
+                          (x + 1.0) * (x - k1) * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
+                          -(x + 1.0) * x * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
+                          (x + 1.0) * x * (x - k1) / ((k1 + 1.0) * (k1 + 2.0))])
+        else:
+            c = np.stack([x * (x - k1) * (x - b) / (a * (a - k1) * (a - b)),
+                          (x - a) * (x - k1) * (x - b) / (-a * k1 * b),
+                          (x - a) * x * (x - b) / ((k1 - a) * k1 * (k1 - b)),
+                          (x - a) * x * (x - k1) / ((b - a) * b * (b - k1))])
+            c = np.where(has_up[None, :], c, w)              # no integrated day after U: quadratic
         col_rate = np.broadcast_to(np.asarray(rate, dtype=float), (n_cols,)).copy()
     else:
         c, col_rate, hold_z = w, np.zeros(n_cols), np.inf
     # one compiled pass, sample by sample, without temporaries (decision 48)
-    _fill_kernel(samples, idx, kept, *_bracket(tl - 1.0, tk), *_bracket(tl, tk), *_bracket(tu, tk),
-                 *_bracket(tu + 1.0, tk), np.ascontiguousarray(w), np.ascontiguousarray(c), col_rate,
+    _fill_kernel(samples, idx, kept, *_bracket(tl + a, tk), *_bracket(tl, tk), *_bracket(tu, tk),
+                 *_bracket(tu + (b - k1), tk), np.ascontiguousarray(w), np.ascontiguousarray(c), col_rate,
                  float(hold_z), length, np.ascontiguousarray(cols, dtype=np.int64))
     return out
 
