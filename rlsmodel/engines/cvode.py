@@ -565,19 +565,22 @@ class CVODEEngine(Engine):
                                   "extrapolated ones through the Jacobian at the jump (slaved increment, "
                                   "plus their own lag drift while that is stable); False: decision 51's jumps "
                                   "(held states at their midnight values)", choices=(True, False)),
-        "envelope_jacobian": Option("day_mean", "the Jacobian the slaved increment (envelope_slaved) is "
-                                    "computed from: 'day_mean' (decision 56): its mean along the measured "
-                                    "day (24 evaluations during that day's integration, which they do not "
-                                    "change); 'midnight': at the jump's midnight state (decision 53)",
+        "envelope_jacobian": Option("midnight", "the Jacobian the held states follow across a jump "
+                                    "(envelope_slaved) is evaluated at: 'midnight': the jump's midnight state "
+                                    "(decision 53); 'day_mean' (experimental): the mean of 8 evaluations along "
+                                    "the measured day (taken during its integration, which they do not change)",
                                     choices=ENVELOPE_JACOBIAN_CHOICES),
-        "envelope_relaxed": Option(True, "True (decision 56): across a jump the held states are integrated "
-                                   "along the linearized envelope (Jacobian of envelope_jacobian, the "
-                                   "extrapolated states' path as forcing), so they relax onto it and "
-                                   "follow it at any jump length; False: decision 53's slaved increment "
-                                   "(needs envelope_slaved)", choices=(True, False)),
+        "envelope_relaxed": Option(False, "True (experimental): across a jump the held states are "
+                                   "integrated along the linearized envelope (Jacobian of envelope_jacobian, "
+                                   "the extrapolated states' path as forcing), so they relax onto it and "
+                                   "follow it at any jump length (5-year dosed run: 419 days integrated "
+                                   "instead of 448, but a 2-year rls_iron_deficient ropinirole run's final "
+                                   "d2_priming 3.6e-4 of scale instead of 6e-5); False: decision 53's slaved "
+                                   "increment (needs envelope_slaved)", choices=(True, False)),
         "envelope_settle": Option(1, "whole days integrated after a jump before the drift is measured "
                                   "(the settling day of decision 33): 1; 0 (experimental): the landing day "
-                                  "is the measured day", choices=(0, 1)),
+                                  "is the measured day (5-year dosed run: 271 days integrated instead of "
+                                  "448; the 3-year ropinirole test's final d2_priming 2.4e-4)", choices=(0, 1)),
         "envelope_fill": Option("cubic", "samples inside skipped days of states that do not relax within "
                                 "a day: 'cubic' (decision 56) in the day index through the two days before "
                                 "the jump and the two after it for the states the jump extrapolated (held "
