@@ -509,7 +509,7 @@ static void lu_solve(int m, const double *a, const int *piv, double *x)
    a day), b = d_F + (J d) / 2 (the measured drift d, at the day's middle, moved to its end) and J
    the Jacobian (the day-mean one with RLS_FOLLOW_DAY_MEAN probes). Its error: the same system
    driven by c t, c the residual per day of that linear model between the two newest drifts
-   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1/2 and 1/4 day, extrapolated
+   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1 and 1/2 day, extrapolated
    (second order, L-stable: fast held states go to their quasi-steady values). X, E ((K + 1) x nf):
    x and its error at the end of every day of the jump (one call serves every shorter jump that
    holds the same states).
@@ -595,7 +595,11 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
    K (1 - e^-r) e^-r < RLS_ENV_SLAVE_GAIN (the loop gain of the relaxing error through the measured
    drift) and r < 1/day, with error estimate K (K + 1) / 2 times the change per day of the lag drift
    d_F - Q d_S between the two newest drifts; otherwise Q inc_S with error K |d_F - Q d_S|, or held
-   (error K |d_F|), whichever estimate is smaller. n_inv, inv_c (n_inv x
+   (error K |d_F|), whichever estimate is smaller. follow is a set of bits (decision 56, all
+   experimental, off by default): 1 the slaving above; | RLS_FOLLOW_DAY_MEAN the Jacobian is the
+   mean of RLS_ENV_PROBES evaluations along the measured day; | RLS_FOLLOW_RELAX the held states are
+   integrated along the linearized envelope instead (relax_held); | RLS_FOLLOW_NO_SETTLE the landing
+   day after a jump is the measured day (no settling day). n_inv, inv_c (n_inv x
    n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
    does not depend on the state (a mass balance with its ledger states); the jump's increment is
    corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
