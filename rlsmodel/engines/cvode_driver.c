@@ -595,8 +595,8 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
    K (1 - e^-r) e^-r < RLS_ENV_SLAVE_GAIN (the loop gain of the relaxing error through the measured
    drift) and r < 1/day, with error estimate K (K + 1) / 2 times the change per day of the lag drift
    d_F - Q d_S between the two newest drifts; otherwise Q inc_S with error K |d_F - Q d_S|, or held
-   (error K |d_F|), whichever estimate is smaller. follow is a set of bits (decision 56, all
-   experimental, off by default): 1 the slaving above; | RLS_FOLLOW_DAY_MEAN the Jacobian is the
+   (error K |d_F|), whichever estimate is smaller. follow is a set of bits: 1 the slaving above
+   (decision 53, on by default); decision 56, experimental, off by default: | RLS_FOLLOW_DAY_MEAN the Jacobian is the
    mean of RLS_ENV_PROBES evaluations along the measured day; | RLS_FOLLOW_RELAX the held states are
    integrated along the linearized envelope instead (relax_held); | RLS_FOLLOW_NO_SETTLE the landing
    day after a jump is the measured day (no settling day). n_inv, inv_c (n_inv x
