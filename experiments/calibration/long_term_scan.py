@@ -35,20 +35,13 @@ ARMS = {"p25": ("pramipexole", None), "p50": ("pramipexole", 0.5), "rop": ("ropi
         "rot": ("rotigotine", None), "levo": ("levodopa", None), "preg": ("pregabalin", None)}
 
 
-def set_spread(name, sd):
-    """Replace the between-patient SD of spread ``name`` in this process (and in forked workers)."""
+def set_spread(name, sd=None, *, centre=None):
+    """Replace the between-patient SD and/or the centre of spread ``name`` (the fields given) in
+    this process (and in forked workers)."""
     import dataclasses
     from rlsmodel import populations
-    populations.SPREADS = tuple(dataclasses.replace(s, sd=sd) if s.name == name else s
-                                for s in populations.SPREADS)
-    populations._BY_NAME = {s.name: s for s in populations.SPREADS}
-
-
-def set_centre(name, centre):
-    """Replace the centre of spread ``name`` in this process (and in forked workers)."""
-    import dataclasses
-    from rlsmodel import populations
-    populations.SPREADS = tuple(dataclasses.replace(s, centre=centre) if s.name == name else s
+    fields = {k: v for k, v in (("sd", sd), ("centre", centre)) if v is not None}
+    populations.SPREADS = tuple(dataclasses.replace(s, **fields) if s.name == name else s
                                 for s in populations.SPREADS)
     populations._BY_NAME = {s.name: s for s in populations.SPREADS}
 
@@ -98,10 +91,8 @@ def main(argv=None):
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     if a.log_sd is not None:
         set_spread("d2_drug_sensitization_gain", a.log_sd)
-    if a.placebo_mean is not None:
-        set_centre("placebo_response", a.placebo_mean)
-    if a.placebo_sd is not None:
-        set_spread("placebo_response", a.placebo_sd)
+    if a.placebo_mean is not None or a.placebo_sd is not None:
+        set_spread("placebo_response", a.placebo_sd, centre=a.placebo_mean)
     if a.placebo_fade_weeks is not None:
         fade_placebo(a.placebo_fade_weeks)
     options = envelope_solver() if a.envelope else {}
