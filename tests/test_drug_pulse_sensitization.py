@@ -43,9 +43,13 @@ def test_declared_with_units_ranges_sources_and_on_by_default(model):
     assert model.parameters["d2_drug_sensitization_gain"].default > 0
 
 
-def test_population_spreads_the_gain_narrower_than_the_old_form():
+def test_population_spreads_the_gain_as_documented():
+    """Decision 55 widened the spread (log-SD 0.5 -> 1.3, beyond the old form's 1.0) with the
+    threshold raised to keep the first year (A-NEJM-52wk is scored on the population)."""
     spread = {s.name: s for s in populations.SPREADS}
-    assert spread["d2_drug_sensitization_gain"].sd < spread["d2_persistent_gain"].sd
+    gain = spread["d2_drug_sensitization_gain"]
+    assert gain.kind == "lognormal" and gain.sd == populations.DRUG_SENSITIZATION_LOG_SD and gain.optional
+    assert "decision 55" in gain.source and f"{gain.sd:g}" in gain.source
     # appended last: every earlier draw (the seed contract) is unchanged
     assert populations.SPREADS[-1].name == "d2_drug_sensitization_gain"
 

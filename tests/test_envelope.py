@@ -36,10 +36,21 @@ def cvode_model():
     return rlsmodel.Model(engine="cvode")
 
 
-def _compare(model, days, regimen, params=None, options=ENVELOPE):
+def _compare(model, days, regimen, params=None, options=ENVELOPE, rtol=None):
+    """Envelope against the exact path: final states, and onset and IRLS on every symptom day,
+    against the exact path at rtol 1e-10; the verdicts equal to the exact path's at the
+    envelope's own tolerances (the option it replaces), and within a day of the 1e-10 run's.
+
+    The first day meeting the criteria is a threshold crossing of the daily scores: it is only
+    defined to the integrator's tolerance. Measured (decision 55's defaults, 10 years of
+    pramipexole 0.25 mg, onset within 0.003 h and IRLS within 0.003 of the 1e-10 run): day 1868 at
+    rtol 1e-10, day 1867 on the exact path at rtol 1e-7, 5e-8 and 2e-8 and on the envelope.
+    """
     kw = dict(profile="rls_genetic", params=params, regimen=regimen)
     ref = model.simulate(days, engine_options=EXACT, rtol=1e-10, atol=1e-12, **kw)
-    env = model.simulate(days, engine_options=options, **kw)
+    tol = {} if rtol is None else dict(rtol=rtol, atol=rtol * 1e-2)
+    env = model.simulate(days, engine_options=options, **tol, **kw)
+    same = model.simulate(days, engine_options=EXACT, **tol, **kw)
     scale = nominal_scale(model)
     names = model.compiled.state_names
     f_ref = np.array([ref[n].values[-1] for n in names])
@@ -54,8 +65,14 @@ def _compare(model, days, regimen, params=None, options=ENVELOPE):
     start = START_DAY + outcomes.DAY_START_HOUR / 24.0
     v_ref = outcomes.augmentation(ref, start, daily_table=d_ref)
     v_env = outcomes.augmentation(env, start, daily_table=d_env)
+    v_same = outcomes.augmentation(same, start)
     for key in ("augmented", "mpi_positive", "day_met", "day_met_clinically_relevant", "mpi_days"):
+        assert v_env[key] == v_same[key], key
+    for key in ("augmented", "mpi_positive"):
         assert v_env[key] == v_ref[key], key
+    for key in ("day_met", "day_met_clinically_relevant"):
+        assert (v_env[key] is None) == (v_ref[key] is None), key
+        assert v_env[key] is None or abs(v_env[key] - v_ref[key]) <= 1, (key, v_env[key], v_ref[key])
     return env
 
 
@@ -145,10 +162,16 @@ def test_held_states_relax_along_the_linearized_envelope(cvode_model):
 
 
 def test_ropinirole_and_a_dose_change_match_the_exact_path(cvode_model):
-    """Another drug, and a dose doubled after a year: the days around the change are integrated."""
+    """Another drug, and a dose doubled after a year: the days around the change are integrated.
+
+    At rtol 2e-8: with decision 55's threshold (2.3) ropinirole 2 mg starts the issue-14
+    sensitization in year 3 (``d2_priming`` grows 25-fold in its last 5 months), and a state in
+    exponential onset carries the integrator's relative error: at the default rtol 1e-7 the exact
+    path ends 9.8e-5 and the envelope 1.4e-4 of ``d2_priming`` from the 1e-10 run (target 1e-4);
+    at 2e-8 the envelope ends 7.4e-6 off (exact 1.5e-5)."""
     regimen = (rlsmodel.Regimen.daily("ropinirole", 1.0, 21.0, start_day=START_DAY, stop_day=365)
                + rlsmodel.Regimen.daily("ropinirole", 2.0, 21.0, start_day=365))
-    _compare(cvode_model, 3 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen)
+    _compare(cvode_model, 3 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen, rtol=2e-8)
 
 
 def test_days_whose_forcing_changes_are_integrated():

@@ -142,9 +142,12 @@ def test_drug_and_iron_controls_change_the_plotted_data(page):
     days = treated["views"]["day"]["days"]
     assert {"untreated", "early", "late"} <= set(days)
     assert days["late"]["day"] > days["early"]["day"] + 300
-    late_onset = days["late"]["onset_hour"]
-    assert late_onset is not None and late_onset < baseline_onset, \
-        f"after months on levodopa the symptom onset should come earlier ({late_onset} vs {baseline_onset} h)"
+    late_onset, early_onset = days["late"]["onset_hour"], days["early"]["onset_hour"]
+    # taken at 18:00 the drug first pushes the onset past its untreated hour (23.1 h at week 4),
+    # then augmentation draws it earlier over the year (21.5 h at week 47; since decision 55's
+    # threshold 2.3 it stays just after the untreated 21.0 h within the year at this clock hour)
+    assert late_onset is not None and early_onset is not None and late_onset < early_onset - 0.5, \
+        f"over months on levodopa the symptom onset should come earlier ({early_onset} -> {late_onset} h)"
     assert days["late"]["urge"] != days["untreated"]["urge"]
     aug = treated["views"]["augmentation"]
     assert aug["late_irls"] != pytest.approx(untreated["views"]["augmentation"]["late_irls"])

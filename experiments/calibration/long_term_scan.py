@@ -12,6 +12,13 @@ core. Examples (decision 47)::
         --set d2_drug_sensitization_gain=0 d2_drug_pulse_half=10 k_d2_drug_sensitization=0.00274
     nice -n 10 python experiments/calibration/long_term_scan.py --n 100 --weeks 52 --arms p25,p50,rop \
         --placebo --set pramipexole_brain_plasma_ratio=0.675 ropinirole_brain_plasma_ratio=1.8
+
+Reporting diagnostics (decision 55, the conversion finding): ``--placebo-mean`` and
+``--placebo-sd`` replace the placebo offset's distribution (``--placebo-mean 0 --placebo-sd 0.001``:
+no offset), ``--placebo-fade-weeks T`` lets the offset fade with time constant T weeks after
+treated week 26. They probe the scoring, they are not model options: within trials the placebo
+response grows with trial duration (Fulda and Wetter 2008 Brain 131:902; Silva et al. 2017
+Neurology 88:2216), so a fading offset has no support there.
 """
 
 import argparse
@@ -28,13 +35,35 @@ ARMS = {"p25": ("pramipexole", None), "p50": ("pramipexole", 0.5), "rop": ("ropi
         "rot": ("rotigotine", None), "levo": ("levodopa", None), "preg": ("pregabalin", None)}
 
 
-def set_spread(name, sd):
-    """Replace the between-patient SD of spread ``name`` in this process (and in forked workers)."""
+def set_spread(name, sd=None, *, centre=None):
+    """Replace the between-patient SD and/or the centre of spread ``name`` (the fields given) in
+    this process (and in forked workers)."""
     import dataclasses
     from rlsmodel import populations
-    populations.SPREADS = tuple(dataclasses.replace(s, sd=sd) if s.name == name else s
+    fields = {k: v for k, v in (("sd", sd), ("centre", centre)) if v is not None}
+    populations.SPREADS = tuple(dataclasses.replace(s, **fields) if s.name == name else s
                                 for s in populations.SPREADS)
     populations._BY_NAME = {s.name: s for s in populations.SPREADS}
+
+
+def fade_placebo(weeks, after_weeks=26):
+    """Diagnostic (this process and forked workers): the reported series' placebo offset fades
+    with time constant ``weeks`` after treated week ``after_weeks``."""
+    from rlsmodel import trial
+
+    original = trial.TrialScorer.reported
+
+    def reported(self, dd, patient, sd, placebo):
+        out = original(self, dd, patient, sd, 0.0)
+        days = dd["day"].values.astype(int)
+        elapsed = np.where(days >= self.start_day, days - self.start_day + 1.0, 0.0)
+        offset = placebo * (1.0 - np.exp(-elapsed / trial.PLACEBO_TIME_CONSTANT_DAYS))
+        offset *= np.exp(-np.maximum(elapsed - 7 * after_weeks, 0.0) / (7 * weeks))
+        noise = sd * trial.daily_fluctuation(self.seed, patient, days.size)
+        out["irls"] = np.clip(dd["irls"].values + offset + noise, 0.0, 40.0)
+        return out
+
+    trial.TrialScorer.reported = reported
 
 
 def main(argv=None):
@@ -50,12 +79,22 @@ def main(argv=None):
     ap.add_argument("--save", default=None)
     ap.add_argument("--log-sd", type=float, default=None,
                     help="between-patient log-SD of d2_drug_sensitization_gain (default: populations' value)")
+    ap.add_argument("--placebo-mean", type=float, default=None,
+                    help="mean placebo reporting offset (IRLS points; default populations.PLACEBO_MEAN)")
+    ap.add_argument("--placebo-sd", type=float, default=None,
+                    help="between-patient SD of the placebo offset (IRLS points; default populations.PLACEBO_SD)")
+    ap.add_argument("--placebo-fade-weeks", type=float, default=None,
+                    help="diagnostic: the placebo offset fades with this time constant (weeks) after treated week 26")
     ap.add_argument("--envelope", action="store_true",
                     help="cvode with long_horizon='envelope' (verdicts as the exact path's, tests/test_envelope.py)")
     a = ap.parse_args(argv)
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     if a.log_sd is not None:
         set_spread("d2_drug_sensitization_gain", a.log_sd)
+    if a.placebo_mean is not None or a.placebo_sd is not None:
+        set_spread("placebo_response", a.placebo_sd, centre=a.placebo_mean)
+    if a.placebo_fade_weeks is not None:
+        fade_placebo(a.placebo_fade_weeks)
     options = envelope_solver() if a.envelope else {}
     model = rlsmodel.Model(**options)
     model = model.with_defaults(params) if params else model

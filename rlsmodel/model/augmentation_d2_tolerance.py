@@ -61,7 +61,10 @@ than the symptoms return (days).
   drive ``d2_drug_pulse_mean``, half at ``d2_drug_gate_pulse_half``, decision 52): only while a drug
   is taken in pulses, so untreated dopamine never reaches the threshold, stopping resolves
   augmentation over weeks and a switch to the patch relieves it. Susceptibility varies log-normally
-  (log-SD 1.3, decision 55; 0.5 before). Measured before decision 55 (5-year trial, n = 300, seed 2014): new practice-tier augmentation in
+  (log-SD 1.3, decision 55; 0.5 before). Measured (5-year trial, n = 300, seed 2014; decision 55): new
+  practice-tier augmentation in years 2-5 at 5.0% a year on pramipexole 0.25 mg and 5.3% on ropinirole
+  2 mg (years 2-4 each 4.7-7.6%, year 5 1.9-2.5%), rotigotine 1.0% against 19.4% by year 5. Before
+  decision 55 (log-SD 0.5, maturation 1/365, threshold 2.15): new practice-tier augmentation in
   years 2-5 at 5.1% a year on pramipexole 0.25 mg and 4.9% on ropinirole 2 mg (decision 52; 5.2% and
   4.5% with decision 47's gate on the level), rotigotine 1.6% against 19.9% and 19.4% by year 5 (3.1%
   with the level gate), pregabalin unchanged (it makes no D2 stimulation).
@@ -272,6 +275,8 @@ MODULE = Module(
                   "at 4-10% a year on pramipexole 0.25 mg and ropinirole 2 mg (Silver et al. 2011 Sleep Med "
                   "12:440: about 7% a year; Allen et al. 2011 Sleep Med 12:431: about 8%). At 0.088 (n = 300): "
                   "5.1% and 4.9% a year (decision 52; 5.2% and 4.5% with decision 50's level gate), rotigotine 1.6% against 19.9% by year 5, every 52-week row unchanged; "
+                  "with decision 55's log-SD 1.3, maturation 0.004/day and threshold 2.3: 5.0% and 5.3% a year, years 2-4 "
+                  "each 4.7-7.6%, year 5 1.9-2.5%, rotigotine 1.0% against 19.4% by year 5; "
                   "0.045 without the saturating drive broke A-D2 and A-levodopa-dose. Varies log-normally "
                   "across patients (rlsmodel.population, log-SD 1.3 since decision 55); 0 switches the process off",
                   "drug-pulse sensitization built per day per unit of the drug's daily fall", domain="nonnegative"),
