@@ -75,6 +75,8 @@ typedef struct {
 #define RLS_FOLLOW_DAY_MEAN 2   /* follow bit: slave through the day-mean Jacobian of the measured day */
 #define RLS_FOLLOW_RELAX 4      /* follow bit: held states integrated along the linearized envelope (relax_held) */
 #define RLS_FOLLOW_NO_SETTLE 16 /* follow bit: the landing day after a jump is the measured day (no settling day) */
+#define RLS_FOLLOW_HINGE_EXACT 32   /* follow bit (decision 57): no jump while a hinge's daily peak is near its kink */
+#define RLS_FOLLOW_HINGE_SETTLE 64  /* follow bit (decision 57): a settling day after a jump whose hinge peak is near its kink */
 #define RLS_ENV_PROBES 8       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
@@ -94,6 +96,10 @@ typedef struct {
     int probing, n_probe;
     double probe_next, probe_dt;
     double jsum[RLS_N * RLS_N], jtmp[RLS_N * RLS_N];
+    /* envelope, hinge guard (decision 57): while hinge_track, every right-hand side call raises
+       hpeak to the softplus hinges' arguments at its state (a side effect only) */
+    int hinge_track;
+    double hpeak[RLS_N_HINGE + 1], hval[RLS_N_HINGE + 1];
 } rls_user;
 typedef struct { char *buf; int filled; } rls_sink;
 
@@ -150,6 +156,11 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
         for (k = 0; k < RLS_N * RLS_N; ++k) u->jsum[k] += u->jtmp[k];
         ++u->n_probe;
         while (u->probe_next <= t) u->probe_next += u->probe_dt;
+    }
+    if (u->hinge_track) {
+        int h;
+        rls_hinges(t, u->yfull, u->p, u->hval);
+        for (h = 0; h < RLS_N_HINGE; ++h) if (u->hval[h] > u->hpeak[h]) u->hpeak[h] = u->hval[h];
     }
     rls_rhs(t, u->yfull, u->p, u->dfull);
     for (i = 0; i < u->n_active; ++i) {
@@ -574,6 +585,26 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
     return 1;
 }
 
+/* Decision 57, hinge guard: whether the daily peak of any softplus hinge's argument (in units of
+   the hinge's width: its kink spans a few units around 0), from its newest value hp_new (day centre
+   ht_new) to its value extrapolated along the slope from hp_old to the landing day's centre
+   (kk + 1 days later), comes within [lo, hi]: the hinge is then switching on or off, and the
+   drifts measured before it cannot see the drive it adds. A hinge that moves by less than `move`
+   over the jump is not switching (a state at rest in its kink region). */
+static int hinge_near(int hn, const double *hp_new, const double *hp_old, double ht_new, double ht_old,
+                      int kk, double lo, double hi, double move)
+{
+    int h;
+    if (hn < 1) return 0;
+    for (h = 0; h < RLS_N_HINGE; ++h) {
+        double a = hp_new[h], b = a;
+        if (!isfinite(a)) continue;
+        if (hn >= 2 && isfinite(hp_old[h]) && ht_new > ht_old) b = a + (a - hp_old[h]) / (ht_new - ht_old) * (kk + 1);
+        if (fmax(a, b) >= lo && fmin(a, b) <= hi && fabs(b - a) >= move) return 1;
+    }
+    return 0;
+}
+
 /* Envelope following on the one-day map: integrate some days exactly, jump across others.
 
    Arguments as rls_integrate, and: day0, the first midnight (a whole number of days, >= t_samples[0]);
@@ -625,7 +656,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
                            const double *rate, double hold_z, int follow, int n_inv, const double *inv_c, const double *inv_p,
-                           int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+                           double hinge_lo, double hinge_hi, double hinge_move, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
@@ -636,6 +667,12 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0, rx_nf = -1, rx_kk = 0, rx_ok = 0;
     int n_settle = (follow & RLS_FOLLOW_NO_SETTLE) ? 1 : 2;   /* whole days integrated before a decision */
     double *rx_X = NULL, *rx_E = NULL;
+    /* hinge guard (decision 57): the softplus hinges' peak arguments over the two newest
+       integrated days (hp_new at ht_new, hp_old at ht_old: day centres), hn of them since the
+       forcing last changed; hinge_settle: the jump just made ends near a kink (a settling day) */
+    int hguard = (follow & (RLS_FOLLOW_HINGE_EXACT | RLS_FOLLOW_HINGE_SETTLE)) != 0 && RLS_N_HINGE > 0;
+    int hn = 0, hinge_settle = 0, hdebug = getenv("RLS_HINGE_DEBUG") != NULL;
+    double hp_new[RLS_N_HINGE + 1], hp_old[RLS_N_HINGE + 1], ht_new = 0.0, ht_old = 0.0;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -684,7 +721,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (T > r.a && T <= t_end) { status = run_to(&r, T); if (status) goto done; }
     while (T + 1.0 <= t_end) {
         j = (int)(T - day0);                       /* the day starting at T */
-        if (n_exact >= n_settle) {
+        if (n_exact >= n_settle + hinge_settle) {
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
             double *newest;
             int m, a, c;
@@ -732,6 +769,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
                     if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
                     if (T + kk + 2.0 > t_end) continue;      /* a settling and a measuring day before the end */
+                    if ((follow & RLS_FOLLOW_HINGE_EXACT) && hguard && hinge_near(hn, hp_new, hp_old, ht_new, ht_old, kk, hinge_lo, hinge_hi, hinge_move))
+                        continue;                            /* a hinge's kink in reach: shorter, or none */
                     for (a = 0; a < nh; ++a) { sh[a] = 0.0; sl[a] = 0.0; }
                     for (m = 0; m < kk; ++m) {
                         double x = T + m + 0.5;
@@ -882,6 +921,9 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     jumps[2 * nj + 1] = kk;
                     ++nj;
                     if (env_stats) { env_stats[1] += 1; env_stats[2] += kk; }
+                    hinge_settle = (follow & RLS_FOLLOW_HINGE_SETTLE) && hguard && n_settle < 2
+                                   && hinge_near(hn, hp_new, hp_old, ht_new, ht_old, kk, hinge_lo, hinge_hi, hinge_move);
+                    if (hdebug) fprintf(stderr, "JUMP %g %d settle %d\n", T, kk, hinge_settle);
                     T = Tn;
                     n_exact = 0;
                     continue;
@@ -889,15 +931,32 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             }
         }
         memcpy(ym1, r.yv, sizeof(double) * (size_t)n_active);
-        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= n_settle - 1) {
+        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= n_settle + hinge_settle - 1) {
             /* a measured day (its drift is the next node): probe the Jacobian along it */
             r.user->probing = 1; r.user->n_probe = 0;
             r.user->probe_dt = 1.0 / RLS_ENV_PROBES; r.user->probe_next = T + 0.5 * r.user->probe_dt;
             memset(r.user->jsum, 0, sizeof(r.user->jsum));
         }
+        if (hguard) {
+            for (i = 0; i < RLS_N_HINGE; ++i) r.user->hpeak[i] = -INFINITY;
+            r.user->hinge_track = 1;
+        }
         status = run_to(&r, T + 1.0);
         r.user->probing = 0;
+        r.user->hinge_track = 0;
         if (status) goto done;
+        if (hguard) {
+            memcpy(hp_old, hp_new, sizeof(hp_new));
+            memcpy(hp_new, r.user->hpeak, sizeof(hp_new));
+            ht_old = ht_new; ht_new = T + 0.5;
+            ++hn;
+            if (!(j < n_days && regular[j])) hn = 1;   /* a slope across a forcing change means nothing */
+            if (hdebug) {
+                fprintf(stderr, "DAY %g", T);
+                for (i = 0; i < RLS_N_HINGE; ++i) fprintf(stderr, " %.4f", hp_new[i]);
+                fprintf(stderr, "\n");
+            }
+        }
         if (env_stats) env_stats[0] += 1;
         if (!(j < n_days && regular[j])) nh = 0;    /* older drifts belong to other forcing */
         T += 1.0;
