@@ -26,6 +26,10 @@ START_DAY = 14
 ONSET_H, IRLS_POINTS, TARGET = 0.05, 0.05, 1e-4
 ENVELOPE = {"long_horizon": "envelope"}
 EXACT = {"long_horizon": "exact"}
+#: decision 53's jumps (the default until decision 57): a settling day after every jump, held states
+#: slaved through the midnight Jacobian, no hinge guard
+DECISION53 = {**ENVELOPE, "envelope_settle": 1, "envelope_relaxed": False, "envelope_jacobian": "midnight",
+              "envelope_hinge_guard": "off"}
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +139,8 @@ def test_held_states_follow_the_augmenting_chain_across_jumps(cvode_model):
     1,825), and the run still meets every criterion against the exact path at rtol 1e-10."""
     regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
     days = 5 * 365.0
-    held = _skipped_days(cvode_model, days, regimen, {**ENVELOPE, "envelope_slaved": False})
-    slaved = _skipped_days(cvode_model, days, regimen, ENVELOPE)
+    held = _skipped_days(cvode_model, days, regimen, {**DECISION53, "envelope_slaved": False})
+    slaved = _skipped_days(cvode_model, days, regimen, DECISION53)
     assert slaved["days_integrated"] < 0.9 * held["days_integrated"], (slaved, held)
     _compare(cvode_model, days + outcomes.DAY_START_HOUR / 24.0, regimen)
 
@@ -147,13 +151,14 @@ def test_held_states_relax_along_the_linearized_envelope(cvode_model):
     over the measured day, so D2 density follows D2 tolerance at jumps longer than decision 53's
     loop-gain bound allowed. On the benchmark's patient (5 years, measured 419 days integrated
     against 448 with decision 53's slaved increment, 436 with the midnight Jacobian) fewer days are
-    integrated, and the run meets every criterion against the exact path at rtol 1e-10. (Not the
-    default: a 2-year rls_iron_deficient ropinirole 2 mg run ends with d2_priming 3.6e-4 of scale
-    off, against 6e-5, because jumps grow across the onset of the supraphysiological hinge.)"""
+    integrated, and the run meets every criterion against the exact path at rtol 1e-10. (Alone, with
+    a settling day and no hinge guard, a 2-year rls_iron_deficient ropinirole 2 mg run ends with
+    d2_priming 3.6e-4 of scale off, against 6e-5, because jumps grow across the onset of a hinge:
+    decision 57 adds the guard.)"""
     regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
     days = 5 * 365.0
-    relaxed_options = {**ENVELOPE, "envelope_relaxed": True, "envelope_jacobian": "day_mean"}
-    slaved = _skipped_days(cvode_model, days, regimen, ENVELOPE)
+    relaxed_options = {**DECISION53, "envelope_relaxed": True, "envelope_jacobian": "day_mean"}
+    slaved = _skipped_days(cvode_model, days, regimen, DECISION53)
     midnight = _skipped_days(cvode_model, days, regimen, {**relaxed_options, "envelope_jacobian": "midnight"})
     relaxed = _skipped_days(cvode_model, days, regimen, relaxed_options)
     assert relaxed["days_integrated"] < 0.96 * slaved["days_integrated"], (relaxed, slaved)
@@ -262,16 +267,38 @@ def test_fill_reads_the_nearest_integrated_days_when_jumps_follow_each_other():
 
 
 def test_without_a_settling_day_fewer_days_are_integrated(cvode_model):
-    """envelope_settle=0 (experimental, off by default: the 3-year ropinirole run's final d2_priming
-    goes to 2.4e-4): the landing day after a jump is the measured day. The benchmark's 5-year run
-    integrates 271 days instead of 448 and still meets every criterion of _compare."""
+    """Decision 57's default (no settling day, held states relaxed along the envelope with the
+    day-mean Jacobian, the hinge guard): the landing day after a jump is the measured day. The
+    benchmark's 5-year run integrates 276 days instead of decision 53's 448 and still meets every
+    criterion of _compare."""
     regimen = rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)
     days = 5 * 365.0
-    settled = _skipped_days(cvode_model, days, regimen, ENVELOPE)
-    direct = _skipped_days(cvode_model, days, regimen, {**ENVELOPE, "envelope_settle": 0})
+    settled = _skipped_days(cvode_model, days, regimen, DECISION53)
+    direct = _skipped_days(cvode_model, days, regimen, ENVELOPE)
     assert direct["days_integrated"] < 0.7 * settled["days_integrated"], (direct, settled)
-    _compare(cvode_model, days + outcomes.DAY_START_HOUR / 24.0, regimen,
-             options={**ENVELOPE, "envelope_settle": 0})
+    _compare(cvode_model, days + outcomes.DAY_START_HOUR / 24.0, regimen)
+
+
+def test_the_hinge_guard_integrates_a_hinge_switching_on(cvode_model):
+    """Decision 57: in a 2-year rls_iron_deficient run on ropinirole 2 mg the drug-pulse
+    sensitization's hinge (beyond its reserve) switches on in the second year, and with it the
+    drive of d2_priming. Without a settling day, jumps extrapolated across it (d2_priming ended
+    3.4e-4 of its scale off); the hinge guard integrates the days where a hinge's daily peak
+    argument moves through its kink, so every final state is within 1e-4 of its scale (measured
+    1.8e-5; decision 53's jumps 6.1e-5). Without the guard it is not (the test proves something)."""
+    regimen = rlsmodel.Regimen.daily("ropinirole", 2.0, 21.0, start_day=START_DAY)
+    kw = dict(regimen=regimen, sample_every_hours=24.0)
+    ref = cvode_model.run(730, "rls_iron_deficient", engine_options=EXACT, rtol=1e-10, atol=1e-12, **kw).states
+    scale = np.maximum(np.abs(ref[:, -1]), nominal_scale(cvode_model))
+    errors = {}
+    for guard in ("exact", "off"):
+        env = cvode_model.run(730, "rls_iron_deficient", engine_options={**ENVELOPE, "envelope_hinge_guard": guard},
+                              **kw).states
+        errors[guard] = np.abs(env[:, -1] - ref[:, -1]) / scale
+    names = cvode_model.compiled.state_names
+    worst = int(np.argmax(errors["exact"]))
+    assert errors["exact"].max() <= TARGET, f"{names[worst]} off by {errors['exact'].max():.2e}"
+    assert errors["off"].max() > TARGET, errors["off"].max()
 
 
 def test_the_exact_path_is_one_option_away(cvode_model):

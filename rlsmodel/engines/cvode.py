@@ -614,26 +614,26 @@ class CVODEEngine(Engine):
                                   "extrapolated ones through the Jacobian at the jump (slaved increment, "
                                   "plus their own lag drift while that is stable); False: decision 51's jumps "
                                   "(held states at their midnight values)", choices=(True, False)),
-        "envelope_jacobian": Option("midnight", "the Jacobian the held states follow across a jump "
-                                    "(envelope_slaved) is evaluated at: 'midnight': the jump's midnight state "
-                                    "(decision 53); 'day_mean' (experimental): the mean of 8 evaluations along "
-                                    "the measured day (taken during its integration, which they do not change)",
+        "envelope_jacobian": Option("day_mean", "the Jacobian the held states follow across a jump "
+                                    "(envelope_slaved) is evaluated at: 'day_mean' (decision 57): the mean of 8 "
+                                    "evaluations along the measured day (taken during its integration, which "
+                                    "they do not change); 'midnight': the jump's midnight state (decision 53)",
                                     choices=ENVELOPE_JACOBIAN_CHOICES),
-        "envelope_relaxed": Option(False, "True (experimental): across a jump the held states are "
+        "envelope_relaxed": Option(True, "True (decision 57): across a jump the held states are "
                                    "integrated along the linearized envelope (Jacobian of envelope_jacobian, "
                                    "the extrapolated states' path as forcing), so they relax onto it and "
-                                   "follow it at any jump length (5-year dosed run: 419 days integrated "
-                                   "instead of 448, but a 2-year rls_iron_deficient ropinirole run's final "
-                                   "d2_priming 3.6e-4 of scale instead of 6e-5); False: decision 53's slaved "
-                                   "increment (needs envelope_slaved)", choices=(True, False)),
-        "envelope_settle": Option(1, "whole days integrated after a jump before the drift is measured "
-                                  "(the settling day of decision 33): 1; 0 (experimental): the landing day "
-                                  "is the measured day (5-year dosed run: 271 days integrated instead of "
-                                  "448; the 3-year ropinirole test's final d2_priming 2.4e-4)", choices=(0, 1)),
-        "envelope_hinge_guard": Option("off", "(decision 57) 'exact': no envelope jump whose span (the daily "
-                                       "peak of a softplus hinge's argument, now and extrapolated to the "
-                                       "landing day) meets envelope_hinge_window: days are integrated while a "
-                                       "hinge switches on; 'settle': such a jump gets a settling day (with "
+                                   "follow it at any jump length; False: decision 53's slaved increment "
+                                   "(needs envelope_slaved)", choices=(True, False)),
+        "envelope_settle": Option(0, "whole days integrated after a jump before the drift is measured: 0 "
+                                  "(decision 57): the landing day is the measured day; 1: a settling day "
+                                  "first (decision 33). Without the hinge guard, 0 lets jumps cross a hinge "
+                                  "switching on (2-year rls_iron_deficient ropinirole 2 mg run: final "
+                                  "d2_priming 3.4e-4 of scale)", choices=(0, 1)),
+        "envelope_hinge_guard": Option("exact", "(decision 57) 'exact': no envelope jump whose span (the "
+                                       "daily peak of a softplus hinge's argument, now and extrapolated to "
+                                       "the landing day) meets envelope_hinge_window while that peak moves by "
+                                       "envelope_hinge_move or more: days are integrated while a hinge switches "
+                                       "on or off; 'settle': such a jump gets a settling day (with "
                                        "envelope_settle=0); 'off'", choices=tuple(FOLLOW_HINGE)),
         "envelope_hinge_window": Option(HINGE_WINDOW, "(lo, hi): the hinge guard's window on a hinge's "
                                         "daily peak argument (units of the hinge's width)", _hinge_window),

@@ -671,7 +671,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
        integrated days (hp_new at ht_new, hp_old at ht_old: day centres), hn of them since the
        forcing last changed; hinge_settle: the jump just made ends near a kink (a settling day) */
     int hguard = (follow & (RLS_FOLLOW_HINGE_EXACT | RLS_FOLLOW_HINGE_SETTLE)) != 0 && RLS_N_HINGE > 0;
-    int hn = 0, hinge_settle = 0, hdebug = getenv("RLS_HINGE_DEBUG") != NULL;
+    int hn = 0, hinge_settle = 0;
     double hp_new[RLS_N_HINGE + 1], hp_old[RLS_N_HINGE + 1], ht_new = 0.0, ht_old = 0.0;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
@@ -923,7 +923,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     if (env_stats) { env_stats[1] += 1; env_stats[2] += kk; }
                     hinge_settle = (follow & RLS_FOLLOW_HINGE_SETTLE) && hguard && n_settle < 2
                                    && hinge_near(hn, hp_new, hp_old, ht_new, ht_old, kk, hinge_lo, hinge_hi, hinge_move);
-                    if (hdebug) fprintf(stderr, "JUMP %g %d settle %d\n", T, kk, hinge_settle);
                     T = Tn;
                     n_exact = 0;
                     continue;
@@ -951,11 +950,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             ht_old = ht_new; ht_new = T + 0.5;
             ++hn;
             if (!(j < n_days && regular[j])) hn = 1;   /* a slope across a forcing change means nothing */
-            if (hdebug) {
-                fprintf(stderr, "DAY %g", T);
-                for (i = 0; i < RLS_N_HINGE; ++i) fprintf(stderr, " %.4f", hp_new[i]);
-                fprintf(stderr, "\n");
-            }
         }
         if (env_stats) env_stats[0] += 1;
         if (!(j < n_days && regular[j])) nh = 0;    /* older drifts belong to other forcing */
