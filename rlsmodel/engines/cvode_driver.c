@@ -630,7 +630,13 @@ static int hinge_near(int hn, const double *hp_new, const double *hp_old, double
    (decision 53, on by default); decision 56, experimental, off by default: | RLS_FOLLOW_DAY_MEAN the Jacobian is the
    mean of RLS_ENV_PROBES evaluations along the measured day; | RLS_FOLLOW_RELAX the held states are
    integrated along the linearized envelope instead (relax_held); | RLS_FOLLOW_NO_SETTLE the landing
-   day after a jump is the measured day (no settling day). n_inv, inv_c (n_inv x
+   day after a jump is the measured day (no settling day); decision 57: | RLS_FOLLOW_HINGE_EXACT no jump
+   of K days for which hinge_near (the daily peak of a softplus hinge's argument, newest and
+   extrapolated K + 1 days on, spans a point of [hinge_lo, hinge_hi] and moves by hinge_move or more)
+   holds: shorter jumps, or whole days, while a hinge switches; | RLS_FOLLOW_HINGE_SETTLE such a jump is
+   allowed but followed by a settling day. The peaks are taken in the right-hand side callback of
+   every integrated day (rls_hinges, generated: the arguments a of every log(1 + exp(a)) in the
+   model that depends on a state). n_inv, inv_c (n_inv x
    n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
    does not depend on the state (a mass balance with its ledger states); the jump's increment is
    corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
