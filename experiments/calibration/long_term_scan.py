@@ -19,6 +19,10 @@ no offset), ``--placebo-fade-weeks T`` lets the offset fade with time constant T
 treated week 26. They probe the scoring, they are not model options: within trials the placebo
 response grows with trial duration (Fulda and Wetter 2008 Brain 131:902; Silva et al. 2017
 Neurology 88:2216), so a fading offset has no support there.
+
+Population diagnostic (decision 57): ``--carrier-factor F`` sets the risk genotype's multiplier of
+the uptake gains (carriers F, non-carriers 1 / F; ``populations.CARRIER_FACTOR``), the lever of the
+trial population's baseline severity (A-trial-baseline).
 """
 
 import argparse
