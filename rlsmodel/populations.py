@@ -24,14 +24,15 @@ risk_allele_carrier (bool)    Bernoulli(0.5)                         risk loci e
                                                                      NEJM 357:639; BTBD9 also lowers serum
                                                                      ferritin); one carrier class stands for
                                                                      them all; the frequency is assumed
-bbb_uptake_gain (1)           carrier: LN(0.8 p, 0.25);              genotype-scaled BBB iron acquisition
-                              non-carrier: LN(1.25 p, 0.25)          (Earley et al. 2000; Mizuno et al.
-                                                                     2005 slope). Effect sizes (x0.8 /
-                                                                     x1.25, symmetric in log so the median
-                                                                     patient stays at p) and the spread
-                                                                     are assumed
+bbb_uptake_gain (1)           carrier: LN(0.9 p, 0.2);               genotype-scaled BBB iron acquisition
+                              non-carrier: LN(p / 0.9, 0.2)          (Earley et al. 2000; Mizuno et al.
+                                                                     2005 slope). Effect size (x0.9 /
+                                                                     x1.11, symmetric in log so the median
+                                                                     patient stays at p) and log-SD fitted
+                                                                     (decision 57) to the trials' baseline
+                                                                     IRLS (22-28; A-trial-baseline)
 neuron_uptake_gain (1)        as bbb_uptake_gain, same carrier       neuronal import defect (Connor et al.
-                              status, own Z                          2003, 2004); effect size assumed
+                              status, own Z                          2003, 2004); effect size as above
 diet_iron (mg/day)            LN(p, 0.25)                            Western intake about 10-20 mg/day
                                                                      (Hurrell and Egli 2010 Am J Clin Nutr
                                                                      91:1461S): 5-95 % range 10-23 around 15
@@ -68,12 +69,13 @@ d2_drug_sensitization_gain    LN(p, 1.3), only when the model has    assumed: su
 symptom_signal_threshold (1)  N(p, 0.04)                             assumed: spreads baseline severity
                                                                      (trial patients start at IRLS 22-28,
                                                                      science.md section 1)
-symptom_noise_sd (IRLS        LN(4.0, 0.35)                          day-to-day symptom variability. A
+symptom_noise_sd (IRLS        LN(3.7, 0.35)                          day-to-day symptom variability. A
 points)                                                              reporting/measurement term, not
                                                                      biology: the SD of a per-day AR(1)
                                                                      fluctuation of the reported daily
                                                                      IRLS (rlsmodel.trial). Median fitted
-                                                                     (issue 14) to the MPI-positive tier
+                                                                     (issue 14, re-fitted in decision 57)
+                                                                     to the MPI-positive tier
                                                                      on placebo (Hogl et al. 2011: 6.0%
                                                                      by week 26; Benes et al. 2012)
 placebo_response (IRLS        N(-6.6, 6.0)                           mean IRLS fall on placebo across 85
@@ -123,8 +125,15 @@ from .model.hypotheses import DEFAULT_AUGMENTATION
 DRUG_SENSITIZATION_LOG_SD = 1.3
 #: Probability of carrying the (composite) risk genotype; assumed.
 CARRIER_PROBABILITY = 0.5
-#: Multipliers of the uptake gains for carriers and non-carriers (symmetric in log); assumed.
-CARRIER_FACTOR, NON_CARRIER_FACTOR = 0.8, 1.25
+#: Multipliers of the uptake gains for carriers and non-carriers (symmetric in log). Set by hand
+#: (decision 57; 0.8 / 1.25 assumed before) with :data:`UPTAKE_LOG_SD` so that the eligible patients
+#: of a virtual trial start at the trials' mean baseline IRLS (22-28, science.md section 1; target
+#: A-trial-baseline): 0.8 / 1.25 gave 28.9, with 46% of them at IRLS 30 or more.
+CARRIER_FACTOR = 0.9
+NON_CARRIER_FACTOR = 1.0 / CARRIER_FACTOR
+#: Between-patient log-SD of the two uptake gains around the genotype's median (decision 57; 0.25
+#: assumed before). With the factor above: eligible mean baseline IRLS 25.4 (n = 300, seed 2014).
+UPTAKE_LOG_SD = 0.2
 #: Share of patients with extra blood loss when the profile has none; assumed.
 BLOOD_LOSS_PROBABILITY = 0.3
 #: Median extra blood loss of those who lose blood (mL/day; about 1 mg iron/day).
@@ -132,7 +141,7 @@ BLOOD_LOSS_MEDIAN_ML = 2.0
 #: Mean and SD of the individual placebo response (IRLS points; Silva et al. 2017 for the mean).
 PLACEBO_MEAN, PLACEBO_SD = -6.6, 6.0
 #: Median and log-SD of the day-to-day SD of the reported daily IRLS (IRLS points); assumed.
-NOISE_MEDIAN, NOISE_LOG_SD = 4.0, 0.35
+NOISE_MEDIAN, NOISE_LOG_SD = 3.7, 0.35
 #: Bounds of the reporting quantities (redrawn outside).
 NOISE_RANGE = (0.5, 8.0)
 PLACEBO_RANGE = (PLACEBO_MEAN - 3 * PLACEBO_SD, PLACEBO_MEAN + 3 * PLACEBO_SD)
@@ -171,19 +180,23 @@ class Spread:
             return f"normal, mean {c}, SD {self.sd:g}"
         if self.kind == "genotype_lognormal":
             return (f"lognormal, median {CARRIER_FACTOR:g} p (risk-allele carriers, probability "
-                    f"{CARRIER_PROBABILITY:g}) or {NON_CARRIER_FACTOR:g} p, log-SD {self.sd:g}")
+                    f"{CARRIER_PROBABILITY:g}) or {NON_CARRIER_FACTOR:.3g} p, log-SD {self.sd:g}")
         return (f"p = 0: 0 with probability {1 - BLOOD_LOSS_PROBABILITY:g}, else lognormal median "
                 f"{BLOOD_LOSS_MEDIAN_ML:g} mL/day, log-SD 0.6; p > 0: lognormal median p, log-SD {self.sd:g}")
 
 
 _GENE = ("risk loci exist (MEIS1, BTBD9, PTPRD, MAP2K5: Winkelmann et al. 2007 Nat Genet; Stefansson "
-         "et al. 2007 NEJM); carrier frequency and effect sizes assumed")
+         "et al. 2007 NEJM); carrier frequency assumed")
+_UPTAKE_FIT = ("; the genotype's multiplier (x0.9 / x1.11) and the log-SD 0.2 set by hand (decision 57) so that "
+               "a virtual trial's eligible patients start at the trials' mean baseline IRLS (22-28, science.md "
+               "section 1; A-trial-baseline: 25.4 at n = 300, seed 2014; x0.8 / x1.25 and 0.25, assumed before, "
+               "gave 28.9)")
 #: The spreads, in the order each patient draws them (the order is part of the seed contract).
 SPREADS = (
-    Spread("bbb_uptake_gain", "genotype_lognormal", 0.25,
-           source="Earley et al. 2000; Mizuno et al. 2005 (a transport gain); " + _GENE),
-    Spread("neuron_uptake_gain", "genotype_lognormal", 0.25,
-           source="Connor et al. 2003, 2004 (neuronal acquisition defect); " + _GENE),
+    Spread("bbb_uptake_gain", "genotype_lognormal", UPTAKE_LOG_SD,
+           source="Earley et al. 2000; Mizuno et al. 2005 (a transport gain); " + _GENE + _UPTAKE_FIT),
+    Spread("neuron_uptake_gain", "genotype_lognormal", UPTAKE_LOG_SD,
+           source="Connor et al. 2003, 2004 (neuronal acquisition defect); " + _GENE + _UPTAKE_FIT),
     Spread("diet_iron", "lognormal", 0.25,
            source="Hurrell and Egli 2010 Am J Clin Nutr 91:1461S: Western intake about 10-20 mg/day"),
     Spread("blood_loss", "loss", 0.5,
@@ -195,9 +208,10 @@ SPREADS = (
            source="assumed: spreads baseline severity around the profile's"),
     Spread("symptom_noise_sd", "lognormal", NOISE_LOG_SD, centre=NOISE_MEDIAN, model_parameter=False,
            bounds=NOISE_RANGE,
-           source="median fitted (issue 14, 52-week virtual trial, n = 200, seed 2014) to the background "
-                  "MPI-positive rate on placebo (Hogl et al. 2011: 6.0% by week 26; model 8.7%; 2.5 gave "
-                  "2.4%, 3.5 gave 4.0%) and the MPI tier of Benes et al. 2012; log-SD assumed"),
+           source="median fitted (issue 14, 52-week virtual trial, n = 200, seed 2014; re-fitted in decision 57 "
+                  "on that decision's population, n = 300: 3.7 gives 6.0%, 3.5 5.0%, 4.0 9.2%) to the background "
+                  "MPI-positive rate on placebo (Hogl et al. 2011: 6.0% by week 26) and the MPI tier of Benes et "
+                  "al. 2012; log-SD assumed"),
     Spread("placebo_response", "normal", PLACEBO_SD, centre=PLACEBO_MEAN, model_parameter=False,
            bounds=PLACEBO_RANGE,
            source="Silva et al. 2017 Neurology 88:2216 (mean -6.6 IRLS points on placebo); SD assumed"),

@@ -19,6 +19,10 @@ no offset), ``--placebo-fade-weeks T`` lets the offset fade with time constant T
 treated week 26. They probe the scoring, they are not model options: within trials the placebo
 response grows with trial duration (Fulda and Wetter 2008 Brain 131:902; Silva et al. 2017
 Neurology 88:2216), so a fading offset has no support there.
+
+Population diagnostic (decision 57): ``--carrier-factor F`` sets the risk genotype's multiplier of
+the uptake gains (carriers F, non-carriers 1 / F; ``populations.CARRIER_FACTOR``), the lever of the
+trial population's baseline severity (A-trial-baseline).
 """
 
 import argparse
@@ -44,6 +48,13 @@ def set_spread(name, sd=None, *, centre=None):
     populations.SPREADS = tuple(dataclasses.replace(s, **fields) if s.name == name else s
                                 for s in populations.SPREADS)
     populations._BY_NAME = {s.name: s for s in populations.SPREADS}
+
+
+def set_carrier_factor(factor):
+    """Replace the risk genotype's multiplier of the uptake gains in this process (and in forked
+    workers): carriers ``factor`` x the profile's value, non-carriers ``1 / factor``."""
+    from rlsmodel import populations
+    populations.CARRIER_FACTOR, populations.NON_CARRIER_FACTOR = factor, 1.0 / factor
 
 
 def fade_placebo(weeks, after_weeks=26):
@@ -85,6 +96,8 @@ def main(argv=None):
                     help="between-patient SD of the placebo offset (IRLS points; default populations.PLACEBO_SD)")
     ap.add_argument("--placebo-fade-weeks", type=float, default=None,
                     help="diagnostic: the placebo offset fades with this time constant (weeks) after treated week 26")
+    ap.add_argument("--carrier-factor", type=float, default=None,
+                    help="risk genotype's multiplier of the uptake gains (default populations.CARRIER_FACTOR)")
     ap.add_argument("--envelope", action="store_true",
                     help="cvode with long_horizon='envelope' (verdicts as the exact path's, tests/test_envelope.py)")
     a = ap.parse_args(argv)
@@ -93,6 +106,8 @@ def main(argv=None):
         set_spread("d2_drug_sensitization_gain", a.log_sd)
     if a.placebo_mean is not None or a.placebo_sd is not None:
         set_spread("placebo_response", a.placebo_sd, centre=a.placebo_mean)
+    if a.carrier_factor is not None:
+        set_carrier_factor(a.carrier_factor)
     if a.placebo_fade_weeks is not None:
         fade_placebo(a.placebo_fade_weeks)
     options = envelope_solver() if a.envelope else {}
@@ -102,7 +117,7 @@ def main(argv=None):
     t = time.time()
     ds = rlsmodel.virtual_trial(arms, n=a.n, weeks=a.weeks, seed=a.seed, placebo=a.placebo, model=model,
                                 workers=a.workers, min_baseline_irls=15)
-    print(f"params {params} log-SD {a.log_sd} envelope {a.envelope} n={a.n} weeks={a.weeks} seed={a.seed} {time.time()-t:.0f}s", flush=True)
+    print(f"params {params} log-SD {a.log_sd} carrier factor {a.carrier_factor} envelope {a.envelope} n={a.n} weeks={a.weeks} seed={a.seed} {time.time()-t:.0f}s", flush=True)
     if a.save:
         ds.to_netcdf(a.save)
     years = a.weeks * 7 // 364

@@ -20,7 +20,7 @@ from rlsmodel.engines.envelope import envelope_solver
 from rlsmodel.validation.scorecard import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from long_term_scan import set_spread  # noqa: E402
+from long_term_scan import set_carrier_factor, set_spread  # noqa: E402
 
 
 def main(argv=None):
@@ -31,16 +31,20 @@ def main(argv=None):
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="model defaults to change")
     ap.add_argument("--population", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--carrier-factor", type=float, default=None,
+                    help="risk genotype's multiplier of the uptake gains (default populations.CARRIER_FACTOR)")
     ap.add_argument("--exact", action="store_true", help="the exact path instead of the envelope")
     a = ap.parse_args(argv)
     if a.log_sd is not None:
         set_spread("d2_drug_sensitization_gain", a.log_sd)
+    if a.carrier_factor is not None:
+        set_carrier_factor(a.carrier_factor)
     params = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     model = rlsmodel.Model() if a.exact else rlsmodel.Model(**envelope_solver())
     model = model.with_defaults(params) if params else model
     t = time.time()
     card = validate(model, population=a.population, workers=a.workers)
-    print(f"params {params} log-SD {a.log_sd} exact {a.exact} {time.time() - t:.0f}s")
+    print(f"params {params} log-SD {a.log_sd} carrier factor {a.carrier_factor} exact {a.exact} {time.time() - t:.0f}s")
     print(card.counts())
     for row in card:
         if row["status"] != "not modelled":

@@ -528,6 +528,16 @@ TREATMENT_TARGETS = (
            source="Garcia-Borreguero et al. 2007 Sleep Med 8:520",
            expected="present in augmentation",
            not_modelled="the augmentation scoring does not test dose changes within a run"),
+    Target(id="A-trial-baseline", category=TREATMENT,
+           description="Trial patients start moderate to severe: mean baseline IRLS about 22-28",
+           source="science.md section 1; e.g. Oertel et al. 2007 Mov Disord 22:213 (24.7 and 24.9)",
+           expected="mean reported baseline IRLS of the population trial's eligible patients (IRLS >= 15 at entry) "
+                    "22-28",
+           lo=22.0, hi=28.0, unit="IRLS points", compute=population.trial_baseline_irls, needs_population=True,
+           note="the population's severity comes mostly from the drawn uptake gains and the risk genotype's "
+                "multiplier of them (rlsmodel.populations); the genotype multiplier and the uptake gains' log-SD "
+                "are fitted to this row (docs/calibration.md, decision 57); every other population row reads "
+                "patients drawn this way"),
     Target(id="A-placebo-IRLS", category=TREATMENT,
            description="Placebo arms improve about 6.6 IRLS points (7-11 over 12 weeks); little on PLMS",
            source="Silva et al. 2017 Neurology 88:2216; Fulda and Wetter 2008 Brain 131:902",

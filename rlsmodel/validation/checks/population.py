@@ -310,6 +310,22 @@ def two_tiers(r):
                       "placebo clinically relevant: 0.5% inside the simulated Wilson 95% interval": holds(pla_rel, 0.005)})
 
 
+def trial_baseline_irls(r):
+    """A-trial-baseline: mean reported baseline IRLS of the eligible patients (IRLS >= 15 at entry)
+    of the population trial, against the 22-28 at which trial patients start (science.md section 1)."""
+    ds = trial_of(r)
+    ok = scored(ds, PLACEBO_ARM)
+    base = np.asarray(ds["baseline_irls"].sel(arm=PLACEBO_ARM).values, dtype=float)[ok]
+    base = base[np.isfinite(base)]
+    if base.size == 0:
+        return Observation(math.nan, f"no eligible patient; {_seed_text(ds)}")
+    mean, sd = float(base.mean()), float(base.std(ddof=1)) if base.size > 1 else math.nan
+    share = 100.0 * float(np.mean(base >= 30.0))
+    return Observation(mean, f"eligible patients' reported baseline IRLS: mean {mean:.1f} (SD {sd:.1f}, median "
+                             f"{float(np.median(base)):.1f}, n {base.size}), {share:.0f}% at 30 or more; "
+                             f"{_seed_text(ds)}")
+
+
 def placebo_irls_change(r):
     """A-placebo-IRLS: mean change of the reported weekly IRLS in the placebo arm at week 12."""
     ds = trial_of(r)
