@@ -77,6 +77,26 @@ ENVELOPE_TOL_PER_RTOL = 200.0
 #: ``follow`` argument of :c:func:`rls_integrate_envelope` with ``envelope_slaved`` (decision 53):
 #: nonzero, held states are slaved to the others across a jump.
 FOLLOW = 1
+#: ``follow`` with ``envelope_jacobian="day_mean"`` (decision 56): slaved through the mean of the
+#: Jacobian over the measured day (RLS_FOLLOW_DAY_MEAN in the driver) instead of at its midnight.
+FOLLOW_DAY_MEAN = 2
+#: ``follow`` bit with ``envelope_relaxed`` (decision 56): the held states are integrated along the
+#: linearized envelope across the jump (RLS_FOLLOW_RELAX in the driver).
+FOLLOW_RELAX = 4
+#: ``follow`` bit with ``envelope_settle=0``: the day after a jump is measured at once.
+FOLLOW_NO_SETTLE = 16
+#: ``follow`` bits of the option ``envelope_hinge_guard`` (decision 58): "exact": no jump brings a
+#: softplus hinge's daily peak argument within ``envelope_hinge_window`` (RLS_FOLLOW_HINGE_EXACT);
+#: "settle": such a jump is followed by a settling day (RLS_FOLLOW_HINGE_SETTLE, with envelope_settle=0).
+FOLLOW_HINGE = {"off": 0, "exact": 32, "settle": 64}
+#: Default ``envelope_hinge_window``: the daily peak of a hinge's argument (units of its width)
+#: within which the hinge is switching on (decision 58).
+HINGE_WINDOW = (-16.0, 2.0)
+#: Default ``envelope_hinge_move``: a hinge whose peak argument moves less than this over a jump
+#: (extrapolated) is not switching.
+HINGE_MOVE = 0.5
+#: Values of the cvode option ``envelope_jacobian``.
+ENVELOPE_JACOBIAN_CHOICES = ("day_mean", "midnight")
 #: Linear multistep methods: option value -> CVODE constant.
 LMM = {"adams": 1, "bdf": 2}
 
@@ -141,8 +161,32 @@ def _c_function(name, exprs, y_syms, p_syms, targets) -> str:
     return "\n".join(lines)
 
 
+def hinge_arguments(rhs_exprs, y_syms):
+    """The arguments ``a`` of the right-hand side's softplus hinges ``log(1 + exp(a))`` that depend
+    on a state (decision 58: the envelope's hinge guard), in a fixed order. Softplus is the only
+    hinge the model writes (its ``max(0, .)`` terms are all smooth hinges of this form, each
+    argument already scaled by its sharpness: the kink spans ``a`` within a few units of 0)."""
+    ys = set(y_syms)
+    found = {}
+    for e in rhs_exprs:
+        for node in sp.preorder_traversal(sp.sympify(e)):
+            if not isinstance(node, sp.log):
+                continue
+            arg = node.args[0]
+            if not isinstance(arg, sp.Add) or len(arg.args) != 2 or sp.S.One not in arg.args:
+                continue
+            ex = [x for x in arg.args if isinstance(x, sp.exp)]
+            if len(ex) != 1:
+                continue
+            a = ex[0].args[0]
+            if a.free_symbols & ys:
+                found.setdefault(sp.srepr(a), a)
+    return [found[k] for k in sorted(found)]
+
+
 def generate_source(rhs_exprs, jac_entries, y_syms, p_syms, abi) -> str:
-    """Complete C source: the template's prelude, ``rls_rhs``, ``rls_jac``, the template's driver.
+    """Complete C source: the template's prelude, ``rls_rhs``, ``rls_jac``, ``rls_hinges`` (the
+    softplus hinges' arguments, :func:`hinge_arguments`), the template's driver.
 
     ``jac_entries`` is a list of ``((row, col), expr)``; every state derivative in
     ``rhs_exprs`` is written (zeros included) so the output vector needs no clearing.
@@ -159,7 +203,14 @@ def generate_source(rhs_exprs, jac_entries, y_syms, p_syms, abi) -> str:
         rhs_src = rhs_src[:-1] + zero_lines + "\n}"
     jac_targets = [f"out[{j * n + i}]" for (i, j), _ in jac_entries]
     jac_src = _c_function("rls_jac", [e for _, e in jac_entries], y_syms, p_syms, jac_targets)
-    return "\n".join(["\n" + prelude, rhs_src, "", jac_src, "\n" + driver])
+    hinges = hinge_arguments(rhs_exprs, y_syms)
+    if hinges:
+        hinge_src = _c_function("rls_hinges", hinges, y_syms, p_syms, [f"out[{i}]" for i in range(len(hinges))])
+    else:
+        hinge_src = ("static void rls_hinges(double t, const double *y, const double *p, double *out)\n"
+                     "{\n    (void)t; (void)y; (void)p; (void)out;\n}")
+    hinge_src = f"#define RLS_N_HINGE {len(hinges)}\n" + hinge_src
+    return "\n".join(["\n" + prelude, rhs_src, "", jac_src, "", hinge_src, "\n" + driver])
 
 
 def find_compiler():
@@ -231,7 +282,7 @@ class CompiledCVODE:
                       ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]
         g = lib.rls_integrate_envelope
         g.restype = ctypes.c_int
-        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, dp, ip, ip,
+        g.argtypes = f.argtypes[:-3] + [ctypes.c_double, ctypes.c_int, ip, dp, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, ctypes.c_double, ctypes.c_int, ctypes.c_int, dp, dp, ctypes.c_double, ctypes.c_double, ctypes.c_double, ip, ip,
                                         ctypes.POINTER(ctypes.c_long)] + f.argtypes[-3:]
         for name in ("rls_rhs_eval", "rls_jac_eval"):
             g = getattr(lib, name)
@@ -331,7 +382,8 @@ class CompiledCVODE:
                 *common, float(envelope["day0"]), regular.size, _iptr(regular), _dptr(weights),
                 _dptr(relative), float(envelope.get("spacing", 1.0)), int(envelope["min_jump"]), int(envelope["max_jump"]), _dptr(rate), float(envelope.get("hold_z", np.inf)),
                 int(envelope.get("follow", 0)),
-                inv_c.shape[0], _dptr(inv_c), _dptr(inv_p), _iptr(skip), _iptr(jumps), env_counters,
+                inv_c.shape[0], _dptr(inv_c), _dptr(inv_p),
+                *(float(v) for v in envelope.get("hinge_window", HINGE_WINDOW)), float(envelope.get("hinge_move", HINGE_MOVE)), _iptr(skip), _iptr(jumps), env_counters,
                 _dptr(out), counters, msg)
         del keep
         if stats is not None:
@@ -508,6 +560,13 @@ def _optional_positive(value):
     return None if value is None else positive_number(value)
 
 
+def _hinge_window(value):
+    lo, hi = (float(v) for v in value)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+        raise ValueError("must be two finite numbers (lo, hi) with lo <= hi")
+    return (lo, hi)
+
+
 def _jump_length(value):
     v = int(value)
     if v != value or not 2 <= v <= 365:
@@ -555,6 +614,37 @@ class CVODEEngine(Engine):
                                   "extrapolated ones through the Jacobian at the jump (slaved increment, "
                                   "plus their own lag drift while that is stable); False: decision 51's jumps "
                                   "(held states at their midnight values)", choices=(True, False)),
+        "envelope_jacobian": Option("day_mean", "the Jacobian the held states follow across a jump "
+                                    "(envelope_slaved) is evaluated at: 'day_mean' (decision 58): the mean of 8 "
+                                    "evaluations along the measured day (taken during its integration, which "
+                                    "they do not change); 'midnight': the jump's midnight state (decision 53)",
+                                    choices=ENVELOPE_JACOBIAN_CHOICES),
+        "envelope_relaxed": Option(True, "True (decision 58): across a jump the held states are "
+                                   "integrated along the linearized envelope (Jacobian of envelope_jacobian, "
+                                   "the extrapolated states' path as forcing), so they relax onto it and "
+                                   "follow it at any jump length; False: decision 53's slaved increment "
+                                   "(needs envelope_slaved)", choices=(True, False)),
+        "envelope_settle": Option(0, "whole days integrated after a jump before the drift is measured: 0 "
+                                  "(decision 58): the landing day is the measured day; 1: a settling day "
+                                  "first (decision 33). Without the hinge guard, 0 lets jumps cross a hinge "
+                                  "switching on (2-year rls_iron_deficient ropinirole 2 mg run: final "
+                                  "d2_priming 3.4e-4 of scale)", choices=(0, 1)),
+        "envelope_hinge_guard": Option("exact", "(decision 58) 'exact': no envelope jump whose span (the "
+                                       "daily peak of a softplus hinge's argument, now and extrapolated to "
+                                       "the landing day) meets envelope_hinge_window while that peak moves by "
+                                       "envelope_hinge_move or more: days are integrated while a hinge switches "
+                                       "on or off; 'settle': such a jump gets a settling day (with "
+                                       "envelope_settle=0); 'off'", choices=tuple(FOLLOW_HINGE)),
+        "envelope_hinge_window": Option(HINGE_WINDOW, "(lo, hi): the hinge guard's window on a hinge's "
+                                        "daily peak argument (units of the hinge's width)", _hinge_window),
+        "envelope_hinge_move": Option(HINGE_MOVE, "the hinge guard acts only on a hinge whose daily peak "
+                                      "argument moves by at least this across the jump (extrapolated)",
+                                      nonnegative_number),
+        "envelope_fill": Option("cubic", "samples inside skipped days of states that do not relax within "
+                                "a day: 'cubic' (decision 56) in the day index through the two days before "
+                                "the jump and the two after it for the states the jump extrapolated (held "
+                                "ones: quadratic); 'quadratic' (decision 46) through the two before and the "
+                                "one after", choices=("cubic", "quadratic")),
         "dose_kinks": Option("restart", "at the doses of closed-form drugs (kinks in their plasma "
                              "curves): 'restart' (stop and restart there: the error converges with "
                              "rtol), 'stop' (no step crosses one, the history is kept), 'step_over'",
@@ -583,11 +673,36 @@ class CVODEEngine(Engine):
             if skip.any():
                 rows = np.setdiff1d(np.arange(out.shape[0]), cf.state_idx if cf is not None else [])
                 slow, fast = envelope.within_a_day_rows(env["rate"], rows, env["invariants"])
-                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], slow)
+                cubic = None
+                if problem.option("envelope_fill") == "cubic":
+                    # a mass balance's states keep one set of weights (quadratic), so it holds at
+                    # every filled sample too
+                    fill_rate = np.array(env["rate"], dtype=float)
+                    inv = np.asarray(env["invariants"])
+                    if inv.size:
+                        fill_rate[np.any(inv != 0.0, axis=0)] = np.inf
+                    cubic = (fill_rate, env["hold_z"])
+                fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], slow, cubic=cubic)
                 fill_skipped(out, problem.t_samples, skip, jumps, env["day0"], fast, linear=True)
             # left in Fortran order: the caller copies it once into its own arrays (a second,
             # transposing copy here cost 14 ms per 5-year hourly run; decision 48)
         return write_samples(out, problem, cf)
+
+
+def _follow(problem) -> int:
+    """The ``follow`` bits of :c:func:`rls_integrate_envelope` from the options ``envelope_slaved``,
+    ``envelope_jacobian`` and ``envelope_relaxed`` (0: held states held)."""
+    if not problem.option("envelope_slaved"):
+        return 0
+    bits = FOLLOW
+    if problem.option("envelope_jacobian") == "day_mean":
+        bits |= FOLLOW_DAY_MEAN
+    if problem.option("envelope_relaxed"):
+        bits |= FOLLOW_RELAX
+    if problem.option("envelope_settle") == 0:
+        bits |= FOLLOW_NO_SETTLE
+    bits |= FOLLOW_HINGE[problem.option("envelope_hinge_guard")]
+    return bits
 
 
 def _envelope_inputs(eng, problem, cf, all_events, active=None):
@@ -610,5 +725,5 @@ def _envelope_inputs(eng, problem, cf, all_events, active=None):
     invariants = envelope.linear_invariants(
         lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
     return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,
-            "follow": FOLLOW if problem.option("envelope_slaved") else 0, "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
+            "follow": _follow(problem), "hinge_window": problem.option("envelope_hinge_window"), "hinge_move": problem.option("envelope_hinge_move"), "spacing": envelope.NODE_SPACING, "min_jump": envelope.MIN_JUMP, "max_jump": problem.option("envelope_max_jump")}
 

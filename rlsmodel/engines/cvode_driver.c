@@ -72,6 +72,12 @@ typedef struct {
 #define RLS_MAX_CHAINS 64
 #define RLS_MAX_MODES 8
 #define RLS_ENV_HISTORY 4   /* drifts the envelope extrapolates from (cubic) */
+#define RLS_FOLLOW_DAY_MEAN 2   /* follow bit: slave through the day-mean Jacobian of the measured day */
+#define RLS_FOLLOW_RELAX 4      /* follow bit: held states integrated along the linearized envelope (relax_held) */
+#define RLS_FOLLOW_NO_SETTLE 16 /* follow bit: the landing day after a jump is the measured day (no settling day) */
+#define RLS_FOLLOW_HINGE_EXACT 32   /* follow bit (decision 58): no jump while a hinge's daily peak is near its kink */
+#define RLS_FOLLOW_HINGE_SETTLE 64  /* follow bit (decision 58): a settling day after a jump whose hinge peak is near its kink */
+#define RLS_ENV_PROBES 8       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
 /* What the callbacks need. CVODE integrates the n_active states active[0..n_active-1]; the
@@ -84,6 +90,16 @@ typedef struct {
     const int *active;
     double yfull[RLS_N], dfull[RLS_N], jfull[RLS_N * RLS_N];
     int64_t cursor[RLS_MAX_CHAINS];   /* last segment found, per chain */
+    /* envelope, day-mean Jacobian (decision 56): while probing, the first right-hand side call at
+       or after each probe time adds the Jacobian at its state to jsum (a side effect only: the
+       integration is unchanged) */
+    int probing, n_probe;
+    double probe_next, probe_dt;
+    double jsum[RLS_N * RLS_N], jtmp[RLS_N * RLS_N];
+    /* envelope, hinge guard (decision 58): while hinge_track, every right-hand side call raises
+       hpeak to the softplus hinges' arguments at its state (a side effect only) */
+    int hinge_track;
+    double hpeak[RLS_N_HINGE + 1], hval[RLS_N_HINGE + 1];
 } rls_user;
 typedef struct { char *buf; int filled; } rls_sink;
 
@@ -133,6 +149,19 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
     double *d = N_VGetArrayPointer(ydot);
     int i;
     full_state(u, t, N_VGetArrayPointer(y));
+    if (u->probing && t >= u->probe_next) {
+        int k;
+        memset(u->jtmp, 0, sizeof(u->jtmp));
+        rls_jac(t, u->yfull, u->p, u->jtmp);
+        for (k = 0; k < RLS_N * RLS_N; ++k) u->jsum[k] += u->jtmp[k];
+        ++u->n_probe;
+        while (u->probe_next <= t) u->probe_next += u->probe_dt;
+    }
+    if (u->hinge_track) {
+        int h;
+        rls_hinges(t, u->yfull, u->p, u->hval);
+        for (h = 0; h < RLS_N_HINGE; ++h) if (u->hval[h] > u->hpeak[h]) u->hpeak[h] = u->hval[h];
+    }
     rls_rhs(t, u->yfull, u->p, u->dfull);
     for (i = 0; i < u->n_active; ++i) {
         d[i] = u->dfull[u->active[i]];
@@ -456,6 +485,126 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
     return status;
 }
 
+/* LU with partial pivoting of the m x m row-major matrix a, in place; 0 if singular. */
+static int lu_factor(int m, double *a, int *piv)
+{
+    int i, j, k;
+    for (k = 0; k < m; ++k) {
+        int p = k; double big = fabs(a[(size_t)k * m + k]);
+        for (i = k + 1; i < m; ++i) if (fabs(a[(size_t)i * m + k]) > big) { big = fabs(a[(size_t)i * m + k]); p = i; }
+        piv[k] = p;
+        if (!(big > 0.0)) return 0;
+        if (p != k) for (j = 0; j < m; ++j) { double t = a[(size_t)k * m + j]; a[(size_t)k * m + j] = a[(size_t)p * m + j]; a[(size_t)p * m + j] = t; }
+        for (i = k + 1; i < m; ++i) {
+            double f = a[(size_t)i * m + k] / a[(size_t)k * m + k];
+            a[(size_t)i * m + k] = f;
+            for (j = k + 1; j < m; ++j) a[(size_t)i * m + j] -= f * a[(size_t)k * m + j];
+        }
+    }
+    return 1;
+}
+
+static void lu_solve(int m, const double *a, const int *piv, double *x)
+{
+    int i, j;
+    for (i = 0; i < m; ++i) { int p = piv[i]; if (p != i) { double t = x[i]; x[i] = x[p]; x[p] = t; } }
+    for (i = 0; i < m; ++i) for (j = 0; j < i; ++j) x[i] -= a[(size_t)i * m + j] * x[j];
+    for (i = m - 1; i >= 0; --i) { for (j = i + 1; j < m; ++j) x[i] -= a[(size_t)i * m + j] * x[j]; x[i] /= a[(size_t)i * m + i]; }
+}
+
+#define RLS_RELAX_SUBSTEPS 1   /* backward Euler steps per day (and twice as many), extrapolated */
+
+/* Decision 56 (follow RLS_FOLLOW_RELAX): the held states F of a K-day jump, integrated along the
+   linearized envelope x' = b + J_FF x + J_FS s(t), x(0) = 0 at the jump's midnight, where s(t) is
+   the extrapolated states' path (the polynomial through the drift nodes, day by day, linear within
+   a day), b = d_F + (J d) / 2 (the measured drift d, at the day's middle, moved to its end) and J
+   the Jacobian (the day-mean one with RLS_FOLLOW_DAY_MEAN probes). Its error: the same system
+   driven by c t, c the residual per day of that linear model between the two newest drifts
+   (c = [d_F - d_F,old - J_F. (y - y_old)] / dt). Backward Euler at 1 and 1/2 day, extrapolated
+   (second order, L-stable: fast held states go to their quasi-steady values). X, E ((K + 1) x nf):
+   x and its error at the end of every day of the jump (one call serves every shorter jump that
+   holds the same states).
+   Workspace: lu (2 nf^2), piv (2 nf), v (8 nf + (K + 1) nf + nh nf). 0 if J_FF is singular. */
+static int relax_held(int n_active, int nf, const int *f, const int *in_f, const double *J, int kk, int nh,
+                      double *const *g, const double *bd, const double *dl, const double *yv,
+                      const double *yo, const double *go, double dt_o, double *lu, int *piv, double *v,
+                      double *X, double *E)
+{
+    int a, c, m, pass, n_sub, st;
+    double *b = v, *cv = v + nf, *x = v + 2 * (size_t)nf, *e = v + 3 * (size_t)nf, *x1 = v + 4 * (size_t)nf,
+           *e1 = v + 5 * (size_t)nf, *U = v + 8 * (size_t)nf, *Gp = U + (size_t)(kk + 1) * nf;
+    for (a = 0; a < nf; ++a) {
+        const double *row = J + (size_t)f[a] * n_active;
+        double jd = 0.0, jy = 0.0;
+        for (c = 0; c < n_active; ++c) { jd += row[c] * dl[c]; jy += row[c] * (yv[c] - yo[c]); }
+        b[a] = dl[f[a]] + 0.5 * jd;
+        cv[a] = (dl[f[a]] - go[f[a]] - jy) / dt_o;
+        for (m = 0; m < nh; ++m) {
+            double acc = 0.0;
+            for (c = 0; c < n_active; ++c) if (!in_f[c]) acc += row[c] * g[m][c];
+            Gp[(size_t)m * nf + a] = acc;
+        }
+    }
+    /* U[m] = J_FS s(m): the extrapolated states' path at the end of day m of the jump */
+    for (a = 0; a < nf; ++a) U[a] = 0.0;
+    for (m = 0; m < kk; ++m)
+        for (a = 0; a < nf; ++a) {
+            double acc = U[(size_t)m * nf + a];
+            for (c = 0; c < nh; ++c) acc += bd[(size_t)m * nh + c] * Gp[(size_t)c * nf + a];
+            U[(size_t)(m + 1) * nf + a] = acc;
+        }
+    for (pass = 0; pass < 2; ++pass) {
+        double h;
+        double *lp = lu + (size_t)pass * nf * nf;
+        int *pp = piv + (size_t)pass * nf;
+        n_sub = RLS_RELAX_SUBSTEPS * (pass + 1);
+        h = 1.0 / n_sub;
+        for (a = 0; a < nf; ++a) for (c = 0; c < nf; ++c)
+            lp[(size_t)a * nf + c] = (a == c ? 1.0 : 0.0) - h * J[(size_t)f[a] * n_active + f[c]];
+        if (!lu_factor(nf, lp, pp)) return 0;
+        for (a = 0; a < nf; ++a) { x[a] = 0.0; e[a] = 0.0; }
+        for (m = 0; m < kk; ++m) {
+            for (st = 1; st <= n_sub; ++st) {
+                double fr = (double)st / n_sub, t = m + fr;
+                for (a = 0; a < nf; ++a) {
+                    double u = U[(size_t)m * nf + a] + fr * (U[(size_t)(m + 1) * nf + a] - U[(size_t)m * nf + a]);
+                    x[a] += h * (b[a] + u);
+                    e[a] += h * cv[a] * t;
+                }
+                lu_solve(nf, lp, pp, x);
+                lu_solve(nf, lp, pp, e);
+            }
+            for (a = 0; a < nf; ++a) {
+                double *xm = X + (size_t)(m + 1) * nf, *em = E + (size_t)(m + 1) * nf;
+                if (pass == 0) { xm[a] = x[a]; em[a] = e[a]; }
+                else { xm[a] = 2.0 * x[a] - xm[a]; em[a] = 2.0 * e[a] - em[a]; }
+            }
+        }
+    }
+    (void)x1; (void)e1;
+    return 1;
+}
+
+/* Decision 57, hinge guard: whether the daily peak of any softplus hinge's argument (in units of
+   the hinge's width: its kink spans a few units around 0), from its newest value hp_new (day centre
+   ht_new) to its value extrapolated along the slope from hp_old to the landing day's centre
+   (kk + 1 days later), comes within [lo, hi]: the hinge is then switching on or off, and the
+   drifts measured before it cannot see the drive it adds. A hinge that moves by less than `move`
+   over the jump is not switching (a state at rest in its kink region). */
+static int hinge_near(int hn, const double *hp_new, const double *hp_old, double ht_new, double ht_old,
+                      int kk, double lo, double hi, double move)
+{
+    int h;
+    if (hn < 1) return 0;
+    for (h = 0; h < RLS_N_HINGE; ++h) {
+        double a = hp_new[h], b = a;
+        if (!isfinite(a)) continue;
+        if (hn >= 2 && isfinite(hp_old[h]) && ht_new > ht_old) b = a + (a - hp_old[h]) / (ht_new - ht_old) * (kk + 1);
+        if (fmax(a, b) >= lo && fmin(a, b) <= hi && fabs(b - a) >= move) return 1;
+    }
+    return 0;
+}
+
 /* Envelope following on the one-day map: integrate some days exactly, jump across others.
 
    Arguments as rls_integrate, and: day0, the first midnight (a whole number of days, >= t_samples[0]);
@@ -477,7 +626,17 @@ int rls_integrate(int n, const double *y0, const double *p, int n_samples, const
    K (1 - e^-r) e^-r < RLS_ENV_SLAVE_GAIN (the loop gain of the relaxing error through the measured
    drift) and r < 1/day, with error estimate K (K + 1) / 2 times the change per day of the lag drift
    d_F - Q d_S between the two newest drifts; otherwise Q inc_S with error K |d_F - Q d_S|, or held
-   (error K |d_F|), whichever estimate is smaller. n_inv, inv_c (n_inv x
+   (error K |d_F|), whichever estimate is smaller. follow is a set of bits: 1 the slaving above
+   (decision 53, on by default); decision 56, on by default since decision 58: | RLS_FOLLOW_DAY_MEAN the Jacobian is the
+   mean of RLS_ENV_PROBES evaluations along the measured day; | RLS_FOLLOW_RELAX the held states are
+   integrated along the linearized envelope instead (relax_held); | RLS_FOLLOW_NO_SETTLE the landing
+   day after a jump is the measured day (no settling day); decision 58: | RLS_FOLLOW_HINGE_EXACT no jump
+   of K days for which hinge_near (the daily peak of a softplus hinge's argument, newest and
+   extrapolated K + 1 days on, spans a point of [hinge_lo, hinge_hi] and moves by hinge_move or more)
+   holds: shorter jumps, or whole days, while a hinge switches; | RLS_FOLLOW_HINGE_SETTLE such a jump is
+   allowed but followed by a settling day. The peaks are taken in the right-hand side callback of
+   every integrated day (rls_hinges, generated: the arguments a of every log(1 + exp(a)) in the
+   model that depends on a state). n_inv, inv_c (n_inv x
    n_active, row-major) and inv_p (n_active x n_inv, row-major): linear invariants c.y whose rate
    does not depend on the state (a mass balance with its ledger states); the jump's increment is
    corrected by inv_p (c.(K d) - c.inc) so that each moves by exactly K times its newest one-day
@@ -503,13 +662,23 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                            const rls_closed_form *cf, int n_stops, const double *stop_t, int stop_restart,
                            double day0, int n_days, const int *regular, const double *w, const double *w_rel, double spacing, int k_min, int k_max,
                            const double *rate, double hold_z, int follow, int n_inv, const double *inv_c, const double *inv_p,
-                           int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
+                           double hinge_lo, double hinge_hi, double hinge_move, int *skip, int *jumps, long *env_stats, double *out, long *stats, char *msg)
 {
     rls_run r;
     int status, i, j, nh = 0, n_exact = 0, nj = 0, kk, reg_run;
     double t_end, T, tau[RLS_ENV_HISTORY], *ym1 = NULL, *g[RLS_ENV_HISTORY] = {NULL}, *inc = NULL, *dl = NULL;
     double *sl_J = NULL, *sl_lu = NULL, *sl_x = NULL, sl_gain = RLS_ENV_SLAVE_GAIN;
     int *sl_f = NULL, *sl_piv = NULL, sl_mode = 0, sl_nf = -1, sl_ok = 0;
+    double *rx_lu = NULL, *rx_v = NULL, *rx_x = NULL, *rx_e = NULL, *bd = NULL, *yn[RLS_ENV_HISTORY] = {NULL};
+    int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0, rx_nf = -1, rx_kk = 0, rx_ok = 0;
+    int n_settle = (follow & RLS_FOLLOW_NO_SETTLE) ? 1 : 2;   /* whole days integrated before a decision */
+    double *rx_X = NULL, *rx_E = NULL;
+    /* hinge guard (decision 58): the softplus hinges' peak arguments over the two newest
+       integrated days (hp_new at ht_new, hp_old at ht_old: day centres), hn of them since the
+       forcing last changed; hinge_settle: the jump just made ends near a kink (a settling day) */
+    int hguard = (follow & (RLS_FOLLOW_HINGE_EXACT | RLS_FOLLOW_HINGE_SETTLE)) != 0 && RLS_N_HINGE > 0;
+    int hn = 0, hinge_settle = 0;
+    double hp_new[RLS_N_HINGE + 1], hp_old[RLS_N_HINGE + 1], ht_new = 0.0, ht_old = 0.0;
     if (n_samples < 1) { msg[0] = '\0'; return 0; }
     for (j = 0; j < n_samples; ++j) skip[j] = 0;
     if (env_stats) env_stats[0] = env_stats[1] = env_stats[2] = 0;
@@ -528,6 +697,23 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     sl_x = (double *)malloc(sizeof(double) * 4 * (size_t)n_active);
     sl_f = (int *)malloc(sizeof(int) * (size_t)n_active);
     sl_piv = (int *)malloc(sizeof(int) * (size_t)n_active);
+    {
+        int kb = k_max > 0 ? k_max : 1;
+        rx_lu = (double *)malloc(sizeof(double) * 2 * (size_t)n_active * (size_t)n_active);
+        rx_v = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(8 + kb + 1 + RLS_ENV_HISTORY));
+        rx_x = (double *)malloc(sizeof(double) * (size_t)n_active);
+        rx_e = (double *)malloc(sizeof(double) * (size_t)n_active);
+        rx_X = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(kb + 1));
+        rx_E = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)(kb + 1));
+        if (!rx_X || !rx_E) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
+        bd = (double *)malloc(sizeof(double) * (size_t)kb * RLS_ENV_HISTORY);
+        rx_piv = (int *)malloc(sizeof(int) * 2 * (size_t)n_active);
+        in_f = (int *)malloc(sizeof(int) * (size_t)n_active);
+        for (i = 0; i < RLS_ENV_HISTORY; ++i) yn[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
+        if (!rx_lu || !rx_v || !rx_x || !rx_e || !bd || !rx_piv || !in_f || !yn[0] || !yn[1] || !yn[2] || !yn[3]) {
+            snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done;
+        }
+    }
     if (!sl_J || !sl_lu || !sl_x || !sl_f || !sl_piv) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     if (!dl || !ym1 || !g[0] || !g[1] || !g[2] || !g[3] || !inc) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
     t_end = t_samples[n_samples - 1];
@@ -541,7 +727,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     if (T > r.a && T <= t_end) { status = run_to(&r, T); if (status) goto done; }
     while (T + 1.0 <= t_end) {
         j = (int)(T - day0);                       /* the day starting at T */
-        if (n_exact >= 2) {
+        if (n_exact >= n_settle + hinge_settle) {
             /* the drift over day T-1 (its start settled): the envelope's slope at T - 0.5 */
             double *newest;
             int m, a, c;
@@ -549,13 +735,15 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             if (nh == 0 || T - 0.5 - tau[nh - 1] >= spacing) {
                 /* a new node (drifts measured closer than `spacing` after the newest are not used) */
                 if (nh == RLS_ENV_HISTORY) {        /* drop the oldest */
-                    double *old = g[0];
-                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; tau[m] = tau[m + 1]; }
+                    double *old = g[0], *oldy = yn[0];
+                    for (m = 0; m + 1 < RLS_ENV_HISTORY; ++m) { g[m] = g[m + 1]; yn[m] = yn[m + 1]; tau[m] = tau[m + 1]; }
                     g[RLS_ENV_HISTORY - 1] = old;
+                    yn[RLS_ENV_HISTORY - 1] = oldy;
                     --nh;
                 }
                 newest = g[nh];
                 for (i = 0; i < n_active; ++i) newest[i] = r.yv[i] - ym1[i];
+                memcpy(yn[nh], r.yv, sizeof(double) * (size_t)n_active);   /* the midnight after it */
                 tau[nh] = T - 0.5;
                 ++nh;
             }
@@ -565,19 +753,30 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                    last nh drifts; its error: the difference from the one through the last nh - 1 */
                 if (sl_mode) {
                     rls_user *u = r.user;
-                    full_state(u, T, r.yv);
-                    memset(u->jfull, 0, sizeof(u->jfull));
-                    rls_jac(T, u->yfull, u->p, u->jfull);
+                    const double *Jm = u->jfull;
+                    if ((follow & RLS_FOLLOW_DAY_MEAN) && u->n_probe > 0) {
+                        /* the mean over the measured day of the Jacobian along it */
+                        double f = 1.0 / u->n_probe;
+                        for (m = 0; m < RLS_N * RLS_N; ++m) u->jtmp[m] = f * u->jsum[m];
+                        Jm = u->jtmp;
+                    } else {
+                        full_state(u, T, r.yv);
+                        memset(u->jfull, 0, sizeof(u->jfull));
+                        rls_jac(T, u->yfull, u->p, u->jfull);
+                    }
                     for (i = 0; i < n_active; ++i) for (c = 0; c < n_active; ++c)
-                        sl_J[(size_t)i * n_active + c] = u->jfull[(size_t)u->active[c] * RLS_N + u->active[i]];
+                        sl_J[(size_t)i * n_active + c] = Jm[(size_t)u->active[c] * RLS_N + u->active[i]];
                     sl_nf = -1;
                 }
+                rx_nf = -1; rx_kk = 0;
                 for (kk = k_max; kk >= k_min; --kk) {
                     double sh[RLS_ENV_HISTORY], sl[RLS_ENV_HISTORY], worst = 0.0;
                     reg_run = 0;
                     while (j + reg_run < n_days && regular[j + reg_run] && reg_run <= kk) ++reg_run;
                     if (reg_run - 1 < kk) continue;          /* the skipped and settling days repeat day T-1 */
                     if (T + kk + 2.0 > t_end) continue;      /* a settling and a measuring day before the end */
+                    if ((follow & RLS_FOLLOW_HINGE_EXACT) && hguard && hinge_near(hn, hp_new, hp_old, ht_new, ht_old, kk, hinge_lo, hinge_hi, hinge_move))
+                        continue;                            /* a hinge's kink in reach: shorter, or none */
                     for (a = 0; a < nh; ++a) { sh[a] = 0.0; sl[a] = 0.0; }
                     for (m = 0; m < kk; ++m) {
                         double x = T + m + 0.5;
@@ -590,6 +789,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             }
                             sh[a] += bh;
                             if (a > 0) sl[a] += bl;
+                            bd[(size_t)m * nh + a] = bh;
                         }
                     }
                     for (i = 0; i < n_active; ++i) {
@@ -612,7 +812,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     if (sl_mode && rate) {
                         int nf = 0, q2, ok = 1;
                         for (i = 0; i < n_active; ++i) if (kk * rate[i] > hold_z) sl_f[nf++] = i;
-                        if (nf != sl_nf) {
+                        if (!relax && nf != sl_nf) {
                             /* LU (partial pivoting) of J_FF, the held states' block */
                             sl_nf = nf; sl_ok = 1;
                             for (a = 0; a < nf; ++a) for (c = 0; c < nf; ++c)
@@ -631,7 +831,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                             }
                         }
                         ok = sl_ok;
-                        if (ok && nf > 0) {
+                        if (!relax && ok && nf > 0) {
                             /* x = -J_FF^-1 J_FS v for v = inc (the jump's), dl (the newest drift) and
                                the two newest nodes: held states follow the others (slaved) */
                             int vv;
@@ -647,6 +847,35 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                 for (a = 0; a < nf; ++a) for (c = 0; c < a; ++c) xv[a] -= sl_lu[(size_t)a * nf + c] * xv[c];
                                 for (a = nf - 1; a >= 0; --a) { for (c = a + 1; c < nf; ++c) xv[a] -= sl_lu[(size_t)a * nf + c] * xv[c]; xv[a] /= sl_lu[(size_t)a * nf + a]; }
                             }
+                        }
+                        if (relax && nf > 0) {
+                            /* decision 56: the held states along the linearized envelope */
+                            const double *go, *yo; double dto;
+                            int rok;
+                            if (nf != rx_nf || kk > rx_kk) {
+                            if (tau[nh - 1] == T - 0.5) { go = g[nh - 2]; yo = yn[nh - 2]; dto = tau[nh - 1] - tau[nh - 2]; }
+                            else { go = g[nh - 1]; yo = yn[nh - 1]; dto = T - 0.5 - tau[nh - 1]; }
+                            for (c = 0; c < n_active; ++c) in_f[c] = kk * rate[c] > hold_z;
+                            rx_ok = relax_held(n_active, nf, sl_f, in_f, sl_J, kk, nh, g, bd, dl, r.yv, yo, go, dto,
+                                               rx_lu, rx_piv, rx_v, rx_X, rx_E);
+                            rx_nf = nf; rx_kk = kk;
+                            }
+                            rok = rx_ok;
+                            memcpy(rx_x, rx_X + (size_t)kk * nf, sizeof(double) * (size_t)nf);
+                            memcpy(rx_e, rx_E + (size_t)kk * nf, sizeof(double) * (size_t)nf);
+                            for (a = 0; a < nf; ++a) {
+                                double allow, e, held_e;
+                                i = sl_f[a];
+                                allow = fmax(w[i], w_rel[i] * fabs(r.yv[i]));
+                                held_e = kk * fabs(dl[i]) / allow;
+                                e = held_e; inc[i] = 0.0;
+                                if (rok) {
+                                    double e2 = fabs(rx_e[a]) / allow;
+                                    if (e2 < e) { e = e2; inc[i] = rx_x[a]; }
+                                }
+                                if (e > worst) worst = e;
+                            }
+                            nf = 0;   /* done: skip the slaving below */
                         }
                         for (a = 0; a < nf; ++a) {
                             double allow, e, held_e, res;
@@ -698,6 +927,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                     jumps[2 * nj + 1] = kk;
                     ++nj;
                     if (env_stats) { env_stats[1] += 1; env_stats[2] += kk; }
+                    hinge_settle = (follow & RLS_FOLLOW_HINGE_SETTLE) && hguard && n_settle < 2
+                                   && hinge_near(hn, hp_new, hp_old, ht_new, ht_old, kk, hinge_lo, hinge_hi, hinge_move);
                     T = Tn;
                     n_exact = 0;
                     continue;
@@ -705,8 +936,27 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
             }
         }
         memcpy(ym1, r.yv, sizeof(double) * (size_t)n_active);
+        if ((follow & RLS_FOLLOW_DAY_MEAN) && n_exact >= n_settle + hinge_settle - 1) {
+            /* a measured day (its drift is the next node): probe the Jacobian along it */
+            r.user->probing = 1; r.user->n_probe = 0;
+            r.user->probe_dt = 1.0 / RLS_ENV_PROBES; r.user->probe_next = T + 0.5 * r.user->probe_dt;
+            memset(r.user->jsum, 0, sizeof(r.user->jsum));
+        }
+        if (hguard) {
+            for (i = 0; i < RLS_N_HINGE; ++i) r.user->hpeak[i] = -INFINITY;
+            r.user->hinge_track = 1;
+        }
         status = run_to(&r, T + 1.0);
+        r.user->probing = 0;
+        r.user->hinge_track = 0;
         if (status) goto done;
+        if (hguard) {
+            memcpy(hp_old, hp_new, sizeof(hp_new));
+            memcpy(hp_new, r.user->hpeak, sizeof(hp_new));
+            ht_old = ht_new; ht_new = T + 0.5;
+            ++hn;
+            if (!(j < n_days && regular[j])) hn = 1;   /* a slope across a forcing change means nothing */
+        }
         if (env_stats) env_stats[0] += 1;
         if (!(j < n_days && regular[j])) nh = 0;    /* older drifts belong to other forcing */
         T += 1.0;
@@ -717,6 +967,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     for (i = nj; i < n_days; ++i) { jumps[2 * i] = -1; jumps[2 * i + 1] = 0; }
 done:
     free(sl_J); free(sl_lu); free(sl_x); free(sl_f); free(sl_piv);
+    free(rx_X); free(rx_E); free(rx_lu); free(rx_v); free(rx_x); free(rx_e); free(bd); free(rx_piv); free(in_f);
+    for (i = 0; i < RLS_ENV_HISTORY; ++i) free(yn[i]);
     free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;

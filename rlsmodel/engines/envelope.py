@@ -246,7 +246,7 @@ def within_a_day_rows(rate, rows, invariants=None) -> tuple:
 
 
 def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.ndarray, day0: float,
-                 rows=None, linear=False) -> np.ndarray:
+                 rows=None, linear=False, cubic=None) -> np.ndarray:
     """Interpolate the rows of ``out`` (n, m) at skipped samples, in place.
 
     A jump ``(j, K)`` skips days ``day0 + j .. day0 + j + K - 1``; the day before (``L``) and the
@@ -255,7 +255,18 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     each of the two read off the integrated samples (linear interpolation between samples when
     the grid does not repeat daily). ``rows``: the state rows to fill (None: all).
     ``linear``: True for exactly this linear interpolation (weights in [0, 1]; see
-    :func:`within_a_day_rows`), False for the quadratic one below.
+    :func:`within_a_day_rows`), False for the quadratic one below. ``cubic`` (with ``linear``
+    False; decision 56): None, or ``(rate, hold_z)`` (``rate`` (n): each state's one-day relaxation
+    rate): a state that a jump of K days extrapolates (``K rate <= hold_z``, as the driver decides)
+    is filled cubic in the day index through the days ``L - 1``, ``L``, ``U`` and ``U + 1`` (the
+    measuring day after the settling day, which the driver always integrates); states the jump
+    held keep the quadratic (their settling day carries the relaxation of the jump's error, which
+    a cubic through ``U`` and ``U + 1`` would carry into the skipped days: 7.9e-4 of d2_density's
+    scale on the 400-day run). The
+    quadratic missed a curving onset by the cubic term (d2_drug_sensitization's onset on days
+    40-45 of the 400-day pramipexole run: 5.5e-5 of its value from exact days, 1e-4 on the
+    envelope; the cubic 2e-7), and its weights are smaller (about -2.5 and 3.0 against -5.0 and
+    5.8 inside a 20-day jump), so it amplifies day-to-day noise less.
 
     Since decision 46 the interpolation is quadratic in the day index, through the day before
     ``L`` as well (the driver integrates the two days before every jump); the formula above is
@@ -287,19 +298,50 @@ def fill_skipped(out: np.ndarray, t: np.ndarray, skip: np.ndarray, jumps: np.nda
     tl, tu = low + phase, high + phase
     x = day - low                                             # 1 .. K, with L at 0, L - 1 at -1
     k1 = high - low                                           # U at K + 1
+    # the integrated days read besides L and U: L - 1 and U + 1, unless a neighbouring jump skipped
+    # them (no settling day): then the nearest integrated ones (the neighbours' L and U)
+    lo_j, hi_j = starts - 1.0, starts + lengths
+    prev_u = np.concatenate([[-np.inf], hi_j[:-1]])
+    next_l = np.concatenate([lo_j[1:], [np.inf]])
+    node_a = np.where(prev_u[which] >= lo_j[which] - 1.0 + 0.5, lo_j[np.maximum(which - 1, 0)], lo_j[which] - 1.0) - low
+    up = np.where(next_l[which] <= hi_j[which] + 0.5, hi_j[np.minimum(which + 1, len(hi_j) - 1)], hi_j[which] + 1.0)
+    has_up = up + phase <= t[-1] + 1e-9
+    node_b = up - low
+    general = bool(np.any(node_a != -1.0) or np.any(node_b != k1 + 1.0))
     # quadratic in the day index through days L - 1, L and U (the driver integrates the two days
     # before every jump): linear interpolation left 3e-3 of d2_sensitization's value inside
     # 20-day jumps while its onset curves (decision 46)
-    if linear:
-        w0, w1, w2 = np.zeros_like(x), (k1 - x) / k1, x / k1
-    else:
-        w0 = x * (x - k1) / (1.0 * (1.0 + k1))
-        w1 = (x + 1.0) * (k1 - x) / k1
-        w2 = (x + 1.0) * x / ((k1 + 1.0) * k1)
     cols = np.arange(samples.shape[1]) if rows is None else rows
+    n_cols = samples.shape[1]
+    a, b = node_a, node_b
+    if linear:
+        w = np.stack([np.zeros_like(x), (k1 - x) / k1, x / k1, np.zeros_like(x)])
+    elif not general:
+        w = np.stack([x * (x - k1) / (1.0 * (1.0 + k1)), (x + 1.0) * (k1 - x) / k1,
+                      (x + 1.0) * x / ((k1 + 1.0) * k1), np.zeros_like(x)])
+    else:
+        w = np.stack([x * (x - k1) / (a * (a - k1)), (x - a) * (x - k1) / (a * k1),
+                      (x - a) * x / ((k1 - a) * k1), np.zeros_like(x)])
+    if cubic is not None and not linear:
+        rate, hold_z = cubic
+        if not general:
+            c = np.stack([-x * (x - k1) * (x - k1 - 1.0) / ((k1 + 1.0) * (k1 + 2.0)),
+                          (x + 1.0) * (x - k1) * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
+                          -(x + 1.0) * x * (x - k1 - 1.0) / (k1 * (k1 + 1.0)),
+                          (x + 1.0) * x * (x - k1) / ((k1 + 1.0) * (k1 + 2.0))])
+        else:
+            c = np.stack([x * (x - k1) * (x - b) / (a * (a - k1) * (a - b)),
+                          (x - a) * (x - k1) * (x - b) / (-a * k1 * b),
+                          (x - a) * x * (x - b) / ((k1 - a) * k1 * (k1 - b)),
+                          (x - a) * x * (x - k1) / ((b - a) * b * (b - k1))])
+            c = np.where(has_up[None, :], c, w)              # no integrated day after U: quadratic
+        col_rate = np.broadcast_to(np.asarray(rate, dtype=float), (n_cols,)).copy()
+    else:
+        c, col_rate, hold_z = w, np.zeros(n_cols), np.inf
     # one compiled pass, sample by sample, without temporaries (decision 48)
-    _fill_kernel(samples, idx, kept, *_bracket(tl - 1.0, tk), *_bracket(tl, tk), *_bracket(tu, tk),
-                 w0, w1, w2, np.ascontiguousarray(cols, dtype=np.int64))
+    _fill_kernel(samples, idx, kept, *_bracket(tl + a, tk), *_bracket(tl, tk), *_bracket(tu, tk),
+                 *_bracket(tu + (b - k1), tk), np.ascontiguousarray(w), np.ascontiguousarray(c), col_rate,
+                 float(hold_z), length, np.ascontiguousarray(cols, dtype=np.int64))
     return out
 
 
@@ -316,18 +358,25 @@ def _bracket(tq, tk):
 
 
 @cached_njit
-def _fill_kernel(samples, idx, kept, ja, wa, jb, wb, jc, wc, w0, w1, w2, cols):  # pragma: no cover - compiled
-    """``samples[idx[i], c] = w0 y(a) + w1 y(b) + w2 y(c)`` for the columns ``cols``, with
+def _fill_kernel(samples, idx, kept, ja, wa, jb, wb, jc, wc, jd, wd, wq, wc3, col_rate, hold_z, length, cols):  # pragma: no cover - compiled
+    """``samples[idx[i], c] = w0 y(a) + w1 y(b) + w2 y(c) + w3 y(d)`` for the columns ``cols``, with
     ``y(a)`` the kept sample ``kept[ja[i]]`` blended with the next kept one by ``wa[i]`` (only when
-    ``wa[i] > 0``), likewise ``b`` and ``c``: the days L - 1, L and U of :func:`fill_skipped`."""
+    ``wa[i] > 0``), likewise ``b``, ``c`` and ``d``: the days L - 1, L, U and U + 1 of
+    :func:`fill_skipped`; the weights ``wc3[:, i]`` where ``length[i] x col_rate[col] <= hold_z``,
+    else ``wq[:, i]`` (``d`` read only where its weight is not 0)."""
     for i in range(idx.size):
         r = idx[i]
-        a0, b0, c0 = kept[ja[i]], kept[jb[i]], kept[jc[i]]
+        a0, b0, c0, d0 = kept[ja[i]], kept[jb[i]], kept[jc[i]], kept[jd[i]]
         a1 = kept[ja[i] + 1] if wa[i] > 0.0 else a0
         b1 = kept[jb[i] + 1] if wb[i] > 0.0 else b0
         c1 = kept[jc[i] + 1] if wc[i] > 0.0 else c0
+        d1 = kept[jd[i] + 1] if wd[i] > 0.0 else d0
         for k in range(cols.size):
             col = cols[k]
+            if length[i] * col_rate[col] <= hold_z:
+                w0, w1, w2, w3 = wc3[0, i], wc3[1, i], wc3[2, i], wc3[3, i]
+            else:
+                w0, w1, w2, w3 = wq[0, i], wq[1, i], wq[2, i], wq[3, i]
             ya = samples[a0, col]
             if wa[i] > 0.0:
                 ya = ya * (1.0 - wa[i]) + samples[a1, col] * wa[i]
@@ -337,4 +386,10 @@ def _fill_kernel(samples, idx, kept, ja, wa, jb, wb, jc, wc, w0, w1, w2, cols): 
             yc = samples[c0, col]
             if wc[i] > 0.0:
                 yc = yc * (1.0 - wc[i]) + samples[c1, col] * wc[i]
-            samples[r, col] = w0[i] * ya + w1[i] * yb + w2[i] * yc
+            v = w0 * ya + w1 * yb + w2 * yc
+            if w3 != 0.0:
+                yd = samples[d0, col]
+                if wd[i] > 0.0:
+                    yd = yd * (1.0 - wd[i]) + samples[d1, col] * wd[i]
+                v += w3 * yd
+            samples[r, col] = v
