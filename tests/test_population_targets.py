@@ -235,3 +235,14 @@ def test_drugs_outside_dopamine_known_answers():
     aug = validation.evaluate(validation.get("A-opioid-augmentation"),
                               FakeRuns(fake_trial(relevant={"methadone": 30, PLACEBO_ARM: 2})))
     assert aug["status"] == FAIL
+
+
+def test_trial_baseline_known_answers():
+    """A-trial-baseline reads the eligible patients' reported baseline only (decision 57)."""
+    target = validation.get("A-trial-baseline")
+    assert validation.evaluate(target, FakeRuns(fake_trial(baseline=25.0)))["status"] == PASS
+    row = validation.evaluate(target, FakeRuns(fake_trial(baseline=28.9)))      # decision 55's population
+    assert row["status"] == FAIL and row["value"] == pytest.approx(28.9)
+    ds = fake_trial(baseline=25.0, ineligible=100)
+    ds["baseline_irls"][:, 300:] = 5.0                                           # mild, not enrolled
+    assert pop.trial_baseline_irls(ds).value == pytest.approx(25.0)
