@@ -172,8 +172,8 @@ def test_ropinirole_and_a_dose_change_match_the_exact_path(cvode_model):
     At rtol 2e-8: with decision 55's threshold (2.3) ropinirole 2 mg starts the issue-14
     sensitization in year 3 (``d2_priming`` grows 25-fold in its last 5 months), and a state in
     exponential onset carries the integrator's relative error: at the default rtol 1e-7 the exact
-    path ends 9.8e-5 and the envelope 1.4e-4 of ``d2_priming`` from the 1e-10 run (target 1e-4);
-    at 2e-8 the envelope ends 7.4e-6 off (exact 1.5e-5)."""
+    path ends 9.8e-5 and the envelope 2.45e-4 of ``d2_priming`` from the 1e-10 run (decision 58's
+    jumps; decision 53's 1.26e-4; target 1e-4); at 2e-8 the envelope ends 1.5e-5 off."""
     regimen = (rlsmodel.Regimen.daily("ropinirole", 1.0, 21.0, start_day=START_DAY, stop_day=365)
                + rlsmodel.Regimen.daily("ropinirole", 2.0, 21.0, start_day=365))
     _compare(cvode_model, 3 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen, rtol=2e-8)
@@ -267,7 +267,7 @@ def test_fill_reads_the_nearest_integrated_days_when_jumps_follow_each_other():
 
 
 def test_without_a_settling_day_fewer_days_are_integrated(cvode_model):
-    """Decision 57's default (no settling day, held states relaxed along the envelope with the
+    """Decision 58's default (no settling day, held states relaxed along the envelope with the
     day-mean Jacobian, the hinge guard): the landing day after a jump is the measured day. The
     benchmark's 5-year run integrates 276 days instead of decision 53's 448 and still meets every
     criterion of _compare."""
@@ -280,7 +280,7 @@ def test_without_a_settling_day_fewer_days_are_integrated(cvode_model):
 
 
 def test_the_hinge_guard_integrates_a_hinge_switching_on(cvode_model):
-    """Decision 57: in a 2-year rls_iron_deficient run on ropinirole 2 mg the drug-pulse
+    """Decision 58: in a 2-year rls_iron_deficient run on ropinirole 2 mg the drug-pulse
     sensitization's hinge (beyond its reserve) switches on in the second year, and with it the
     drive of d2_priming. Without a settling day, jumps extrapolated across it (d2_priming ended
     3.4e-4 of its scale off); the hinge guard integrates the days where a hinge's daily peak

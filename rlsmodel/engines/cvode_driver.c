@@ -585,7 +585,7 @@ static int relax_held(int n_active, int nf, const int *f, const int *in_f, const
     return 1;
 }
 
-/* Decision 57, hinge guard: whether the daily peak of any softplus hinge's argument (in units of
+/* Decision 58, hinge guard: whether the daily peak of any softplus hinge's argument (in units of
    the hinge's width: its kink spans a few units around 0), from its newest value hp_new (day centre
    ht_new) to its value extrapolated along the slope from hp_old to the landing day's centre
    (kk + 1 days later), comes within [lo, hi]: the hinge is then switching on or off, and the
