@@ -469,7 +469,7 @@ def run(out=None, *, n=200, years=5, seed=7, workers=2, patient_years=10, persis
     rows = table_rows(ds)
     label = "default model" if persistent_gain is None else f"d2_persistent_gain {persistent_gain:g}/day"
     provenance = {"experiment": NAME, "n": n, "seed": seed, "years": years, "model": label,
-                  "persistent_gain": persistent_gain, "long_horizon": dict(model.settings.engine_options).get(
+                  "persistent_gain": persistent_gain, "long_horizon": model.settings.options().get(
                       "long_horizon", "exact"),
                   "policies": {a: r.describe() for a, r in policies.items()}}
     out_dir.write_csv(TABLE_CSV, rows)
