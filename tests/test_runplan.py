@@ -109,7 +109,9 @@ def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, 
     memory estimate counts the longer block's working arrays."""
     from rlsmodel.engines.base import SolverSettings
     env = SolverSettings(engine="cvode", engine_options={"long_horizon": "envelope"})
-    assert runplan.block_days(SolverSettings(engine="cvode")) == runplan.BLOCK_DAYS == 365.0
+    # cvode follows the envelope by default (decision 59); lsoda has no envelope
+    assert runplan.block_days(SolverSettings(engine="cvode")) == runplan.ENVELOPE_BLOCK_DAYS
+    assert runplan.block_days(SolverSettings(engine="lsoda")) == runplan.BLOCK_DAYS == 365.0
     assert runplan.block_days(SolverSettings(engine="cvode", engine_options={"long_horizon": "exact"})) == 365.0
     assert runplan.block_days(env) == runplan.ENVELOPE_BLOCK_DAYS == 3650.0
     assert runplan.blocks(1825.0, length=3650.0) == [(0.0, 1825.0)]
@@ -128,9 +130,11 @@ def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, 
     assert large.work_bytes == pytest.approx(10 * small.work_bytes, rel=1e-3)
 
 
-def test_a_dose_on_a_block_boundary_is_given_exactly_once(model):
+def test_a_dose_on_a_block_boundary_is_given_exactly_once(exact_model):
     """An infusion at midnight of day 365 (the end of the first block) is applied once: the
-    complex holds the dose right after it, not twice the dose."""
+    complex holds the dose right after it, not twice the dose. On cvode's exact path, whose
+    blocks end at day 365 (the envelope's end every 3650 days, decision 48)."""
+    model = exact_model
     reg = Regimen.once("ferric_carboxymaltose", 500.0, 365, 0.0)
     ds = model.simulate(366, "iron_deficient", regimen=reg, sample_every_hours=24.0,
                         keep=["ferric_carboxymaltose_plasma", "iron_intake_total"])
