@@ -177,7 +177,10 @@ def block_days(settings) -> float:
     the engine follows the slow envelope, else :data:`BLOCK_DAYS` (the exact path's blocks are
     unchanged). The length depends only on the solver settings, so results still never depend
     on sampling, kept variables or the progress bar."""
-    if settings is not None and dict(getattr(settings, "engine_options", ())).get("long_horizon") == "envelope":
+    if settings is None:
+        return BLOCK_DAYS
+    options = settings.options() if hasattr(settings, "options") else dict(getattr(settings, "engine_options", ()))
+    if options.get("long_horizon") == "envelope":   # the engine's effective option (cvode's default: decision 59)
         return ENVELOPE_BLOCK_DAYS
     return BLOCK_DAYS
 

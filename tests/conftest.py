@@ -17,6 +17,18 @@ def model():
 
 
 @pytest.fixture(scope="session")
+def exact_model():
+    """The default model on cvode's exact path (every day integrated; cvode's default follows the
+    slow envelope, decision 59): for tests of segmentation, restarts, baseline sharing or
+    integrator convergence, where two integrations of one run must agree to the integrator's
+    tolerance (the envelope places its jumps by the run's own history, so two segmentations differ
+    by up to its tolerance). The default solver where cvode is not the engine."""
+    from rlsmodel.engines import default_engine
+    from rlsmodel.engines.envelope import exact_solver
+    return rlsmodel.Model(**exact_solver()) if default_engine() == "cvode" else rlsmodel.Model()
+
+
+@pytest.fixture(scope="session")
 def all_profiles():
     return tuple(PROFILES)
 

@@ -243,7 +243,10 @@ def test_long_term_experiment_trial_runs_on_the_envelope_unless_asked_exact(monk
     assert default_engine() == "cvode"          # CI installs the fast extra: the envelope is available
     env = long_term.model_for(long_horizon="envelope")
     assert env.settings.engine == "cvode" and dict(env.settings.engine_options)["long_horizon"] == "envelope"
-    assert dict(long_term.model_for().settings.engine_options).get("long_horizon", "exact") == "exact"
+    exact = long_term.model_for(long_horizon="exact")
+    assert exact.settings.options().get("long_horizon", "exact") == "exact"
+    if env.settings.engine == rlsmodel.Model().settings.engine:   # model_for(): the default solver (decision 59)
+        assert long_term.model_for().settings.options() == rlsmodel.Model().settings.options()
     seen = {}
 
     def trial(regimens, **kw):
@@ -254,7 +257,7 @@ def test_long_term_experiment_trial_runs_on_the_envelope_unless_asked_exact(monk
         with pytest.raises(RuntimeError, match="stop here"):
             long_term.main(["-o", str(tmp_path / "out")] + (["--exact"] if horizon == "exact" else []))
         assert seen["n"] == 200
-        assert dict(seen["model"].settings.engine_options).get("long_horizon", "exact") == horizon
+        assert seen["model"].settings.options().get("long_horizon", "exact") == horizon
 
 
 def test_long_term_experiment_refuses_an_existing_output_before_computing(tmp_path, monkeypatch):

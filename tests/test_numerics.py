@@ -158,12 +158,14 @@ def _compare_runs(model, a, b, tol, what):
 
 
 @pytest.mark.parametrize("profile,start", [("rls_iron_deficient", "healthy"), ("rls_genetic", None)])
-def test_tightening_tolerances_changes_1_year_results_by_less_than_1e_6(model, steady, profile, start):
+def test_tightening_tolerances_changes_1_year_results_by_less_than_1e_6(exact_model, steady, profile, start):
     """Convergence: from rtol 1e-8 / atol 1e-10 to 100x tighter, every state and key observable
     at day 365 and the daily-max symptom of every day change by < 1e-6 relative. Checked on a
     transient (rls_iron_deficient from the healthy steady state: body iron falling) and on
     the entrained limit cycle. (The looser defaults are held to the accuracy users need in
-    tests/test_default_accuracy.py.)"""
+    tests/test_default_accuracy.py.) On cvode's exact path: the envelope's error is 200 x rtol per jump,
+    so its results move with the tolerance by more (measured 4.8e-6, decision 59)."""
+    model = exact_model
     initial = steady(start) if start else None
     base = model.simulate(365, profile, initial=initial, rtol=1e-8, atol=1e-10)
     assert base.attrs["solver_rtol"] == 1e-8 and base.attrs["solver_atol"] == 1e-10

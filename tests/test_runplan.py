@@ -102,14 +102,16 @@ def test_blocks_lie_at_fixed_model_times():
     assert runplan.blocks(800.5) == [(0.0, 365.0), (365.0, 730.0), (730.0, 800.5)]
 
 
-def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, monkeypatch):
+def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, exact_model, monkeypatch):
     """The block length follows the solver settings only (decision 48): the exact path keeps its
     365-day blocks (its results stay bit-identical), a run that follows the slow envelope is
     cut every 3650 days, so the envelope does not rebuild its drift history every year; the
     memory estimate counts the longer block's working arrays."""
     from rlsmodel.engines.base import SolverSettings
     env = SolverSettings(engine="cvode", engine_options={"long_horizon": "envelope"})
-    assert runplan.block_days(SolverSettings(engine="cvode")) == runplan.BLOCK_DAYS == 365.0
+    # cvode follows the envelope by default (decision 59); lsoda has no envelope
+    assert runplan.block_days(SolverSettings(engine="cvode")) == runplan.ENVELOPE_BLOCK_DAYS
+    assert runplan.block_days(SolverSettings(engine="lsoda")) == runplan.BLOCK_DAYS == 365.0
     assert runplan.block_days(SolverSettings(engine="cvode", engine_options={"long_horizon": "exact"})) == 365.0
     assert runplan.block_days(env) == runplan.ENVELOPE_BLOCK_DAYS == 3650.0
     assert runplan.blocks(1825.0, length=3650.0) == [(0.0, 1825.0)]
@@ -121,16 +123,22 @@ def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, 
     m.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
     assert spans == [(0.0, 800.0)]
     spans.clear()
-    model.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
+    exact_model.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
     assert spans == [(0.0, 365.0), (365.0, 730.0), (730.0, 800.0)]
+    if model.settings.engine == "cvode":   # the default model follows the envelope (decision 59)
+        spans.clear()
+        model.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
+        assert spans == [(0.0, 800.0)]
     small = runplan.estimate(3650, 1.0, 8.0, 1, 40, 60, 0, "cvode")
     large = runplan.estimate(3650, 1.0, 8.0, 1, 40, 60, 0, "cvode", runplan.block_days(env))
     assert large.work_bytes == pytest.approx(10 * small.work_bytes, rel=1e-3)
 
 
-def test_a_dose_on_a_block_boundary_is_given_exactly_once(model):
+def test_a_dose_on_a_block_boundary_is_given_exactly_once(exact_model):
     """An infusion at midnight of day 365 (the end of the first block) is applied once: the
-    complex holds the dose right after it, not twice the dose."""
+    complex holds the dose right after it, not twice the dose. On cvode's exact path, whose
+    blocks end at day 365 (the envelope's end every 3650 days, decision 48)."""
+    model = exact_model
     reg = Regimen.once("ferric_carboxymaltose", 500.0, 365, 0.0)
     ds = model.simulate(366, "iron_deficient", regimen=reg, sample_every_hours=24.0,
                         keep=["ferric_carboxymaltose_plasma", "iron_intake_total"])

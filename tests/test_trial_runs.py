@@ -18,7 +18,11 @@ VERDICTS = ("augmented", "mpi_positive", "day_met", "day_met_clinically_relevant
 
 @pytest.mark.parametrize("regimen", [None, rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0)],
                          ids=["untreated", "pramipexole"])
-def test_continued_arm_matches_one_uninterrupted_run(model, regimen):
+def test_continued_arm_matches_one_uninterrupted_run(exact_model, regimen):
+    # on cvode's exact path: this checks the baseline sharing (one restart at day B); on the envelope
+    # (112 days: the whole run and the 84-day continuation each follow it) the two differ by its
+    # tolerance, measured 2.0e-5 (untreated) and 4.9e-4 (pramipexole) of scale (decision 59)
+    model = exact_model
     cache = trial_runs.BaselineCache()
     model_regimen = None if regimen is None else _shift(regimen, B)
     params = {"diet_iron": 9.0}
@@ -63,7 +67,7 @@ def test_unaligned_samples_run_each_arm_from_day_zero(model):
     np.testing.assert_allclose(run.time[1], 0.9 / 24)
 
 
-def test_shared_baselines_keep_every_verdict_of_the_trial(model, monkeypatch):
+def test_shared_baselines_keep_every_verdict_of_the_trial(exact_model, monkeypatch):
     """The trial with shared baselines against the same trial run arm by arm from day 0 (as
     before rlsmodel.trial_runs): every verdict identical patient by patient, every continuous
     output within 1e-5. Arms chosen so that the verdicts are not all alike."""
@@ -72,7 +76,9 @@ def test_shared_baselines_keep_every_verdict_of_the_trial(model, monkeypatch):
     # seed 4: 1, 3 and 4 of the 18 patient-arms clinically relevant, MPI-positive and noise-free augmented
     # (decision 57's population; seed 3 left no clinically relevant case there; seed 8 varies too but a
     # mild patient's baseline IRLS, 2.49, then differs by 1.7e-5 between the two integrations)
-    kwargs = dict(n=6, weeks=26, seed=4, model=model, visit_every_weeks=2, progress=False)
+    # on cvode's exact path (the sharing, not the envelope: on it the verdicts were identical too but
+    # baseline IRLS differed by up to 2.9e-3 between the arms run from day 0, decision 59)
+    kwargs = dict(n=6, weeks=26, seed=4, model=exact_model, visit_every_weeks=2, progress=False)
     shared = rlsmodel.virtual_trial(arms, **kwargs)
     monkeypatch.setattr(trial_runs, "shares_baseline", lambda *a: False)
     each = rlsmodel.virtual_trial(arms, **kwargs)

@@ -65,7 +65,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engines.envelope import LONG_HORIZON_CHOICES, envelope_solver
+from ..engines.base import default_engine
+from ..engines.envelope import LONG_HORIZON_CHOICES, envelope_solver, exact_solver
 from ..model.system import closest
 from .refs import resolve_callable
 from ..model.hypotheses import (DEFAULT_AUGMENTATION, DEFAULT_DAT_HYPOTHESIS, DEFAULT_IRON_RELEASE,
@@ -102,7 +103,8 @@ OPTIONS = {
     "confidence": (0.95, float, "confidence level of profile-likelihood intervals"),
     "long_horizon": ("exact", str, "'envelope': the fitted model runs on cvode with long_horizon='envelope' (runs of "
                                    "60 days or more follow the slow envelope: verdicts as the exact path's in every "
-                                   "trial measured, decisions 46 and 54); 'exact': the model's default solver"),
+                                   "trial measured, decisions 46 and 54); 'exact': every day integrated (cvode's "
+                                   "exact path when cvode is the default engine; else the default solver)"),
 }
 from .refs import NO_REGIMEN, STEADY  # noqa: F401  (spec vocabulary, re-exported)
 
@@ -200,7 +202,13 @@ class CalibrationSpec:
     def base_model(self):
         """The un-fitted model of the spec's hypothesis (compiled once per process)."""
         from ..simulator import Model
-        solver = envelope_solver() if self.options.get("long_horizon") == "envelope" else {}
+        horizon = self.options.get("long_horizon")
+        if horizon == "envelope":
+            solver = envelope_solver()
+        elif horizon == "exact" and default_engine() == "cvode":
+            solver = exact_solver()      # cvode's default is the envelope (decision 59): pin the exact path
+        else:
+            solver = {}
         return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,
                      iron_release=self.iron_release, **solver)
 

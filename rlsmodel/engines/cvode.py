@@ -599,11 +599,11 @@ class CVODEEngine(Engine):
                             "restarts the integrator (the drug compartments' error then reaches the "
                             "tolerance hinge: use rtol 5e-8 for 1e-4 accuracy over dosed years)",
                             choices=LINEAR_PK_CHOICES),
-        "long_horizon": Option("exact", "'envelope': runs of 60 days or more follow the slow envelope "
+        "long_horizon": Option("envelope", "'envelope' (the default since decision 59): runs of 60 days or more follow the slow envelope "
                                "over the daily cycle (some days integrated, others jumped across along the "
                                "measured daily drift with an error estimate; skipped days' samples "
                                "interpolated; rlsmodel.engines.envelope, decisions 33 and 46); 'exact': every day "
-                               "integrated", choices=LONG_HORIZON_CHOICES),
+                               "integrated (engine_options={'long_horizon': 'exact'})", choices=LONG_HORIZON_CHOICES),
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
                                f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
         "envelope_max_jump": Option(60, "longest envelope jump (days, 2-365); states that relax within "

@@ -37,6 +37,12 @@ def envelope_solver() -> dict:
     (cvode, ``long_horizon="envelope"``); a new dict on every call."""
     return {"engine": "cvode", "engine_options": {"long_horizon": "envelope"}}
 
+
+def exact_solver() -> dict:
+    """Keyword arguments of :class:`rlsmodel.Model` for runs on cvode's exact path (every day
+    integrated, ``long_horizon="exact"``; the envelope is cvode's default); a new dict on every call."""
+    return {"engine": "cvode", "engine_options": {"long_horizon": "exact"}}
+
 #: Runs (engine calls) shorter than this many days are integrated exactly: nothing to gain.
 MIN_DAYS = 60.0
 #: Points per day at which closed-form drug curves are compared with the day before.

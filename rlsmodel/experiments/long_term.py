@@ -46,7 +46,7 @@ from .. import clinical, outcomes, plotting
 from .._version import __version__
 from ..pharmacology import DosePolicy, arm_name, reference_regimen
 from ..engines.base import default_engine
-from ..engines.envelope import envelope_solver
+from ..engines.envelope import envelope_solver, exact_solver
 from ..simulator import Model
 from ..trial import virtual_trial, wilson_interval
 from ..validation.checks import long_term as checks
@@ -129,15 +129,18 @@ def arms(policy=True, threshold_irls=None, every_weeks=None) -> tuple:
     return regimens, policies
 
 
-def model_for(persistent_gain=None, drug_gain=None, long_horizon="exact") -> Model:
+def model_for(persistent_gain=None, drug_gain=None, long_horizon=None) -> Model:
     """The default model, or one whose ``d2_persistent_gain`` default is ``persistent_gain`` and/or whose
     ``d2_drug_sensitization_gain`` default is ``drug_gain`` (1/day; 0 switches the drug-pulse
-    sensitization of decision 47 off). ``long_horizon="envelope"``: on cvode's envelope when cvode
-    is the engine here (the verdicts of the exact path, decision 54), else the default solver."""
+    sensitization of decision 47 off). ``long_horizon="envelope"`` / ``"exact"``: on cvode's envelope /
+    exact path when cvode is the engine here (the envelope gives the verdicts of the exact path,
+    decision 54), else the default solver; None: the default solver (cvode's default is the
+    envelope since decision 59)."""
     changes = {k: float(v) for k, v in (("d2_persistent_gain", persistent_gain),
                                         ("d2_drug_sensitization_gain", drug_gain)) if v is not None}
-    model = (Model(**envelope_solver())
-             if long_horizon == "envelope" and default_engine() == "cvode" else Model())
+    solver = ({"envelope": envelope_solver, "exact": exact_solver}[long_horizon]()
+              if long_horizon is not None and default_engine() == "cvode" else {})
+    model = Model(**solver)
     return model.with_defaults(changes) if changes else model
 
 
@@ -469,7 +472,7 @@ def run(out=None, *, n=200, years=5, seed=7, workers=2, patient_years=10, persis
     rows = table_rows(ds)
     label = "default model" if persistent_gain is None else f"d2_persistent_gain {persistent_gain:g}/day"
     provenance = {"experiment": NAME, "n": n, "seed": seed, "years": years, "model": label,
-                  "persistent_gain": persistent_gain, "long_horizon": dict(model.settings.engine_options).get(
+                  "persistent_gain": persistent_gain, "long_horizon": model.settings.options().get(
                       "long_horizon", "exact"),
                   "policies": {a: r.describe() for a, r in policies.items()}}
     out_dir.write_csv(TABLE_CSV, rows)
