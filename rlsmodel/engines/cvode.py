@@ -89,11 +89,6 @@ FOLLOW_NO_SETTLE = 16
 #: softplus hinge's daily peak argument within ``envelope_hinge_window`` (RLS_FOLLOW_HINGE_EXACT);
 #: "settle": such a jump is followed by a settling day (RLS_FOLLOW_HINGE_SETTLE, with envelope_settle=0).
 FOLLOW_HINGE = {"off": 0, "exact": 32, "settle": 64}
-#: ``follow`` bit of the option ``envelope_coupled`` (branch env59, default off): a jump's error estimate
-#: counts, for every extrapolated state, the other states' estimated errors carried into its next
-#: measured drift through the day-mean Jacobian and extrapolated over the next jump
-#: (RLS_FOLLOW_COUPLED in the driver).
-FOLLOW_COUPLED = 128
 #: Default ``envelope_hinge_window``: the daily peak of a hinge's argument (units of its width)
 #: within which the hinge is switching on (decision 58).
 HINGE_WINDOW = (-16.0, 2.0)
@@ -599,7 +594,8 @@ class CVODEEngine(Engine):
                             "restarts the integrator (the drug compartments' error then reaches the "
                             "tolerance hinge: use rtol 5e-8 for 1e-4 accuracy over dosed years)",
                             choices=LINEAR_PK_CHOICES),
-        "long_horizon": Option("envelope", "'envelope' (the default since decision 59): runs of 60 days or more follow the slow envelope "
+        "long_horizon": Option("envelope", "'envelope' (the default since decision 60): runs of 60 days or "
+                               "more follow the slow envelope "
                                "over the daily cycle (some days integrated, others jumped across along the "
                                "measured daily drift with an error estimate; skipped days' samples "
                                "interpolated; rlsmodel.engines.envelope, decisions 33 and 46); 'exact': every day "
@@ -645,14 +641,11 @@ class CVODEEngine(Engine):
         "envelope_hinge_move": Option(HINGE_MOVE, "the hinge guard acts only on a hinge whose daily peak "
                                       "argument moves by at least this across the jump (extrapolated)",
                                       nonnegative_number),
-        "envelope_balance_undamped": Option(False, "(branch env59) True: states in a linear invariant (a mass "
+        "envelope_balance_undamped": Option(True, "True (decision 60): states in a linear invariant (a mass "
                                             "balance, e.g. plasma iron) count their jump error in full in "
-                                            "the error estimate, not discounted by their one-day relaxation",
+                                            "the error estimate, not discounted by their one-day relaxation; "
+                                            "False: decision 58's weights",
                                             choices=(True, False)),
-        "envelope_coupled": Option(False, "(branch env59) True: a jump's error estimate also counts, per "
-                                   "extrapolated state, the others' estimated errors carried into its next "
-                                   "measured drift (day-mean Jacobian) over the next jump (needs envelope_slaved)",
-                                   choices=(True, False)),
         "envelope_fill": Option("cubic", "samples inside skipped days of states that do not relax within "
                                 "a day: 'cubic' (decision 56) in the day index through the two days before "
                                 "the jump and the two after it for the states the jump extrapolated (held "
@@ -715,8 +708,6 @@ def _follow(problem) -> int:
     if problem.option("envelope_settle") == 0:
         bits |= FOLLOW_NO_SETTLE
     bits |= FOLLOW_HINGE[problem.option("envelope_hinge_guard")]
-    if problem.option("envelope_coupled"):
-        bits |= FOLLOW_COUPLED
     return bits
 
 
@@ -740,7 +731,7 @@ def _envelope_inputs(eng, problem, cf, all_events, active=None):
     invariants = envelope.linear_invariants(
         lambda tt, yy: eng.jacobian(tt, yy, problem.p), problem.y0, scale, active)
     if problem.option("envelope_balance_undamped") and np.asarray(invariants).size:
-        # branch env59: a state in a mass balance does not lose a jump's error by relaxing, it
+        # decision 60: a state in a mass balance does not lose a jump's error by relaxing, it
         # hands it on to the balance's other (slow) pools: its error is weighed in full
         damping = np.where(np.any(np.asarray(invariants) != 0.0, axis=0), 1.0, damping)
     return {"invariants": invariants, "scale": scale, "rate": envelope.relaxation_rates(jd), "hold_z": hz, "day0": day0, "regular": regular, "weights": tol * scale / damping, "relative": tol / damping,

@@ -77,8 +77,6 @@ typedef struct {
 #define RLS_FOLLOW_NO_SETTLE 16 /* follow bit: the landing day after a jump is the measured day (no settling day) */
 #define RLS_FOLLOW_HINGE_EXACT 32   /* follow bit (decision 58): no jump while a hinge's daily peak is near its kink */
 #define RLS_FOLLOW_HINGE_SETTLE 64  /* follow bit (decision 58): a settling day after a jump whose hinge peak is near its kink */
-#define RLS_FOLLOW_COUPLED 128  /* follow bit (env59): a jump's error estimate includes what the other states' errors
-                                    do to each extrapolated state's next measured drift (error_coupled) */
 #define RLS_ENV_PROBES 8       /* Jacobians per measured day in that mean */
 #define RLS_ENV_SLAVE_GAIN 0.5   /* a held state's own drift is extrapolated only while K (1 - e^-r) e^-r is below this */
 
@@ -674,8 +672,7 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     double *rx_lu = NULL, *rx_v = NULL, *rx_x = NULL, *rx_e = NULL, *bd = NULL, *yn[RLS_ENV_HISTORY] = {NULL};
     int *rx_piv = NULL, *in_f = NULL, relax = (follow & RLS_FOLLOW_RELAX) != 0, rx_nf = -1, rx_kk = 0, rx_ok = 0;
     int n_settle = (follow & RLS_FOLLOW_NO_SETTLE) ? 1 : 2;   /* whole days integrated before a decision */
-    double *rx_X = NULL, *rx_E = NULL, *cp_e = NULL, *cp_phi = NULL;
-    int coupled = (follow & RLS_FOLLOW_COUPLED) != 0;
+    double *rx_X = NULL, *rx_E = NULL;
     /* hinge guard (decision 58): the softplus hinges' peak arguments over the two newest
        integrated days (hp_new at ht_new, hp_old at ht_old: day centres), hn of them since the
        forcing last changed; hinge_settle: the jump just made ends near a kink (a settling day) */
@@ -693,15 +690,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
     ym1 = (double *)malloc(sizeof(double) * (size_t)n_active);
     for (i = 0; i < RLS_ENV_HISTORY; ++i) g[i] = (double *)malloc(sizeof(double) * (size_t)n_active);
     inc = (double *)malloc(sizeof(double) * (size_t)n_active);
-    cp_e = (double *)calloc((size_t)n_active, sizeof(double));
-    cp_phi = (double *)malloc(sizeof(double) * (size_t)n_active);
-    if (!cp_e || !cp_phi) { snprintf(msg, RLS_MSG_LEN, "out of memory"); status = -1000; goto done; }
-    for (i = 0; i < n_active; ++i) {
-        /* the part of a state's error left on average over the measured day after the landing:
-           (1 - e^-r) / r (1 for a state that does not relax) */
-        double rr = rate ? rate[i] : 0.0;
-        cp_phi[i] = rr > 1e-12 ? (1.0 - exp(-rr)) / rr : 1.0;
-    }
     dl = (double *)malloc(sizeof(double) * (size_t)n_active);
     sl_mode = follow ? 1 : 0;
     sl_J = (double *)malloc(sizeof(double) * (size_t)n_active * (size_t)n_active);
@@ -809,9 +797,8 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         if (rate && kk * rate[i] > hold_z) {
                             /* held: left at its midnight value; it relaxes onto the envelope in the
                                settling day; its error is the increment it misses */
-                            if (sl_mode) { inc[i] = 0.0; cp_e[i] = kk * fabs(dl[i]); continue; }
+                            if (sl_mode) { inc[i] = 0.0; continue; }
                             e = kk * fabs(dl[i]) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
-                            cp_e[i] = kk * fabs(dl[i]);
                             if (e > worst) worst = e;
                             inc[i] = 0.0;
                             continue;
@@ -820,7 +807,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                         e = fabs(hi - lo) / fmax(w[i], w_rel[i] * fabs(r.yv[i]));
                         if (e > worst) worst = e;
                         inc[i] = hi;
-                        cp_e[i] = fabs(hi - lo);
                     }
                     if (sl_mode && rate && worst > 1.0) continue;   /* refused already: no slaving needed */
                     if (sl_mode && rate) {
@@ -887,7 +873,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                     double e2 = fabs(rx_e[a]) / allow;
                                     if (e2 < e) { e = e2; inc[i] = rx_x[a]; }
                                 }
-                                cp_e[i] = e * allow;
                                 if (e > worst) worst = e;
                             }
                             nf = 0;   /* done: skip the slaving below */
@@ -910,23 +895,6 @@ int rls_integrate_envelope(int n, const double *y0, const double *p, int n_sampl
                                     if (e2 < e) { e = e2; inc[i] = kk * dl[i] + corr; }
                                 } else if (res < fabs(dl[i])) { e = kk * res / allow; inc[i] = sl_x[a]; }
                             }
-                            cp_e[i] = e * allow;
-                            if (e > worst) worst = e;
-                        }
-                    }
-                    if (coupled && sl_mode && rate && worst <= 1.0) {
-                        /* env59: error_coupled. The landing state's errors (the estimates above,
-                           absolute) move every state's drift on the measured day by J e (day-mean
-                           Jacobian; a relaxing error counts with its mean over that day), and the
-                           next jump extrapolates that drift over about kk days: an extrapolated
-                           state's error from the others is kk sum_f |J_sf| phi_f e_f */
-                        int s2;
-                        for (s2 = 0; s2 < n_active && worst <= 1.0; ++s2) {
-                            double acc = 0.0, e;
-                            const double *row = sl_J + (size_t)s2 * n_active;
-                            if (kk * rate[s2] > hold_z) continue;
-                            for (c = 0; c < n_active; ++c) if (c != s2) acc += fabs(row[c]) * cp_phi[c] * cp_e[c];
-                            e = (cp_e[s2] + kk * acc) / fmax(w[s2], w_rel[s2] * fabs(r.yv[s2]));
                             if (e > worst) worst = e;
                         }
                     }
@@ -1001,7 +969,6 @@ done:
     free(sl_J); free(sl_lu); free(sl_x); free(sl_f); free(sl_piv);
     free(rx_X); free(rx_E); free(rx_lu); free(rx_v); free(rx_x); free(rx_e); free(bd); free(rx_piv); free(in_f);
     for (i = 0; i < RLS_ENV_HISTORY; ++i) free(yn[i]);
-    free(cp_e); free(cp_phi);
     free(dl); free(ym1); free(g[0]); free(g[1]); free(g[2]); free(g[3]); free(inc);
     run_free(&r);
     return status;
