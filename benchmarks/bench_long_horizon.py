@@ -10,7 +10,8 @@ machine, which is printed.
   2 and 5 years: libroadrunner 2.10 (CVODE, rtol 1e-6, atol rtol/1000 x each state's scale, on
   the package's own SBML export, ``resetAll`` + ``simulate``) against ``Model().run`` with the cvode
   engine, ``long_horizon="exact"`` and ``"envelope"`` (the start state is cached after the first
-  run, as in a sweep of one point repeated). Median of ``--repeats``.
+  run, as in a sweep of one point repeated), and ``rlsmodel.Model()`` with no engine and no options
+  (what a new user runs; the envelope on cvode since decision 60). Median of ``--repeats``.
 * A 5-year virtual trial (pramipexole 0.25 mg, ropinirole 1 mg and placebo, ``--trial-n`` patients
   per arm, 4 baseline weeks, workers=1): seconds per patient-year, scoring included, for each
   path; divided by libroadrunner's seconds per simulated year of the 5-year run.
@@ -74,7 +75,19 @@ def dosed_runs(model, days, repeats):
                              engine_options={"long_horizon": path}, warn=False)
         go()      # the start state, cached
         out[path] = median_time(go, repeats)
+    default = rlsmodel.Model()     # what a new user runs: no engine, no options (decision 60)
+
+    def go_default():
+        return default.run(days, PROFILE, regimen=regimen, sample_every_hours=24.0, warn=False)
+    go_default()
+    out["default"] = median_time(go_default, repeats)
     return out
+
+
+def default_path():
+    """Engine and ``long_horizon`` of ``rlsmodel.Model()`` here."""
+    settings = rlsmodel.Model().settings
+    return f"{settings.engine}, {settings.options().get('long_horizon', 'every day integrated')}"
 
 
 def trial(model, n, years, path):
@@ -166,7 +179,8 @@ def main(argv=None):
         rr = r.get("libroadrunner", float("nan"))
         print(f"{years}-year dosed run, daily samples (median of {args.repeats}; load {load():.1f}): "
               f"libroadrunner rtol {RR_RTOL:g} {rr:.3f} s; cvode exact {r['exact']:.3f} s ({rr / r['exact']:.1f}x); "
-              f"cvode envelope {r['envelope']:.3f} s ({rr / r['envelope']:.1f}x)")
+              f"cvode envelope {r['envelope']:.3f} s ({rr / r['envelope']:.1f}x); "
+              f"Model() defaults ({default_path()}) {r['default']:.3f} s ({rr / r['default']:.1f}x)")
     rr_per_year = rows[5].get("libroadrunner", float("nan")) / 5.0
     for path in ("exact", "envelope"):
         per_point = rows[2][path]

@@ -206,9 +206,15 @@ class SolverSettings:
                 for name, opt in engine.options.items()}
 
     def as_attrs(self):
+        """Provenance attrs: engine, tolerances, the options given (``solver_options``, when any)
+        and every option as it took effect, defaults included (``solver_options_effective``), so
+        a file says which path ran even after a default changes (decision 60)."""
         attrs = {"solver_engine": self.engine, "solver_rtol": self.rtol, "solver_atol": self.atol}
         if self.engine_options:
             attrs["solver_options"] = json.dumps(dict(self.engine_options), sort_keys=True, default=str)
+        effective = self.options()
+        if effective:
+            attrs["solver_options_effective"] = json.dumps(effective, sort_keys=True, default=str)
         return attrs
 
 

@@ -13,10 +13,11 @@ in one C function, so no Python executes inside the integration loop:
   (``CVodeSetStopTime``), applies the events there, restarts with ``CVodeReInit`` and
   records right-continuous samples, exactly like
   :func:`rlsmodel.engines.base.integrate_piecewise` does for the other engines;
-* with the option ``long_horizon="envelope"`` a second driver, :c:func:`rls_integrate_envelope`,
-  follows the slow envelope over the daily cycle: it integrates some days exactly and jumps
-  across others along the measured daily drift, inside the same C call
-  (:mod:`rlsmodel.engines.envelope`, decisions 33 and 46);
+* with the option ``long_horizon="envelope"`` (the default since decision 60; ``"exact"``
+  integrates every day) a second driver, :c:func:`rls_integrate_envelope`, follows the slow
+  envelope over the daily cycle on runs of 60 days or more: it integrates some days exactly
+  and jumps across others along the measured daily drift, inside the same C call
+  (:mod:`rlsmodel.engines.envelope`, decisions 33, 46, 58 and 60);
 * gcc compiles the file into a shared library linked against the SUNDIALS 7 libraries of
   the ``scikit-sundae`` wheel (``-Wl,-rpath`` to their directory) and ctypes calls it.
 
