@@ -298,8 +298,10 @@ def write(name: str, out, model=None) -> tuple:
             "Comment": model_stamp(model.identity())}
     with atomic_output(png) as tmp:
         fig.savefig(tmp, dpi=DPI, metadata=meta)
-    with atomic_output(svg) as tmp:
-        fig.savefig(tmp)
+    # a deterministic SVG (no date, clip-path ids salted by the figure's name): regenerating an
+    # unchanged figure leaves the file unchanged, so a diff shows what the model changed
+    with atomic_output(svg) as tmp, plt.rc_context({"svg.hashsalt": name}):
+        fig.savefig(tmp, metadata={"Date": None})
     plt.close(fig)
     write_text_atomic(txt, caption.rstrip() + "\n")
     return png, svg, txt

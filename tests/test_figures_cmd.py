@@ -35,3 +35,14 @@ def test_figures_command_writes_every_figure(tmp_path, capsys):
 def test_figures_command_rejects_unknown_names(tmp_path, capsys):
     assert cli.main(["figures", "--out", str(tmp_path), "--only", "no_such_figure"]) == 2
     assert "unknown figure" in capsys.readouterr().err
+
+
+def test_an_unchanged_figure_is_rewritten_byte_for_byte(tmp_path):
+    """The SVG carries no date and salts its clip-path ids with the figure's name, so regenerating
+    a figure from an unchanged model leaves the committed file unchanged (a diff of figures/ then
+    shows what the model changed, not when it was drawn)."""
+    for sub in ("first", "second"):
+        assert cli.main(["figures", "--out", str(tmp_path / sub), "--only", "circadian_symptom_curve"]) == 0
+    first = (tmp_path / "first" / "circadian_symptom_curve.svg").read_bytes()
+    assert first == (tmp_path / "second" / "circadian_symptom_curve.svg").read_bytes()
+    assert b"<dc:date>" not in first

@@ -145,7 +145,8 @@ def summarise_iron(results, start_day):
         if ref is not None:
             row["brain_iron_vs_untreated_pct"] = round(
                 100.0 * (value_at(ds, "brain_iron", t_end) / value_at(ref, "brain_iron", t_end) - 1.0), 2)
-        rows.append(row)
+        # a change that rounds to zero from below prints "0.0", not "-0.0" (x + 0.0 is +0.0 for x = -0.0)
+        rows.append({k: v + 0.0 if isinstance(v, float) else v for k, v in row.items()})
     return rows
 
 
