@@ -180,7 +180,7 @@ def block_days(settings) -> float:
     if settings is None:
         return BLOCK_DAYS
     options = settings.options() if hasattr(settings, "options") else dict(getattr(settings, "engine_options", ()))
-    if options.get("long_horizon") == "envelope":   # the engine's effective option (cvode's default: decision 59)
+    if options.get("long_horizon") == "envelope":   # the engine's effective option (cvode's default: decision 60)
         return ENVELOPE_BLOCK_DAYS
     return BLOCK_DAYS
 

@@ -19,7 +19,7 @@ def model():
 @pytest.fixture(scope="session")
 def exact_model():
     """The default model on cvode's exact path (every day integrated; cvode's default follows the
-    slow envelope, decision 59): for tests of segmentation, restarts, baseline sharing or
+    slow envelope, decision 60): for tests of segmentation, restarts, baseline sharing or
     integrator convergence, where two integrations of one run must agree to the integrator's
     tolerance (the envelope places its jumps by the run's own history, so two segmentations differ
     by up to its tolerance). The default solver where cvode is not the engine."""

@@ -45,7 +45,7 @@ KEY_OBSERVABLES = ("serum_ferritin", "transferrin_saturation", "hepcidin", "bbb_
 
 def _run(model, engine):
     # cvode on its exact path: this compares integrators (the envelope, cvode's default since
-    # decision 59, is held to the accuracy target in tests/test_default_accuracy.py and test_envelope.py)
+    # decision 60, is held to the accuracy target in tests/test_default_accuracy.py and test_envelope.py)
     options = {"engine_options": {"long_horizon": "exact"}} if engine == "cvode" else {}
     return model.simulate(DAYS, PROFILE, regimen=rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0),
                           sample_every_hours=24.0, engine=engine, rtol=RTOL, atol=ATOL, **options)

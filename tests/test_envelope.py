@@ -335,3 +335,20 @@ def test_mass_pools_weighed_in_full_keep_the_oral_iron_run(cvode_model):
     regimen = (rlsmodel.Regimen.daily("pramipexole", 0.25, 21.0, start_day=START_DAY)
                + rlsmodel.Regimen.daily("ferrous_sulfate", 65.0, 8.0, start_day=START_DAY))
     _compare(cvode_model, START_DAY + 730 + outcomes.DAY_START_HOUR / 24.0, regimen, options=ENVELOPE)
+
+
+def test_five_titrated_years_at_the_default_settings_match_a_tight_reference():
+    """``Model()`` as a new user runs it (decision 60: the envelope is the default) on five years of
+    pramipexole stepped up 0.25 -> 0.5 -> 0.75 mg at days 379 and 744, as the dose policy of the
+    long-term trial steps it: final states, every day's onset and IRLS and the verdicts against the
+    exact path at rtol 1e-10. Measured: worst final state 1.4e-5 of scale (`d2_tolerance`), onset
+    within 0.007 h, IRLS within 0.009."""
+    model = rlsmodel.Model()
+    if model.settings.engine != "cvode":
+        pytest.skip("the envelope is cvode's")
+    assert model.settings.options()["long_horizon"] == "envelope"
+    daily = rlsmodel.Regimen.daily
+    regimen = (daily("pramipexole", 0.25, 21.0, start_day=START_DAY, stop_day=379)
+               + daily("pramipexole", 0.5, 21.0, start_day=379, stop_day=744)
+               + daily("pramipexole", 0.75, 21.0, start_day=744))
+    _compare(model, 5 * 365 + outcomes.DAY_START_HOUR / 24.0, regimen, options={})

@@ -245,7 +245,7 @@ def test_long_term_experiment_trial_runs_on_the_envelope_unless_asked_exact(monk
     assert env.settings.engine == "cvode" and dict(env.settings.engine_options)["long_horizon"] == "envelope"
     exact = long_term.model_for(long_horizon="exact")
     assert exact.settings.options().get("long_horizon", "exact") == "exact"
-    if env.settings.engine == rlsmodel.Model().settings.engine:   # model_for(): the default solver (decision 59)
+    if env.settings.engine == rlsmodel.Model().settings.engine:   # model_for(): the default solver (decision 60)
         assert long_term.model_for().settings.options() == rlsmodel.Model().settings.options()
     seen = {}
 

@@ -164,7 +164,7 @@ def test_tightening_tolerances_changes_1_year_results_by_less_than_1e_6(exact_mo
     transient (rls_iron_deficient from the healthy steady state: body iron falling) and on
     the entrained limit cycle. (The looser defaults are held to the accuracy users need in
     tests/test_default_accuracy.py.) On cvode's exact path: the envelope's error is 200 x rtol per jump,
-    so its results move with the tolerance by more (measured 4.8e-6, decision 59)."""
+    so its results move with the tolerance by more (measured 4.8e-6, decision 60)."""
     model = exact_model
     initial = steady(start) if start else None
     base = model.simulate(365, profile, initial=initial, rtol=1e-8, atol=1e-10)

@@ -117,7 +117,7 @@ def test_sedml_in_roadrunner_matches_the_augmentation_run(exact_model, archive):
     sed = {k: np.asarray(v) for k, v in json.loads(proc.stdout).items()}
     from rlsmodel.experiments import augmentation
     # our side on cvode's exact path: this checks the export against an exact integration (on the
-    # envelope, cvode's default since decision 59, treated d2_tolerance was 1.0e-3 of its largest value off)
+    # envelope, cvode's default since decision 60, treated d2_tolerance was 1.0e-3 of its largest value off)
     model = exact_model
     treated, _, _ = augmentation.run_one(model, FLAGSHIP["profile"], FLAGSHIP["drug"], FLAGSHIP["baseline_days"],
                                          treatment_days(FLAGSHIP["years"]), 3.0)

@@ -52,7 +52,7 @@ def test_a_run_split_at_day_k_equals_the_unsplit_run(model, engine):
     """simulate(k) then simulate(T - k, initial=<first part>) with the regimen moved by -k days
     reproduces simulate(T): every state, drug PK (closed form under cvode) included."""
     kw = dict(engine=engine, rtol=1e-9, atol=1e-11)
-    if engine == "cvode":   # the split, not the envelope (cvode's default since decision 59; 60 days engage it)
+    if engine == "cvode":   # the split, not the envelope (cvode's default since decision 60; 60 days engage it)
         kw["engine_options"] = {"long_horizon": "exact"}
     k, total = 30, 60
     whole = model.simulate(total, PROFILE, regimen=Regimen.daily("pramipexole", 0.25, 21.0, start_day=BASE), **kw)
@@ -69,7 +69,7 @@ def test_a_run_split_at_day_k_equals_the_unsplit_run(model, engine):
 
 def test_a_run_under_rules_equals_the_unsegmented_run_of_its_realised_regimen(exact_model):
     # on cvode's exact path: the visits cut the rule's run into segments shorter than the envelope's
-    # 60 days (integrated exactly) while the plain run follows the envelope (decision 59: 1.78e-5)
+    # 60 days (integrated exactly) while the plain run follows the envelope (decision 60: 1.78e-5)
     model = exact_model
     rule = DosePolicy(threshold_irls=5, step_mg=0.125)
     r = Regimen.daily("pramipexole", 0.125, 21.0, start_day=BASE).with_policy(rule)
@@ -130,7 +130,7 @@ def test_dose_policy_steps_a_severe_patient_up_to_the_maximum_and_never_beyond(m
 
 def test_a_threshold_above_every_irls_changes_nothing(exact_model):
     # on cvode's exact path, as the test above (the plain 88-day run would follow the envelope:
-    # d2_tolerance then 1.04e-3 of its largest value off the visit-segmented run, decision 59)
+    # d2_tolerance then 1.04e-3 of its largest value off the visit-segmented run, decision 60)
     model = exact_model
     fixed = Regimen.daily("pramipexole", 0.25, 21.0, start_day=BASE)
     ds = model.simulate(BASE + 60, PROFILE, regimen=fixed.with_policy(DosePolicy(40, 0.125)))

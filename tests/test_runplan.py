@@ -109,7 +109,7 @@ def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, 
     memory estimate counts the longer block's working arrays."""
     from rlsmodel.engines.base import SolverSettings
     env = SolverSettings(engine="cvode", engine_options={"long_horizon": "envelope"})
-    # cvode follows the envelope by default (decision 59); lsoda has no envelope
+    # cvode follows the envelope by default (decision 60); lsoda has no envelope
     assert runplan.block_days(SolverSettings(engine="cvode")) == runplan.ENVELOPE_BLOCK_DAYS
     assert runplan.block_days(SolverSettings(engine="lsoda")) == runplan.BLOCK_DAYS == 365.0
     assert runplan.block_days(SolverSettings(engine="cvode", engine_options={"long_horizon": "exact"})) == 365.0
@@ -125,7 +125,7 @@ def test_envelope_runs_use_ten_year_blocks_and_exact_runs_365_day_blocks(model, 
     spans.clear()
     exact_model.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
     assert spans == [(0.0, 365.0), (365.0, 730.0), (730.0, 800.0)]
-    if model.settings.engine == "cvode":   # the default model follows the envelope (decision 59)
+    if model.settings.engine == "cvode":   # the default model follows the envelope (decision 60)
         spans.clear()
         model.simulate(800, sample_every_hours=24.0, keep=["brain_iron"])
         assert spans == [(0.0, 800.0)]

@@ -206,7 +206,7 @@ class CalibrationSpec:
         if horizon == "envelope":
             solver = envelope_solver()
         elif horizon == "exact" and default_engine() == "cvode":
-            solver = exact_solver()      # cvode's default is the envelope (decision 59): pin the exact path
+            solver = exact_solver()      # cvode's default is the envelope (decision 60): pin the exact path
         else:
             solver = {}
         return Model(augmentation=self.augmentation, dat_hypothesis=self.dat_hypothesis,

@@ -135,7 +135,7 @@ def model_for(persistent_gain=None, drug_gain=None, long_horizon=None) -> Model:
     sensitization of decision 47 off). ``long_horizon="envelope"`` / ``"exact"``: on cvode's envelope /
     exact path when cvode is the engine here (the envelope gives the verdicts of the exact path,
     decision 54), else the default solver; None: the default solver (cvode's default is the
-    envelope since decision 59)."""
+    envelope since decision 60)."""
     changes = {k: float(v) for k, v in (("d2_persistent_gain", persistent_gain),
                                         ("d2_drug_sensitization_gain", drug_gain)) if v is not None}
     solver = ({"envelope": envelope_solver, "exact": exact_solver}[long_horizon]()
