@@ -43,6 +43,7 @@ def exact_solver() -> dict:
     integrated, ``long_horizon="exact"``; the envelope is cvode's default); a new dict on every call."""
     return {"engine": "cvode", "engine_options": {"long_horizon": "exact"}}
 
+
 #: Runs (engine calls) shorter than this many days are integrated exactly: nothing to gain.
 MIN_DAYS = 60.0
 #: Points per day at which closed-form drug curves are compared with the day before.
