@@ -145,3 +145,45 @@ def test_fingerprint_json_is_a_record_of_the_function_source(tmp_path):
     calibrate(spec, tmp_path / "out", progress=False)
     stored = json.loads((tmp_path / "out" / "parts" / "fingerprint.json").read_text())["components"]
     assert stored["spec"] == load_spec(spec).digest()
+
+
+COUNTING = ("def k(model):\n    with open(__file__ + '.calls', 'a') as fh:\n        fh.write('x')\n"
+            "    return model.resolve_parameters()['d2_iron_k']\n")
+
+
+def test_an_interrupted_fit_replays_its_evaluations_instead_of_simulating(tmp_path):
+    """Starts in flight when a fit stops are recomputed on the rerun, but every evaluation they had
+    made is in the journal (parts/evaluations.jsonl): the rerun follows the same path without
+    calling the targets again (only the final residual table is read once more) and ends at the
+    same point."""
+    spec = _problem(tmp_path, COUNTING)
+    calls = tmp_path / "f.py.calls"
+    first = calibrate(spec, tmp_path / "out", progress=False)
+    n_first = len(calls.read_text())
+    journal = tmp_path / "out" / "parts" / "evaluations.jsonl"
+    lines = journal.read_text().splitlines()
+    # one line per evaluation of the objective; the residual table at the best fit is read once
+    # more at the end (its rows, not journaled)
+    assert n_first > 4 and len(lines) == n_first - 1
+    for part in (tmp_path / "out" / "parts").glob("start_*.json"):
+        part.unlink()                                    # as if both starts were in flight
+    with open(journal, "a") as fh:
+        fh.write('{"x": [0.1], "resid')                  # the half line of a killed process
+    second = calibrate(spec, tmp_path / "out", progress=False)
+    assert len(calls.read_text()) == n_first + 1         # only the final residual table again
+    assert second["x"].values.tolist() == first["x"].values.tolist()
+    assert second["objective"].values.tolist() == first["objective"].values.tolist()
+
+
+def test_a_journal_made_for_another_configuration_is_set_aside(tmp_path):
+    spec = _problem(tmp_path, COUNTING)
+    calibrate(spec, tmp_path / "out", progress=False)
+    parts = tmp_path / "out" / "parts"
+    for part in parts.glob("start_*.json"):
+        part.unlink()                                    # nothing finished: the fit may change
+    spec.write_text(spec.read_text().replace("sd = 0.05", "sd = 0.1"))
+    with pytest.warns(UserWarning, match="made for another configuration"):
+        calibrate(spec, tmp_path / "out", progress=False)
+    assert (parts / "evaluations.stale-1.jsonl").stat().st_size > 0
+    n_new = len((parts / "evaluations.jsonl").read_text().splitlines())
+    assert n_new > 4                                     # the new fit simulated, it did not replay

@@ -18,7 +18,8 @@ Output directory (``out=``)::
     OUT/residuals.csv      the residual table at the best fit
     OUT/profiles.png       profile likelihoods (with profiles=True)
     OUT/identifiability.md the identifiability table (with profiles=True)
-    OUT/parts/             finished starts and profiles (the resume store)
+    OUT/parts/             finished starts and profiles, and the journal of every evaluation
+                           (the resume store: an interrupted start replays its evaluations)
 """
 from __future__ import annotations
 
@@ -111,7 +112,7 @@ def _calibrate(spec, out, store, t0, *, workers, client, profiles, sample, bands
     import pypesto.optimize
     from .engine import Engine
     engine = Engine(workers=workers, client=client, store=store, progress=progress, desc="calibration starts")
-    objective = CalibrationObjective(spec)
+    objective = CalibrationObjective(spec, journal=None if store is None else store.journal)
     problem = make_problem(spec, objective)
     optimizer = make_optimizer(spec)
     n = spec.options["starts"]
@@ -158,7 +159,7 @@ def components(spec) -> dict:
     model = spec.base_model()
     from ..sweeps.store import fingerprint
     return {"spec": spec.digest(), "rlsmodel_version": __version__,
-            "model_structure": model.compiled.structure_hash,
+            "model_structure": model.compiled.structure_hash, "solver": model.settings.as_attrs(),
             "parameter_defaults": fingerprint({k: v for k, v in model.resolve_parameters("healthy").items()}),
             "augmentation_mechanism": spec.augmentation, "dat_hypothesis": spec.dat_hypothesis}
 

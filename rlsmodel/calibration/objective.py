@@ -9,10 +9,15 @@ residual Jacobian come from pyPESTO's finite differences (:class:`pypesto.object
 step ``options.fd_step`` in the internal scale), since the model has no sensitivities.
 
 The object pickles without its model, so it travels to worker processes (local or Dask);
-each process builds the model once.
+each process builds the model once. With a ``journal`` (a file path; ``calibrate(out=...)``
+passes ``OUT/parts/evaluations.jsonl``) every evaluation is appended to it and a point found
+there is answered without simulating: an interrupted fit replays its path and continues
+(:mod:`rlsmodel.calibration.engine`).
 """
 from __future__ import annotations
 
+import json
+import os
 from collections import OrderedDict
 
 import numpy as np
@@ -24,17 +29,52 @@ CACHE_SIZE = 64
 class CalibrationObjective:
     """Residuals of a :class:`~rlsmodel.calibration.spec.CalibrationSpec` at internal ``x``."""
 
-    def __init__(self, spec):
+    def __init__(self, spec, journal=None):
         self.spec = spec
+        self.journal = None if journal is None else str(journal)
         self._base = None
         self._cache = OrderedDict()
+        self._journaled = None
         self.failures = 0
+        self.replayed = 0
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_base"] = None
         state["_cache"] = OrderedDict()
+        state["_journaled"] = None
         return state
+
+    def _journal_entries(self) -> dict:
+        """``{x bytes: (residuals, failed)}`` read from the journal once per process (lines that
+        do not parse, e.g. the last one of a killed process, or whose length is not this spec's,
+        are skipped)."""
+        if self._journaled is None:
+            self._journaled = {}
+            if self.journal is not None and os.path.exists(self.journal):
+                n = self.spec.n_residuals
+                with open(self.journal, encoding="utf-8") as fh:
+                    for line in fh:
+                        try:
+                            d = json.loads(line)
+                            x = np.array(d["x"], dtype=float)
+                            res = np.array(d["residuals"], dtype=float)
+                        except (ValueError, KeyError, TypeError):
+                            continue
+                        if res.shape == (n,) and x.shape == (len(self.spec.parameters),):
+                            self._journaled[x.tobytes()] = (res, bool(d.get("failed", False)))
+        return self._journaled
+
+    def _record(self, x, res, failed) -> None:
+        if self.journal is None:
+            return
+        line = json.dumps({"x": [float(v) for v in x], "residuals": [float(v) for v in res],
+                           "failed": bool(failed)}) + "\n"
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))      # one write per line: processes do not interleave
+        finally:
+            os.close(fd)
 
     @property
     def base(self):
@@ -73,20 +113,33 @@ class CalibrationObjective:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
+        journaled = self._journal_entries().get(key)
+        if journaled is not None:
+            res, failed = journaled
+            self.replayed += 1
+            self.failures += int(failed)
+        else:
+            res, failed = self._evaluate(x)
+            self._record(x, res, failed)
+        self._cache[key] = res
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return res
+
+    def _evaluate(self, x) -> tuple:
+        """``(residuals, failed)`` at internal ``x``, simulated."""
         from ..integrate import IntegrationError
         from ..set_points import SetPointError
+        failed = False
         try:
             res = np.array([r["residual"] for r in self.rows(x)], dtype=float)
         # a model that cannot be built at x (its set points leave their ranges) is an infeasible
         # point like a failed run, not the end of the fit
         except (IntegrationError, ArithmeticError, np.linalg.LinAlgError, SetPointError):
             self.failures += 1
+            failed = True
             res = np.full(self.spec.n_residuals, self.spec.options["nan_residual"])
-        res = np.where(np.isfinite(res), res, self.spec.options["nan_residual"])
-        self._cache[key] = res
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return res
+        return np.where(np.isfinite(res), res, self.spec.options["nan_residual"]), failed
 
     def fval(self, x) -> float:
         r = self.residuals(x)
