@@ -73,8 +73,14 @@ EVENT_MODES = {"add": 0, "set": 1}
 #: What CVODE does at the doses of closed-form drugs (option ``dose_kinks``).
 KINK_CHOICES = ("restart", "stop", "step_over")
 #: Default error per envelope jump (x each state's scale) per unit of rtol (option ``envelope_tol``);
-#: 300 until decision 50 (the drug-pulse states took a 3-year ropinirole run to 1.1e-4, 200: 3.8e-5).
-ENVELOPE_TOL_PER_RTOL = 200.0
+#: 300 until decision 50 (the drug-pulse states took a 3-year ropinirole run to 1.1e-4, 200: 3.8e-5);
+#: 200 until decision 62, which tightened the default rtol from 1e-7 to 3e-8 and kept the jump error
+#: at its former default, 2e-5 of scale (:data:`ENVELOPE_TOL_MAX`).
+ENVELOPE_TOL_PER_RTOL = 2e-5 / 3e-8
+#: The default error per envelope jump is never looser than this (x each state's scale), whatever
+#: rtol: the value decisions 58-60 validated (decision 62; at rtol 5e-8 ENVELOPE_TOL_PER_RTOL alone
+#: would give 3.3e-5 and moved a rotigotine removal day's onset by 1.9 minutes).
+ENVELOPE_TOL_MAX = 2e-5
 #: ``follow`` argument of :c:func:`rls_integrate_envelope` with ``envelope_slaved`` (decision 53):
 #: nonzero, held states are slaved to the others across a jump.
 FOLLOW = 1
@@ -583,8 +589,10 @@ class CVODEEngine(Engine):
                    "needs a C compiler and the 'fast' extra")
     # CVODE's error test is an RMS norm over the states: at equal rtol it is less accurate than
     # LSODA's max norm. 1e-7 keeps every state within 2.4e-5 of a tight reference over the 100
-    # benchmark points (1e-6 left 3 of them above 1e-4; decision 23)
-    default_rtol, default_atol = 1e-7, 1e-9
+    # benchmark points (1e-6 left 3 of them above 1e-4; decision 23). 3e-8 since decision 62: over
+    # 5 years a state in exponential onset (d2_priming under ropinirole with a dose change) carries
+    # the integrator's relative error, 1.2e-4 of scale at 1e-7 on the envelope, 2.4e-5 at 3e-8
+    default_rtol, default_atol = 3e-8, 3e-10
     options = {
         "method": Option("adams", "linear multistep method: 'adams' (Adams-Moulton, Newton iteration "
                          "with the analytic Jacobian) or 'bdf'", choices=tuple(LMM)),
@@ -602,7 +610,7 @@ class CVODEEngine(Engine):
                                "interpolated; rlsmodel.engines.envelope, decisions 33 and 46); 'exact': every day "
                                "integrated (engine_options={'long_horizon': 'exact'})", choices=LONG_HORIZON_CHOICES),
         "envelope_tol": Option(None, "error allowed per envelope jump, x each state's scale; None: "
-                               f"{ENVELOPE_TOL_PER_RTOL:g} x rtol", _optional_positive),
+                               f"{ENVELOPE_TOL_PER_RTOL:.4g} x rtol, at most {ENVELOPE_TOL_MAX:g}", _optional_positive),
         "envelope_max_jump": Option(60, "longest envelope jump (days, 2-365); states that relax within "
                                     "weeks are held across long jumps (envelope_hold_above), so the jump is "
                                     "limited by the error estimate, not by their stability",
@@ -722,7 +730,7 @@ def _envelope_inputs(eng, problem, cf, all_events, active=None):
         return None
     tol = problem.option("envelope_tol")
     if tol is None:
-        tol = ENVELOPE_TOL_PER_RTOL * problem.rtol
+        tol = min(ENVELOPE_TOL_MAX, ENVELOPE_TOL_PER_RTOL * problem.rtol)
     scale = problem.atol / problem.settings.atol
     day0, n_days = envelope.midnights(t0, t_end)
     regular = envelope.regular_days(all_events, cf, scale, tol, t0, day0, n_days)
