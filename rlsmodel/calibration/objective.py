@@ -121,6 +121,8 @@ class CalibrationObjective:
         else:
             res, failed = self._evaluate(x)
             self._record(x, res, failed)
+            if self.journal is not None:
+                self._journal_entries()[key] = (res, failed)     # beyond the LRU cache too
         self._cache[key] = res
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
