@@ -187,3 +187,17 @@ def test_a_journal_made_for_another_configuration_is_set_aside(tmp_path):
     assert (parts / "evaluations.stale-1.jsonl").stat().st_size > 0
     n_new = len((parts / "evaluations.jsonl").read_text().splitlines())
     assert n_new > 4                                     # the new fit simulated, it did not replay
+
+
+def test_a_gradient_free_optimizer_simulates_each_point_once(tmp_path):
+    """Powell uses no gradient, so no finite-difference points are simulated beside its own: the
+    journal holds no more points than the optimizer's evaluations (with a gradient offered, pyPESTO
+    simulated every point twice for one parameter)."""
+    spec = _problem(tmp_path, COUNTING, extra='optimizer = "Powell"\n')
+    ds = calibrate(spec, tmp_path / "out", progress=False)
+    lines = (tmp_path / "out" / "parts" / "evaluations.jsonl").read_text().splitlines()
+    assert 4 < len(lines) <= int(ds["n_evaluations"].sum())
+    from rlsmodel.calibration.objective import CalibrationObjective
+    assert not CalibrationObjective(load_spec(spec)).pypesto_objective().has_grad
+    spec.write_text(spec.read_text().replace('optimizer = "Powell"', 'optimizer = "L-BFGS-B"'))
+    assert CalibrationObjective(load_spec(spec)).pypesto_objective().has_grad

@@ -24,6 +24,10 @@ import numpy as np
 
 #: Residual vectors kept per process (finite differences re-use the centre point).
 CACHE_SIZE = 64
+#: scipy methods that use no gradient: the objective offers them none, since pyPESTO would
+#: otherwise compute the finite-difference gradient at every evaluation and scipy ignore it
+#: (decision 61: n + 1 simulations per point instead of one).
+GRADIENT_FREE_METHODS = frozenset({"nelder-mead", "powell", "cobyla", "cobyqa"})
 
 
 class CalibrationObjective:
@@ -148,12 +152,14 @@ class CalibrationObjective:
         return 0.5 * float(r @ r)
 
     def pypesto_objective(self):
-        """A pyPESTO objective (function value and residuals, finite-difference derivatives)."""
+        """A pyPESTO objective (function value and residuals, finite-difference derivatives; no
+        gradient for the gradient-free methods, :data:`GRADIENT_FREE_METHODS`)."""
         import pypesto
         from pypesto.objective import FD
         step = float(self.spec.options["fd_step"])
         base = pypesto.Objective(fun=self.fval, res=self.residuals, x_names=self.spec.ids)
-        return FD(base, grad=True, sres=True, delta_fun=step, delta_grad=step, delta_res=step,
+        gradient = str(self.spec.options["optimizer"]).lower() not in GRADIENT_FREE_METHODS
+        return FD(base, grad=gradient, sres=True, delta_fun=step, delta_grad=step, delta_res=step,
                   method=FD.FORWARD, x_names=self.spec.ids)
 
 
