@@ -40,7 +40,6 @@ class CalibrationObjective:
         self._cache = OrderedDict()
         self._journaled = None
         self.failures = 0
-        self.replayed = 0
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -120,7 +119,6 @@ class CalibrationObjective:
         journaled = self._journal_entries().get(key)
         if journaled is not None:
             res, failed = journaled
-            self.replayed += 1
             self.failures += int(failed)
         else:
             res, failed = self._evaluate(x)
